@@ -1,0 +1,221 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"flightdeck/model"
+)
+
+const itemCols = `id, deployment_id, phase, section, position, text, state, reason,
+	changed_by, changed_at, note, note_by, note_at`
+
+// Checklist returns a deployment's items in order and its guidance, read in
+// one snapshot.
+func (s *Store) Checklist(ctx context.Context, deploymentID int64) ([]model.Item, []model.Guidance, error) {
+	var items []model.Item
+	var guidance []model.Guidance
+	err := s.read(ctx, "read checklist", func(tx *sql.Tx) error {
+		if _, err := getDeployment(ctx, tx, deploymentID); err != nil {
+			return err
+		}
+		var err error
+		if items, err = listItems(ctx, tx, deploymentID); err != nil {
+			return err
+		}
+		guidance, err = listGuidance(ctx, tx, deploymentID)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return items, guidance, nil
+}
+
+func listItems(ctx context.Context, tx *sql.Tx, deploymentID int64) ([]model.Item, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+itemCols+` FROM checklist_items WHERE deployment_id = ? ORDER BY position`, deploymentID)
+	if err != nil {
+		return nil, fmt.Errorf("read checklist items: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read checklist item: %w", err)
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// listGuidance folds the one-row-per-line storage back into blocks.
+func listGuidance(ctx context.Context, tx *sql.Tx, deploymentID int64) ([]model.Guidance, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT phase, position, title, line FROM checklist_guidance
+		WHERE deployment_id = ? ORDER BY position, id`, deploymentID)
+	if err != nil {
+		return nil, fmt.Errorf("read guidance: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Guidance
+	lastPos := -1
+	for rows.Next() {
+		var g model.Guidance
+		var pos int
+		var line sql.NullString
+		if err := rows.Scan(&g.Phase, &pos, &g.Title, &line); err != nil {
+			return nil, fmt.Errorf("read guidance: %w", err)
+		}
+		if pos != lastPos {
+			out = append(out, g)
+			lastPos = pos
+		}
+		if line.Valid {
+			last := &out[len(out)-1]
+			last.Lines = append(last.Lines, line.String)
+		}
+	}
+	return out, rows.Err()
+}
+
+func getItem(ctx context.Context, q queryer, id int64) (model.Item, error) {
+	it, err := scanItem(q.QueryRowContext(ctx, `SELECT `+itemCols+` FROM checklist_items WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, fmt.Errorf("checklist item #%d %w", id, ErrNotFound)
+	}
+	return it, err
+}
+
+func scanItem(r interface{ Scan(...any) error }) (model.Item, error) {
+	var it model.Item
+	var state string
+	var changed, noted sql.NullInt64
+	err := r.Scan(&it.ID, &it.DeploymentID, &it.Phase, &it.Section, &it.Position, &it.Text, &state,
+		&it.Reason, &it.By, &changed, &it.Note, &it.NoteBy, &noted)
+	if err != nil {
+		return model.Item{}, err
+	}
+	it.State = model.ItemState(state)
+	it.At = fromMS(changed)
+	it.NoteAt = fromMS(noted)
+	return it, nil
+}
+
+// SetItemState sets an item to state (n/a needs a reason). Setting the state
+// and reason the item already has writes nothing, not even an event, so a
+// retried command or a double keypress leaves one timeline entry.
+func (s *Store) SetItemState(ctx context.Context, itemID int64, state model.ItemState, reason, actor string, at time.Time) (model.Item, error) {
+	reason = strings.TrimSpace(reason)
+	if state != model.ItemNA {
+		reason = "" // only n/a keeps a reason
+	}
+	if err := model.ValidateChange(state, reason); err != nil {
+		return model.Item{}, invalid(err)
+	}
+	if err := checkText("reason", reason, MaxTextLen); err != nil {
+		return model.Item{}, err
+	}
+	actor, err := cleanActor(actor)
+	if err != nil {
+		return model.Item{}, err
+	}
+	if err := checkAt(at); err != nil {
+		return model.Item{}, err
+	}
+	var it model.Item
+	err = s.write(ctx, "update checklist item", func(tx *sql.Tx) error {
+		var err error
+		if it, err = getItem(ctx, tx, itemID); err != nil {
+			return err
+		}
+		if it.State == state && it.Reason == reason {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE checklist_items SET state = ?, reason = ?, changed_by = ?, changed_at = ? WHERE id = ?`,
+			string(state), reason, actor, toMS(at), it.ID); err != nil {
+			return fmt.Errorf("update checklist item #%d: %w", it.ID, err)
+		}
+		if err := touchDeployment(ctx, tx, it.DeploymentID, at); err != nil {
+			return err
+		}
+		var kind model.EventKind
+		var text string
+		switch state {
+		case model.ItemDone:
+			kind, text = model.EventItemDone, fmt.Sprintf("checked %q", it.Text)
+		case model.ItemNA:
+			kind, text = model.EventItemNA, fmt.Sprintf("marked %q n/a: %s", it.Text, reason)
+		default:
+			kind, text = model.EventItemTodo, fmt.Sprintf("reopened %q", it.Text)
+		}
+		if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: kind, DeploymentID: it.DeploymentID, ItemID: it.ID, Text: text}); err != nil {
+			return err
+		}
+		it, err = getItem(ctx, tx, it.ID)
+		return err
+	})
+	if err != nil {
+		return model.Item{}, err
+	}
+	return it, nil
+}
+
+// SetItemNote replaces an item's note (trimmed; empty clears it). The same
+// note again writes nothing.
+func (s *Store) SetItemNote(ctx context.Context, itemID int64, note, actor string, at time.Time) (model.Item, error) {
+	note = strings.TrimSpace(note)
+	if err := checkText("note", note, MaxTextLen); err != nil {
+		return model.Item{}, err
+	}
+	actor, err := cleanActor(actor)
+	if err != nil {
+		return model.Item{}, err
+	}
+	if err := checkAt(at); err != nil {
+		return model.Item{}, err
+	}
+	var it model.Item
+	err = s.write(ctx, "save note", func(tx *sql.Tx) error {
+		var err error
+		if it, err = getItem(ctx, tx, itemID); err != nil {
+			return err
+		}
+		if it.Note == note {
+			return nil
+		}
+		// A cleared note keeps no author; the event says who cleared it.
+		by, noteAt, text := actor, nullMS(at), fmt.Sprintf("note on %q: %s", it.Text, note)
+		if note == "" {
+			by, noteAt, text = "", nil, fmt.Sprintf("cleared note on %q", it.Text)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE checklist_items SET note = ?, note_by = ?, note_at = ? WHERE id = ?`,
+			note, by, noteAt, it.ID); err != nil {
+			return fmt.Errorf("update note of item #%d: %w", it.ID, err)
+		}
+		if err := touchDeployment(ctx, tx, it.DeploymentID, at); err != nil {
+			return err
+		}
+		if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventItemNote, DeploymentID: it.DeploymentID, ItemID: it.ID, Text: text}); err != nil {
+			return err
+		}
+		it, err = getItem(ctx, tx, it.ID)
+		return err
+	})
+	if err != nil {
+		return model.Item{}, err
+	}
+	return it, nil
+}
+
+// touchDeployment never moves updated_at backwards, even when another
+// process's clock is behind ours.
+func touchDeployment(ctx context.Context, tx *sql.Tx, id int64, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE deployments SET updated_at = max(updated_at, ?) WHERE id = ?`, toMS(at), id); err != nil {
+		return fmt.Errorf("update deployment #%d: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,236 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"flightdeck/model"
+)
+
+const deploymentCols = `id, service, version, environment, strategy, status, template, started_by,
+	created_at, updated_at, execution_at, finished_at, commit_sha, committed_at`
+
+// StartDeployment records a planned deployment with its own copy of the
+// template's checklist and guidance, so later template edits never rewrite
+// a deployment's history.
+func (s *Store) StartDeployment(ctx context.Context, n model.NewDeployment, tpl model.Template, actor string, at time.Time) (model.Deployment, error) {
+	n, err := n.Normalize()
+	if err != nil {
+		return model.Deployment{}, invalid(err)
+	}
+	if strings.ContainsFunc(n.CommitSHA, unicode.IsControl) || len(n.CommitSHA) > 80 {
+		return model.Deployment{}, invalidf("commit %q is not a commit id: pass the hash of the commit being deployed", n.CommitSHA)
+	}
+	if err := tpl.Validate(); err != nil {
+		return model.Deployment{}, invalid(fmt.Errorf("template %q: %w", tpl.Name, err))
+	}
+	if actor, err = cleanActor(actor); err != nil {
+		return model.Deployment{}, err
+	}
+	if err := checkAt(at); err != nil {
+		return model.Deployment{}, err
+	}
+
+	var d model.Deployment
+	err = s.write(ctx, "start deployment", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO deployments
+			(service, version, environment, strategy, status, template, started_by, created_at, updated_at, commit_sha, committed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			n.Service, n.Version, n.Environment, string(n.Strategy), string(model.StatusPlanned), tpl.Name,
+			actor, toMS(at), toMS(at), n.CommitSHA, nullMS(n.CommittedAt))
+		if err != nil {
+			return fmt.Errorf("insert deployment: %w", err)
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if err := insertChecklist(ctx, tx, id, tpl); err != nil {
+			return err
+		}
+		if d, err = getDeployment(ctx, tx, id); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, model.Event{
+			At: at, Actor: actor, Kind: model.EventDeployStarted, DeploymentID: id,
+			Text: fmt.Sprintf("started %s (%s)", d.Title(), d.Strategy),
+		})
+	})
+	return d, err
+}
+
+func insertChecklist(ctx context.Context, tx *sql.Tx, deploymentID int64, tpl model.Template) error {
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO checklist_items
+		(deployment_id, phase, section, position, text, state) VALUES (?, ?, ?, ?, ?, 'todo')`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	for _, it := range tpl.Items() {
+		if _, err := ins.ExecContext(ctx, deploymentID, it.Phase, it.Section, it.Position, it.Text); err != nil {
+			return fmt.Errorf("insert checklist item %q: %w", it.Text, err)
+		}
+	}
+	gins, err := tx.PrepareContext(ctx, `INSERT INTO checklist_guidance
+		(deployment_id, phase, position, title, line) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer gins.Close()
+	for pos, g := range tpl.AllGuidance() {
+		lines := []any{nil} // a title-only block is one row with line NULL
+		if len(g.Lines) > 0 {
+			lines = lines[:0]
+			for _, l := range g.Lines {
+				lines = append(lines, l)
+			}
+		}
+		for _, l := range lines {
+			if _, err := gins.ExecContext(ctx, deploymentID, g.Phase, pos+1, g.Title, l); err != nil {
+				return fmt.Errorf("insert guidance %q: %w", g.Title, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Deployment returns one deployment; a missing id wraps ErrNotFound.
+func (s *Store) Deployment(ctx context.Context, id int64) (model.Deployment, error) {
+	d, err := getDeployment(ctx, s.db, id)
+	if err != nil {
+		return d, s.fail("read deployment", err)
+	}
+	return d, nil
+}
+
+// ActiveDeployments lists planned and in-progress deployments, newest first.
+func (s *Store) ActiveDeployments(ctx context.Context) ([]model.Deployment, error) {
+	return s.listDeployments(ctx, `WHERE status IN ('planned', 'in_progress')`, -1)
+}
+
+// Deployments lists every deployment, newest first; limit <= 0 means all.
+func (s *Store) Deployments(ctx context.Context, limit int) ([]model.Deployment, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	return s.listDeployments(ctx, "", limit)
+}
+
+func (s *Store) listDeployments(ctx context.Context, where string, limit int) ([]model.Deployment, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+deploymentCols+` FROM deployments `+where+`
+		ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, s.fail("list deployments", err)
+	}
+	defer rows.Close()
+	var out []model.Deployment
+	for rows.Next() {
+		d, err := scanDeployment(rows)
+		if err != nil {
+			return nil, s.fail("list deployments", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail("list deployments", err)
+	}
+	return out, nil
+}
+
+func getDeployment(ctx context.Context, q queryer, id int64) (model.Deployment, error) {
+	d, err := scanDeployment(q.QueryRowContext(ctx, `SELECT `+deploymentCols+` FROM deployments WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, fmt.Errorf("deployment #%d %w", id, ErrNotFound)
+	}
+	return d, err
+}
+
+func scanDeployment(r interface{ Scan(...any) error }) (model.Deployment, error) {
+	var d model.Deployment
+	var strategy, status string
+	var created, updated, execution, finished, committed sql.NullInt64
+	err := r.Scan(&d.ID, &d.Service, &d.Version, &d.Environment, &strategy, &status, &d.Template,
+		&d.StartedBy, &created, &updated, &execution, &finished, &d.CommitSHA, &committed)
+	if err != nil {
+		return model.Deployment{}, err
+	}
+	d.Strategy = model.Strategy(strategy)
+	d.Status = model.Status(status)
+	d.CreatedAt = fromMS(created)
+	d.UpdatedAt = fromMS(updated)
+	d.ExecutionAt = fromMS(execution)
+	d.FinishedAt = fromMS(finished)
+	d.CommittedAt = fromMS(committed)
+	return d, nil
+}
+
+// StartExecution moves a planned deployment into Deployment Execution. Open
+// Pre-Deployment items block it (*GateError, nothing written) unless
+// override is set, in which case the override itself goes on the timeline.
+// A deployment already executing is returned unchanged.
+func (s *Store) StartExecution(ctx context.Context, deploymentID int64, actor string, at time.Time, override bool) (model.Deployment, error) {
+	actor, err := cleanActor(actor)
+	if err != nil {
+		return model.Deployment{}, err
+	}
+	if err := checkAt(at); err != nil {
+		return model.Deployment{}, err
+	}
+	var d model.Deployment
+	err = s.write(ctx, "start Deployment Execution", func(tx *sql.Tx) error {
+		if d, err = getDeployment(ctx, tx, deploymentID); err != nil {
+			return err
+		}
+		switch d.Status {
+		case model.StatusInProgress:
+			return nil
+		case model.StatusPlanned:
+		default:
+			return fmt.Errorf("deployment #%d is %s: only a planned deployment can start Deployment Execution", d.ID, d.Status.Label())
+		}
+		var open int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM checklist_items
+			WHERE deployment_id = ? AND phase = ? AND state = 'todo'`, d.ID, model.PhasePreDeployment).Scan(&open); err != nil {
+			return fmt.Errorf("count open Pre-Deployment items: %w", err)
+		}
+		if open > 0 && !override {
+			return &GateError{Open: open}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE deployments SET status = ?, execution_at = ?, updated_at = max(updated_at, ?) WHERE id = ?`,
+			string(model.StatusInProgress), toMS(at), toMS(at), d.ID); err != nil {
+			return fmt.Errorf("update deployment #%d: %w", d.ID, err)
+		}
+		if open > 0 {
+			if err := appendEvent(ctx, tx, model.Event{
+				At: at, Actor: actor, Kind: model.EventGateOverride, DeploymentID: d.ID,
+				Text: fmt.Sprintf("started %s with %s open (override)", model.PhaseExecution, plural(open, "Pre-Deployment item", "Pre-Deployment items")),
+			}); err != nil {
+				return err
+			}
+		}
+		if err := appendEvent(ctx, tx, model.Event{
+			At: at, Actor: actor, Kind: model.EventExecutionStart, DeploymentID: d.ID,
+			Text: "started " + model.PhaseExecution,
+		}); err != nil {
+			return err
+		}
+		d, err = getDeployment(ctx, tx, d.ID)
+		return err
+	})
+	if err != nil {
+		return model.Deployment{}, err
+	}
+	return d, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

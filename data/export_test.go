@@ -1,0 +1,118 @@
+package data
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"flightdeck/model"
+)
+
+func TestExport(t *testing.T) {
+	s := newStore(t)
+	s.now = func() time.Time { return t0.Add(time.Hour) }
+	ctx := context.Background()
+	d, items := startTestDeployment(t, s)
+	if _, err := s.SetItemState(ctx, items[0].ID, model.ItemDone, "", "alice", t0.Add(time.Minute+7*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetItemNote(ctx, items[1].ID, `quote " and <tag> & ünïcode`, "bob", t0); err != nil {
+		t.Fatal(err)
+	}
+
+	var buf bytes.Buffer
+	if err := s.Export(ctx, &buf); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		SchemaVersion     int              `json:"schema_version"`
+		ExportedAt        string           `json:"exported_at"`
+		Deployments       []map[string]any `json:"deployments"`
+		ChecklistItems    []map[string]any `json:"checklist_items"`
+		ChecklistGuidance []map[string]any `json:"checklist_guidance"`
+		Events            []map[string]any `json:"events"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(buf.Bytes()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("export is not the expected JSON: %v\n%s", err, buf.String())
+	}
+	if doc.SchemaVersion != 1 || doc.ExportedAt != "2026-11-25T15:02:00.000Z" {
+		t.Errorf("header: %d %s", doc.SchemaVersion, doc.ExportedAt)
+	}
+	if len(doc.Deployments) != 1 || len(doc.ChecklistItems) != 6 || len(doc.ChecklistGuidance) != 3 || len(doc.Events) != 3 {
+		t.Fatalf("row counts: %d %d %d %d", len(doc.Deployments), len(doc.ChecklistItems), len(doc.ChecklistGuidance), len(doc.Events))
+	}
+
+	dep := doc.Deployments[0]
+	wantKeys := "commit_sha committed_at created_at environment execution_at finished_at id service started_by status strategy template updated_at version"
+	if got := sortedKeys(dep); got != wantKeys {
+		t.Errorf("deployment keys: %s", got)
+	}
+	if dep["id"] != float64(d.ID) || dep["status"] != "planned" || dep["created_at"] != "2026-11-25T14:02:00.000Z" || dep["execution_at"] != nil {
+		t.Errorf("deployment: %v", dep)
+	}
+
+	first := doc.ChecklistItems[0]
+	if got := sortedKeys(first); got != "changed_at changed_by deployment_id id note note_at note_by phase position reason section state text" {
+		t.Errorf("item keys: %s", got)
+	}
+	if first["state"] != "done" || first["changed_at"] != "2026-11-25T14:03:00.007Z" || first["note_at"] != nil {
+		t.Errorf("checked item: %v", first)
+	}
+	if doc.ChecklistItems[1]["note"] != `quote " and <tag> & ünïcode` {
+		t.Errorf("note: %v", doc.ChecklistItems[1]["note"])
+	}
+	if !strings.Contains(buf.String(), "<tag> &") {
+		t.Error("HTML characters were escaped")
+	}
+	for i := 1; i < len(doc.ChecklistItems); i++ {
+		if doc.ChecklistItems[i]["id"].(float64) <= doc.ChecklistItems[i-1]["id"].(float64) {
+			t.Error("items not ordered by id")
+		}
+	}
+	if g := doc.ChecklistGuidance[2]; g["title"] != "Title only" || g["line"] != nil {
+		t.Errorf("title-only guidance: %v", g)
+	}
+	if got := sortedKeys(doc.ChecklistGuidance[0]); got != "deployment_id id line phase position title" {
+		t.Errorf("guidance keys: %s", got)
+	}
+
+	for _, e := range doc.Events {
+		if got := sortedKeys(e); got != "actor at deployment_id id item_id kind text" {
+			t.Errorf("event keys: %s", got)
+		}
+		if _, err := time.Parse(time.RFC3339, e["at"].(string)); err != nil || !strings.HasSuffix(e["at"].(string), "Z") {
+			t.Errorf("event time %v: %v", e["at"], err)
+		}
+	}
+	if doc.Events[0]["item_id"] != nil || doc.Events[1]["item_id"] != float64(items[0].ID) {
+		t.Errorf("event item ids: %v %v", doc.Events[0]["item_id"], doc.Events[1]["item_id"])
+	}
+}
+
+func TestExportEmpty(t *testing.T) {
+	s := newStore(t)
+	var buf bytes.Buffer
+	if err := s.Export(context.Background(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	for _, k := range []string{"deployments", "checklist_items", "checklist_guidance", "events"} {
+		if rows, ok := doc[k].([]any); !ok || len(rows) != 0 {
+			t.Errorf("%s = %#v, want []", k, doc[k])
+		}
+	}
+}
+
+func sortedKeys(m map[string]any) string {
+	return strings.Join(slices.Sorted(maps.Keys(m)), " ")
+}

@@ -1,0 +1,284 @@
+// Package data keeps flightdeck's state in one SQLite file (modernc.org/sqlite,
+// no cgo). Methods take a context first and return model types; every write is
+// one BEGIN IMMEDIATE transaction that also appends its timeline event, and is
+// absolute and idempotent (set an item to a state, not toggle it).
+package data
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Options change how Open treats the file.
+type Options struct {
+	// ReadOnly opens an existing, up-to-date database without ever writing
+	// to it: no file or directory is created and nothing is migrated.
+	ReadOnly bool
+}
+
+// Store is an open flightdeck database. It is safe for concurrent use.
+type Store struct {
+	db       *sql.DB
+	path     string
+	readOnly bool
+	now      func() time.Time // export timestamp; replaced in tests
+
+	closeOnce sync.Once
+	closeErr  error
+	release   func()
+}
+
+// Path is the absolute path of the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes every connection. Closing twice is harmless.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.closeErr = s.db.Close()
+		// Only after the connections are gone may another Open in this
+		// process read the file header (see claimFile).
+		s.release()
+	})
+	return s.closeErr
+}
+
+// Open opens the database at path, creating and migrating it when needed
+// (unless opt.ReadOnly). Every problem with the file surfaces here as a
+// one-line error that names the path and what to do.
+func Open(ctx context.Context, path string, opt Options) (*Store, error) {
+	if strings.TrimSpace(path) == "" {
+		return nil, errors.New("no database path given: pass --db PATH")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot resolve database path %q: %w", path, err)
+	}
+	if err := prepareFile(abs, opt.ReadOnly); err != nil {
+		return nil, err
+	}
+	release, err := claimFile(abs)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", dsn(abs, opt.ReadOnly))
+	if err != nil {
+		release()
+		return nil, fmt.Errorf("open %s: %w", abs, err)
+	}
+	// Bounded pool (one connection may be pinned by a change watcher), and no
+	// churn: every new connection re-runs the DSN pragmas.
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+	db.SetConnMaxIdleTime(0)
+	db.SetConnMaxLifetime(0)
+
+	s := &Store{db: db, path: abs, readOnly: opt.ReadOnly, now: time.Now, release: release}
+	if err := s.init(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// init reads page 1 and the schema, so a damaged or foreign file fails here
+// rather than on the first keypress, then migrates.
+func (s *Store) init(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return mapError(s.path, err)
+	}
+	if err := migrate(ctx, s.db, s.path, s.readOnly); err != nil {
+		return mapError(s.path, err)
+	}
+	return nil
+}
+
+// busyTimeout is how long a connection waits for another's lock; it is in
+// the DSN as _busy_timeout.
+const busyTimeout = 10 * time.Second
+
+// dsn builds the driver name. Per-connection pragmas must live here, not in
+// db.Exec, or they would reach only one pooled connection (pitfalls D22).
+//
+// journal_mode=WAL is deliberately absent: it is persistent in the file, and
+// asking for it here would convert a foreign SQLite file before migrate could
+// refuse it. migrate sets it once the file is known to be ours.
+func dsn(path string, readOnly bool) string {
+	q := []string{
+		"_busy_timeout=" + strconv.FormatInt(busyTimeout.Milliseconds(), 10),
+		"_synchronous=FULL", // WAL + NORMAL can lose the last commits on power loss
+		"_foreign_keys=1",
+		"_pragma=journal_size_limit(67108864)",
+		"_txlock=immediate", // writers take the lock at BEGIN; no BUSY_SNAPSHOT upgrades
+		"_time_format=sqlite",
+	}
+	if readOnly {
+		// mode=ro never creates the file and fails every write; query_only
+		// is a second guard inside SQLite.
+		q = append(q, "mode=ro", "_pragma=query_only(1)")
+	}
+	// The driver splits the name at the first '?', and SQLite decodes %XX in
+	// a file: URI, so '?', '#', '%' and spaces in the path must be escaped.
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + strings.Join(q, "&")
+}
+
+// prepareFile checks (and for the default location creates) the directory,
+// and creates a missing database file with mode 0600. It never truncates or
+// rewrites an existing file and never changes an existing directory.
+func prepareFile(path string, readOnly bool) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if readOnly {
+			return fmt.Errorf("%s does not exist (its directory %s is missing): run flightdeck once without --read-only to create it", path, dir)
+		}
+		if !isDefaultPath(path) {
+			return fmt.Errorf("directory %s does not exist: create it (mkdir -p %s) or pass another --db path", dir, dir)
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("cannot create directory %s: %s", dir, cause(err))
+		}
+	case err != nil:
+		return fmt.Errorf("cannot reach directory %s: %s", dir, cause(err))
+	case !fi.IsDir():
+		return fmt.Errorf("%s is not a directory: pass another --db path", dir)
+	}
+
+	fi, err = os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if readOnly {
+			return fmt.Errorf("%s does not exist: run flightdeck once without --read-only to create it", path)
+		}
+		// O_EXCL: if another process creates it first we use theirs.
+		f, cerr := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if cerr == nil {
+			return f.Close()
+		}
+		if !errors.Is(cerr, fs.ErrExist) {
+			return fmt.Errorf("cannot create %s: %s", path, cause(cerr))
+		}
+		fi, err = os.Stat(path)
+	}
+	switch {
+	case err != nil:
+		return fmt.Errorf("cannot reach %s: %s", path, cause(err))
+	case fi.IsDir():
+		return fmt.Errorf("%s is a directory: pass the path of a database file", path)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%s is not a regular file; flightdeck will not touch it", path)
+	}
+	if !readOnly {
+		if !canWrite(path) {
+			return fmt.Errorf("%s is read-only for you: make it writable (chmod u+w %s) or open it with --read-only", path, path)
+		}
+		if !canWrite(dir) {
+			return fmt.Errorf("cannot write in %s, where SQLite keeps %s-wal and -shm: make the directory writable or open the database with --read-only", dir, filepath.Base(path))
+		}
+	}
+	return nil
+}
+
+// sqliteHeader starts every SQLite 3 database file.
+var sqliteHeader = []byte("SQLite format 3\x00")
+
+// openFiles tracks the database files this process has open. POSIX locks
+// belong to the (process, inode) pair, so closing any descriptor of the file
+// drops the locks SQLite holds through its own descriptors (pitfalls D28).
+// The header is therefore read only while no Store of this process has the
+// file open, and the check and the claim happen under one mutex.
+var openFiles struct {
+	sync.Mutex
+	files []*openFile
+}
+
+type openFile struct {
+	info os.FileInfo
+	refs int
+}
+
+// claimFile checks the header of a file no Store of this process has open
+// yet and registers it; release undoes the registration.
+func claimFile(path string) (release func(), err error) {
+	openFiles.Lock()
+	defer openFiles.Unlock()
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach %s: %s", path, cause(err))
+	}
+	var of *openFile
+	for _, f := range openFiles.files {
+		if os.SameFile(f.info, fi) {
+			of = f
+			break
+		}
+	}
+	if of == nil {
+		if fi.Size() > 0 {
+			if err := checkHeader(path); err != nil {
+				return nil, err
+			}
+		}
+		of = &openFile{info: fi}
+		openFiles.files = append(openFiles.files, of)
+	}
+	of.refs++
+	var once sync.Once
+	return func() { once.Do(func() { unclaim(of) }) }, nil
+}
+
+func unclaim(of *openFile) {
+	openFiles.Lock()
+	defer openFiles.Unlock()
+	of.refs--
+	if of.refs > 0 {
+		return
+	}
+	for i, f := range openFiles.files {
+		if f == of {
+			openFiles.files = append(openFiles.files[:i], openFiles.files[i+1:]...)
+			return
+		}
+	}
+}
+
+// checkHeader refuses a non-empty file that does not start like a SQLite
+// database, before SQLite could ever write to it.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %s: check its permissions", path, cause(err))
+	}
+	defer f.Close()
+	buf := make([]byte, len(sqliteHeader))
+	if _, err := io.ReadFull(f, buf); err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("cannot read %s: %s", path, cause(err))
+	}
+	if !bytes.Equal(buf, sqliteHeader) {
+		return errors.New(notSQLiteMessage(path))
+	}
+	return nil
+}
+
+// cause drops the operation and path that *fs.PathError repeats, since our
+// messages name the path already.
+func cause(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

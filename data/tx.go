@@ -1,0 +1,121 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// queryer is what both *sql.DB and *sql.Tx offer, so lookups serve reads
+// and the re-reads inside write transactions alike.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// write runs fn in one BEGIN IMMEDIATE transaction (the DSN's _txlock), so a
+// writer waits for the lock at BEGIN instead of failing on upgrade.
+func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
+	if s.readOnly {
+		return fmt.Errorf("%s: %w", what, ErrReadOnly)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.fail(what, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return s.fail(what, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return s.fail(what, err)
+	}
+	return nil
+}
+
+// read runs fn in a read transaction: one consistent snapshot, and never
+// the write lock (ReadOnly transactions use a plain BEGIN).
+func (s *Store) read(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return s.fail(what, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return s.fail(what, err)
+	}
+	return nil
+}
+
+// fail explains driver errors; errors we made ourselves (not found, invalid,
+// gate) already say what happened and are returned as they are.
+func (s *Store) fail(what string, err error) error {
+	if m := mapError(s.path, err); m != err {
+		return fmt.Errorf("%s: %w", what, m)
+	}
+	return err
+}
+
+// Times are INTEGER unix milliseconds UTC: no monotonic reading, no zone,
+// and comparable in SQL.
+func toMS(t time.Time) int64 { return t.UTC().UnixMilli() }
+
+// nullMS stores the zero time as NULL ("not yet").
+func nullMS(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return toMS(t)
+}
+
+func fromMS(n sql.NullInt64) time.Time {
+	if !n.Valid || n.Int64 == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(n.Int64).UTC()
+}
+
+func checkAt(at time.Time) error {
+	if at.IsZero() {
+		return invalidf("no time given for the change")
+	}
+	return nil
+}
+
+// MaxTextLen is the longest note or n/a reason, in characters.
+const MaxTextLen = 500
+
+// checkText accepts user text as typed — newlines included; sanitising for
+// display is the UI's job — but not NUL, which C-string tools truncate at.
+func checkText(field, s string, limit int) error {
+	if !utf8.ValidString(s) {
+		return invalidf("%s is not valid UTF-8", field)
+	}
+	if strings.ContainsRune(s, 0) {
+		return invalidf("%s contains a NUL byte: remove it", field)
+	}
+	if n := utf8.RuneCountInString(s); n > limit {
+		return invalidf("%s is %d characters long: keep it to %d", field, n, limit)
+	}
+	return nil
+}
+
+// cleanActor trims and checks who a change is recorded as.
+func cleanActor(actor string) (string, error) {
+	actor = strings.TrimSpace(actor)
+	if actor == "" {
+		return "", invalidf("no actor given: say who is making the change (--as NAME)")
+	}
+	if strings.ContainsFunc(actor, unicode.IsControl) {
+		return "", invalidf("actor %q contains control characters", actor)
+	}
+	if err := checkText("actor", actor, 80); err != nil {
+		return "", err
+	}
+	return actor, nil
+}

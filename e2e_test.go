@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// End-to-end tests build the real binary and drive it the way a person
+// would: in tmux, with keys, reading the screen. They poll for what they
+// expect with generous deadlines and never sleep a fixed time.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func flightdeckBin(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "flightdeck-e2e-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "flightdeck")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// cli runs the binary with args and returns stdout, failing on a non-zero exit.
+func cli(t *testing.T, db string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(flightdeckBin(t), append([]string{"--db", db}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("flightdeck %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.String()
+}
+
+// tmux is one private tmux server (its own socket, no user config).
+type tmux struct {
+	t      *testing.T
+	socket string
+}
+
+func newTmux(t *testing.T) *tmux {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed (.ci/run installs it)")
+	}
+	x := &tmux{t: t, socket: fmt.Sprintf("fd-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", x.socket, "kill-server").Run() })
+	return x
+}
+
+func (x *tmux) run(args ...string) string {
+	x.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", x.socket, "-f", "/dev/null"}, args...)...).CombinedOutput()
+	if err != nil {
+		x.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// start opens a session of w x h running the command. CI= keeps the CI
+// variable from turning colours off inside the pane; TERM is what tmux sets.
+func (x *tmux) start(w, h int, command ...string) {
+	x.t.Helper()
+	args := []string{"new-session", "-d", "-s", "main", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h),
+		"-e", "CI=", "-e", "NO_COLOR=", "-e", "USER=e2e-user", "-e", "TZ=UTC"}
+	x.run(append(args, command...)...)
+	// Keep the pane after the program exits so its exit can be observed.
+	x.run("set-option", "-t", "main", "remain-on-exit", "on")
+}
+
+func (x *tmux) screen() string {
+	x.t.Helper()
+	return x.run("capture-pane", "-p", "-t", "main")
+}
+
+func (x *tmux) keys(keys ...string) {
+	x.t.Helper()
+	x.run(append([]string{"send-keys", "-t", "main"}, keys...)...)
+}
+
+// waitFor polls the screen until cond holds, failing after a generous deadline.
+func (x *tmux) waitFor(what string, cond func(screen string) bool) string {
+	x.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	var s string
+	for time.Now().Before(deadline) {
+		s = x.screen()
+		if cond(s) {
+			return s
+		}
+		time.Sleep(50 * time.Millisecond) // polling interval, not a wait for an effect
+	}
+	x.t.Fatalf("timed out waiting for %s; screen:\n%s", what, s)
+	return ""
+}
+
+func (x *tmux) waitText(text string) string {
+	x.t.Helper()
+	return x.waitFor(fmt.Sprintf("%q", text), func(s string) bool { return strings.Contains(s, text) })
+}
+
+// waitExit waits until the program in the pane has exited.
+func (x *tmux) waitExit() {
+	x.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		out := x.run("display-message", "-p", "-t", "main", "#{pane_dead}")
+		if strings.TrimSpace(out) == "1" {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	x.t.Fatalf("program did not exit; screen:\n%s", x.screen())
+}
+
+type exportDoc struct {
+	ChecklistItems []struct {
+		ID        int64   `json:"id"`
+		Text      string  `json:"text"`
+		State     string  `json:"state"`
+		Reason    *string `json:"reason"`
+		Note      *string `json:"note"`
+		ChangedBy *string `json:"changed_by"`
+		ChangedAt *string `json:"changed_at"`
+	} `json:"checklist_items"`
+	Events []struct {
+		Kind  string `json:"kind"`
+		Actor string `json:"actor"`
+	} `json:"events"`
+}
+
+func exportJSON(t *testing.T, db string) exportDoc {
+	t.Helper()
+	var doc exportDoc
+	out := cli(t, db, "export", "--format", "json")
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("export is not JSON: %v\n%s", err, out)
+	}
+	return doc
+}
+
+func TestE2ETickInDashboardIsSaved(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "fd.db")
+	out := cli(t, db, "deploy", "start", "checkout-api", "v2.14.0", "--strategy", "canary")
+	if !strings.Contains(out, "checkout-api") {
+		t.Fatalf("deploy start said: %s", out)
+	}
+	x := newTmux(t)
+	x.start(100, 30, flightdeckBin(t), "--db", db)
+	x.waitText("▶ [ ] All automated tests passing in CI")
+	x.keys("Space")
+	x.waitText("[x] All automated tests passing in CI")
+	// n/a with a reason on the next item.
+	x.keys("j")
+	x.waitText("▶ [ ] Code reviewed")
+	x.keys("x")
+	x.waitText("n/a because")
+	x.keys("-l", "no reviewers needed: q typed")
+	x.keys("Enter")
+	x.waitText("n/a: no reviewers needed: q typed")
+	x.keys("q")
+	x.waitExit()
+
+	doc := exportJSON(t, db)
+	got := map[string]string{}
+	for _, it := range doc.ChecklistItems {
+		got[it.Text] = it.State
+		if it.Text == "All automated tests passing in CI" && (it.ChangedBy == nil || *it.ChangedBy != "e2e-user" || it.ChangedAt == nil) {
+			t.Errorf("who/when not recorded: %+v", it)
+		}
+	}
+	if got["All automated tests passing in CI"] != "done" {
+		t.Fatalf("first item is %q in the export", got["All automated tests passing in CI"])
+	}
+	if got["Code reviewed and approved by required reviewers"] != "n/a" {
+		t.Fatalf("second item is %q in the export", got["Code reviewed and approved by required reviewers"])
+	}
+
+	// Reopening shows everything as it was left.
+	x2 := newTmux(t)
+	x2.start(120, 40, flightdeckBin(t), "--db", db)
+	s := x2.waitText("[x] All automated tests passing in CI")
+	if !strings.Contains(s, "e2e-user") || !strings.Contains(s, "Pre-Deployment 2/20") {
+		t.Fatalf("reopened screen lacks who or progress:\n%s", s)
+	}
+	x2.keys("q")
+	x2.waitExit()
+}
+
+func TestE2EResizeAndNarrow(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "fd.db")
+	cli(t, db, "deploy", "start", "web", "v1")
+	x := newTmux(t)
+	x.start(80, 24, flightdeckBin(t), "--db", db)
+	x.waitText("1 Checklist")
+	x.run("resize-window", "-t", "main", "-x", "50", "-y", "12")
+	x.waitText("[1 Checklist]") // narrow: a tab strip and one pane
+	x.keys("Tab")
+	x.waitText("[2 Rollout]")
+	x.run("resize-window", "-t", "main", "-x", "200", "-y", "50")
+	x.waitText("3 Incident log")
+	x.keys("q")
+	x.waitExit()
+}
+
+// Bubble Tea v1 asks the terminal for its background at init and waits up to
+// 5 s on terminals that never answer (pitfalls A4); ui/earlyinit prevents it.
+func TestStartupDoesNotWaitForTerminal(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("script(1) not installed")
+	}
+	bin := flightdeckBin(t)
+	for _, args := range []string{"--help", "--version", "deploy status --db " + filepath.Join(t.TempDir(), "x.db")} {
+		start := time.Now()
+		cmd := exec.Command("script", "-qec", bin+" "+args, "/dev/null")
+		cmd.Env = append(os.Environ(), "TERM=xterm-256color", "CI=")
+		cmd.Stdin = strings.NewReader("")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", args, err, out)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("flightdeck %s took %v on a terminal that never answers queries", args, d)
+		}
+	}
+}

@@ -1,0 +1,159 @@
+// Command flightdeck is a terminal dashboard for shipping software safely and
+// for running the incident when a deploy goes wrong. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"flightdeck/data"
+	_ "flightdeck/ui/earlyinit" // must precede bubbletea's init: see ui/earlyinit
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+// usageError marks a mistake in how the command was called (exit code 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// app holds the global flags and the lazily opened store shared by commands.
+type app struct {
+	dbFlag   string
+	as       string
+	theme    string
+	mouse    bool
+	readOnly bool
+	debug    bool
+
+	stdout io.Writer
+	stderr io.Writer
+	now    func() time.Time
+
+	store *data.Store
+}
+
+// actor is who an action is recorded as: --as, else $USER.
+func (a *app) actor() string {
+	if s := strings.TrimSpace(a.as); s != "" {
+		return s
+	}
+	if u := strings.TrimSpace(os.Getenv("USER")); u != "" {
+		return u
+	}
+	return "unknown"
+}
+
+// open opens (creating and migrating when needed) the database once.
+func (a *app) open(ctx context.Context) (*data.Store, error) {
+	if a.store != nil {
+		return a.store, nil
+	}
+	path, err := data.ResolvePath(a.dbFlag)
+	if err != nil {
+		return nil, err
+	}
+	st, err := data.Open(ctx, path, data.Options{ReadOnly: a.readOnly})
+	if err != nil {
+		return nil, err
+	}
+	a.store = st
+	return st, nil
+}
+
+func (a *app) close() {
+	if a.store != nil {
+		_ = a.store.Close()
+		a.store = nil
+	}
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "flightdeck",
+		Short: "Deployment checklist, canary timer, incident log and escalation clocks in one terminal",
+		Long: "flightdeck is a terminal dashboard for shipping software safely and for running the\n" +
+			"incident when a deploy goes wrong. With no command it opens the dashboard.\n\n" +
+			"Data lives in one SQLite file: --db PATH, else $FLIGHTDECK_DB, else\n" +
+			"$XDG_DATA_HOME/flightdeck/flightdeck.db.",
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDashboard(cmd.Context(), a)
+		},
+	}
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.dbFlag, "db", "", "database file (default $FLIGHTDECK_DB or $XDG_DATA_HOME/flightdeck/flightdeck.db)")
+	pf.StringVar(&a.as, "as", "", "record actions as this person (default $USER)")
+	f := root.Flags()
+	f.StringVar(&a.theme, "theme", "", "colour theme for terminals that cannot tell: dark or light (default $FLIGHTDECK_THEME, else dark)")
+	f.BoolVar(&a.mouse, "mouse", false, "capture the mouse (off by default so you can select and copy text)")
+	f.BoolVar(&a.debug, "debug", false, "write a debug log to flightdeck-debug.log in the current directory")
+
+	root.AddCommand(newDeployCmd(a), newCheckCmd(a), newExportCmd(a))
+	return root
+}
+
+// run executes the command line and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr, now: time.Now}
+	defer a.close()
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "flightdeck: %s\n", oneLine(err.Error()))
+	var ue usageError
+	if errors.As(err, &ue) || isCobraUsage(err) {
+		fmt.Fprintln(stderr, "Run 'flightdeck --help' for usage.")
+		return exitUsage
+	}
+	return exitFail
+}
+
+// isCobraUsage recognises cobra's own argument errors, which are plain errors.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "invalid argument", "flag needs an argument", "required flag"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

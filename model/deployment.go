@@ -1,0 +1,152 @@
+// Package model is flightdeck's domain model: deployments, checklists and the
+// timeline, with the pure rules that govern them. It uses the standard library
+// only and never reads the clock: every rule that depends on time takes `now`.
+//
+// (Bubble Tea models live in package ui; "model" here means the domain.)
+package model
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Status is where a deployment is in its life.
+type Status string
+
+// Deployment statuses: planned → in_progress → completed | rolled_back | aborted.
+const (
+	StatusPlanned    Status = "planned"
+	StatusInProgress Status = "in_progress"
+	StatusCompleted  Status = "completed"
+	StatusRolledBack Status = "rolled_back"
+	StatusAborted    Status = "aborted"
+)
+
+// Active reports whether a deployment still needs attention.
+func (s Status) Active() bool { return s == StatusPlanned || s == StatusInProgress }
+
+// Valid reports whether s is one of the known statuses.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusPlanned, StatusInProgress, StatusCompleted, StatusRolledBack, StatusAborted:
+		return true
+	}
+	return false
+}
+
+// Label is the status as people read it.
+func (s Status) Label() string { return strings.ReplaceAll(string(s), "_", " ") }
+
+// Strategy is how a release reaches production.
+type Strategy string
+
+// Rollout strategies from the seed's "Progressive Delivery Strategies".
+const (
+	StrategyCanary      Strategy = "canary"
+	StrategyBlueGreen   Strategy = "blue-green"
+	StrategyFeatureFlag Strategy = "feature-flag"
+	StrategyAllAtOnce   Strategy = "all-at-once"
+)
+
+// Strategies lists every strategy in the order they are offered.
+var Strategies = []Strategy{StrategyCanary, StrategyBlueGreen, StrategyFeatureFlag, StrategyAllAtOnce}
+
+// ParseStrategy accepts a strategy name, forgiving case and "_"/" " for "-".
+func ParseStrategy(s string) (Strategy, error) {
+	norm := strings.ToLower(strings.TrimSpace(s))
+	norm = strings.NewReplacer("_", "-", " ", "-").Replace(norm)
+	for _, st := range Strategies {
+		if norm == string(st) {
+			return st, nil
+		}
+	}
+	names := make([]string, len(Strategies))
+	for i, st := range Strategies {
+		names[i] = string(st)
+	}
+	return "", fmt.Errorf("unknown strategy %q: use one of %s", s, strings.Join(names, ", "))
+}
+
+// DefaultEnvironment is used when a deployment names none.
+const DefaultEnvironment = "production"
+
+// Deployment is one release of one service to one environment.
+type Deployment struct {
+	ID          int64
+	Service     string
+	Version     string
+	Environment string
+	Strategy    Strategy
+	Status      Status
+	Template    string // name of the checklist template it was started from
+	StartedBy   string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	ExecutionAt time.Time // when it entered Deployment Execution; zero before
+	FinishedAt  time.Time // zero while active
+	CommitSHA   string    // optional
+	CommittedAt time.Time // optional, for lead time
+}
+
+// NewDeployment is what a person or pipeline supplies to start a deployment.
+type NewDeployment struct {
+	Service     string
+	Version     string
+	Environment string
+	Strategy    Strategy
+	CommitSHA   string
+	CommittedAt time.Time
+}
+
+// Normalize trims fields, fills defaults and validates; the error names the
+// field and how to fix it.
+func (n NewDeployment) Normalize() (NewDeployment, error) {
+	n.Service = strings.TrimSpace(n.Service)
+	n.Version = strings.TrimSpace(n.Version)
+	n.Environment = strings.TrimSpace(n.Environment)
+	n.CommitSHA = strings.TrimSpace(n.CommitSHA)
+	if n.Service == "" {
+		return n, fmt.Errorf("service is empty: name the service being deployed")
+	}
+	if n.Version == "" {
+		return n, fmt.Errorf("version is empty: give the version being deployed (e.g. v1.4.2)")
+	}
+	for _, f := range []struct{ name, v string }{{"service", n.Service}, {"version", n.Version}, {"environment", n.Environment}} {
+		if len([]rune(f.v)) > 80 {
+			return n, fmt.Errorf("%s is longer than 80 characters", f.name)
+		}
+		if strings.ContainsFunc(f.v, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return n, fmt.Errorf("%s contains control characters", f.name)
+		}
+	}
+	if n.Environment == "" {
+		n.Environment = DefaultEnvironment
+	}
+	if n.Strategy == "" {
+		n.Strategy = StrategyCanary
+	}
+	if _, err := ParseStrategy(string(n.Strategy)); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// Title is the one-line name of a deployment: "api v1.4.2 → production".
+func (d Deployment) Title() string {
+	return fmt.Sprintf("%s %s → %s", d.Service, d.Version, d.Environment)
+}
+
+// CurrentPhase is the checklist phase the deployment is in, derived from its
+// status: planned deployments prepare, running ones execute, rolled-back ones
+// roll back.
+func (d Deployment) CurrentPhase() string {
+	switch d.Status {
+	case StatusPlanned:
+		return PhasePreDeployment
+	case StatusRolledBack:
+		return PhaseRollback
+	default:
+		return PhaseExecution
+	}
+}

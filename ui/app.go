@@ -1,0 +1,184 @@
+// Package ui is the flightdeck dashboard: a Bubble Tea root model that owns
+// the layout, the clock and the dialogs, and four panes drawn from a
+// snapshot of the store. It never imports the data package: it declares the
+// Store it needs (store.go) and main passes one in.
+package ui
+
+import (
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"flightdeck/model"
+)
+
+// Options configure a dashboard.
+type Options struct {
+	Actor    string           // who actions are recorded as
+	Now      func() time.Time // the clock; tests pin it
+	Location *time.Location   // for displayed times; default local
+	Template model.Template   // checklist for deployments started here
+}
+
+// mode gates keys: while a dialog is open, keys go to it.
+type mode int
+
+const (
+	modeNormal mode = iota
+	modePrompt
+	modeConfirm
+	modeForm
+	modeHelp
+)
+
+// Model is the root Bubble Tea model.
+type Model struct {
+	store  Store
+	opts   Options
+	keys   KeyMap
+	styles Styles
+	help   help.Model
+
+	width, height int
+	layout        layout
+	now           time.Time
+	clockGen      int
+	utc           bool
+
+	focus paneID
+	mode  mode
+
+	loaded      bool
+	loadErr     error
+	deployments []model.Deployment
+	focusID     int64
+	checklist   checklistPane
+	log         logPane
+
+	prompt  prompt
+	confirm confirm
+	form    deployForm
+
+	status    string
+	statusErr bool
+}
+
+// New builds the dashboard on a store.
+func New(st Store, opts Options) Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Location == nil {
+		opts.Location = time.Local
+	}
+	s := DefaultStyles()
+	h := help.New()
+	h.Styles.ShortKey = s.Accent
+	h.Styles.ShortDesc = s.Muted
+	h.Styles.ShortSeparator = s.Muted
+	h.Styles.FullKey = s.Accent
+	h.Styles.FullDesc = s.Muted
+	h.Styles.FullSeparator = s.Muted
+	h.Styles.Ellipsis = s.Muted
+	return Model{
+		store:     st,
+		opts:      opts,
+		keys:      DefaultKeyMap(),
+		styles:    s,
+		help:      h,
+		now:       opts.Now(),
+		checklist: newChecklistPane(),
+		focus:     paneChecklist,
+	}
+}
+
+// Init loads the first snapshot and starts the clock.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(loadCmd(m.store, 0), tick(m.clockGen))
+}
+
+// Update routes messages: keys to the dialog or the focused pane, data and
+// clock messages to their handlers.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.relayout()
+		return m, nil
+	case tickMsg:
+		return m.handleClock(msg)
+	case snapshotMsg:
+		return m.handleData(msg), nil
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	}
+	// Cursor blinks and other messages go to whichever input is open.
+	var cmd tea.Cmd
+	switch m.mode {
+	case modePrompt:
+		m.prompt, cmd = m.prompt.update(msg)
+	case modeForm:
+		m.form, cmd = m.form.update(msg, m.keys)
+	}
+	return m, cmd
+}
+
+// loc is where displayed times are shown: local, or UTC when toggled.
+func (m Model) loc() *time.Location {
+	if m.utc {
+		return time.UTC
+	}
+	return m.opts.Location
+}
+
+func (m *Model) relayout() {
+	fw, fh := m.styles.paneFrame()
+	m.layout = computeLayout(m.width, m.height, m.focus, fw, fh)
+	w, h := m.layout.contentSize(paneChecklist, fw, fh)
+	m.checklist.setSize(w, h)
+	w, h = m.layout.contentSize(paneLog, fw, fh)
+	m.log.setSize(w, h)
+	m.help.Width = m.width
+}
+
+func (m *Model) setFocus(p paneID) {
+	m.focus = (p + paneCount) % paneCount
+	m.relayout()
+}
+
+func (m Model) focused() (model.Deployment, bool) {
+	for _, d := range m.deployments {
+		if d.ID == m.focusID {
+			return d, true
+		}
+	}
+	return model.Deployment{}, false
+}
+
+func (m Model) handleData(msg snapshotMsg) Model {
+	if msg.writeErr != nil {
+		m.setStatus("✗ "+msg.writeErr.Error(), true)
+	} else if msg.status != "" {
+		m.setStatus("✓ "+msg.status, false)
+	}
+	if msg.err != nil {
+		m.loadErr = msg.err
+		if msg.writeErr == nil {
+			m.setStatus("✗ could not read the database: "+msg.err.Error(), true)
+		}
+		return m
+	}
+	m.loaded, m.loadErr = true, nil
+	s := msg.snap
+	m.deployments = s.deployments
+	m.focusID = s.focusID
+	d, has := m.focused()
+	m.checklist.setData(d, has, s.items, s.guidance)
+	m.log.setData(s.events, s.deployments)
+	return m
+}
+
+func (m *Model) setStatus(s string, isErr bool) {
+	m.status, m.statusErr = s, isErr
+}

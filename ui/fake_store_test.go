@@ -1,0 +1,163 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"flightdeck/model"
+)
+
+// fakeStore is an in-memory Store for UI tests. It follows the same rules as
+// the SQLite store (idempotent writes, one event per change, the gate), so
+// the UI is tested against the contract, not against an echo.
+type fakeStore struct {
+	mu       sync.Mutex
+	deps     []model.Deployment
+	items    []model.Item
+	guidance map[int64][]model.Guidance
+	events   []model.Event
+	fail     error // when set, every write fails with it
+}
+
+func newFakeStore() *fakeStore { return &fakeStore{guidance: map[int64][]model.Guidance{}} }
+
+func (f *fakeStore) event(at time.Time, actor string, kind model.EventKind, dep, item int64, text string) {
+	f.events = append(f.events, model.Event{ID: int64(len(f.events) + 1), At: at, Actor: actor, Kind: kind, DeploymentID: dep, ItemID: item, Text: text})
+}
+
+func (f *fakeStore) ActiveDeployments(context.Context) ([]model.Deployment, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []model.Deployment
+	for _, d := range f.deps {
+		if d.Status.Active() {
+			out = append(out, d)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
+	return out, nil
+}
+
+func (f *fakeStore) Checklist(_ context.Context, id int64) ([]model.Item, []model.Guidance, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []model.Item
+	for _, it := range f.items {
+		if it.DeploymentID == id {
+			out = append(out, it)
+		}
+	}
+	return out, f.guidance[id], nil
+}
+
+func (f *fakeStore) RecentEvents(_ context.Context, limit int) ([]model.Event, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ev := f.events
+	if len(ev) > limit {
+		ev = ev[len(ev)-limit:]
+	}
+	return append([]model.Event(nil), ev...), nil
+}
+
+func (f *fakeStore) StartDeployment(_ context.Context, n model.NewDeployment, tpl model.Template, actor string, at time.Time) (model.Deployment, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return model.Deployment{}, f.fail
+	}
+	n, err := n.Normalize()
+	if err != nil {
+		return model.Deployment{}, err
+	}
+	d := model.Deployment{ID: int64(len(f.deps) + 1), Service: n.Service, Version: n.Version, Environment: n.Environment,
+		Strategy: n.Strategy, Status: model.StatusPlanned, Template: tpl.Name, StartedBy: actor, CreatedAt: at, UpdatedAt: at}
+	f.deps = append(f.deps, d)
+	for _, it := range tpl.Items() {
+		it.ID = int64(len(f.items) + 1)
+		it.DeploymentID = d.ID
+		f.items = append(f.items, it)
+	}
+	f.guidance[d.ID] = tpl.AllGuidance()
+	f.event(at, actor, model.EventDeployStarted, d.ID, 0, fmt.Sprintf("started %s (%s)", d.Title(), d.Strategy))
+	return d, nil
+}
+
+func (f *fakeStore) item(id int64) (*model.Item, error) {
+	for i := range f.items {
+		if f.items[i].ID == id {
+			return &f.items[i], nil
+		}
+	}
+	return nil, errors.New("no such item")
+}
+
+func (f *fakeStore) SetItemState(_ context.Context, id int64, state model.ItemState, reason, actor string, at time.Time) (model.Item, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return model.Item{}, f.fail
+	}
+	if err := model.ValidateChange(state, reason); err != nil {
+		return model.Item{}, err
+	}
+	it, err := f.item(id)
+	if err != nil {
+		return model.Item{}, err
+	}
+	if it.State == state && it.Reason == reason {
+		return *it, nil
+	}
+	it.State, it.Reason, it.By, it.At = state, reason, actor, at
+	f.event(at, actor, model.EventKind("check."+string(state)), it.DeploymentID, id, fmt.Sprintf("%s %q", state, it.Text))
+	return *it, nil
+}
+
+func (f *fakeStore) SetItemNote(_ context.Context, id int64, note, actor string, at time.Time) (model.Item, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return model.Item{}, f.fail
+	}
+	it, err := f.item(id)
+	if err != nil {
+		return model.Item{}, err
+	}
+	it.Note, it.NoteBy, it.NoteAt = note, actor, at
+	f.event(at, actor, model.EventItemNote, it.DeploymentID, id, fmt.Sprintf("note on %q: %s", it.Text, note))
+	return *it, nil
+}
+
+func (f *fakeStore) StartExecution(_ context.Context, id int64, actor string, at time.Time, override bool) (model.Deployment, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return model.Deployment{}, f.fail
+	}
+	for i := range f.deps {
+		d := &f.deps[i]
+		if d.ID != id {
+			continue
+		}
+		open := 0
+		for _, it := range f.items {
+			if it.DeploymentID == id && it.Phase == model.PhasePreDeployment && it.State == model.ItemTodo {
+				open++
+			}
+		}
+		if open > 0 && !override {
+			return *d, fmt.Errorf("%d Pre-Deployment items are still open", open)
+		}
+		if open > 0 {
+			f.event(at, actor, model.EventGateOverride, id, 0, fmt.Sprintf("started Deployment Execution with %d Pre-Deployment items open (override)", open))
+		}
+		d.Status, d.ExecutionAt = model.StatusInProgress, at
+		f.event(at, actor, model.EventExecutionStart, id, 0, "started Deployment Execution")
+		return *d, nil
+	}
+	return model.Deployment{}, errors.New("no such deployment")
+}

@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"flightdeck/model"
+)
+
+// deployForm starts a deployment from the dashboard: service, version,
+// environment and strategy.
+type deployForm struct {
+	inputs   [3]textinput.Model
+	strategy int
+	field    int // 0–2 inputs, 3 strategy
+	err      string
+}
+
+var formLabels = [...]string{"Service", "Version", "Environment", "Strategy"}
+
+func newDeployForm(st Styles) deployForm {
+	var f deployForm
+	placeholders := [3]string{"e.g. checkout-api", "e.g. v2.14.0", model.DefaultEnvironment}
+	for i := range f.inputs {
+		in := textinput.New()
+		in.Prompt = ""
+		in.CharLimit = 80
+		in.Cursor.SetMode(cursor.CursorStatic) // no blink: no redraws while idle
+		in.Placeholder = placeholders[i]
+		in.TextStyle = st.Text
+		in.PlaceholderStyle = st.Muted
+		f.inputs[i] = in
+	}
+	f.inputs[0].Focus()
+	return f
+}
+
+func (f deployForm) value() model.NewDeployment {
+	return model.NewDeployment{
+		Service:     f.inputs[0].Value(),
+		Version:     f.inputs[1].Value(),
+		Environment: f.inputs[2].Value(),
+		Strategy:    model.Strategies[f.strategy],
+	}
+}
+
+func (f *deployForm) focusField(i int) {
+	f.field = (i + len(formLabels)) % len(formLabels)
+	for j := range f.inputs {
+		if j == f.field {
+			f.inputs[j].Focus()
+		} else {
+			f.inputs[j].Blur()
+		}
+	}
+}
+
+func (f deployForm) update(msg tea.Msg, k KeyMap) (deployForm, tea.Cmd) {
+	km, isKey := msg.(tea.KeyMsg)
+	if isKey {
+		switch {
+		case keyMatches(km, k.Field):
+			f.focusField(f.field + 1)
+			return f, nil
+		case keyMatches(km, k.FieldBack):
+			f.focusField(f.field - 1)
+			return f, nil
+		}
+		if f.field == 3 {
+			switch km.String() {
+			case "left", "h":
+				f.strategy = (f.strategy + len(model.Strategies) - 1) % len(model.Strategies)
+			case "right", "l", " ":
+				f.strategy = (f.strategy + 1) % len(model.Strategies)
+			}
+			return f, nil
+		}
+	}
+	var cmd tea.Cmd
+	if f.field < 3 {
+		f.inputs[f.field], cmd = f.inputs[f.field].Update(msg)
+	}
+	return f, cmd
+}
+
+// view draws the form as a dialog box at most w wide.
+func (f deployForm) view(st Styles, w int) string {
+	fw := st.Dialog.GetHorizontalFrameSize()
+	inner := min(max(w-fw, 10), 60)
+	labelW := 13
+	var b strings.Builder
+	b.WriteString(st.DialogTitle.Render(fit("Start a deployment", inner)) + "\n\n")
+	for i, label := range formLabels {
+		mark := "  "
+		if i == f.field {
+			mark = "▶ "
+		}
+		l := st.Label.Render(pad(mark+label, labelW))
+		var v string
+		if i < 3 {
+			in := f.inputs[i]
+			in.Width = max(inner-labelW-1, 1)
+			v = in.View()
+		} else {
+			var opts []string
+			for j, s := range model.Strategies {
+				if j == f.strategy {
+					opts = append(opts, st.TabActive.Render("["+string(s)+"]"))
+				} else {
+					opts = append(opts, st.Muted.Render(string(s)))
+				}
+			}
+			v = strings.Join(opts, " ")
+		}
+		b.WriteString(fit(l+v, inner) + "\n")
+	}
+	b.WriteString("\n")
+	if f.err != "" {
+		b.WriteString(st.StatusError.Render(fit("✗ "+f.err, inner)) + "\n")
+	}
+	b.WriteString(st.Muted.Render(fit("tab next field · ←/→ strategy · enter start · esc cancel", inner)))
+	return st.Dialog.Width(inner + st.Dialog.GetHorizontalPadding()).Render(b.String())
+}
+
+// placeOver draws box centred over the background lines, cell-accurately.
+func placeOver(bg []string, box string, w int) []string {
+	boxLines := strings.Split(box, "\n")
+	bw := lipgloss.Width(box)
+	top := max((len(bg)-len(boxLines))/2, 0)
+	left := max((w-bw)/2, 0)
+	out := append([]string(nil), bg...)
+	for i, bl := range boxLines {
+		y := top + i
+		if y >= len(out) {
+			break
+		}
+		line := pad(out[y], w)
+		leftPart := truncateCells(line, left)
+		rightPart := cutCells(line, left+bw, w)
+		out[y] = fit(leftPart+bl+rightPart, w)
+	}
+	return out
+}

@@ -1,0 +1,85 @@
+package ui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap is every key binding of the dashboard. The footer and the full help
+// are built from these same bindings; bindings that do not apply right now are
+// disabled so help never lies.
+type KeyMap struct {
+	// global
+	NextPane   key.Binding
+	PrevPane   key.Binding
+	Pane1      key.Binding
+	Pane2      key.Binding
+	Pane3      key.Binding
+	Pane4      key.Binding
+	NewDeploy  key.Binding
+	NextDeploy key.Binding
+	PrevDeploy key.Binding
+	UTC        key.Binding
+	Help       key.Binding
+	Quit       key.Binding
+
+	// lists
+	Up     key.Binding
+	Down   key.Binding
+	Top    key.Binding
+	Bottom key.Binding
+	PgUp   key.Binding
+	PgDown key.Binding
+
+	// checklist
+	Toggle      key.Binding
+	NA          key.Binding
+	Note        key.Binding
+	Collapse    key.Binding
+	CollapseAll key.Binding
+	PrevPhase   key.Binding
+	NextPhase   key.Binding
+
+	// dialogs
+	Confirm   key.Binding
+	Cancel    key.Binding
+	Submit    key.Binding
+	Field     key.Binding
+	FieldBack key.Binding
+}
+
+// DefaultKeyMap returns the bindings, following the ecosystem's conventions.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		NextPane:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		PrevPane:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
+		Pane1:      key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "checklist")),
+		Pane2:      key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "rollout")),
+		Pane3:      key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "incident log")),
+		Pane4:      key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "escalation")),
+		NewDeploy:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new deployment")),
+		NextDeploy: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "next deployment")),
+		PrevDeploy: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "previous deployment")),
+		UTC:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "local/UTC times")),
+		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Top:    key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+		Bottom: key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		PgUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PgDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+
+		Toggle:      key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "done/undo")),
+		NA:          key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "n/a…")),
+		Note:        key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "note…")),
+		Collapse:    key.NewBinding(key.WithKeys("enter", "z"), key.WithHelp("enter/z", "fold section")),
+		CollapseAll: key.NewBinding(key.WithKeys("Z"), key.WithHelp("Z", "fold all")),
+		PrevPhase:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "prev phase")),
+		NextPhase:   key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next phase")),
+
+		Confirm:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
+		Field:     key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field")),
+		FieldBack: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "prev field")),
+	}
+}

@@ -1,0 +1,121 @@
+package ui
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+type lipglossStyle = lipgloss.Style
+
+// styledLine is a line of text and the style to draw it with.
+type styledLine struct {
+	style lipgloss.Style
+	text  string
+}
+
+// wrapLines word-wraps plain lines to w cells and keeps at most h of them.
+func wrapLines(_ Styles, w, h int, in []styledLine) []string {
+	out := make([]string, 0, h)
+	for _, l := range in {
+		if l.text == "" {
+			out = append(out, "")
+			continue
+		}
+		for _, part := range strings.Split(ansi.Wrap(l.text, w, ""), "\n") {
+			out = append(out, l.style.Render(fit(part, w)))
+		}
+	}
+	if len(out) > h {
+		out = out[:h]
+	}
+	return out
+}
+
+// joinLR draws left (plain text, in style) and right (already styled)
+// aligned to the two ends of w cells; right is dropped when there is no room.
+func joinLR(style lipgloss.Style, left, right string, w int) string {
+	rw := ansi.StringWidth(right)
+	if right == "" || rw+12 > w {
+		return style.Render(pad(left, w))
+	}
+	return style.Render(pad(left, w-rw-1)) + " " + right
+}
+
+// overlayRight puts tag at the right end of line.
+func overlayRight(line, tag string, w int) string {
+	tw := ansi.StringWidth(tag)
+	if tw+4 > w {
+		return line
+	}
+	return pad(ansi.Truncate(line, w-tw-1, ""), w-tw) + tag
+}
+
+// renderPane draws a pane of outer size r with its title in the top border.
+// Focus shows as a thick border and a ▶ title marker, so it reads without
+// colour. Without a frame (tiny windows) only the content is drawn.
+func renderPane(st Styles, title string, content []string, r rect, focused, framed bool) []string {
+	lines := make([]string, 0, r.H)
+	if !framed {
+		for i := 0; i < r.H; i++ {
+			l := ""
+			if i < len(content) {
+				l = content[i]
+			}
+			lines = append(lines, pad(l, r.W))
+		}
+		return lines
+	}
+	style, tstyle, mark := st.Pane, st.Title, " "
+	if focused {
+		style, tstyle, mark = st.PaneFocused, st.TitleFocus, "▶"
+	}
+	b := style.GetBorderStyle()
+	bc := lipgloss.NewStyle().Foreground(style.GetBorderLeftForeground())
+	fw, fh := st.paneFrame()
+	innerW, innerH := max(r.W-fw, 0), max(r.H-fh, 0)
+	padL := style.GetPaddingLeft()
+	padR := style.GetPaddingRight()
+
+	// ╭─▶ Title ───────╮
+	t := fit(mark+" "+title+" ", max(r.W-3, 0))
+	fill := max(r.W-2-1-ansi.StringWidth(t), 0)
+	lines = append(lines, bc.Render(b.TopLeft+b.Top)+tstyle.Render(t)+bc.Render(strings.Repeat(b.Top, fill)+b.TopRight))
+	left := bc.Render(b.Left) + strings.Repeat(" ", padL)
+	right := strings.Repeat(" ", padR) + bc.Render(b.Right)
+	for i := 0; i < innerH; i++ {
+		l := ""
+		if i < len(content) {
+			l = content[i]
+		}
+		lines = append(lines, left+pad(l, innerW)+right)
+	}
+	lines = append(lines, bc.Render(b.BottomLeft+strings.Repeat(b.Bottom, max(r.W-2, 0))+b.BottomRight))
+	return lines
+}
+
+// compose places rendered panes on a canvas of bodyH lines starting at row top.
+func compose(l layout, top, bodyH int, rendered map[paneID][]string) []string {
+	rows := make([]strings.Builder, bodyH)
+	ids := make([]paneID, 0, len(rendered))
+	for id := range rendered {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return l.Panes[ids[i]].X < l.Panes[ids[j]].X })
+	for _, id := range ids {
+		r := l.Panes[id]
+		for i, line := range rendered[id] {
+			y := r.Y - top + i
+			if y >= 0 && y < bodyH && i < r.H {
+				rows[y].WriteString(line)
+			}
+		}
+	}
+	out := make([]string, bodyH)
+	for i := range rows {
+		out[i] = rows[i].String()
+	}
+	return out
+}

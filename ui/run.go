@@ -1,0 +1,41 @@
+package ui
+
+import (
+	"context"
+	"errors"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// RunOptions are how the program is started.
+type RunOptions struct {
+	Mouse    bool
+	DebugLog string // file to log to, empty for none
+}
+
+// Run starts the dashboard on the terminal and blocks until it quits.
+func Run(ctx context.Context, st Store, opts Options, ro RunOptions) error {
+	popts := []tea.ProgramOption{
+		tea.WithAltScreen(),
+		tea.WithContext(ctx),
+		// A 1 s dashboard needs no 60 fps renderer; 20 fps keeps keys
+		// instant at a third of the idle cost (pitfalls B11).
+		tea.WithFPS(20),
+	}
+	if ro.Mouse {
+		popts = append(popts, tea.WithMouseCellMotion())
+	}
+	if ro.DebugLog != "" {
+		f, err := tea.LogToFile(ro.DebugLog, "flightdeck")
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+	}
+	p := tea.NewProgram(New(st, opts), popts...)
+	_, err := p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,250 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// View draws the whole screen. It never draws outside width x height.
+func (m Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	l := m.layout
+	if l.Mode == modeTooSmall {
+		msg := fmt.Sprintf("flightdeck needs at least %dx%d (now %dx%d)", minWidth, minHeight, m.width, m.height)
+		return clamp([]string{m.styles.Warn.Render(msg)}, m.width, m.height)
+	}
+	lines := make([]string, 0, m.height)
+	lines = append(lines, m.headerView())
+	if l.TabsH > 0 {
+		lines = append(lines, m.tabsView())
+	}
+	bodyH := m.height - l.HeaderH - l.TabsH - l.FooterH
+	var body []string
+	if m.mode == modeHelp {
+		body = m.fullHelpView(bodyH)
+	} else {
+		body = m.bodyView(bodyH)
+	}
+	if m.mode == modeForm {
+		body = placeOver(body, m.form.view(m.styles, m.width), m.width)
+	}
+	lines = append(lines, body...)
+	lines = append(lines, m.footerView()...)
+	return clamp(lines, m.width, m.height)
+}
+
+// clamp guarantees the frame fits the window: no line wider, no extra lines.
+func clamp(lines []string, w, h int) string {
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lines[i] = pad(l, w)
+	}
+	for len(lines) < h {
+		lines = append(lines, strings.Repeat(" ", w))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) bodyView(bodyH int) []string {
+	l := m.layout
+	st := m.styles
+	fw, fh := st.paneFrame()
+	d, has := m.focused()
+	rendered := make(map[paneID][]string, paneCount)
+	for p := paneID(0); p < paneCount; p++ {
+		r := l.Panes[p]
+		if !r.visible() {
+			continue
+		}
+		w, h := l.contentSize(p, fw, fh)
+		var content []string
+		title := fmt.Sprintf("%d %s", p+1, paneNames[p])
+		switch p {
+		case paneChecklist:
+			content = m.checklist.view(st, m.now, m.loc(), m.focus == p)
+			if has {
+				title += " · " + clean(d.Service) + " " + clean(d.Version)
+			}
+		case paneRollout:
+			content = rolloutView(st, d, has, m.checklist.list, m.now, m.loc(), w, h)
+		case paneLog:
+			content = m.log.view(st, m.now, m.loc())
+		case paneEscalation:
+			content = escalationView(st, w, h)
+		}
+		if !m.loaded && m.loadErr == nil {
+			content = []string{st.Muted.Render("loading…")}
+		}
+		rendered[p] = renderPane(st, title, content, r, m.focus == p, l.Framed)
+	}
+	return compose(l, l.HeaderH+l.TabsH, bodyH, rendered)
+}
+
+// headerView: focused deployment, other active ones, incidents, clock.
+func (m Model) headerView() string {
+	st := m.styles
+	w := m.width
+	d, has := m.focused()
+	left := st.HeaderTitle.Render(" flightdeck ")
+	clock := m.now.In(m.loc()).Format("15:04:05") + " " + zoneName(m.now, m.loc())
+	right := st.Header.Render(" " + clock + " ")
+	room := w - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if room < 4 {
+		return fit(st.Header.Render(pad(" "+clock, w)), w)
+	}
+	// The most detailed variant that fits wins; incidents are never dropped
+	// before the deployment's details.
+	incidents := "no open incidents"
+	var variants [][]string
+	if has {
+		others := ""
+		if n := len(m.deployments) - 1; n > 0 {
+			others = fmt.Sprintf("+%d active (s to switch)", n)
+		}
+		full := fmt.Sprintf("#%d %s · %s · %s", d.ID, clean(d.Title()), clean(string(d.Strategy)), d.CurrentPhase())
+		short := fmt.Sprintf("#%d %s %s", d.ID, clean(d.Service), clean(d.Version))
+		variants = [][]string{
+			{full, others, incidents},
+			{full, strings.TrimSuffix(others, " (s to switch)"), incidents},
+			{short, strings.TrimSuffix(others, " (s to switch)"), incidents},
+			{short, incidents},
+			{short},
+		}
+	} else {
+		status := "no active deployment"
+		if !m.loaded {
+			status = "loading…"
+		}
+		variants = [][]string{{status, incidents}, {status}}
+	}
+	var mid string
+	for _, v := range variants {
+		parts := v[:0:0]
+		for _, p := range v {
+			if p != "" {
+				parts = append(parts, p)
+			}
+		}
+		mid = " " + strings.Join(parts, " │ ") + " "
+		if ansi.StringWidth(mid) <= room {
+			break
+		}
+	}
+	return left + st.Header.Render(pad(mid, room)) + right
+}
+
+// tabsView is the narrow layout's pane strip.
+func (m Model) tabsView() string {
+	st := m.styles
+	parts := make([]string, 0, paneCount)
+	for p := paneID(0); p < paneCount; p++ {
+		label := fmt.Sprintf("%d %s", p+1, paneNames[p])
+		if p == m.focus {
+			parts = append(parts, st.TabActive.Render("["+label+"]"))
+		} else {
+			parts = append(parts, st.Tab.Render(" "+label+" "))
+		}
+	}
+	line := strings.Join(parts, "")
+	if ansi.StringWidth(line) > m.width {
+		// Numbers only, the focused one named.
+		parts = parts[:0]
+		for p := paneID(0); p < paneCount; p++ {
+			if p == m.focus {
+				parts = append(parts, st.TabActive.Render(fmt.Sprintf("[%d %s]", p+1, paneNames[p])))
+			} else {
+				parts = append(parts, st.Tab.Render(fmt.Sprintf(" %d ", p+1)))
+			}
+		}
+		line = strings.Join(parts, "")
+	}
+	return fit(line, m.width)
+}
+
+// footerView: the status line (or the open prompt) and the key help.
+func (m Model) footerView() []string {
+	st := m.styles
+	w := m.width
+	var status string
+	switch m.mode {
+	case modePrompt:
+		status = m.prompt.view(st, w)
+	case modeConfirm:
+		status = st.Warn.Render(fit(clean(m.confirm.question), w))
+	default:
+		if m.status != "" {
+			s := st.StatusInfo
+			if m.statusErr {
+				s = st.StatusError
+			}
+			status = s.Render(fit(clean(m.status), w))
+		}
+	}
+	helpLine := m.help.ShortHelpView(m.shortHelp())
+	if m.layout.FooterH < 2 {
+		if status != "" || m.mode == modePrompt || m.mode == modeConfirm {
+			return []string{fit(status, w)}
+		}
+		return []string{fit(helpLine, w)}
+	}
+	return []string{fit(status, w), fit(helpLine, w)}
+}
+
+// shortHelp is the footer: the focused pane's keys first, then global ones.
+func (m Model) shortHelp() []key.Binding {
+	k := m.keys
+	switch m.mode {
+	case modePrompt:
+		return []key.Binding{k.Submit, k.Cancel}
+	case modeConfirm:
+		return []key.Binding{k.Confirm, key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "no"))}
+	case modeForm:
+		return []key.Binding{k.Field, k.Submit, k.Cancel}
+	case modeHelp:
+		return []key.Binding{key.NewBinding(key.WithKeys("?"), key.WithHelp("?/esc", "close help")), k.Quit}
+	}
+	var b []key.Binding
+	switch m.focus {
+	case paneChecklist:
+		pb := m.checklist.bindings(k)
+		// The footer shows the actions; movement is in the full help.
+		b = append(b, pb[2:8]...)
+	case paneLog:
+		b = append(b, m.log.bindings(k)[:2]...)
+	}
+	b = append(b, k.NewDeploy, k.NextPane, k.Help, k.Quit)
+	return b
+}
+
+// fullHelpView lists every binding in columns.
+func (m Model) fullHelpView(h int) []string {
+	k := m.keys
+	groups := [][]key.Binding{
+		{k.Up, k.Down, k.Top, k.Bottom, k.PgUp, k.PgDown},
+		{k.Toggle, k.NA, k.Note, k.Collapse, k.CollapseAll, k.PrevPhase, k.NextPhase},
+		{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Pane4},
+		{k.NewDeploy, k.NextDeploy, k.PrevDeploy, k.UTC, k.Help, k.Quit},
+	}
+	st := m.styles
+	lines := []string{st.Section.Render(" Keys"), ""}
+	for _, l := range strings.Split(m.help.FullHelpView(groups), "\n") {
+		lines = append(lines, " "+l)
+	}
+	lines = append(lines, "",
+		st.Muted.Render(" Every action is saved to the database before it shows as done, with who and when."),
+		st.Muted.Render(" Times are local; t switches to UTC. Mouse capture is off so you can select text."))
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return lines
+}
