@@ -84,6 +84,8 @@ type Deployment struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	ExecutionAt time.Time // when it entered Deployment Execution; zero before
+	RollbackAt  time.Time // when the rollout was aborted and rollback began; zero otherwise
+	StabilityAt time.Time // when "Verify previous version is running correctly" was ticked: the stability watch starts
 	FinishedAt  time.Time // zero while active
 	CommitSHA   string    // optional
 	CommittedAt time.Time // optional, for lead time
@@ -138,15 +140,39 @@ func (d Deployment) Title() string {
 }
 
 // CurrentPhase is the checklist phase the deployment is in, derived from its
-// status: planned deployments prepare, running ones execute, rolled-back ones
-// roll back.
+// status: planned deployments prepare, running ones execute, ones that are
+// rolling back or rolled back work the Rollback checklist.
 func (d Deployment) CurrentPhase() string {
-	switch d.Status {
-	case StatusPlanned:
+	switch {
+	case d.Status == StatusPlanned:
 		return PhasePreDeployment
-	case StatusRolledBack:
+	case d.Status == StatusRolledBack, !d.RollbackAt.IsZero():
 		return PhaseRollback
 	default:
 		return PhaseExecution
 	}
+}
+
+// RollingBack reports whether the deployment is active and rolling back.
+func (d Deployment) RollingBack() bool { return d.Status.Active() && !d.RollbackAt.IsZero() }
+
+// StabilityWatch is how long the seed says to watch after a rollback
+// ("Monitor for 15 minutes to confirm stability").
+const StabilityWatch = 15 * time.Minute
+
+// StabilityItemText is the Rollback step whose completion starts the watch.
+const StabilityItemText = "Verify previous version is running correctly"
+
+// StartsStabilityWatch reports whether ticking it done starts the watch.
+func StartsStabilityWatch(it Item) bool {
+	return it.Phase == PhaseRollback && strings.EqualFold(strings.TrimSpace(it.Text), StabilityItemText)
+}
+
+// StabilityRemaining is the time left on the stability watch (never
+// negative) and whether a watch has started.
+func (d Deployment) StabilityRemaining(now time.Time) (time.Duration, bool) {
+	if d.StabilityAt.IsZero() {
+		return 0, false
+	}
+	return max(StabilityWatch-now.Sub(d.StabilityAt), 0), true
 }

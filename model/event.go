@@ -23,7 +23,10 @@ type Event struct {
 	At           time.Time
 	Actor        string
 	Kind         EventKind
-	DeploymentID int64 // 0 when none
-	ItemID       int64 // 0 when none
+	DeploymentID int64    // 0 when none
+	ItemID       int64    // 0 when none
+	IncidentID   int64    // 0 when none
+	Severity     Severity // of the incident at the time, 0 when none
+	Starred      bool     // marked as a key moment for the report
 	Text         string
 }

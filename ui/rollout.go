@@ -30,9 +30,9 @@ func rolloutView(st Styles, d model.Deployment, has bool, list model.Checklist, 
 	head := fmt.Sprintf("%s · %s · %s", clean(string(d.Strategy)), clean(d.Environment), d.Status.Label())
 	switch d.Status {
 	case model.StatusPlanned:
-		msg := "Pre-Deployment complete: press ] in the checklist to start Deployment Execution."
+		msg := "Pre-Deployment done · ] in the checklist starts Deployment Execution"
 		if pre.Open() > 0 {
-			msg = fmt.Sprintf("Not started: %d Pre-Deployment items open. Press ] in the checklist to start Deployment Execution.", pre.Open())
+			msg = fmt.Sprintf("Not started · %d Pre-Deployment open · ] in the checklist starts Deployment Execution", pre.Open())
 		}
 		return wrapLines(st, w, h, []styledLine{{st.Accent, head}, {st.Text, msg}})
 	default:
