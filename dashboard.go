@@ -45,5 +45,7 @@ func runDashboard(ctx context.Context, a *app) error {
 		Actor:    a.actor(),
 		Now:      func() time.Time { return a.now().Round(0) },
 		Template: mdtemplate.Builtin(),
+		Rule:     st.Rule(),
+		Bell:     func() { _, _ = os.Stdout.WriteString("\a") },
 	}, ui.RunOptions{Mouse: a.mouse, DebugLog: debugLog})
 }

@@ -15,10 +15,12 @@ import (
 
 // Options configure a dashboard.
 type Options struct {
-	Actor    string           // who actions are recorded as
-	Now      func() time.Time // the clock; tests pin it
-	Location *time.Location   // for displayed times; default local
-	Template model.Template   // checklist for deployments started here
+	Actor    string             // who actions are recorded as
+	Now      func() time.Time   // the clock; tests pin it
+	Location *time.Location     // for displayed times; default local
+	Template model.Template     // checklist for deployments started here
+	Rule     model.RollbackRule // zero is the default rule
+	Bell     func()             // rings the terminal bell; nil rings none
 }
 
 // mode gates keys: while a dialog is open, keys go to it.
@@ -44,6 +46,7 @@ type Model struct {
 	layout        layout
 	now           time.Time
 	clockGen      int
+	arm           func(gen int) tea.Cmd // the clock; tests drive time by hand
 	utc           bool
 
 	focus paneID
@@ -54,11 +57,13 @@ type Model struct {
 	deployments []model.Deployment
 	focusID     int64
 	checklist   checklistPane
+	rollout     rolloutPane
 	log         logPane
+	alerts      alertState
 
-	prompt  prompt
-	confirm confirm
-	form    deployForm
+	prompt prompt
+	choice choice
+	form   deployForm
 
 	status    string
 	statusErr bool
@@ -89,13 +94,15 @@ func New(st Store, opts Options) Model {
 		help:      h,
 		now:       opts.Now(),
 		checklist: newChecklistPane(),
+		rollout:   newRolloutPane(opts.Rule),
 		focus:     paneChecklist,
+		arm:       tick,
 	}
 }
 
 // Init loads the first snapshot and starts the clock.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(loadCmd(m.store, 0), tick(m.clockGen))
+	return tea.Batch(loadCmd(m.store, 0), m.arm(m.clockGen))
 }
 
 // Update routes messages: keys to the dialog or the focused pane, data and
@@ -109,7 +116,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tickMsg:
 		return m.handleClock(msg)
 	case snapshotMsg:
-		return m.handleData(msg), nil
+		m = m.handleData(msg)
+		return m, m.checkAlerts()
 	case tea.KeyMsg:
 		return m.handleKey(msg)
 	}
@@ -137,6 +145,8 @@ func (m *Model) relayout() {
 	m.layout = computeLayout(m.width, m.height, m.focus, fw, fh)
 	w, h := m.layout.contentSize(paneChecklist, fw, fh)
 	m.checklist.setSize(w, h)
+	w, h = m.layout.contentSize(paneRollout, fw, fh)
+	m.rollout.setSize(w, h)
 	w, h = m.layout.contentSize(paneLog, fw, fh)
 	m.log.setSize(w, h)
 	m.help.Width = m.width
@@ -175,6 +185,7 @@ func (m Model) handleData(msg snapshotMsg) Model {
 	m.focusID = s.focusID
 	d, has := m.focused()
 	m.checklist.setData(d, has, s.items, s.guidance)
+	m.rollout.setData(d, has, m.checklist.list, s)
 	m.log.setData(s.events, s.deployments)
 	return m
 }

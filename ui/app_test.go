@@ -33,6 +33,7 @@ func newTestModel(t *testing.T, st Store, w, h int) Model {
 	t.Helper()
 	clock := t0
 	m := New(st, Options{Actor: "alice", Now: func() time.Time { return clock }, Location: time.UTC, Template: mdtemplate.Builtin()})
+	m.arm = func(int) tea.Cmd { return nil }
 	m = update(t, m, tea.WindowSizeMsg{Width: w, Height: h})
 	return update(t, m, loadCmd(st, 0)())
 }
@@ -42,12 +43,22 @@ func newTestModel(t *testing.T, st Store, w, h int) Model {
 func update(t *testing.T, m Model, msg tea.Msg) Model {
 	t.Helper()
 	nm, cmd := m.Update(msg)
-	m = nm.(Model)
-	if cmd != nil {
-		if res := cmd(); res != nil {
-			if s, ok := res.(snapshotMsg); ok {
-				return update(t, m, s)
-			}
+	return run(t, nm.(Model), cmd)
+}
+
+// run executes cmd (and batches of them) synchronously, feeding back the
+// messages the model handles.
+func run(t *testing.T, m Model, cmd tea.Cmd) Model {
+	t.Helper()
+	if cmd == nil {
+		return m
+	}
+	switch res := cmd().(type) {
+	case snapshotMsg:
+		return update(t, m, res)
+	case tea.BatchMsg:
+		for _, c := range res {
+			m = run(t, m, c)
 		}
 	}
 	return m
@@ -296,6 +307,7 @@ func TestUserTextIsSanitised(t *testing.T) {
 
 func TestClockTicksOnlyItsOwnChain(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), 80, 24)
+	m.arm = tick
 	nm, cmd := m.Update(tickMsg{t: t0.Add(5 * time.Second), gen: m.clockGen})
 	m = nm.(Model)
 	if cmd == nil || !m.now.Equal(t0.Add(5*time.Second)) {

@@ -60,7 +60,7 @@ func (p *checklistPane) setSize(w, h int) {
 func (p *checklistPane) setData(d model.Deployment, has bool, items []model.Item, guidance []model.Guidance) {
 	// A new deployment, or one that moved to another phase (here or in
 	// another process), starts on its first open item of its current phase.
-	fresh := !p.has || p.deploy.ID != d.ID || p.deploy.Status != d.Status
+	fresh := !p.has || p.deploy.ID != d.ID || p.deploy.CurrentPhase() != d.CurrentPhase()
 	keepKind, keepID, keepSection := p.cursorIdentity()
 	p.deploy, p.has = d, has
 	p.list = model.Group(items, guidance)

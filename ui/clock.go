@@ -25,5 +25,5 @@ func (m Model) handleClock(msg tickMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.now = msg.t
-	return m, tick(m.clockGen)
+	return m, tea.Batch(m.arm(m.clockGen), m.checkAlerts())
 }

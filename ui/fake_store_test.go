@@ -21,6 +21,7 @@ type fakeStore struct {
 	guidance map[int64][]model.Guidance
 	events   []model.Event
 	fail     error // when set, every write fails with it
+	rollouts map[int64]*fakeRollout
 }
 
 func newFakeStore() *fakeStore { return &fakeStore{guidance: map[int64][]model.Guidance{}} }
@@ -157,6 +158,11 @@ func (f *fakeStore) StartExecution(_ context.Context, id int64, actor string, at
 		}
 		d.Status, d.ExecutionAt = model.StatusInProgress, at
 		f.event(at, actor, model.EventExecutionStart, id, 0, "started Deployment Execution")
+		r, err := model.Start(model.DefaultPlan(d.Strategy), at)
+		if err != nil {
+			return *d, err
+		}
+		f.ro(id).r = r
 		return *d, nil
 	}
 	return model.Deployment{}, errors.New("no such deployment")

@@ -37,6 +37,15 @@ type KeyMap struct {
 	PrevPhase   key.Binding
 	NextPhase   key.Binding
 
+	// rollout
+	Promote       key.Binding
+	Pause         key.Binding
+	Finish        key.Binding
+	Abort         key.Binding
+	Health        key.Binding
+	Declare       key.Binding
+	ClearCriteria key.Binding
+
 	// dialogs
 	Confirm   key.Binding
 	Cancel    key.Binding
@@ -75,6 +84,14 @@ func DefaultKeyMap() KeyMap {
 		CollapseAll: key.NewBinding(key.WithKeys("Z"), key.WithHelp("Z", "fold all")),
 		PrevPhase:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "prev phase")),
 		NextPhase:   key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next phase")),
+
+		Promote:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "promote")),
+		Pause:         key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pause")),
+		Finish:        key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "finish…")),
+		Abort:         key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "abort/rollback…")),
+		Health:        key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "error rate…")),
+		Declare:       key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "declare criterion…")),
+		ClearCriteria: key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "clear criteria…")),
 
 		Confirm:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),

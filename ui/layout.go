@@ -81,9 +81,13 @@ func computeLayout(width, height int, focus paneID, frameW, frameH int) layout {
 		// Rollout and escalation side by side in a short row, then the
 		// checklist and the log stacked; the focused one of those two gets
 		// the larger share.
+		// The short row grows when one of its panes has focus.
 		rowH := frameH + 2
 		if height >= 30 {
 			rowH = frameH + 3
+		}
+		if focus == paneRollout || focus == paneEscalation {
+			rowH = max(rowH, min(frameH+7, body/2))
 		}
 		half := width / 2
 		l.Panes[paneRollout] = rect{0, top, half, rowH}
@@ -102,7 +106,7 @@ func computeLayout(width, height int, focus paneID, frameW, frameH int) layout {
 		// log across the bottom.
 		upper := body * 3 / 5
 		left := width * 11 / 20
-		rollH := min(upper/2, frameH+6)
+		rollH := min(upper/2, frameH+9)
 		l.Panes[paneChecklist] = rect{0, top, left, upper}
 		l.Panes[paneRollout] = rect{left, top, width - left, rollH}
 		l.Panes[paneEscalation] = rect{left, top + rollH, width - left, upper - rollH}

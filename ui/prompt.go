@@ -6,53 +6,30 @@ import (
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-
-	"flightdeck/model"
 )
 
-// promptKind is what a one-line prompt is asking for.
-type promptKind int
-
-const (
-	promptNA promptKind = iota
-	promptNote
-)
-
-// prompt is a one-line question drawn in the footer, vim-style, so the
-// checklist stays in view while typing.
+// prompt is a one-line question drawn in the footer, vim-style, so the panes
+// stay in view while typing. submit runs on enter with the trimmed value; a
+// non-empty error message keeps the prompt open and shows why.
 type prompt struct {
-	kind     promptKind
-	item     model.Item
-	label    string
-	input    textinput.Model
-	required bool
-	err      string
+	label  string
+	input  textinput.Model
+	submit func(m *Model, value string) (tea.Cmd, string)
+	err    string
 }
 
-func newPrompt(kind promptKind, it model.Item, st Styles) prompt {
+func newPrompt(st Styles, label, placeholder, initial string, submit func(m *Model, value string) (tea.Cmd, string)) prompt {
 	in := textinput.New()
 	in.Prompt = ""
 	in.CharLimit = 500
 	in.Cursor.SetMode(cursor.CursorStatic) // no blink: no redraws while idle
 	in.TextStyle = st.Text
 	in.PlaceholderStyle = st.Muted
-	p := prompt{kind: kind, item: it, input: in}
-	switch kind {
-	case promptNA:
-		p.label = "n/a because"
-		p.required = true
-		p.input.Placeholder = "why this does not apply (required)"
-		if it.State == model.ItemNA {
-			p.input.SetValue(it.Reason)
-		}
-	case promptNote:
-		p.label = "note"
-		p.input.Placeholder = "empty clears the note"
-		p.input.SetValue(it.Note)
-	}
-	p.input.CursorEnd()
-	p.input.Focus()
-	return p
+	in.Placeholder = placeholder
+	in.SetValue(initial)
+	in.CursorEnd()
+	in.Focus()
+	return prompt{label: label, input: in, submit: submit}
 }
 
 func (p prompt) value() string { return strings.TrimSpace(p.input.Value()) }
@@ -63,15 +40,15 @@ func (p prompt) update(msg tea.Msg) (prompt, tea.Cmd) {
 	return p, cmd
 }
 
-// view draws "n/a because ▸ text▌   enter save · esc cancel" in w cells.
+// view draws "label: text▌   enter save · esc cancel" in w cells.
 func (p prompt) view(st Styles, w int) string {
-	label := st.Label.Render(p.label+" “"+clean(p.item.Text)) + st.Label.Render("”: ")
-	if lw := w / 3; len([]rune(clean(p.item.Text))) > lw {
-		label = st.Label.Render(p.label + ": ")
+	label := st.Label.Render(clean(p.label) + ": ")
+	if ansiWidth(label) > w*2/3 {
+		label = st.Label.Render(fit(clean(p.label), w/2) + ": ")
 	}
 	hint := st.Muted.Render("  enter save · esc cancel")
 	if p.err != "" {
-		hint = st.StatusError.Render("  ✗ " + p.err)
+		hint = st.StatusError.Render("  ✗ " + clean(p.err))
 	}
 	room := w - ansiWidth(label) - ansiWidth(hint)
 	if room < 10 {
@@ -82,8 +59,13 @@ func (p prompt) view(st Styles, w int) string {
 	return fit(label+p.input.View()+hint, w)
 }
 
-// confirm is a yes/no question drawn in the footer.
-type confirm struct {
+// choice is a question answered with one key, drawn in the footer: a yes/no
+// confirmation or a pick among a few options. Any other key cancels.
+type choice struct {
 	question string
-	onYes    func(m *Model) tea.Cmd
+	options  map[string]func(m *Model) tea.Cmd
+}
+
+func yesNo(question string, onYes func(m *Model) tea.Cmd) choice {
+	return choice{question: question + " y/N", options: map[string]func(m *Model) tea.Cmd{"y": onYes, "Y": onYes}}
 }

@@ -2,41 +2,300 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/progress"
 
 	"flightdeck/model"
 )
 
-// rolloutView shows where the focused deployment's rollout is. Stage timers
-// are computed from stored times, never counted.
-func rolloutView(st Styles, d model.Deployment, has bool, list model.Checklist, now time.Time, loc *time.Location, w, h int) []string {
+// rolloutPane is the live canary timer: where the rollout is, how long the
+// current soak has left, what comes next, and whether the rollback criteria
+// are met. Every number is computed from stored times and `now`.
+type rolloutPane struct {
+	deploy   model.Deployment
+	has      bool
+	list     model.Checklist
+	rollout  model.Rollout
+	started  bool
+	health   model.Health
+	declared []model.Declaration
+	rule     model.RollbackRule
+	bar      progress.Model
+	width    int
+	height   int
+}
+
+func newRolloutPane(rule model.RollbackRule) rolloutPane {
+	return rolloutPane{rule: rule, bar: progress.New(progress.WithSolidFill(string(colorAccent.Dark)), progress.WithoutPercentage())}
+}
+
+func (p *rolloutPane) setSize(w, h int) { p.width, p.height = w, h }
+
+func (p *rolloutPane) setData(d model.Deployment, has bool, list model.Checklist, s snapshot) {
+	p.deploy, p.has, p.list = d, has, list
+	p.rollout, p.started = s.rollout, s.hasRollout && has
+	p.health, p.declared = s.health, s.declared
+}
+
+// criteria reports whether rollback criteria are met, with one line per reason.
+func (p *rolloutPane) criteria() (bool, []string) {
+	if !p.started {
+		return false, nil
+	}
+	return model.CriteriaMet(p.rule, p.health, p.declared)
+}
+
+func (p *rolloutPane) status(now time.Time) model.RolloutStatus {
+	met, _ := p.criteria()
+	return p.rollout.Status(now, met)
+}
+
+// bindings: the rollout actions that apply in the current state.
+func (p *rolloutPane) bindings(k KeyMap, now time.Time) []key.Binding {
+	running := p.started && !p.rollout.Ended()
+	s := p.status(now)
+	set := func(b key.Binding, on bool) key.Binding { b.SetEnabled(on); return b }
+	pause := k.Pause
+	if p.rollout.Paused {
+		pause.SetHelp(pause.Help().Key, "resume")
+	}
+	met, _ := p.criteria()
+	return []key.Binding{
+		set(k.Promote, running && !s.Last && !p.rollout.Paused),
+		set(pause, running),
+		set(k.Finish, p.has && p.started && (running && s.Last || p.deploy.RollingBack())),
+		set(k.Abort, p.has && p.deploy.Status.Active() && !p.deploy.RollingBack()),
+		set(k.Health, running),
+		set(k.Declare, running),
+		set(k.ClearCriteria, running && len(p.declared) > 0 || met && len(p.declared) > 0),
+	}
+}
+
+func (p *rolloutPane) view(st Styles, now time.Time, loc *time.Location) []string {
+	w, h := p.width, p.height
 	if w <= 0 || h <= 0 {
 		return nil
 	}
-	if !has {
+	if !p.has {
 		return wrapLines(st, w, h, []styledLine{
 			{st.Text, "No rollout running."},
-			{st.Muted, "Start a deployment with n, then ] to begin Deployment Execution."},
+			{st.Muted, "Start a deployment with n, then ] in the checklist to begin Deployment Execution."},
 		})
 	}
-	pre := model.Progress{}
-	exec := model.Progress{}
-	if i := list.PhaseIndex(model.PhasePreDeployment); i >= 0 {
-		pre = list.Phases[i].Progress()
-	}
-	if i := list.PhaseIndex(model.PhaseExecution); i >= 0 {
-		exec = list.Phases[i].Progress()
-	}
-	head := fmt.Sprintf("%s · %s · %s", clean(string(d.Strategy)), clean(d.Environment), d.Status.Label())
-	switch d.Status {
-	case model.StatusPlanned:
+	d := p.deploy
+	if d.Status == model.StatusPlanned || !p.started {
+		pre := model.Progress{}
+		if i := p.list.PhaseIndex(model.PhasePreDeployment); i >= 0 {
+			pre = p.list.Phases[i].Progress()
+		}
+		plan := model.DefaultPlan(d.Strategy)
+		labels := make([]string, len(plan.Stages))
+		for i, s := range plan.Stages {
+			labels[i] = s.Label
+		}
 		msg := "Pre-Deployment done · ] in the checklist starts Deployment Execution"
 		if pre.Open() > 0 {
 			msg = fmt.Sprintf("Not started · %d Pre-Deployment open · ] in the checklist starts Deployment Execution", pre.Open())
 		}
-		return wrapLines(st, w, h, []styledLine{{st.Accent, head}, {st.Text, msg}})
-	default:
-		since := fmt.Sprintf("Deployment Execution since %s (%s ago) · %s done", clockTime(d.ExecutionAt, now, loc), ago(now, d.ExecutionAt), exec)
-		return wrapLines(st, w, h, []styledLine{{st.Accent, head}, {st.Text, since}})
+		return wrapLines(st, w, h, []styledLine{
+			{st.Accent, fmt.Sprintf("%s: %s", clean(string(d.Strategy)), strings.Join(labels, " → "))},
+			{st.Text, msg},
+		})
 	}
+
+	s := p.status(now)
+	met, why := p.criteria()
+	if h <= 3 {
+		return p.compactView(st, s, met, now, loc)
+	}
+	var lines []string
+	add := func(l string) { lines = append(lines, fit(l, w)) }
+
+	// Line 1: stage and state in words.
+	stage := fmt.Sprintf("%s · stage %s", clean(string(d.Strategy)), clean(s.Label))
+	add(joinLR(st.Accent, stage, p.stateBadge(st, s.State), w))
+
+	// The banner comes first when it applies: it must not be missed.
+	if met && !p.rollout.Ended() {
+		add(st.Banner.Render(pad(" ROLLBACK CRITERIA MET ", min(w, 24))) + " " + st.Danger.Render("promote refused without an override reason"))
+		for _, l := range why {
+			for _, wl := range wrapLines(st, w, 3, []styledLine{{st.Danger, "! " + clean(l)}}) {
+				add(wl)
+			}
+		}
+	}
+
+	switch s.State {
+	case model.RolloutComplete:
+		add(st.OK.Render(fmt.Sprintf("✓ Rollout complete at %s", clockTime(p.rollout.CompletedAt, now, loc))))
+	case model.RolloutRollingBack, model.RolloutRolledBack:
+		lines = append(lines, p.rollbackLines(st, now, loc, w)...)
+	default:
+		p.bar.Width = max(w-14, 4)
+		bar := p.bar.ViewAs(s.Progress)
+		left := model.FormatCountdown(s.Remaining)
+		if s.Soak == 0 {
+			add(st.Muted.Render("no minimum soak: promote when it is verified"))
+		} else {
+			add(fmt.Sprintf("%s %s", bar, st.Text.Render(fmt.Sprintf("%3.0f%%", s.Progress*100))))
+		}
+		switch {
+		case p.rollout.Paused:
+			add(st.Warn.Render(fmt.Sprintf("PAUSED since %s · %s left when resumed", clockTime(p.rollout.PausedAt, now, loc), left)))
+		case s.Remaining > 0:
+			add(st.Text.Render(fmt.Sprintf("%s left · soak ends %s", left, s.EndsAt.In(loc).Format("15:04:05"))))
+		default:
+			wait := ""
+			if s.Waiting >= time.Second {
+				wait = " · waiting " + model.FormatCountdown(s.Waiting)
+			}
+			if s.Last {
+				add(st.OK.Render("READY TO FINISH") + st.Muted.Render(" · f finishes the deployment"+wait))
+			} else {
+				add(st.OK.Render("READY TO PROMOTE") + st.Muted.Render(" · p promotes to "+clean(s.Next)+wait))
+			}
+		}
+		next := "next: finish"
+		if s.Next != "" {
+			next = "next: " + clean(s.Next)
+		}
+		if !s.ETA.IsZero() {
+			next += " · 100% ETA " + clockTime(s.ETA, now, loc)
+		}
+		add(st.Muted.Render(next))
+	}
+	add(p.healthLine(st, now, loc))
+	if len(lines) < h {
+		lines = append(lines, p.stageTimeLines(st, now, h-len(lines), w)...)
+	}
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	return lines
+}
+
+func (p *rolloutPane) stateBadge(st Styles, s model.RolloutState) string {
+	word := strings.ToUpper(string(s))
+	switch s {
+	case model.RolloutReady, model.RolloutComplete:
+		return st.OK.Render(word)
+	case model.RolloutHold, model.RolloutRollingBack, model.RolloutRolledBack:
+		return st.Danger.Render(word)
+	case model.RolloutPaused:
+		return st.Warn.Render(word)
+	}
+	return st.Accent.Render(word)
+}
+
+func (p *rolloutPane) rollbackLines(st Styles, now time.Time, loc *time.Location, w int) []string {
+	d := p.deploy
+	var out []string
+	rb := model.Progress{}
+	if i := p.list.PhaseIndex(model.PhaseRollback); i >= 0 {
+		rb = p.list.Phases[i].Progress()
+	}
+	if d.Status == model.StatusRolledBack {
+		out = append(out, fit(st.Danger.Render(fmt.Sprintf("Rolled back · finished %s", clockTime(d.FinishedAt, now, loc))), w))
+	} else {
+		out = append(out, fit(st.Danger.Render(fmt.Sprintf("Rolling back since %s", clockTime(d.RollbackAt, now, loc)))+st.Muted.Render(fmt.Sprintf(" · Rollback checklist %s", rb)), w))
+	}
+	if rem, ok := d.StabilityRemaining(now); ok {
+		if rem > 0 {
+			out = append(out, fit(st.Warn.Render(fmt.Sprintf("stability watch %s left · ends %s", model.FormatCountdown(rem), d.StabilityAt.Add(model.StabilityWatch).In(loc).Format("15:04:05"))), w))
+		} else {
+			out = append(out, fit(st.OK.Render("✓ stable for 15 min")+st.Muted.Render(" · f marks the deployment rolled back"), w))
+		}
+	} else if d.Status != model.StatusRolledBack {
+		out = append(out, fit(st.Muted.Render("stability watch (15 min) starts when “Verify previous version is running correctly” is ticked"), w))
+	}
+	return out
+}
+
+func (p *rolloutPane) healthLine(st Styles, now time.Time, loc *time.Location) string {
+	if !p.health.Has {
+		return st.Muted.Render("health: no error rate yet · h records one (rule: " + p.rule.String() + ")")
+	}
+	h := p.health
+	diff := h.ErrorRate - h.BaselineErrorRate
+	met, _ := p.rule.Evaluate(h)
+	mark, style := "✓", st.OK
+	if met {
+		mark, style = "✗", st.Danger
+	}
+	return style.Render(fmt.Sprintf("%s error rate %.2f%% vs baseline %.2f%% (%+.2f pts)", mark, h.ErrorRate, h.BaselineErrorRate, diff)) +
+		st.Muted.Render(" · "+agoPhrase(now, h.At))
+}
+
+// stageTimeLines: where the time went — soaking vs waiting for a human.
+func (p *rolloutPane) stageTimeLines(st Styles, now time.Time, room, w int) []string {
+	times := p.rollout.StageTimes(now)
+	if room < 2 || len(times) == 0 {
+		return nil
+	}
+	out := []string{st.Muted.Render(fit("stage      soaking  waiting  paused", w))}
+	for _, t := range times {
+		if len(out) >= room {
+			break
+		}
+		line := fmt.Sprintf("%-10s %7s  %7s  %6s", fit(clean(t.Label), 10), model.FormatCountdown(t.Soaking), model.FormatCountdown(t.Waiting), model.FormatCountdown(t.Paused))
+		if t.Override != "" {
+			line += "  override: " + clean(t.Override)
+		}
+		out = append(out, fit(st.Text.Render(line), w))
+	}
+	return out
+}
+
+// compactView is the rollout in two or three lines, for short panes: the
+// state and countdown first, then the bar and health.
+func (p *rolloutPane) compactView(st Styles, s model.RolloutStatus, met bool, now time.Time, loc *time.Location) []string {
+	w, h := p.width, p.height
+	var first string
+	switch {
+	case met && !p.rollout.Ended():
+		first = st.Banner.Render(" ROLLBACK CRITERIA MET ") + " " + st.Text.Render(s.Label)
+	case s.State == model.RolloutSoaking:
+		first = st.Accent.Render(s.Label) + " · " + st.Text.Render(fmt.Sprintf("%s left · ends %s", model.FormatCountdown(s.Remaining), s.EndsAt.In(loc).Format("15:04:05")))
+	case s.State == model.RolloutPaused:
+		first = st.Accent.Render(s.Label) + " · " + st.Warn.Render(fmt.Sprintf("PAUSED · %s left", model.FormatCountdown(s.Remaining)))
+	case s.State == model.RolloutReady && s.Last:
+		first = st.Accent.Render(s.Label) + " · " + st.OK.Render("READY TO FINISH (f)")
+	case s.State == model.RolloutReady:
+		first = st.Accent.Render(s.Label) + " · " + st.OK.Render("READY TO PROMOTE (p)")
+	default:
+		first = st.Accent.Render(s.Label) + " · " + p.stateBadge(st, s.State)
+	}
+	lines := []string{fit(first, w)}
+	if h >= 2 {
+		if p.deploy.RollingBack() || p.rollout.Ended() {
+			lines = append(lines, p.rollbackLines(st, now, loc, w)...)
+		} else {
+			p.bar.Width = max(w/3, 4)
+			next := "next: finish"
+			if s.Next != "" {
+				next = "next " + clean(s.Next)
+			}
+			lines = append(lines, fit(p.bar.ViewAs(s.Progress)+" "+st.Muted.Render(next)+" · "+p.healthShort(st), w))
+		}
+	}
+	if h >= 3 && !p.rollout.Ended() && !p.deploy.RollingBack() {
+		lines = append(lines, fit(p.healthLine(st, now, loc), w))
+	}
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	return lines
+}
+
+func (p *rolloutPane) healthShort(st Styles) string {
+	if !p.health.Has {
+		return st.Muted.Render("no error rate (h)")
+	}
+	if met, _ := p.rule.Evaluate(p.health); met {
+		return st.Danger.Render(fmt.Sprintf("✗ %.1f%% vs %.1f%%", p.health.ErrorRate, p.health.BaselineErrorRate))
+	}
+	return st.OK.Render(fmt.Sprintf("✓ %.1f%% vs %.1f%%", p.health.ErrorRate, p.health.BaselineErrorRate))
 }

@@ -13,6 +13,12 @@ import (
 // where it is used; main passes the SQLite store in and tests pass a
 // temporary-file store.
 type Store interface {
+	ChecklistStore
+	RolloutStore
+}
+
+// ChecklistStore reads deployments and writes checklist changes.
+type ChecklistStore interface {
 	ActiveDeployments(ctx context.Context) ([]model.Deployment, error)
 	Checklist(ctx context.Context, deploymentID int64) ([]model.Item, []model.Guidance, error)
 	RecentEvents(ctx context.Context, limit int) ([]model.Event, error)
@@ -20,6 +26,23 @@ type Store interface {
 	SetItemState(ctx context.Context, itemID int64, state model.ItemState, reason, actor string, at time.Time) (model.Item, error)
 	SetItemNote(ctx context.Context, itemID int64, note, actor string, at time.Time) (model.Item, error)
 	StartExecution(ctx context.Context, deploymentID int64, actor string, at time.Time, override bool) (model.Deployment, error)
+}
+
+// RolloutStore reads and drives a deployment's rollout. Each action is one
+// transaction with its timeline event; refusals that a reason would lift
+// match model.ErrNeedsReason.
+type RolloutStore interface {
+	Rollout(ctx context.Context, deploymentID int64) (model.Rollout, bool, error)
+	RolloutHealth(ctx context.Context, deploymentID int64) (model.Health, []model.Declaration, error)
+	Promote(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) error
+	Pause(ctx context.Context, deploymentID int64, actor string, at time.Time) error
+	Resume(ctx context.Context, deploymentID int64, actor string, at time.Time) error
+	Abort(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) error
+	Finish(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) error
+	RecordHealth(ctx context.Context, deploymentID int64, errorRate float64, baseline *float64, actor string, at time.Time) (met bool, explanation string, err error)
+	DeclareCriterion(ctx context.Context, deploymentID int64, c model.Criterion, reason, actor string, at time.Time) error
+	ClearCriteria(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) error
+	MarkReady(ctx context.Context, deploymentID int64, stage int, at time.Time) (bool, error)
 }
 
 // storeTimeout bounds every database call made from the UI so a stuck query
@@ -36,6 +59,11 @@ type snapshot struct {
 	items       []model.Item
 	guidance    []model.Guidance
 	events      []model.Event
+
+	rollout    model.Rollout
+	hasRollout bool
+	health     model.Health
+	declared   []model.Declaration
 }
 
 // snapshotMsg delivers a snapshot, or the error that prevented it, plus the
@@ -64,6 +92,12 @@ func loadSnapshot(ctx context.Context, st Store, focusID int64) (snapshot, error
 	}
 	if s.focusID != 0 {
 		if s.items, s.guidance, err = st.Checklist(ctx, s.focusID); err != nil {
+			return s, err
+		}
+		if s.rollout, s.hasRollout, err = st.Rollout(ctx, s.focusID); err != nil {
+			return s, err
+		}
+		if s.health, s.declared, err = st.RolloutHealth(ctx, s.focusID); err != nil {
 			return s, err
 		}
 	}

@@ -44,6 +44,10 @@ type Styles struct {
 	Done     lipgloss.Style
 	NA       lipgloss.Style
 
+	// Banner is for what must not be missed (rollback criteria met); it is
+	// reversed so it stands out even without colour.
+	Banner lipgloss.Style
+
 	StatusInfo  lipgloss.Style
 	StatusError lipgloss.Style
 
@@ -82,6 +86,9 @@ func DefaultStyles() Styles {
 		Section:  lipgloss.NewStyle().Foreground(colorAccent).Bold(true),
 		Done:     lipgloss.NewStyle().Foreground(colorOK),
 		NA:       lipgloss.NewStyle().Foreground(colorMuted).Italic(true),
+
+		Banner: lipgloss.NewStyle().Foreground(lipgloss.AdaptiveColor{Light: "#ffffff", Dark: "#ffffff"}).
+			Background(colorDanger).Bold(true).Reverse(false),
 
 		StatusInfo:  lipgloss.NewStyle().Foreground(colorOK),
 		StatusError: lipgloss.NewStyle().Foreground(colorDanger).Bold(true),

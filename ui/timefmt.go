@@ -44,3 +44,11 @@ func zoneName(now time.Time, loc *time.Location) string {
 	name, _ := now.In(loc).Zone()
 	return name
 }
+
+// agoPhrase is "just now" or "12m ago".
+func agoPhrase(now, t time.Time) string {
+	if a := ago(now, t); a != "now" {
+		return a + " ago"
+	}
+	return "just now"
+}

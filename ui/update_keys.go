@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -72,6 +71,8 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch m.focus {
 	case paneChecklist:
 		return m.checklistKey(msg)
+	case paneRollout:
+		return m.rolloutKey(msg)
 	case paneLog:
 		m.logKey(msg)
 	}
@@ -150,15 +151,22 @@ func (m Model) checklistKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		p.toggleSection()
 	case key.Matches(msg, k.NA):
 		if it, ok := p.selectedItem(); ok {
-			m.prompt = newPrompt(promptNA, it, m.styles)
-			m.mode = modePrompt
-			return m, m.prompt.input.Focus()
+			initial := ""
+			if it.State == model.ItemNA {
+				initial = it.Reason
+			}
+			m.openPrompt(fmt.Sprintf("n/a because (%s)", clean(it.Text)), "why this does not apply (required)", initial,
+				func(m *Model, v string) (tea.Cmd, string) {
+					if v == "" {
+						return nil, "a reason is required for n/a"
+					}
+					return m.setItem(it, model.ItemNA, v), ""
+				})
 		}
 	case key.Matches(msg, k.Note):
 		if it, ok := p.selectedItem(); ok {
-			m.prompt = newPrompt(promptNote, it, m.styles)
-			m.mode = modePrompt
-			return m, m.prompt.input.Focus()
+			m.openPrompt(fmt.Sprintf("note on %s", clean(it.Text)), "empty clears the note", it.Note,
+				func(m *Model, v string) (tea.Cmd, string) { return m.setNote(it, v), "" })
 		}
 	}
 	return m, nil
@@ -179,12 +187,12 @@ func (m Model) nextPhase() (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	open := ph.Progress().Open()
-	q := fmt.Sprintf("Start Deployment Execution of %s? ", clean(d.Title()))
+	q := fmt.Sprintf("Start Deployment Execution of %s?", clean(d.Title()))
 	if open > 0 {
-		q = fmt.Sprintf("%d Pre-Deployment items are still open. Start Deployment Execution anyway (recorded as an override)? ", open)
+		q = fmt.Sprintf("%d Pre-Deployment items are still open. Start Deployment Execution anyway (recorded as an override)?", open)
 	}
 	actor, at, id := m.opts.Actor, m.opts.Now(), d.ID
-	m.confirm = confirm{question: q + "y/N", onYes: func(m *Model) tea.Cmd {
+	m.choice = yesNo(q, func(m *Model) tea.Cmd {
 		return writeCmd(m.store, id, func(ctx context.Context) (string, int64, error) {
 			_, err := m.store.StartExecution(ctx, id, actor, at, open > 0)
 			if err != nil {
@@ -195,7 +203,7 @@ func (m Model) nextPhase() (tea.Model, tea.Cmd) {
 			}
 			return "Deployment Execution started", 0, nil
 		})
-	}}
+	})
 	m.mode = modeConfirm
 	return m, nil
 }
@@ -211,35 +219,40 @@ func (m Model) setItem(it model.Item, state model.ItemState, reason string) tea.
 	})
 }
 
+func (m *Model) openPrompt(label, placeholder, initial string, submit func(m *Model, v string) (tea.Cmd, string)) {
+	m.prompt = newPrompt(m.styles, label, placeholder, initial, submit)
+	m.mode = modePrompt
+}
+
+func (m Model) setNote(it model.Item, v string) tea.Cmd {
+	actor, at, st := m.opts.Actor, m.opts.Now(), m.store
+	return writeCmd(st, m.focusID, func(ctx context.Context) (string, int64, error) {
+		if _, err := st.SetItemNote(ctx, it.ID, v, actor, at); err != nil {
+			return "", 0, err
+		}
+		if v == "" {
+			return "note cleared: " + clean(it.Text), 0, nil
+		}
+		return "note saved: " + clean(it.Text), 0, nil
+	})
+}
+
 func (m Model) handlePromptKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.keys.Cancel):
 		m.mode = modeNormal
 		return m, nil
 	case key.Matches(msg, m.keys.Submit):
-		v := m.prompt.value()
-		it := m.prompt.item
-		if m.prompt.required && v == "" {
-			m.prompt.err = "a reason is required for n/a"
+		cmd, errMsg := m.prompt.submit(&m, m.prompt.value())
+		if errMsg != "" {
+			m.prompt.err = errMsg
 			return m, nil
 		}
-		m.mode = modeNormal
-		m.status = ""
-		switch m.prompt.kind {
-		case promptNA:
-			return m, m.setItem(it, model.ItemNA, v)
-		case promptNote:
-			actor, at, st := m.opts.Actor, m.opts.Now(), m.store
-			return m, writeCmd(st, m.focusID, func(ctx context.Context) (string, int64, error) {
-				if _, err := st.SetItemNote(ctx, it.ID, v, actor, at); err != nil {
-					return "", 0, err
-				}
-				if v == "" {
-					return "note cleared: " + clean(it.Text), 0, nil
-				}
-				return "note saved: " + clean(it.Text), 0, nil
-			})
+		if m.mode == modePrompt { // submit may have opened another dialog
+			m.mode = modeNormal
 		}
+		m.status = ""
+		return m, cmd
 	}
 	var cmd tea.Cmd
 	m.prompt, cmd = m.prompt.update(msg)
@@ -248,15 +261,13 @@ func (m Model) handlePromptKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) handleConfirmKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	switch strings.ToLower(msg.String()) {
-	case "y":
-		m.mode = modeNormal
+	m.mode = modeNormal
+	if f, ok := m.choice.options[msg.String()]; ok {
 		m.status = ""
-		return m, m.confirm.onYes(&m)
-	case "n", "esc", "q":
-		m.mode = modeNormal
-		m.setStatus("cancelled", false)
+		cmd := f(&m)
+		return m, cmd
 	}
+	m.setStatus("cancelled", false)
 	return m, nil
 }
 

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -15,3 +17,5 @@ func truncateCells(s string, n int) string { return ansi.Truncate(s, n, "") }
 
 // cutCells keeps the cells [from, to) of a styled line.
 func cutCells(s string, from, to int) string { return ansi.Cut(s, from, to) }
+
+type timeT = time.Time

@@ -73,7 +73,7 @@ func (m Model) bodyView(bodyH int) []string {
 				title += " · " + clean(d.Service) + " " + clean(d.Version)
 			}
 		case paneRollout:
-			content = rolloutView(st, d, has, m.checklist.list, m.now, m.loc(), w, h)
+			content = m.rollout.view(st, m.now, m.loc())
 		case paneLog:
 			content = m.log.view(st, m.now, m.loc())
 		case paneEscalation:
@@ -177,7 +177,7 @@ func (m Model) footerView() []string {
 	case modePrompt:
 		status = m.prompt.view(st, w)
 	case modeConfirm:
-		status = st.Warn.Render(fit(clean(m.confirm.question), w))
+		status = st.Warn.Render(fit(clean(m.choice.question), w))
 	default:
 		if m.status != "" {
 			s := st.StatusInfo
@@ -204,7 +204,7 @@ func (m Model) shortHelp() []key.Binding {
 	case modePrompt:
 		return []key.Binding{k.Submit, k.Cancel}
 	case modeConfirm:
-		return []key.Binding{k.Confirm, key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "no"))}
+		return []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("key", "answer")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("other", "cancel"))}
 	case modeForm:
 		return []key.Binding{k.Field, k.Submit, k.Cancel}
 	case modeHelp:
@@ -216,6 +216,12 @@ func (m Model) shortHelp() []key.Binding {
 		pb := m.checklist.bindings(k)
 		// The footer shows the actions; movement is in the full help.
 		b = append(b, pb[2:8]...)
+	case paneRollout:
+		for _, rb := range m.rollout.bindings(k, m.now) {
+			if rb.Enabled() {
+				b = append(b, rb)
+			}
+		}
 	case paneLog:
 		b = append(b, m.log.bindings(k)[:2]...)
 	}
@@ -229,6 +235,7 @@ func (m Model) fullHelpView(h int) []string {
 	groups := [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PgUp, k.PgDown},
 		{k.Toggle, k.NA, k.Note, k.Collapse, k.CollapseAll, k.PrevPhase, k.NextPhase},
+		{k.Promote, k.Pause, k.Finish, k.Abort, k.Health, k.Declare, k.ClearCriteria},
 		{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Pane4},
 		{k.NewDeploy, k.NextDeploy, k.PrevDeploy, k.UTC, k.Help, k.Quit},
 	}

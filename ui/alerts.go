@@ -1,0 +1,64 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// alertState remembers what was last seen, so each alert rings the bell
+// once, on the transition, and not again on every tick or reload.
+type alertState struct {
+	primed  bool
+	readyAt string // "deployment/stage" whose soak end was last announced
+	met     map[int64]bool
+}
+
+// checkAlerts runs on every tick and reload: a soak that has just ended
+// rings the bell once and records "ready to promote" (once per stage, even
+// with several dashboards); rollback criteria that have just become met ring
+// the bell once (the store wrote their timeline event with the reading).
+func (m *Model) checkAlerts() tea.Cmd {
+	p := &m.rollout
+	if !p.has || !p.started || p.rollout.Ended() {
+		return nil
+	}
+	if m.alerts.met == nil {
+		m.alerts.met = map[int64]bool{}
+	}
+	s := p.status(m.now)
+	id := p.deploy.ID
+	met, _ := p.criteria()
+	ready := s.Remaining == 0 && !p.rollout.Paused
+	key := fmt.Sprintf("%d/%d", id, s.Stage)
+	primed := m.alerts.primed
+	m.alerts.primed = true
+
+	var cmds []tea.Cmd
+	ring := false
+	if ready && m.alerts.readyAt != key {
+		m.alerts.readyAt = key
+		if primed {
+			ring = true
+		}
+		st, stage, at := m.store, s.Stage, p.rollout.StageStartedAt.Add(s.Soak+p.rollout.PausedTotal)
+		cmds = append(cmds, func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+			defer cancel()
+			// Best effort: the event is a record of the clock, the
+			// state itself is always recomputed from stored times.
+			_, _ = st.MarkReady(ctx, id, stage, at)
+			return nil
+		})
+	}
+	if met && !m.alerts.met[id] && primed {
+		ring = true
+	}
+	m.alerts.met[id] = met
+	if ring && m.opts.Bell != nil {
+		bell := m.opts.Bell
+		cmds = append(cmds, func() tea.Msg { bell(); return nil })
+	}
+	return tea.Batch(cmds...)
+}
