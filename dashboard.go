@@ -9,17 +9,12 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"flightdeck/data"
-	"flightdeck/model"
 	"flightdeck/model/mdtemplate"
 	"flightdeck/ui"
 )
 
 // dashboardStore adapts the SQLite store to what the dashboard declares.
 type dashboardStore struct{ *data.Store }
-
-func (s dashboardStore) RecentEvents(ctx context.Context, limit int) ([]model.Event, error) {
-	return s.Events(ctx, data.EventFilter{Limit: limit})
-}
 
 // runDashboard opens the database before taking over the terminal, so a bad
 // path or a corrupt file is a one-line error on a normal screen.

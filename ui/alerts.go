@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"flightdeck/model"
 )
 
 // alertState remembers what was last seen, so each alert rings the bell
@@ -13,6 +15,7 @@ type alertState struct {
 	primed  bool
 	readyAt string // "deployment/stage" whose soak end was last announced
 	met     map[int64]bool
+	overdue map[string]bool // "incident/step" already announced overdue
 }
 
 // checkAlerts runs on every tick and reload: a soak that has just ended
@@ -20,6 +23,44 @@ type alertState struct {
 // with several dashboards); rollback criteria that have just become met ring
 // the bell once (the store wrote their timeline event with the reading).
 func (m *Model) checkAlerts() tea.Cmd {
+	if !m.loaded {
+		return nil
+	}
+	primed := m.alerts.primed
+	ring := m.overdueAlerts(primed)
+	cmds := m.rolloutAlerts(primed, &ring)
+	m.alerts.primed = true
+	if ring && m.opts.Bell != nil {
+		bell := m.opts.Bell
+		cmds = append(cmds, func() tea.Msg { bell(); return nil })
+	}
+	return tea.Batch(cmds...)
+}
+
+// overdueAlerts rings once when an escalation step becomes overdue (for
+// SEV1/SEV2, or any step the policy scheduled beyond the first).
+func (m *Model) overdueAlerts(primed bool) bool {
+	if m.alerts.overdue == nil {
+		m.alerts.overdue = map[string]bool{}
+	}
+	ring := false
+	for _, inc := range m.escalation.incidents {
+		for _, s := range m.escalation.policy.Ladder(inc, m.now) {
+			k := fmt.Sprintf("%d/%d", inc.ID, s.Step.Number)
+			if s.State != model.StepOverdue {
+				delete(m.alerts.overdue, k)
+				continue
+			}
+			if !m.alerts.overdue[k] {
+				m.alerts.overdue[k] = true
+				ring = ring || primed
+			}
+		}
+	}
+	return ring
+}
+
+func (m *Model) rolloutAlerts(primed bool, ring *bool) []tea.Cmd {
 	p := &m.rollout
 	if !p.has || !p.started || p.rollout.Ended() {
 		return nil
@@ -32,15 +73,12 @@ func (m *Model) checkAlerts() tea.Cmd {
 	met, _ := p.criteria()
 	ready := s.Remaining == 0 && !p.rollout.Paused
 	key := fmt.Sprintf("%d/%d", id, s.Stage)
-	primed := m.alerts.primed
-	m.alerts.primed = true
 
 	var cmds []tea.Cmd
-	ring := false
 	if ready && m.alerts.readyAt != key {
 		m.alerts.readyAt = key
 		if primed {
-			ring = true
+			*ring = true
 		}
 		st, stage, at := m.store, s.Stage, p.rollout.StageStartedAt.Add(s.Soak+p.rollout.PausedTotal)
 		cmds = append(cmds, func() tea.Msg {
@@ -53,12 +91,8 @@ func (m *Model) checkAlerts() tea.Cmd {
 		})
 	}
 	if met && !m.alerts.met[id] && primed {
-		ring = true
+		*ring = true
 	}
 	m.alerts.met[id] = met
-	if ring && m.opts.Bell != nil {
-		bell := m.opts.Bell
-		cmds = append(cmds, func() tea.Msg { bell(); return nil })
-	}
-	return tea.Batch(cmds...)
+	return cmds
 }

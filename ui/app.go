@@ -15,12 +15,14 @@ import (
 
 // Options configure a dashboard.
 type Options struct {
-	Actor    string             // who actions are recorded as
-	Now      func() time.Time   // the clock; tests pin it
-	Location *time.Location     // for displayed times; default local
-	Template model.Template     // checklist for deployments started here
-	Rule     model.RollbackRule // zero is the default rule
-	Bell     func()             // rings the terminal bell; nil rings none
+	Actor    string                 // who actions are recorded as
+	Now      func() time.Time       // the clock; tests pin it
+	Location *time.Location         // for displayed times; default local
+	Template model.Template         // checklist for deployments started here
+	Rule     model.RollbackRule     // zero is the default rule
+	Bell     func()                 // rings the terminal bell; nil rings none
+	Policy   model.EscalationPolicy // zero is the seed\'s policy
+	Updates  model.UpdatePolicy     // zero is 30 / 60 min
 }
 
 // mode gates keys: while a dialog is open, keys go to it.
@@ -31,6 +33,7 @@ const (
 	modePrompt
 	modeConfirm
 	modeForm
+	modeIncidentForm
 	modeHelp
 )
 
@@ -49,8 +52,9 @@ type Model struct {
 	arm           func(gen int) tea.Cmd // the clock; tests drive time by hand
 	utc           bool
 
-	focus paneID
-	mode  mode
+	focus   paneID
+	mode    mode
+	dialogs int // counts prompts opened, so a prompt can open the next one
 
 	loaded      bool
 	loadErr     error
@@ -58,12 +62,14 @@ type Model struct {
 	focusID     int64
 	checklist   checklistPane
 	rollout     rolloutPane
+	escalation  escalationPane
 	log         logPane
 	alerts      alertState
 
 	prompt prompt
 	choice choice
 	form   deployForm
+	iform  incidentForm
 
 	status    string
 	statusErr bool
@@ -77,6 +83,12 @@ func New(st Store, opts Options) Model {
 	if opts.Location == nil {
 		opts.Location = time.Local
 	}
+	if len(opts.Policy.Steps) == 0 {
+		opts.Policy = model.DefaultPolicy()
+	}
+	if opts.Updates == (model.UpdatePolicy{}) {
+		opts.Updates = model.DefaultUpdatePolicy()
+	}
 	s := DefaultStyles()
 	h := help.New()
 	h.Styles.ShortKey = s.Accent
@@ -87,22 +99,24 @@ func New(st Store, opts Options) Model {
 	h.Styles.FullSeparator = s.Muted
 	h.Styles.Ellipsis = s.Muted
 	return Model{
-		store:     st,
-		opts:      opts,
-		keys:      DefaultKeyMap(),
-		styles:    s,
-		help:      h,
-		now:       opts.Now(),
-		checklist: newChecklistPane(),
-		rollout:   newRolloutPane(opts.Rule),
-		focus:     paneChecklist,
-		arm:       tick,
+		store:      st,
+		opts:       opts,
+		keys:       DefaultKeyMap(),
+		styles:     s,
+		help:       h,
+		now:        opts.Now(),
+		checklist:  newChecklistPane(),
+		rollout:    newRolloutPane(opts.Rule),
+		escalation: newEscalationPane(opts.Policy, opts.Updates),
+		log:        newLogPane(),
+		focus:      paneChecklist,
+		arm:        tick,
 	}
 }
 
 // Init loads the first snapshot and starts the clock.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(loadCmd(m.store, 0), m.arm(m.clockGen))
+	return tea.Batch(m.load(0), m.arm(m.clockGen))
 }
 
 // Update routes messages: keys to the dialog or the focused pane, data and
@@ -118,6 +132,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case snapshotMsg:
 		m = m.handleData(msg)
 		return m, m.checkAlerts()
+	case olderMsg:
+		m.log.setOlder(msg)
+		if msg.err != nil {
+			m.setStatus("✗ could not read older events: "+msg.err.Error(), true)
+		}
+		return m, nil
 	case tea.KeyMsg:
 		return m.handleKey(msg)
 	}
@@ -128,6 +148,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.prompt, cmd = m.prompt.update(msg)
 	case modeForm:
 		m.form, cmd = m.form.update(msg, m.keys)
+	case modeIncidentForm:
+		m.iform, cmd = m.iform.update(msg, m.keys)
 	}
 	return m, cmd
 }
@@ -147,6 +169,8 @@ func (m *Model) relayout() {
 	m.checklist.setSize(w, h)
 	w, h = m.layout.contentSize(paneRollout, fw, fh)
 	m.rollout.setSize(w, h)
+	w, h = m.layout.contentSize(paneEscalation, fw, fh)
+	m.escalation.setSize(w, h)
 	w, h = m.layout.contentSize(paneLog, fw, fh)
 	m.log.setSize(w, h)
 	m.help.Width = m.width
@@ -186,7 +210,8 @@ func (m Model) handleData(msg snapshotMsg) Model {
 	d, has := m.focused()
 	m.checklist.setData(d, has, s.items, s.guidance)
 	m.rollout.setData(d, has, m.checklist.list, s)
-	m.log.setData(s.events, s.deployments)
+	m.escalation.setData(s.incidents, m.now)
+	m.log.setNewest(s.events, s.logQuery, s.deployments)
 	return m
 }
 

@@ -35,7 +35,7 @@ func newTestModel(t *testing.T, st Store, w, h int) Model {
 	m := New(st, Options{Actor: "alice", Now: func() time.Time { return clock }, Location: time.UTC, Template: mdtemplate.Builtin()})
 	m.arm = func(int) tea.Cmd { return nil }
 	m = update(t, m, tea.WindowSizeMsg{Width: w, Height: h})
-	return update(t, m, loadCmd(st, 0)())
+	return update(t, m, loadCmd(st, 0, LogQuery{})())
 }
 
 // update feeds one message and runs any command it returns synchronously,
@@ -54,12 +54,13 @@ func run(t *testing.T, m Model, cmd tea.Cmd) Model {
 		return m
 	}
 	switch res := cmd().(type) {
-	case snapshotMsg:
-		return update(t, m, res)
+	case nil, tea.QuitMsg:
 	case tea.BatchMsg:
 		for _, c := range res {
 			m = run(t, m, c)
 		}
+	default:
+		return update(t, m, res)
 	}
 	return m
 }
@@ -295,7 +296,7 @@ func TestUserTextIsSanitised(t *testing.T) {
 	st := seeded(t)
 	m := newTestModel(t, st, 120, 40)
 	st.SetItemNote(context.Background(), 1, "evil \x1b[2J\x1b]0;pwned\x07 note\r\nline", "mallory\x1b[31m", t0)
-	m = update(t, m, loadCmd(st, 1)())
+	m = update(t, m, loadCmd(st, 1, LogQuery{})())
 	v := m.View()
 	if strings.ContainsAny(v, "\x1b\x07\r") {
 		t.Fatalf("control sequence drawn: %q", v)

@@ -1,10 +1,285 @@
 package ui
 
-// escalationView is the escalation pane. Escalation clocks belong to open
-// incidents; with none open it says so and how one starts.
-func escalationView(st Styles, w, h int) []string {
-	return wrapLines(st, w, h, []styledLine{
-		{st.OK, "✓ No open incidents: no clocks running."},
-		{st.Muted, "Escalation clocks start when an incident is opened: On-call → Eng Lead at 15 min (SEV1/2) → Director; Security Lead at once if security-related."},
-	})
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+
+	"flightdeck/model"
+)
+
+// escalationPane shows every open incident, most urgent first, each with
+// its whole ladder: role, person, absolute due time and countdown, and
+// whether someone was reached. The cursor picks an incident or one step.
+type escalationPane struct {
+	incidents []model.Incident
+	policy    model.EscalationPolicy
+	updates   model.UpdatePolicy
+	cursorInc int64 // incident under the cursor
+	cursorRow int   // 0: the incident's header, n: step n
+	rows      []escRow
+	width     int
+	height    int
+	offset    int
+}
+
+type escRow struct {
+	inc  int64
+	step int // 0 for the header
+}
+
+func newEscalationPane(p model.EscalationPolicy, u model.UpdatePolicy) escalationPane {
+	return escalationPane{policy: p, updates: u}
+}
+
+func (p *escalationPane) setSize(w, h int) { p.width, p.height = w, h }
+
+// setData orders incidents by urgency as of now; the cursor stays on the
+// same incident and step.
+func (p *escalationPane) setData(incs []model.Incident, now time.Time) {
+	p.incidents = append([]model.Incident(nil), incs...)
+	model.SortByUrgency(p.incidents, p.policy, now)
+	p.rows = p.rows[:0]
+	for _, inc := range p.incidents {
+		p.rows = append(p.rows, escRow{inc: inc.ID})
+		for _, s := range p.policy.Steps {
+			p.rows = append(p.rows, escRow{inc: inc.ID, step: s.Number})
+		}
+	}
+	if _, ok := p.selectedIncident(); !ok && len(p.incidents) > 0 {
+		p.cursorInc, p.cursorRow = p.incidents[0].ID, 0
+	}
+}
+
+func (p *escalationPane) cursorIndex() int {
+	for i, r := range p.rows {
+		if r.inc == p.cursorInc && r.step == p.cursorRow {
+			return i
+		}
+	}
+	return 0
+}
+
+func (p *escalationPane) move(delta int) {
+	if len(p.rows) == 0 {
+		return
+	}
+	i := max(min(p.cursorIndex()+delta, len(p.rows)-1), 0)
+	p.cursorInc, p.cursorRow = p.rows[i].inc, p.rows[i].step
+}
+
+func (p *escalationPane) selectedIncident() (model.Incident, bool) {
+	for _, inc := range p.incidents {
+		if inc.ID == p.cursorInc {
+			return inc, true
+		}
+	}
+	return model.Incident{}, false
+}
+
+// targetStep is the step an action applies to: the one under the cursor, or
+// on a header the most urgent step that is due (else the next deadline).
+func (p *escalationPane) targetStep(now time.Time) (model.Incident, model.StepStatus, bool) {
+	inc, ok := p.selectedIncident()
+	if !ok {
+		return inc, model.StepStatus{}, false
+	}
+	ladder := p.policy.Ladder(inc, now)
+	if p.cursorRow > 0 {
+		for _, s := range ladder {
+			if s.Step.Number == p.cursorRow {
+				return inc, s, true
+			}
+		}
+	}
+	for _, s := range ladder {
+		if s.State == model.StepOverdue || s.State == model.StepDue {
+			return inc, s, true
+		}
+	}
+	if s, ok := p.policy.NextDeadline(inc, now); ok {
+		return inc, s, true
+	}
+	return inc, model.StepStatus{}, false
+}
+
+func (p *escalationPane) bindings(k KeyMap) []key.Binding {
+	on := len(p.incidents) > 0
+	set := func(b key.Binding) key.Binding { b.SetEnabled(on); return b }
+	return []key.Binding{set(k.Ack), set(k.EscalateNow), set(k.SkipTo), set(k.Commander), set(k.Update), set(k.Severity), set(k.Mitigate), set(k.Resolve), k.OpenIncident}
+}
+
+func (p *escalationPane) view(st Styles, now time.Time, loc *time.Location, focused bool) []string {
+	w, h := p.width, p.height
+	if w <= 0 || h <= 0 {
+		return nil
+	}
+	if len(p.incidents) == 0 {
+		return wrapLines(st, w, h, []styledLine{
+			{st.OK, "✓ No open incidents: no clocks running."},
+			{st.Muted, "! opens one (or: flightdeck incident open --sev N TITLE). Clocks: On-call at once → Eng Lead 15 min after SEV1/2 → Director; Security Lead at once if security-related."},
+		})
+	}
+	// Show the whole ladders when they fit; otherwise only the steps that
+	// still matter; otherwise one line per incident with its next deadline.
+	var lines []string
+	cur := -1
+	for detail := 2; detail >= 0; detail-- {
+		lines, cur = p.render(st, now, loc, focused, detail, w)
+		if len(lines) <= h {
+			break
+		}
+	}
+	// Scroll so the cursor's line stays in view.
+	if cur >= 0 {
+		if cur < p.offset {
+			p.offset = cur
+		}
+		if cur >= p.offset+h {
+			p.offset = cur - h + 1
+		}
+	}
+	p.offset = max(min(p.offset, len(lines)-h), 0)
+	lines = lines[p.offset:min(len(lines), p.offset+h)]
+	return lines
+}
+
+// render draws the incidents at a level of detail: 2 every step, 1 the
+// steps still in play (and the cursor's), 0 headers with the next deadline.
+func (p *escalationPane) render(st Styles, now time.Time, loc *time.Location, focused bool, detail, w int) ([]string, int) {
+	var lines []string
+	cur := -1
+	for _, inc := range p.incidents {
+		onHeader := p.cursorInc == inc.ID && p.cursorRow == 0
+		if onHeader || detail == 0 && p.cursorInc == inc.ID {
+			cur = len(lines)
+		}
+		lines = append(lines, p.headerLine(st, inc, now, loc, focused && onHeader, w))
+		ladder := p.policy.Ladder(inc, now)
+		if detail == 0 {
+			if s, ok := p.policy.NextDeadline(inc, now); ok {
+				lines = append(lines, p.stepLine(st, s, loc, false, 8, w))
+			}
+			continue
+		}
+		roleW := 0
+		for _, s := range ladder {
+			roleW = max(roleW, len([]rune(roleLabel(s.Step))))
+		}
+		for _, s := range ladder {
+			isCur := p.cursorInc == inc.ID && p.cursorRow == s.Step.Number
+			if detail == 1 && !isCur && (s.State == model.StepNotNeeded || s.State == model.StepSkipped || s.State == model.StepAcknowledged) {
+				continue
+			}
+			if isCur {
+				cur = len(lines)
+			}
+			lines = append(lines, p.stepLine(st, s, loc, focused && isCur, min(roleW, 24), w))
+		}
+		if due, ok := p.updates.NextUpdateDue(inc); ok {
+			lines = append(lines, p.updateLine(st, due, now, loc, w))
+		}
+	}
+	return lines, cur
+}
+
+func (p *escalationPane) headerLine(st Styles, inc model.Incident, now time.Time, loc *time.Location, sel bool, w int) string {
+	marker := "  "
+	if sel {
+		marker = "▶ "
+	}
+	status := string(inc.Status)
+	ic := "IC " + clean(inc.Commander)
+	if inc.Commander == "" {
+		ic = "no commander"
+	}
+	title := clean(inc.Title)
+	if inc.Security {
+		title = "[security] " + title
+	}
+	left := marker + sevStyle(st, inc.Severity).Render(inc.Severity.Label()) + " " + st.Section.Render(inc.Ref()) + " " + st.Text.Render(title)
+	right := fmt.Sprintf("%s %s · %s", status, ago(now, inc.OpenedAt), ic)
+	rs := st.Muted
+	if inc.NeedsCommander() {
+		rs = st.Warn
+	}
+	lw := w - len([]rune(right)) - 1
+	if lw < 20 {
+		return fit(left, w)
+	}
+	return pad(fit(left, lw), lw) + " " + rs.Render(right)
+}
+
+func roleLabel(s model.EscalationStep) string {
+	role := s.ShortRole()
+	if s.Person != "" {
+		role += " (" + clean(s.Person) + ")"
+	}
+	return role
+}
+
+func (p *escalationPane) stepLine(st Styles, s model.StepStatus, loc *time.Location, sel bool, roleW, w int) string {
+	marker := "    "
+	if sel {
+		marker = "  ▶ "
+	}
+	role := roleLabel(s.Step)
+	due := "--:--"
+	if !s.Due.IsZero() {
+		due = s.Due.In(loc).Format("15:04")
+	}
+	var state string
+	style := st.Muted
+	switch s.State {
+	case model.StepPending:
+		state, style = "in "+model.FormatCountdown(s.Remaining), st.Text
+	case model.StepDue:
+		state, style = "DUE NOW", st.Warn
+	case model.StepOverdue:
+		state, style = "OVERDUE +"+model.FormatCountdown(s.Overdue), st.Danger
+	case model.StepAcknowledged:
+		who := clean(s.AckedBy)
+		if s.Reached != "" && s.Reached != s.AckedBy {
+			who = clean(s.Reached) + " (by " + who + ")"
+		}
+		state, style = "✓ acked "+s.AckedAt.In(loc).Format("15:04")+" "+who, st.OK
+	case model.StepSkipped:
+		state = "skipped"
+	case model.StepNotNeeded:
+		state = "not needed"
+		if s.Why != "" {
+			state += " · " + clean(s.Why)
+		}
+	}
+	line := fmt.Sprintf("%s%d %s %s ", marker, s.Step.Number, pad(fit(role, roleW), roleW), due)
+	out := st.Text.Render(line) + style.Render(state)
+	if sel {
+		out = st.Selected.Render(line) + style.Render(state)
+	}
+	return fit(out, w)
+}
+
+func (p *escalationPane) updateLine(st Styles, due, now time.Time, loc *time.Location, w int) string {
+	d := due.Sub(now)
+	if d <= 0 {
+		return fit(st.Danger.Render(fmt.Sprintf("    stakeholder update OVERDUE +%s (u posts one)", model.FormatCountdown(-d))), w)
+	}
+	return fit(st.Muted.Render(fmt.Sprintf("    next stakeholder update %s in %s", due.In(loc).Format("15:04"), model.FormatCountdown(d))), w)
+}
+
+// summary is the header's incident count by severity: "SEV1×1 SEV2×2".
+func incidentSummary(incs []model.Incident) string {
+	counts := map[model.Severity]int{}
+	for _, i := range incs {
+		counts[i.Severity]++
+	}
+	var parts []string
+	for _, s := range model.Severities {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%s×%d", s.Label(), counts[s]))
+		}
+	}
+	return strings.Join(parts, " ")
 }

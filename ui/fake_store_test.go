@@ -15,13 +15,14 @@ import (
 // the SQLite store (idempotent writes, one event per change, the gate), so
 // the UI is tested against the contract, not against an echo.
 type fakeStore struct {
-	mu       sync.Mutex
-	deps     []model.Deployment
-	items    []model.Item
-	guidance map[int64][]model.Guidance
-	events   []model.Event
-	fail     error // when set, every write fails with it
-	rollouts map[int64]*fakeRollout
+	mu        sync.Mutex
+	deps      []model.Deployment
+	items     []model.Item
+	guidance  map[int64][]model.Guidance
+	events    []model.Event
+	fail      error // when set, every write fails with it
+	rollouts  map[int64]*fakeRollout
+	incidents []model.Incident
 }
 
 func newFakeStore() *fakeStore { return &fakeStore{guidance: map[int64][]model.Guidance{}} }
@@ -55,21 +56,18 @@ func (f *fakeStore) Checklist(_ context.Context, id int64) ([]model.Item, []mode
 	return out, f.guidance[id], nil
 }
 
-func (f *fakeStore) RecentEvents(_ context.Context, limit int) ([]model.Event, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	ev := f.events
-	if len(ev) > limit {
-		ev = ev[len(ev)-limit:]
-	}
-	return append([]model.Event(nil), ev...), nil
+func (f *fakeStore) StartDeployment(_ context.Context, n model.NewDeployment, tpl model.Template, actor string, at time.Time) (model.Deployment, error) {
+	return f.start(n, tpl, actor, at, false)
 }
 
-func (f *fakeStore) StartDeployment(_ context.Context, n model.NewDeployment, tpl model.Template, actor string, at time.Time) (model.Deployment, error) {
+func (f *fakeStore) start(n model.NewDeployment, tpl model.Template, actor string, at time.Time, override bool) (model.Deployment, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail != nil {
 		return model.Deployment{}, f.fail
+	}
+	if frozen, why := model.Freeze(f.incidents); frozen && !override {
+		return model.Deployment{}, fmt.Errorf("deploys are frozen: %s — pass an override reason", why)
 	}
 	n, err := n.Normalize()
 	if err != nil {

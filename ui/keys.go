@@ -46,6 +46,24 @@ type KeyMap struct {
 	Declare       key.Binding
 	ClearCriteria key.Binding
 
+	// incident log
+	Star        key.Binding
+	LogNote     key.Binding
+	SevFilter   key.Binding
+	Search      key.Binding
+	StarredOnly key.Binding
+
+	// incidents and escalation
+	OpenIncident key.Binding
+	Ack          key.Binding
+	EscalateNow  key.Binding
+	SkipTo       key.Binding
+	Mitigate     key.Binding
+	Resolve      key.Binding
+	Commander    key.Binding
+	Update       key.Binding
+	Severity     key.Binding
+
 	// dialogs
 	Confirm   key.Binding
 	Cancel    key.Binding
@@ -92,6 +110,22 @@ func DefaultKeyMap() KeyMap {
 		Health:        key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "error rate…")),
 		Declare:       key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "declare criterion…")),
 		ClearCriteria: key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "clear criteria…")),
+
+		Star:        key.NewBinding(key.WithKeys("*"), key.WithHelp("*", "star")),
+		LogNote:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "note…")),
+		SevFilter:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "severity filter")),
+		Search:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		StarredOnly: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "starred only")),
+
+		OpenIncident: key.NewBinding(key.WithKeys("!"), key.WithHelp("!", "open incident")),
+		Ack:          key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "ack…")),
+		EscalateNow:  key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "escalate now…")),
+		SkipTo:       key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "skip to step…")),
+		Mitigate:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mitigated")),
+		Resolve:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resolve…")),
+		Commander:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "commander…")),
+		Update:       key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "stakeholder update…")),
+		Severity:     key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "severity…")),
 
 		Confirm:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),

@@ -10,87 +10,224 @@ import (
 	"flightdeck/model"
 )
 
-// logPane shows the timeline, newest at the bottom. It follows new events
-// unless the user has scrolled back.
+// logMaxWindow caps the events the pane holds while scrolling back; pages
+// beyond it are dropped and read again when needed.
+const logMaxWindow = 2000
+
+// logPane shows the timeline — deployment and incident events — newest at
+// the bottom. It follows new events unless scrolled back, and holds only a
+// window of pages around what is visible, so it stays instant on a database
+// with hundreds of thousands of events.
 type logPane struct {
-	events []model.Event
-	deploy map[int64]string // deployment id → service, for the label column
-	back   int              // lines scrolled back from the newest
-	width  int
-	height int
+	query     LogQuery
+	events    []model.Event // the window, oldest first
+	cursor    int           // index into events of the selected line
+	following bool          // the cursor sticks to the newest event
+	atOldest  bool          // no older events exist for this query
+	loading   bool          // an older page is being read
+	deploy    map[int64]string
+	width     int
+	height    int
 }
 
-func (p *logPane) setSize(w, h int) { p.width, p.height = w, h; p.clamp() }
+func newLogPane() logPane { return logPane{following: true} }
 
-func (p *logPane) setData(events []model.Event, deployments []model.Deployment) {
-	// Keep the view steady when scrolled back and new events arrive.
-	if p.back > 0 && len(events) > len(p.events) {
-		p.back += len(events) - len(p.events)
-	}
-	p.events = events
+func (p *logPane) setSize(w, h int) { p.width, p.height = w, h }
+
+// setNewest takes the newest page from a snapshot. When scrolled back, the
+// window is kept so what the reader is looking at does not move.
+func (p *logPane) setNewest(events []model.Event, q LogQuery, deployments []model.Deployment) {
 	p.deploy = make(map[int64]string, len(deployments))
 	for _, d := range deployments {
 		p.deploy[d.ID] = d.Service
 	}
-	p.clamp()
+	if !sameFilter(q, p.query) {
+		return // a reply to an older filter
+	}
+	if !p.following && len(p.events) > 0 {
+		// Refresh the stars and text of what is in the window that also
+		// came back in this page.
+		byID := make(map[int64]model.Event, len(events))
+		for _, e := range events {
+			byID[e.ID] = e
+		}
+		for i, e := range p.events {
+			if n, ok := byID[e.ID]; ok {
+				p.events[i] = n
+			}
+		}
+		return
+	}
+	p.events = events
+	p.atOldest = len(events) < logPageSize
+	p.cursor = len(p.events) - 1
 }
 
-func (p *logPane) clamp() {
-	p.back = max(min(p.back, len(p.events)-p.height), 0)
+// setOlder prepends an older page.
+func (p *logPane) setOlder(msg olderMsg) {
+	p.loading = false
+	if msg.err != nil || !sameFilter(msg.q, p.query) {
+		return
+	}
+	if len(p.events) > 0 && msg.q.BeforeID != p.events[0].ID {
+		return
+	}
+	if len(msg.events) < msg.q.Limit {
+		p.atOldest = true
+	}
+	p.events = append(append([]model.Event(nil), msg.events...), p.events...)
+	p.cursor += len(msg.events)
+	if over := len(p.events) - logMaxWindow; over > 0 {
+		// Drop the newest end: we are reading the past.
+		p.events = p.events[:len(p.events)-over]
+		p.cursor = min(p.cursor, len(p.events)-1)
+	}
 }
 
-func (p *logPane) scroll(n int) { p.back += n; p.clamp() }
+// move the cursor; returns the query of an older page to load, if the
+// cursor came near the oldest loaded event.
+func (p *logPane) move(delta int) (LogQuery, bool) {
+	if len(p.events) == 0 {
+		return LogQuery{}, false
+	}
+	p.cursor = max(min(p.cursor+delta, len(p.events)-1), 0)
+	p.following = p.cursor == len(p.events)-1
+	if p.cursor < p.height && !p.atOldest && !p.loading {
+		p.loading = true
+		q := p.query
+		q.BeforeID, q.Limit = p.events[0].ID, logPageSize
+		return q, true
+	}
+	return LogQuery{}, false
+}
+
+func (p *logPane) selected() (model.Event, bool) {
+	if p.cursor < 0 || p.cursor >= len(p.events) {
+		return model.Event{}, false
+	}
+	return p.events[p.cursor], true
+}
+
+// filterLabel describes the active filter for the title.
+func (p *logPane) filterLabel() string {
+	var parts []string
+	if p.query.MinSeverity != 0 {
+		parts = append(parts, fmt.Sprintf("≥%s", p.query.MinSeverity.Label()))
+	}
+	if p.query.Search != "" {
+		parts = append(parts, fmt.Sprintf("/%s", clean(p.query.Search)))
+	}
+	if p.query.StarredOnly {
+		parts = append(parts, "★ only")
+	}
+	return strings.Join(parts, " ")
+}
 
 func (p *logPane) bindings(k KeyMap) []key.Binding {
-	on := len(p.events) > p.height
-	set := func(b key.Binding) key.Binding { b.SetEnabled(on); return b }
-	return []key.Binding{set(k.Up), set(k.Down), set(k.Top), set(k.Bottom)}
+	on := len(p.events) > 0
+	set := func(b key.Binding, v bool) key.Binding { b.SetEnabled(v); return b }
+	return []key.Binding{set(k.Up, on), set(k.Down, on), set(k.Star, on), k.LogNote, k.SevFilter, k.Search, k.StarredOnly, set(k.Bottom, on && !p.following)}
 }
 
-func (p *logPane) view(st Styles, now time.Time, loc *time.Location) []string {
+func (p *logPane) view(st Styles, now time.Time, loc *time.Location, focused bool) []string {
 	w, h := p.width, p.height
 	if w <= 0 || h <= 0 {
 		return nil
 	}
 	if len(p.events) == 0 {
+		if p.filterLabel() != "" {
+			return wrapLines(st, w, h, []styledLine{
+				{st.Text, "Nothing matches " + p.filterLabel() + "."},
+				{st.Muted, "v changes the severity filter, / the search (empty clears), * starred only."},
+			})
+		}
 		return wrapLines(st, w, h, []styledLine{
 			{st.Text, "Nothing logged yet."},
-			{st.Muted, "Every action — deployments started, items ticked, notes — lands here with who and when."},
+			{st.Muted, "Every action — deployments, ticks, incidents, notes — lands here with who and when. ! opens an incident."},
 		})
 	}
-	end := len(p.events) - p.back
+	// The cursor's line is at the bottom while following; otherwise the
+	// window scrolls just enough to keep it in view.
+	end := min(len(p.events), max(p.cursor+1, h))
+	if p.following {
+		end = len(p.events)
+	}
 	start := max(end-h, 0)
 	lines := make([]string, 0, h)
-	for _, e := range p.events[start:end] {
-		lines = append(lines, p.line(st, e, now, loc, w))
+	for i := start; i < end; i++ {
+		lines = append(lines, p.line(st, p.events[i], now, loc, w, focused && i == p.cursor && !p.following))
 	}
-	if p.back > 0 && len(lines) > 0 {
-		lines[len(lines)-1] = overlayRight(lines[len(lines)-1], st.Warn.Render(fmt.Sprintf("▼ %d newer", p.back)), w)
+	if !p.following && len(lines) > 0 {
+		lines[len(lines)-1] = overlayRight(lines[len(lines)-1], st.Warn.Render("▼ scrolled back · G newest"), w)
+	}
+	if p.loading && len(lines) > 0 {
+		lines[0] = overlayRight(lines[0], st.Muted.Render("loading older…"), w)
 	}
 	return lines
 }
 
-func (p *logPane) line(st Styles, e model.Event, now time.Time, loc *time.Location, w int) string {
-	ts := e.At.In(loc).Format("15:04:05")
-	if y, d := e.At.In(loc).YearDay(), now.In(loc).YearDay(); y != d || e.At.In(loc).Year() != now.In(loc).Year() {
-		ts = e.At.In(loc).Format("Jan 2 15:04")
+func (p *logPane) line(st Styles, e model.Event, now time.Time, loc *time.Location, w int, selected bool) string {
+	lt := e.At.In(loc)
+	ts := lt.Format("15:04:05")
+	if n := now.In(loc); lt.YearDay() != n.YearDay() || lt.Year() != n.Year() {
+		ts = lt.Format("Jan 2 15:04")
 	}
-	label := ""
-	if e.DeploymentID != 0 {
-		svc := p.deploy[e.DeploymentID]
-		if svc == "" {
-			label = fmt.Sprintf("deploy#%d", e.DeploymentID)
+	badge := st.Muted.Render(" ·  ")
+	if e.Severity.Valid() {
+		badge = sevStyle(st, e.Severity).Render(e.Severity.Label())
+	}
+	ref := ""
+	switch {
+	case e.IncidentID != 0:
+		ref = fmt.Sprintf("INC-%d", e.IncidentID)
+	case e.DeploymentID != 0:
+		if svc := p.deploy[e.DeploymentID]; svc != "" {
+			ref = fmt.Sprintf("%s#%d", clean(svc), e.DeploymentID)
 		} else {
-			label = fmt.Sprintf("%s#%d", clean(svc), e.DeploymentID)
+			ref = fmt.Sprintf("deploy#%d", e.DeploymentID)
 		}
 	}
+	star := " "
+	if e.Starred {
+		star = "★"
+	}
+	marker := " "
+	if selected {
+		marker = "▶"
+	}
 	var b strings.Builder
+	b.WriteString(marker)
+	b.WriteString(st.Warn.Render(star))
 	b.WriteString(st.Muted.Render(ts))
 	b.WriteString(" ")
-	b.WriteString(st.Accent.Render(pad(label, 16)))
+	b.WriteString(badge)
+	b.WriteString(" ")
+	b.WriteString(st.Accent.Render(pad(fit(ref, 14), 14)))
 	b.WriteString(" ")
 	b.WriteString(st.Text.Render(clean(e.Actor)))
 	b.WriteString(" ")
-	b.WriteString(clean(e.Text))
+	text := clean(e.Text)
+	if selected {
+		text = st.Selected.Render(text)
+	}
+	b.WriteString(text)
 	return fit(b.String(), w)
+}
+
+// sevStyle colours a severity badge; the text says the severity, so it
+// reads without colour.
+func sevStyle(st Styles, s model.Severity) lipglossStyle {
+	switch s {
+	case model.SEV1:
+		return st.Banner
+	case model.SEV2:
+		return st.Danger
+	case model.SEV3:
+		return st.Warn
+	}
+	return st.Muted
+}
+
+func sameFilter(a, b LogQuery) bool {
+	return a.MinSeverity == b.MinSeverity && a.Search == b.Search && a.StarredOnly == b.StarredOnly
 }

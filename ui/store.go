@@ -15,17 +15,48 @@ import (
 type Store interface {
 	ChecklistStore
 	RolloutStore
+	IncidentStore
 }
 
 // ChecklistStore reads deployments and writes checklist changes.
 type ChecklistStore interface {
 	ActiveDeployments(ctx context.Context) ([]model.Deployment, error)
 	Checklist(ctx context.Context, deploymentID int64) ([]model.Item, []model.Guidance, error)
-	RecentEvents(ctx context.Context, limit int) ([]model.Event, error)
 	StartDeployment(ctx context.Context, n model.NewDeployment, tpl model.Template, actor string, at time.Time) (model.Deployment, error)
 	SetItemState(ctx context.Context, itemID int64, state model.ItemState, reason, actor string, at time.Time) (model.Item, error)
 	SetItemNote(ctx context.Context, itemID int64, note, actor string, at time.Time) (model.Item, error)
 	StartExecution(ctx context.Context, deploymentID int64, actor string, at time.Time, override bool) (model.Deployment, error)
+}
+
+// LogQuery selects a page of the timeline: the Limit events before BeforeID
+// (0: the newest), in time order, filtered. Pages keep the log instant with
+// hundreds of thousands of events: only what can be seen is loaded.
+type LogQuery struct {
+	BeforeID    int64
+	Limit       int
+	MinSeverity model.Severity // 0: everything; SEV2: incidents of SEV1–SEV2 only
+	Search      string
+	StarredOnly bool
+}
+
+// IncidentStore reads and writes incidents and the timeline.
+type IncidentStore interface {
+	LogPage(ctx context.Context, q LogQuery) ([]model.Event, error)
+	OpenIncidents(ctx context.Context) ([]model.Incident, error)
+	OpenIncident(ctx context.Context, n model.NewIncident, actor string, at time.Time) (model.Incident, error)
+	AddIncidentNote(ctx context.Context, id int64, text, actor string, at time.Time) error
+	SetIncidentSeverity(ctx context.Context, id int64, sev model.Severity, actor string, at time.Time) error
+	AckStep(ctx context.Context, id int64, step int, reached, actor string, at time.Time) error
+	EscalateNow(ctx context.Context, id int64, step int, reason, actor string, at time.Time) error
+	SkipToStep(ctx context.Context, id int64, step int, reason, actor string, at time.Time) error
+	MitigateIncident(ctx context.Context, id int64, actor string, at time.Time) error
+	ResolveIncident(ctx context.Context, id int64, rootCause, actor string, at time.Time) error
+	SetCommander(ctx context.Context, id int64, role, person, actor string, at time.Time) error
+	PostUpdate(ctx context.Context, id int64, u model.StakeholderUpdate, actor string, at time.Time) error
+	StarEvent(ctx context.Context, eventID int64, starred bool, actor string, at time.Time) error
+	// StartDeploymentOverride starts a deployment during a change freeze,
+	// recording the reason; StartDeployment refuses while frozen.
+	StartDeploymentOverride(ctx context.Context, n model.NewDeployment, tpl model.Template, reason, actor string, at time.Time) (model.Deployment, error)
 }
 
 // RolloutStore reads and drives a deployment's rollout. Each action is one
@@ -49,8 +80,8 @@ type RolloutStore interface {
 // can never hang the dashboard; the busy timeout inside it retries locks.
 const storeTimeout = 15 * time.Second
 
-// eventLimit is how many recent timeline events the log pane keeps.
-const eventLimit = 300
+// logPageSize is how many timeline events one page load reads.
+const logPageSize = 200
 
 // snapshot is everything the panes draw, read in one command.
 type snapshot struct {
@@ -59,6 +90,8 @@ type snapshot struct {
 	items       []model.Item
 	guidance    []model.Guidance
 	events      []model.Event
+	incidents   []model.Incident
+	logQuery    LogQuery
 
 	rollout    model.Rollout
 	hasRollout bool
@@ -75,8 +108,9 @@ type snapshotMsg struct {
 	writeErr error  // the write failed: nothing was changed
 }
 
-// loadSnapshot reads the active deployments and the focused one's checklist.
-func loadSnapshot(ctx context.Context, st Store, focusID int64) (snapshot, error) {
+// loadSnapshot reads the active deployments and the focused one's checklist,
+// the open incidents and the newest page of the timeline.
+func loadSnapshot(ctx context.Context, st Store, focusID int64, q LogQuery) (snapshot, error) {
 	var s snapshot
 	var err error
 	if s.deployments, err = st.ActiveDeployments(ctx); err != nil {
@@ -101,22 +135,27 @@ func loadSnapshot(ctx context.Context, st Store, focusID int64) (snapshot, error
 			return s, err
 		}
 	}
-	s.events, err = st.RecentEvents(ctx, eventLimit)
+	if s.incidents, err = st.OpenIncidents(ctx); err != nil {
+		return s, err
+	}
+	q.BeforeID, q.Limit = 0, logPageSize
+	s.logQuery = q
+	s.events, err = st.LogPage(ctx, q)
 	return s, err
 }
 
-func loadCmd(st Store, focusID int64) func() tea.Msg {
+func loadCmd(st Store, focusID int64, q LogQuery) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
-		snap, err := loadSnapshot(ctx, st, focusID)
+		snap, err := loadSnapshot(ctx, st, focusID, q)
 		return snapshotMsg{snap: snap, err: err}
 	}
 }
 
 // writeCmd runs one write (one transaction in the store) and then reloads,
 // so the screen shows an action as done only after it is committed.
-func writeCmd(st Store, focusID int64, write func(ctx context.Context) (status string, focus int64, err error)) func() tea.Msg {
+func writeCmd(st Store, focusID int64, q LogQuery, write func(ctx context.Context) (status string, focus int64, err error)) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
@@ -124,7 +163,31 @@ func writeCmd(st Store, focusID int64, write func(ctx context.Context) (status s
 		if newFocus != 0 {
 			focusID = newFocus
 		}
-		snap, err := loadSnapshot(ctx, st, focusID)
+		snap, err := loadSnapshot(ctx, st, focusID, q)
 		return snapshotMsg{snap: snap, err: err, status: status, writeErr: werr}
 	}
+}
+
+// olderMsg delivers an older page of the timeline for the log pane.
+type olderMsg struct {
+	q      LogQuery
+	events []model.Event
+	err    error
+}
+
+func olderCmd(st Store, q LogQuery) func() tea.Msg {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		defer cancel()
+		ev, err := st.LogPage(ctx, q)
+		return olderMsg{q: q, events: ev, err: err}
+	}
+}
+
+// load reads a fresh snapshot, keeping the log's filter.
+func (m Model) load(focusID int64) tea.Cmd { return loadCmd(m.store, focusID, m.log.query) }
+
+// write runs one write then reloads; see writeCmd.
+func (m Model) write(focusID int64, do func(ctx context.Context) (string, int64, error)) tea.Cmd {
+	return writeCmd(m.store, focusID, m.log.query, do)
 }

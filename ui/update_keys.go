@@ -21,6 +21,8 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.handleConfirmKey(msg)
 	case modeForm:
 		return m.handleFormKey(msg)
+	case modeIncidentForm:
+		return m.handleIncidentFormKey(msg)
 	case modeHelp:
 		switch {
 		case key.Matches(msg, m.keys.Quit) && msg.String() == "q":
@@ -61,6 +63,8 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.UTC):
 		m.utc = !m.utc
 		return m, nil
+	case key.Matches(msg, k.OpenIncident):
+		return m.openIncidentForm()
 	case key.Matches(msg, k.NewDeploy):
 		m.form = newDeployForm(m.styles)
 		m.mode = modeForm
@@ -74,7 +78,9 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case paneRollout:
 		return m.rolloutKey(msg)
 	case paneLog:
-		m.logKey(msg)
+		return m.logKey(msg)
+	case paneEscalation:
+		return m.escalationKey(msg)
 	}
 	return m, nil
 }
@@ -99,25 +105,7 @@ func (m Model) cycleDeployment(next bool) (tea.Model, tea.Cmd) {
 	} else {
 		i = (i + n - 1) % n
 	}
-	return m, loadCmd(m.store, m.deployments[i].ID)
-}
-
-func (m *Model) logKey(msg tea.KeyMsg) {
-	k := m.keys
-	switch {
-	case key.Matches(msg, k.Up):
-		m.log.scroll(1)
-	case key.Matches(msg, k.Down):
-		m.log.scroll(-1)
-	case key.Matches(msg, k.PgUp):
-		m.log.scroll(m.log.height)
-	case key.Matches(msg, k.PgDown):
-		m.log.scroll(-m.log.height)
-	case key.Matches(msg, k.Top):
-		m.log.scroll(len(m.log.events))
-	case key.Matches(msg, k.Bottom):
-		m.log.back = 0
-	}
+	return m, m.load(m.deployments[i].ID)
 }
 
 func (m Model) checklistKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
@@ -193,7 +181,7 @@ func (m Model) nextPhase() (tea.Model, tea.Cmd) {
 	}
 	actor, at, id := m.opts.Actor, m.opts.Now(), d.ID
 	m.choice = yesNo(q, func(m *Model) tea.Cmd {
-		return writeCmd(m.store, id, func(ctx context.Context) (string, int64, error) {
+		return m.write(id, func(ctx context.Context) (string, int64, error) {
 			_, err := m.store.StartExecution(ctx, id, actor, at, open > 0)
 			if err != nil {
 				return "", 0, err
@@ -210,7 +198,7 @@ func (m Model) nextPhase() (tea.Model, tea.Cmd) {
 
 func (m Model) setItem(it model.Item, state model.ItemState, reason string) tea.Cmd {
 	actor, at, st := m.opts.Actor, m.opts.Now(), m.store
-	return writeCmd(st, m.focusID, func(ctx context.Context) (string, int64, error) {
+	return m.write(m.focusID, func(ctx context.Context) (string, int64, error) {
 		if _, err := st.SetItemState(ctx, it.ID, state, reason, actor, at); err != nil {
 			return "", 0, err
 		}
@@ -222,11 +210,12 @@ func (m Model) setItem(it model.Item, state model.ItemState, reason string) tea.
 func (m *Model) openPrompt(label, placeholder, initial string, submit func(m *Model, v string) (tea.Cmd, string)) {
 	m.prompt = newPrompt(m.styles, label, placeholder, initial, submit)
 	m.mode = modePrompt
+	m.dialogs++
 }
 
 func (m Model) setNote(it model.Item, v string) tea.Cmd {
 	actor, at, st := m.opts.Actor, m.opts.Now(), m.store
-	return writeCmd(st, m.focusID, func(ctx context.Context) (string, int64, error) {
+	return m.write(m.focusID, func(ctx context.Context) (string, int64, error) {
 		if _, err := st.SetItemNote(ctx, it.ID, v, actor, at); err != nil {
 			return "", 0, err
 		}
@@ -243,12 +232,13 @@ func (m Model) handlePromptKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.mode = modeNormal
 		return m, nil
 	case key.Matches(msg, m.keys.Submit):
+		opened := m.dialogs
 		cmd, errMsg := m.prompt.submit(&m, m.prompt.value())
 		if errMsg != "" {
 			m.prompt.err = errMsg
 			return m, nil
 		}
-		if m.mode == modePrompt { // submit may have opened another dialog
+		if m.dialogs == opened && m.mode == modePrompt { // submit may have opened another dialog
 			m.mode = modeNormal
 		}
 		m.status = ""
@@ -284,13 +274,31 @@ func (m Model) handleFormKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		m.mode = modeNormal
 		actor, at, st, tpl := m.opts.Actor, m.opts.Now(), m.store, m.opts.Template
-		return m, writeCmd(st, 0, func(ctx context.Context) (string, int64, error) {
-			d, err := st.StartDeployment(ctx, n, tpl, actor, at)
-			if err != nil {
-				return "", 0, err
-			}
-			return fmt.Sprintf("started deployment #%d: %s (%s)", d.ID, clean(d.Title()), d.Strategy), d.ID, nil
-		})
+		start := func(reason string) tea.Cmd {
+			return m.write(0, func(ctx context.Context) (string, int64, error) {
+				var d model.Deployment
+				var err error
+				if reason != "" {
+					d, err = st.StartDeploymentOverride(ctx, n, tpl, reason, actor, at)
+				} else {
+					d, err = st.StartDeployment(ctx, n, tpl, actor, at)
+				}
+				if err != nil {
+					return "", 0, err
+				}
+				return fmt.Sprintf("started deployment #%d: %s (%s)", d.ID, clean(d.Title()), d.Strategy), d.ID, nil
+			})
+		}
+		if frozen, why := model.Freeze(m.escalation.incidents); frozen {
+			m.openPrompt("FREEZE ("+why+") — start anyway because", "override reason (required, recorded)", "", func(m *Model, v string) (tea.Cmd, string) {
+				if v == "" {
+					return nil, "deploys are frozen: an override reason is required"
+				}
+				return start(v), ""
+			})
+			return m, nil
+		}
+		return m, start("")
 	}
 	var cmd tea.Cmd
 	m.form, cmd = m.form.update(msg, m.keys)

@@ -88,7 +88,7 @@ func (m *Model) notNow(action string) tea.Cmd {
 // rolloutWrite runs one rollout action for the focused deployment.
 func (m Model) rolloutWrite(do func(ctx context.Context, actor string, at timeT) (string, error)) tea.Cmd {
 	actor, at := m.opts.Actor, m.opts.Now()
-	return writeCmd(m.store, m.focusID, func(ctx context.Context) (string, int64, error) {
+	return m.write(m.focusID, func(ctx context.Context) (string, int64, error) {
 		s, err := do(ctx, actor, at)
 		return s, 0, err
 	})

@@ -6,6 +6,8 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
+
+	"flightdeck/model"
 )
 
 // View draws the whole screen. It never draws outside width x height.
@@ -30,8 +32,11 @@ func (m Model) View() string {
 	} else {
 		body = m.bodyView(bodyH)
 	}
-	if m.mode == modeForm {
+	switch m.mode {
+	case modeForm:
 		body = placeOver(body, m.form.view(m.styles, m.width), m.width)
+	case modeIncidentForm:
+		body = placeOver(body, m.iform.view(m.styles, m.width), m.width)
 	}
 	lines = append(lines, body...)
 	lines = append(lines, m.footerView()...)
@@ -55,7 +60,6 @@ func clamp(lines []string, w, h int) string {
 func (m Model) bodyView(bodyH int) []string {
 	l := m.layout
 	st := m.styles
-	fw, fh := st.paneFrame()
 	d, has := m.focused()
 	rendered := make(map[paneID][]string, paneCount)
 	for p := paneID(0); p < paneCount; p++ {
@@ -63,7 +67,6 @@ func (m Model) bodyView(bodyH int) []string {
 		if !r.visible() {
 			continue
 		}
-		w, h := l.contentSize(p, fw, fh)
 		var content []string
 		title := fmt.Sprintf("%d %s", p+1, paneNames[p])
 		switch p {
@@ -75,9 +78,15 @@ func (m Model) bodyView(bodyH int) []string {
 		case paneRollout:
 			content = m.rollout.view(st, m.now, m.loc())
 		case paneLog:
-			content = m.log.view(st, m.now, m.loc())
+			content = m.log.view(st, m.now, m.loc(), m.focus == p)
+			if f := m.log.filterLabel(); f != "" {
+				title += " · " + f
+			}
 		case paneEscalation:
-			content = escalationView(st, w, h)
+			content = m.escalation.view(st, m.now, m.loc(), m.focus == p)
+			if n := len(m.escalation.incidents); n > 0 {
+				title += fmt.Sprintf(" · %d open", n)
+			}
 		}
 		if !m.loaded && m.loadErr == nil {
 			content = []string{st.Muted.Render("loading…")}
@@ -99,41 +108,55 @@ func (m Model) headerView() string {
 	if room < 4 {
 		return fit(st.Header.Render(pad(" "+clock, w)), w)
 	}
-	// The most detailed variant that fits wins; incidents are never dropped
-	// before the deployment's details.
-	incidents := "no open incidents"
-	var variants [][]string
+	// The most detailed variant that fits wins. Incidents, the freeze and a
+	// missing commander are never dropped before the deployment's details.
+	incLong, incShort := "no open incidents", "no incidents"
+	incs := m.escalation.incidents
+	if len(incs) > 0 {
+		incLong = incidentSummary(incs)
+		incShort = incLong
+		for _, i := range incs {
+			if i.NeedsCommander() {
+				incLong += " ⚑ " + i.Ref() + " NO COMMANDER"
+				incShort += " ⚑" + i.Ref()
+				break
+			}
+		}
+	}
+	if frozen, _ := model.Freeze(incs); frozen {
+		incLong, incShort = "FREEZE │ "+incLong, "FREEZE "+incShort
+	}
+	var deps []string
 	if has {
-		others := ""
+		others, othersShort := "", ""
 		if n := len(m.deployments) - 1; n > 0 {
-			others = fmt.Sprintf("+%d active (s to switch)", n)
+			others = fmt.Sprintf(" │ +%d active (s to switch)", n)
+			othersShort = fmt.Sprintf(" │ +%d active", n)
 		}
 		full := fmt.Sprintf("#%d %s · %s · %s", d.ID, clean(d.Title()), clean(string(d.Strategy)), d.CurrentPhase())
 		short := fmt.Sprintf("#%d %s %s", d.ID, clean(d.Service), clean(d.Version))
-		variants = [][]string{
-			{full, others, incidents},
-			{full, strings.TrimSuffix(others, " (s to switch)"), incidents},
-			{short, strings.TrimSuffix(others, " (s to switch)"), incidents},
-			{short, incidents},
-			{short},
-		}
+		deps = []string{full + others, full + othersShort, short + othersShort, short, fmt.Sprintf("#%d", d.ID), ""}
+	} else if m.loaded {
+		deps = []string{"no active deployment", ""}
 	} else {
-		status := "no active deployment"
-		if !m.loaded {
-			status = "loading…"
-		}
-		variants = [][]string{{status, incidents}, {status}}
+		deps = []string{"loading…", ""}
 	}
 	var mid string
-	for _, v := range variants {
-		parts := v[:0:0]
-		for _, p := range v {
-			if p != "" {
-				parts = append(parts, p)
+	fits := false
+	for _, inc := range []string{incLong, incShort} {
+		for _, dep := range deps {
+			parts := []string{}
+			if dep != "" {
+				parts = append(parts, dep)
+			}
+			parts = append(parts, inc)
+			mid = " " + strings.Join(parts, " │ ") + " "
+			if ansi.StringWidth(mid) <= room {
+				fits = true
+				break
 			}
 		}
-		mid = " " + strings.Join(parts, " │ ") + " "
-		if ansi.StringWidth(mid) <= room {
+		if fits {
 			break
 		}
 	}
@@ -205,7 +228,7 @@ func (m Model) shortHelp() []key.Binding {
 		return []key.Binding{k.Submit, k.Cancel}
 	case modeConfirm:
 		return []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("key", "answer")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("other", "cancel"))}
-	case modeForm:
+	case modeForm, modeIncidentForm:
 		return []key.Binding{k.Field, k.Submit, k.Cancel}
 	case modeHelp:
 		return []key.Binding{key.NewBinding(key.WithKeys("?"), key.WithHelp("?/esc", "close help")), k.Quit}
@@ -223,7 +246,20 @@ func (m Model) shortHelp() []key.Binding {
 			}
 		}
 	case paneLog:
-		b = append(b, m.log.bindings(k)[:2]...)
+		for _, lb := range m.log.bindings(k)[2:] {
+			if lb.Enabled() {
+				b = append(b, lb)
+			}
+		}
+	case paneEscalation:
+		for _, eb := range m.escalation.bindings(k) {
+			if eb.Enabled() {
+				b = append(b, eb)
+			}
+		}
+	}
+	if m.focus != paneEscalation {
+		b = append(b, k.OpenIncident)
 	}
 	b = append(b, k.NewDeploy, k.NextPane, k.Help, k.Quit)
 	return b
@@ -237,6 +273,8 @@ func (m Model) fullHelpView(h int) []string {
 		{k.Toggle, k.NA, k.Note, k.Collapse, k.CollapseAll, k.PrevPhase, k.NextPhase},
 		{k.Promote, k.Pause, k.Finish, k.Abort, k.Health, k.Declare, k.ClearCriteria},
 		{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Pane4},
+		{k.Star, k.LogNote, k.SevFilter, k.Search, k.StarredOnly},
+		{k.OpenIncident, k.Ack, k.EscalateNow, k.SkipTo, k.Commander, k.Update, k.Severity, k.Mitigate, k.Resolve},
 		{k.NewDeploy, k.NextDeploy, k.PrevDeploy, k.UTC, k.Help, k.Quit},
 	}
 	st := m.styles
