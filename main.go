@@ -134,6 +134,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "flightdeck: %s\n", oneLine(err.Error()))
+	// Commands with their own exit codes (deploy wait: 124 on timeout); first,
+	// so text quoted in their message cannot look like a cobra usage error.
+	var ec exitCoder
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
 	var ue usageError
 	if errors.As(err, &ue) || isCobraUsage(err) {
 		fmt.Fprintln(stderr, "Run 'flightdeck --help' for usage.")
@@ -141,6 +147,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	return exitFail
 }
+
+// exitCoder is an error that chooses the process exit code.
+type exitCoder interface{ ExitCode() int }
 
 // isCobraUsage recognises cobra's own argument errors, which are plain errors.
 func isCobraUsage(err error) bool {
@@ -156,7 +165,7 @@ func isCobraUsage(err error) bool {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

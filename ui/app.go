@@ -56,15 +56,17 @@ type Model struct {
 	mode    mode
 	dialogs int // counts prompts opened, so a prompt can open the next one
 
-	loaded      bool
-	loadErr     error
-	deployments []model.Deployment
-	focusID     int64
-	checklist   checklistPane
-	rollout     rolloutPane
-	escalation  escalationPane
-	log         logPane
-	alerts      alertState
+	loaded       bool
+	reloading    bool // a reload for a change elsewhere is in flight
+	reloadQueued bool // another change arrived meanwhile
+	loadErr      error
+	deployments  []model.Deployment
+	focusID      int64
+	checklist    checklistPane
+	rollout      rolloutPane
+	escalation   escalationPane
+	log          logPane
+	alerts       alertState
 
 	prompt prompt
 	choice choice
@@ -129,9 +131,25 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tickMsg:
 		return m.handleClock(msg)
+	case dataChangedMsg:
+		// Coalesce: at most one reload in flight, one more queued.
+		if m.reloading {
+			m.reloadQueued = true
+			return m, nil
+		}
+		m.reloading = true
+		return m, m.load(m.focusID)
 	case snapshotMsg:
 		m = m.handleData(msg)
-		return m, m.checkAlerts()
+		cmds := []tea.Cmd{m.checkAlerts()}
+		if msg.reload {
+			m.reloading = false
+			if m.reloadQueued {
+				m.reloadQueued, m.reloading = false, true
+				cmds = append(cmds, m.load(m.focusID))
+			}
+		}
+		return m, tea.Batch(cmds...)
 	case olderMsg:
 		m.log.setOlder(msg)
 		if msg.err != nil {

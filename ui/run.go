@@ -11,6 +11,9 @@ import (
 type RunOptions struct {
 	Mouse    bool
 	DebugLog string // file to log to, empty for none
+	// Changes signals that another process (or connection) committed; the
+	// dashboard then reloads. Nil means no live sync.
+	Changes <-chan struct{}
 }
 
 // Run starts the dashboard on the terminal and blocks until it quits.
@@ -33,9 +36,36 @@ func Run(ctx context.Context, st Store, opts Options, ro RunOptions) error {
 		defer f.Close()
 	}
 	p := tea.NewProgram(New(st, opts), popts...)
+	done := make(chan struct{})
+	defer close(done)
+	if ro.Changes != nil {
+		go forwardChanges(p, ro.Changes, done)
+	}
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil
 	}
 	return err
+}
+
+// forwardChanges turns change signals into messages. The channel is
+// coalescing (capacity one), so a burst of commits costs one reload.
+func forwardChanges(p *tea.Program, changes <-chan struct{}, done <-chan struct{}) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.Kill() // restore the terminal before the panic propagates
+			panic(r)
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		case _, ok := <-changes:
+			if !ok {
+				return
+			}
+			p.Send(dataChangedMsg{})
+		}
+	}
 }

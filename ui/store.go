@@ -106,6 +106,7 @@ type snapshotMsg struct {
 	err      error
 	status   string // what the write did, shown in the status line
 	writeErr error  // the write failed: nothing was changed
+	reload   bool   // a plain reload, not the result of a write
 }
 
 // loadSnapshot reads the active deployments and the focused one's checklist,
@@ -149,7 +150,7 @@ func loadCmd(st Store, focusID int64, q LogQuery) func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
 		snap, err := loadSnapshot(ctx, st, focusID, q)
-		return snapshotMsg{snap: snap, err: err}
+		return snapshotMsg{snap: snap, err: err, reload: true}
 	}
 }
 
@@ -191,3 +192,6 @@ func (m Model) load(focusID int64) tea.Cmd { return loadCmd(m.store, focusID, m.
 func (m Model) write(focusID int64, do func(ctx context.Context) (string, int64, error)) tea.Cmd {
 	return writeCmd(m.store, focusID, m.log.query, do)
 }
+
+// dataChangedMsg says the database changed under us: reload.
+type dataChangedMsg struct{}
