@@ -24,17 +24,19 @@ import (
 func newDeployCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "deploy",
-		Short: "Start a deployment or see where active ones stand",
+		Short: "Start, drive and watch deployments and their rollouts",
 		// RunE only to reject unknown subcommands: cobra would otherwise
 		// print help and exit 0 for "deploy strat".
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return cmd.Help()
 			}
-			return usagef("unknown deploy command %q: use deploy start or deploy status", args[0])
+			return usagef("unknown deploy command %q: see flightdeck deploy --help", args[0])
 		},
 	}
-	cmd.AddCommand(newDeployStartCmd(a), newDeployStatusCmd(a))
+	cmd.AddCommand(newDeployStartCmd(a), newDeployStatusCmd(a),
+		newDeployPromoteCmd(a), newDeployPauseCmd(a), newDeployResumeCmd(a), newDeployAbortCmd(a), newDeployFinishCmd(a),
+		newDeployHealthCmd(a), newDeployDeclareCmd(a), newDeployClearCriteriaCmd(a), newDeployWaitCmd(a))
 	return cmd
 }
 
@@ -126,9 +128,12 @@ func newDeployStatusCmd(a *app) *cobra.Command {
 	var deployFlag string
 	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Show active deployments: phase, checklist progress, who started them",
-		Long: "Show every active (planned or in progress) deployment, or the one given with --deploy.\n" +
-			"--json prints an array (an object with --deploy) with snake_case keys and RFC 3339 UTC times.",
+		Short: "Show active deployments: phase, checklist, rollout stage and timer, health",
+		Long: "Show every active (planned or in progress) deployment, or the one given with --deploy:\n" +
+			"checklist progress, the rollout's stage, state and remaining soak, what comes next, health\n" +
+			"against the rollback rule, and time spent soaking vs waiting per stage.\n" +
+			"--json prints an array (an object with --deploy) with snake_case keys and RFC 3339 UTC times;\n" +
+			"rollout is null before Deployment Execution, and its stage numbers count from 1.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -153,13 +158,18 @@ func newDeployStatusCmd(a *app) *cobra.Command {
 			} else if ds, err = s.ActiveDeployments(ctx); err != nil {
 				return err
 			}
+			now := a.now()
 			statuses := make([]deployStatus, 0, len(ds))
 			for _, d := range ds {
 				items, _, err := s.Checklist(ctx, d.ID)
 				if err != nil {
 					return err
 				}
-				statuses = append(statuses, newDeployStatus(d, items))
+				v, err := loadRolloutView(ctx, s, d)
+				if err != nil {
+					return err
+				}
+				statuses = append(statuses, newDeployStatus(d, items, v, now))
 			}
 			if asJSON {
 				if id != 0 {
@@ -175,7 +185,7 @@ func newDeployStatusCmd(a *app) *cobra.Command {
 				if i > 0 {
 					fmt.Fprintln(a.stdout)
 				}
-				st.writeText(a.stdout, a.now())
+				st.writeText(a.stdout, now)
 			}
 			return nil
 		},
@@ -187,22 +197,29 @@ func newDeployStatusCmd(a *app) *cobra.Command {
 
 // deployStatus is the stable shape of `deploy status --json`.
 type deployStatus struct {
-	ID           int64         `json:"id"`
-	Title        string        `json:"title"`
-	Service      string        `json:"service"`
-	Version      string        `json:"version"`
-	Environment  string        `json:"environment"`
-	Strategy     string        `json:"strategy"`
-	Status       string        `json:"status"`
-	CurrentPhase string        `json:"current_phase"`
-	Phases       []phaseStatus `json:"phases"`
-	StartedBy    string        `json:"started_by"`
-	CreatedAt    jsonTime      `json:"created_at"`
-	UpdatedAt    jsonTime      `json:"updated_at"`
-	ExecutionAt  jsonTime      `json:"execution_at"`
-	FinishedAt   jsonTime      `json:"finished_at"`
-	CommitSHA    string        `json:"commit_sha"`
-	CommittedAt  jsonTime      `json:"committed_at"`
+	ID           int64          `json:"id"`
+	Title        string         `json:"title"`
+	Service      string         `json:"service"`
+	Version      string         `json:"version"`
+	Environment  string         `json:"environment"`
+	Strategy     string         `json:"strategy"`
+	Status       string         `json:"status"`
+	CurrentPhase string         `json:"current_phase"`
+	Phases       []phaseStatus  `json:"phases"`
+	StartedBy    string         `json:"started_by"`
+	CreatedAt    jsonTime       `json:"created_at"`
+	UpdatedAt    jsonTime       `json:"updated_at"`
+	ExecutionAt  jsonTime       `json:"execution_at"`
+	FinishedAt   jsonTime       `json:"finished_at"`
+	CommitSHA    string         `json:"commit_sha"`
+	CommittedAt  jsonTime       `json:"committed_at"`
+	RollbackAt   jsonTime       `json:"rollback_at"`
+	StabilityAt  jsonTime       `json:"stability_at"`
+	Rollout      *rolloutJSON   `json:"rollout"`   // null before Deployment Execution
+	Health       healthJSON     `json:"health"`    // readings and declared rollback criteria
+	Stability    *stabilityJSON `json:"stability"` // the post-rollback watch; null until it starts
+
+	view rolloutView // for the text form
 }
 
 type phaseStatus struct {
@@ -214,8 +231,10 @@ type phaseStatus struct {
 	Total    int    `json:"total"`
 }
 
-func newDeployStatus(d model.Deployment, items []model.Item) deployStatus {
+func newDeployStatus(d model.Deployment, items []model.Item, v rolloutView, now time.Time) deployStatus {
 	st := deployStatus{
+		RollbackAt: jsonTime(d.RollbackAt), StabilityAt: jsonTime(d.StabilityAt),
+		Rollout: newRolloutJSON(v, now), Health: newHealthJSON(v), Stability: newStabilityJSON(d, now), view: v,
 		ID: d.ID, Title: d.Title(), Service: d.Service, Version: d.Version, Environment: d.Environment,
 		Strategy: string(d.Strategy), Status: string(d.Status), CurrentPhase: d.CurrentPhase(),
 		Phases: []phaseStatus{}, StartedBy: d.StartedBy,
@@ -241,6 +260,7 @@ func (st deployStatus) writeText(w io.Writer, now time.Time) {
 		parts = append(parts, fmt.Sprintf("%s %s%s", printable(p.Name), p.Progress, mark))
 	}
 	fmt.Fprintf(w, "   progress: %s\n", strings.Join(parts, " · "))
+	writeRolloutText(w, st.view, now)
 	fmt.Fprintf(w, "   started:  by %s, %s\n", printable(st.StartedBy), clock(time.Time(st.CreatedAt), now))
 	if t := time.Time(st.ExecutionAt); !t.IsZero() {
 		fmt.Fprintf(w, "   executing since %s\n", clock(t, now))

@@ -147,6 +147,14 @@ func (s *Store) SetItemState(ctx context.Context, itemID int64, state model.Item
 		switch state {
 		case model.ItemDone:
 			kind, text = model.EventItemDone, fmt.Sprintf("checked %q", it.Text)
+			started, err := startStabilityWatch(ctx, tx, it, at)
+			if err != nil {
+				return err
+			}
+			if started {
+				text += fmt.Sprintf(" — stability watch started (%d min), ends %s UTC",
+					int(model.StabilityWatch/time.Minute), at.UTC().Add(model.StabilityWatch).Format(time.TimeOnly))
+			}
 		case model.ItemNA:
 			kind, text = model.EventItemNA, fmt.Sprintf("marked %q n/a: %s", it.Text, reason)
 		default:
@@ -209,6 +217,21 @@ func (s *Store) SetItemNote(ctx context.Context, itemID int64, note, actor strin
 		return model.Item{}, err
 	}
 	return it, nil
+}
+
+// startStabilityWatch sets the deployment's stability_at when the item that
+// starts the post-rollback watch is ticked, unless a watch already started
+// (re-ticking after a reopen must not restart the clock).
+func startStabilityWatch(ctx context.Context, tx *sql.Tx, it model.Item, at time.Time) (bool, error) {
+	if !model.StartsStabilityWatch(it) {
+		return false, nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE deployments SET stability_at = ? WHERE id = ? AND stability_at IS NULL`, toMS(at), it.DeploymentID)
+	if err != nil {
+		return false, fmt.Errorf("start stability watch of deployment #%d: %w", it.DeploymentID, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // touchDeployment never moves updated_at backwards, even when another

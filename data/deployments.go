@@ -13,7 +13,7 @@ import (
 )
 
 const deploymentCols = `id, service, version, environment, strategy, status, template, started_by,
-	created_at, updated_at, execution_at, finished_at, commit_sha, committed_at`
+	created_at, updated_at, execution_at, finished_at, commit_sha, committed_at, rollback_at, stability_at`
 
 // StartDeployment records a planned deployment with its own copy of the
 // template's checklist and guidance, so later template edits never rewrite
@@ -153,9 +153,9 @@ func getDeployment(ctx context.Context, q queryer, id int64) (model.Deployment, 
 func scanDeployment(r interface{ Scan(...any) error }) (model.Deployment, error) {
 	var d model.Deployment
 	var strategy, status string
-	var created, updated, execution, finished, committed sql.NullInt64
+	var created, updated, execution, finished, committed, rollback, stability sql.NullInt64
 	err := r.Scan(&d.ID, &d.Service, &d.Version, &d.Environment, &strategy, &status, &d.Template,
-		&d.StartedBy, &created, &updated, &execution, &finished, &d.CommitSHA, &committed)
+		&d.StartedBy, &created, &updated, &execution, &finished, &d.CommitSHA, &committed, &rollback, &stability)
 	if err != nil {
 		return model.Deployment{}, err
 	}
@@ -166,14 +166,32 @@ func scanDeployment(r interface{ Scan(...any) error }) (model.Deployment, error)
 	d.ExecutionAt = fromMS(execution)
 	d.FinishedAt = fromMS(finished)
 	d.CommittedAt = fromMS(committed)
+	d.RollbackAt = fromMS(rollback)
+	d.StabilityAt = fromMS(stability)
 	return d, nil
 }
 
-// StartExecution moves a planned deployment into Deployment Execution. Open
+// StartExecution moves a planned deployment into Deployment Execution and
+// starts its rollout at the strategy's first stage, in one transaction. Open
 // Pre-Deployment items block it (*GateError, nothing written) unless
 // override is set, in which case the override itself goes on the timeline.
 // A deployment already executing is returned unchanged.
 func (s *Store) StartExecution(ctx context.Context, deploymentID int64, actor string, at time.Time, override bool) (model.Deployment, error) {
+	return s.startExecution(ctx, deploymentID, actor, at, override, "")
+}
+
+// StartExecutionWithReason is StartExecution where a non-empty reason
+// overrides the Pre-Deployment gate and is quoted in the override event, so
+// the timeline says why open items were skipped.
+func (s *Store) StartExecutionWithReason(ctx context.Context, deploymentID int64, actor string, at time.Time, reason string) (model.Deployment, error) {
+	reason = strings.TrimSpace(reason)
+	if err := checkText("reason", reason, MaxTextLen); err != nil {
+		return model.Deployment{}, err
+	}
+	return s.startExecution(ctx, deploymentID, actor, at, reason != "", reason)
+}
+
+func (s *Store) startExecution(ctx context.Context, deploymentID int64, actor string, at time.Time, override bool, overrideReason string) (model.Deployment, error) {
 	actor, err := cleanActor(actor)
 	if err != nil {
 		return model.Deployment{}, err
@@ -206,9 +224,13 @@ func (s *Store) StartExecution(ctx context.Context, deploymentID int64, actor st
 			return fmt.Errorf("update deployment #%d: %w", d.ID, err)
 		}
 		if open > 0 {
+			why := "(override)"
+			if overrideReason != "" {
+				why = "(override: " + overrideReason + ")"
+			}
 			if err := appendEvent(ctx, tx, model.Event{
 				At: at, Actor: actor, Kind: model.EventGateOverride, DeploymentID: d.ID,
-				Text: fmt.Sprintf("started %s with %s open (override)", model.PhaseExecution, plural(open, "Pre-Deployment item", "Pre-Deployment items")),
+				Text: fmt.Sprintf("started %s with %s open %s", model.PhaseExecution, plural(open, "Pre-Deployment item", "Pre-Deployment items"), why),
 			}); err != nil {
 				return err
 			}
@@ -217,6 +239,9 @@ func (s *Store) StartExecution(ctx context.Context, deploymentID int64, actor st
 			At: at, Actor: actor, Kind: model.EventExecutionStart, DeploymentID: d.ID,
 			Text: "started " + model.PhaseExecution,
 		}); err != nil {
+			return err
+		}
+		if _, err := startRollout(ctx, tx, d, actor, at, at); err != nil {
 			return err
 		}
 		d, err = getDeployment(ctx, tx, d.ID)

@@ -176,9 +176,10 @@ func TestStartExecutionGate(t *testing.T) {
 		t.Errorf("after override: %+v", got)
 	}
 	evs := events(t, s, d.ID)[before:]
-	if len(evs) != 2 ||
+	if len(evs) != 3 ||
 		evs[0].Kind != model.EventGateOverride || evs[0].Text != "started Deployment Execution with 2 Pre-Deployment items open (override)" ||
 		evs[1].Kind != model.EventExecutionStart || evs[1].Text != "started Deployment Execution" ||
+		evs[2].Kind != model.EventRolloutStart || evs[2].Text != "started canary rollout at 1/4 · 5% (soak 15:00, ends 14:19:00 UTC)" ||
 		evs[0].Actor != "bob" || !evs[1].At.Equal(at) {
 		t.Errorf("events = %+v", evs)
 	}
@@ -187,7 +188,7 @@ func TestStartExecutionGate(t *testing.T) {
 	if err != nil || again != got {
 		t.Errorf("second StartExecution: %+v, %v; want unchanged", again, err)
 	}
-	if n := len(events(t, s, d.ID)); n != before+2 {
+	if n := len(events(t, s, d.ID)); n != before+3 {
 		t.Errorf("second StartExecution wrote events")
 	}
 
@@ -217,7 +218,7 @@ func TestStartExecutionWithoutOpenItems(t *testing.T) {
 		t.Fatal(err)
 	}
 	evs := events(t, s, d.ID)
-	if last := evs[len(evs)-1]; last.Kind != model.EventExecutionStart || evs[len(evs)-2].Kind == model.EventGateOverride {
+	if n := len(evs); evs[n-1].Kind != model.EventRolloutStart || evs[n-2].Kind != model.EventExecutionStart || evs[n-3].Kind == model.EventGateOverride {
 		t.Errorf("events = %+v", evs)
 	}
 	var ge *GateError

@@ -42,6 +42,8 @@ type exportDeployment struct {
 	FinishedAt  msTime `json:"finished_at"`
 	CommitSHA   string `json:"commit_sha"`
 	CommittedAt msTime `json:"committed_at"`
+	RollbackAt  msTime `json:"rollback_at"`
+	StabilityAt msTime `json:"stability_at"`
 }
 
 type exportItem struct {
@@ -89,7 +91,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer) error {
 		if err := exportTable(ctx, tx, bw, "deployments", `SELECT `+deploymentCols+` FROM deployments ORDER BY id`,
 			func(r *sql.Rows, d *exportDeployment) error {
 				return r.Scan(&d.ID, &d.Service, &d.Version, &d.Environment, &d.Strategy, &d.Status, &d.Template, &d.StartedBy,
-					&d.CreatedAt, &d.UpdatedAt, &d.ExecutionAt, &d.FinishedAt, &d.CommitSHA, &d.CommittedAt)
+					&d.CreatedAt, &d.UpdatedAt, &d.ExecutionAt, &d.FinishedAt, &d.CommitSHA, &d.CommittedAt, &d.RollbackAt, &d.StabilityAt)
 			}); err != nil {
 			return err
 		}
@@ -110,6 +112,9 @@ func (s *Store) Export(ctx context.Context, w io.Writer) error {
 			func(r *sql.Rows, e *exportEvent) error {
 				return r.Scan(&e.ID, &e.At, &e.Actor, &e.Kind, &e.DeploymentID, &e.ItemID, &e.Text)
 			}); err != nil {
+			return err
+		}
+		if err := exportRollouts(ctx, tx, bw); err != nil {
 			return err
 		}
 		_, err := bw.WriteString("\n}\n")

@@ -36,13 +36,19 @@ func TestExport(t *testing.T) {
 		ChecklistItems    []map[string]any `json:"checklist_items"`
 		ChecklistGuidance []map[string]any `json:"checklist_guidance"`
 		Events            []map[string]any `json:"events"`
+		// Schema 2; their contents are checked in TestExportRollouts.
+		Rollouts             []map[string]any `json:"rollouts"`
+		RolloutStages        []map[string]any `json:"rollout_stages"`
+		RolloutReady         []map[string]any `json:"rollout_ready"`
+		HealthSamples        []map[string]any `json:"health_samples"`
+		RollbackDeclarations []map[string]any `json:"rollback_declarations"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(buf.Bytes()))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil {
 		t.Fatalf("export is not the expected JSON: %v\n%s", err, buf.String())
 	}
-	if doc.SchemaVersion != 1 || doc.ExportedAt != "2026-11-25T15:02:00.000Z" {
+	if doc.SchemaVersion != SchemaVersion || doc.ExportedAt != "2026-11-25T15:02:00.000Z" {
 		t.Errorf("header: %d %s", doc.SchemaVersion, doc.ExportedAt)
 	}
 	if len(doc.Deployments) != 1 || len(doc.ChecklistItems) != 6 || len(doc.ChecklistGuidance) != 3 || len(doc.Events) != 3 {
@@ -50,7 +56,7 @@ func TestExport(t *testing.T) {
 	}
 
 	dep := doc.Deployments[0]
-	wantKeys := "commit_sha committed_at created_at environment execution_at finished_at id service started_by status strategy template updated_at version"
+	wantKeys := "commit_sha committed_at created_at environment execution_at finished_at id rollback_at service stability_at started_by status strategy template updated_at version"
 	if got := sortedKeys(dep); got != wantKeys {
 		t.Errorf("deployment keys: %s", got)
 	}
@@ -106,7 +112,8 @@ func TestExportEmpty(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, buf.String())
 	}
-	for _, k := range []string{"deployments", "checklist_items", "checklist_guidance", "events"} {
+	for _, k := range []string{"deployments", "checklist_items", "checklist_guidance", "events",
+		"rollouts", "rollout_stages", "rollout_ready", "health_samples", "rollback_declarations"} {
 		if rows, ok := doc[k].([]any); !ok || len(rows) != 0 {
 			t.Errorf("%s = %#v, want []", k, doc[k])
 		}

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"flightdeck/model"
 )
 
 // Options change how Open treats the file.
@@ -28,6 +30,10 @@ type Options struct {
 	// ReadOnly opens an existing, up-to-date database without ever writing
 	// to it: no file or directory is created and nothing is migrated.
 	ReadOnly bool
+	// RollbackRule decides when the error rate meets the rollback criteria
+	// wherever the store evaluates them (promote, finish, health readings).
+	// The zero value is the default: more than 5 points above baseline.
+	RollbackRule model.RollbackRule
 }
 
 // Store is an open flightdeck database. It is safe for concurrent use.
@@ -35,12 +41,17 @@ type Store struct {
 	db       *sql.DB
 	path     string
 	readOnly bool
+	rule     model.RollbackRule
 	now      func() time.Time // export timestamp; replaced in tests
 
 	closeOnce sync.Once
 	closeErr  error
 	release   func()
 }
+
+// Rule is the rollback rule in force (Options.RollbackRule, or the default),
+// so every screen quotes the rule that actually decided.
+func (s *Store) Rule() model.RollbackRule { return s.rule }
 
 // Path is the absolute path of the database file.
 func (s *Store) Path() string { return s.path }
@@ -62,6 +73,15 @@ func (s *Store) Close() error {
 func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if strings.TrimSpace(path) == "" {
 		return nil, errors.New("no database path given: pass --db PATH")
+	}
+	rule := opt.RollbackRule
+	if rule == (model.RollbackRule{}) {
+		rule = model.DefaultRollbackRule()
+	} else if rule.Kind == "" {
+		rule.Kind = model.RuleKindPoints // as the model reads an empty kind
+	}
+	if err := rule.Validate(); err != nil {
+		return nil, err
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -86,7 +106,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	db.SetConnMaxIdleTime(0)
 	db.SetConnMaxLifetime(0)
 
-	s := &Store{db: db, path: abs, readOnly: opt.ReadOnly, now: time.Now, release: release}
+	s := &Store{db: db, path: abs, readOnly: opt.ReadOnly, rule: rule, now: time.Now, release: release}
 	if err := s.init(ctx); err != nil {
 		_ = s.Close()
 		return nil, err

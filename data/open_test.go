@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -182,7 +183,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 	raw.Close()
 	for _, ro := range []bool{false, true} {
 		_, err := Open(context.Background(), path, Options{ReadOnly: ro})
-		want := path + " was written by a newer flightdeck (schema 99; this one knows 1): upgrade flightdeck"
+		want := fmt.Sprintf("%s was written by a newer flightdeck (schema 99; this one knows %d): upgrade flightdeck", path, SchemaVersion)
 		if err == nil || err.Error() != want {
 			t.Errorf("ReadOnly=%v: err = %v, want %q", ro, err, want)
 		}

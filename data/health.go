@@ -1,0 +1,254 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"flightdeck/model"
+)
+
+// EventHealthCleared is written when declared rollback criteria are cleared
+// as a false alarm. (It belongs beside the other health kinds in model; it
+// lives here until model gains it.)
+const EventHealthCleared model.EventKind = "health.cleared"
+
+// HealthSourceManual marks a reading typed by a person (dashboard or CLI), as
+// opposed to one taken by a metrics probe.
+const HealthSourceManual = "manual"
+
+// ErrNoBaseline is returned (matching ErrInvalid too) when an error rate is
+// recorded without a baseline and none was ever recorded for the deployment.
+var ErrNoBaseline = errors.New("no baseline yet: pass --baseline PCT with the error rate before the deploy")
+
+// ErrNothingToClear is wrapped when ClearCriteria finds no declared criteria.
+var ErrNothingToClear = errors.New("no declared rollback criteria to clear")
+
+// RolloutHealth returns the deployment's latest health reading (Has is false
+// when none was recorded) and its active (not cleared) declared criteria,
+// oldest first, from one snapshot.
+func (s *Store) RolloutHealth(ctx context.Context, deploymentID int64) (h model.Health, declared []model.Declaration, err error) {
+	err = s.read(ctx, "read rollout health", func(tx *sql.Tx) error {
+		if _, err := getDeployment(ctx, tx, deploymentID); err != nil {
+			return err
+		}
+		if h, err = latestHealth(ctx, tx, deploymentID); err != nil {
+			return err
+		}
+		declared, err = activeDeclarations(ctx, tx, deploymentID)
+		return err
+	})
+	return h, declared, err
+}
+
+// latestHealth is the reading committed last (highest id), not the one with
+// the latest timestamp: two hosts' clocks may disagree, commit order cannot.
+func latestHealth(ctx context.Context, q queryer, deploymentID int64) (model.Health, error) {
+	var h model.Health
+	var at int64
+	err := q.QueryRowContext(ctx, `SELECT baseline, error_rate, at FROM health_samples
+		WHERE deployment_id = ? ORDER BY id DESC LIMIT 1`, deploymentID).Scan(&h.BaselineErrorRate, &h.ErrorRate, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.Health{}, nil
+	}
+	if err != nil {
+		return h, fmt.Errorf("read health of deployment #%d: %w", deploymentID, err)
+	}
+	h.Has, h.At = true, fromMS(sql.NullInt64{Int64: at, Valid: true})
+	return h, nil
+}
+
+func activeDeclarations(ctx context.Context, q queryer, deploymentID int64) ([]model.Declaration, error) {
+	rows, err := q.QueryContext(ctx, `SELECT criterion, reason, actor, at FROM rollback_declarations
+		WHERE deployment_id = ? AND cleared_at IS NULL ORDER BY at, id`, deploymentID)
+	if err != nil {
+		return nil, fmt.Errorf("read declared rollback criteria: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Declaration
+	for rows.Next() {
+		var d model.Declaration
+		var c string
+		var at int64
+		if err := rows.Scan(&c, &d.Reason, &d.By, &at); err != nil {
+			return nil, fmt.Errorf("read declared rollback criterion: %w", err)
+		}
+		d.Criterion, d.At = model.Criterion(c), fromMS(sql.NullInt64{Int64: at, Valid: true})
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// criteriaMet is model.CriteriaMet on the stored health and declarations,
+// read inside the caller's transaction so the decision and the write agree.
+func (s *Store) criteriaMet(ctx context.Context, q queryer, deploymentID int64) (bool, []string, error) {
+	h, err := latestHealth(ctx, q, deploymentID)
+	if err != nil {
+		return false, nil, err
+	}
+	declared, err := activeDeclarations(ctx, q, deploymentID)
+	if err != nil {
+		return false, nil, err
+	}
+	met, why := model.CriteriaMet(s.rule, h, declared)
+	return met, why, nil
+}
+
+// RecordHealth stores an error-rate reading and evaluates it with the rule.
+// A nil baseline carries the previous reading's forward. met and explanation
+// are the rule's verdict on this reading alone (declared criteria are not
+// part of it). When this reading makes the rule met and the previous one did
+// not, a health.criteria_met event is written too, so the timeline marks the
+// moment once rather than on every reading.
+func (s *Store) RecordHealth(ctx context.Context, deploymentID int64, errorRate float64, baseline *float64, actor string, at time.Time) (met bool, explanation string, err error) {
+	actor, err = cleanActor(actor)
+	if err != nil {
+		return false, "", err
+	}
+	if err := checkAt(at); err != nil {
+		return false, "", err
+	}
+	err = s.write(ctx, "record health", func(tx *sql.Tx) error {
+		d, err := getDeployment(ctx, tx, deploymentID)
+		if err != nil {
+			return err
+		}
+		if !d.Status.Active() {
+			return invalidf("deployment #%d is %s: health is recorded only for active deployments", d.ID, d.Status.Label())
+		}
+		prev, err := latestHealth(ctx, tx, d.ID)
+		if err != nil {
+			return err
+		}
+		h := model.Health{ErrorRate: errorRate, Has: true, At: at.UTC()}
+		switch {
+		case baseline != nil:
+			h.BaselineErrorRate = *baseline
+		case prev.Has:
+			h.BaselineErrorRate = prev.BaselineErrorRate
+		default:
+			return invalid(ErrNoBaseline)
+		}
+		if err := h.Validate(); err != nil {
+			return invalid(err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO health_samples (deployment_id, at, baseline, error_rate, actor, source)
+			VALUES (?, ?, ?, ?, ?, ?)`, d.ID, toMS(at), h.BaselineErrorRate, h.ErrorRate, actor, HealthSourceManual); err != nil {
+			return fmt.Errorf("record health of deployment #%d: %w", d.ID, err)
+		}
+		met, explanation = s.rule.Evaluate(h)
+		if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventHealthRecorded, DeploymentID: d.ID,
+			Text: "recorded health: " + explanation}); err != nil {
+			return err
+		}
+		if wasMet, _ := s.rule.Evaluate(prev); met && !wasMet {
+			if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventHealthCriteriaMet, DeploymentID: d.ID,
+				Text: "ROLLBACK CRITERIA MET: " + explanation}); err != nil {
+				return err
+			}
+		}
+		return touchDeployment(ctx, tx, d.ID, at)
+	})
+	if err != nil {
+		return false, "", err
+	}
+	return met, explanation, nil
+}
+
+// DeclareCriterion records a person stating that a rollback criterion is
+// met; it holds the rollout like a met error-rate rule. Declaring the same
+// criterion with the same reason again writes nothing (a retried command).
+func (s *Store) DeclareCriterion(ctx context.Context, deploymentID int64, c model.Criterion, reason, actor string, at time.Time) error {
+	actor, err := cleanActor(actor)
+	if err != nil {
+		return err
+	}
+	if err := checkAt(at); err != nil {
+		return err
+	}
+	decl, err := model.Declare(c, reason, actor, at)
+	if err != nil {
+		return invalid(err)
+	}
+	if err := checkText("reason", decl.Reason, MaxTextLen); err != nil {
+		return err
+	}
+	return s.write(ctx, "declare rollback criterion", func(tx *sql.Tx) error {
+		d, err := getDeployment(ctx, tx, deploymentID)
+		if err != nil {
+			return err
+		}
+		if !d.Status.Active() {
+			return invalidf("deployment #%d is %s: rollback criteria are declared only for active deployments", d.ID, d.Status.Label())
+		}
+		active, err := activeDeclarations(ctx, tx, d.ID)
+		if err != nil {
+			return err
+		}
+		for _, a := range active {
+			if a.Criterion == decl.Criterion && a.Reason == decl.Reason {
+				return nil
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rollback_declarations (deployment_id, criterion, reason, actor, at)
+			VALUES (?, ?, ?, ?, ?)`, d.ID, string(decl.Criterion), decl.Reason, actor, toMS(at)); err != nil {
+			return fmt.Errorf("declare rollback criterion: %w", err)
+		}
+		if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventHealthDeclared, DeploymentID: d.ID,
+			Text: "declared ROLLBACK CRITERIA MET: " + decl.Criterion.Label() + ": " + decl.Reason}); err != nil {
+			return err
+		}
+		return touchDeployment(ctx, tx, d.ID, at)
+	})
+}
+
+// ClearCriteria clears every active declaration of the deployment as a false
+// alarm, with a reason. With none active it writes nothing and says so
+// (ErrNothingToClear). It does not touch health readings: an error rate that
+// still meets the rule is lifted by a new reading, or overridden with a
+// reason on promote.
+func (s *Store) ClearCriteria(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return invalidf("clearing rollback criteria needs a reason: say why it was a false alarm")
+	}
+	if err := checkText("reason", reason, MaxTextLen); err != nil {
+		return err
+	}
+	actor, err := cleanActor(actor)
+	if err != nil {
+		return err
+	}
+	if err := checkAt(at); err != nil {
+		return err
+	}
+	return s.write(ctx, "clear rollback criteria", func(tx *sql.Tx) error {
+		if _, err := getDeployment(ctx, tx, deploymentID); err != nil {
+			return err
+		}
+		active, err := activeDeclarations(ctx, tx, deploymentID)
+		if err != nil {
+			return err
+		}
+		if len(active) == 0 {
+			return fmt.Errorf("deployment #%d: %w", deploymentID, ErrNothingToClear)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE rollback_declarations SET cleared_at = ?, cleared_by = ?, clear_reason = ?
+			WHERE deployment_id = ? AND cleared_at IS NULL`, toMS(at), actor, reason, deploymentID); err != nil {
+			return fmt.Errorf("clear rollback criteria: %w", err)
+		}
+		labels := make([]string, len(active))
+		for i, d := range active {
+			labels[i] = d.Criterion.Label()
+		}
+		text := fmt.Sprintf("cleared %s as a false alarm (%s): %s",
+			plural(len(active), "declared rollback criterion", "declared rollback criteria"), strings.Join(labels, "; "), reason)
+		if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: EventHealthCleared, DeploymentID: deploymentID, Text: text}); err != nil {
+			return err
+		}
+		return touchDeployment(ctx, tx, deploymentID, at)
+	})
+}

@@ -1,0 +1,324 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"flightdeck/model"
+)
+
+// SystemActor is who events derived from the clock (a soak ending) are
+// recorded as: no person did them.
+const SystemActor = "flightdeck"
+
+// rolloutChange computes the next rollout with a model transition and says
+// what to write on the timeline. It may also update the deployment row; it
+// runs inside the action's transaction.
+type rolloutChange func(tx *sql.Tx, d model.Deployment, r model.Rollout) (next model.Rollout, kind model.EventKind, text string, err error)
+
+// changeRollout is one rollout action: one transaction that loads the
+// rollout, applies the model's rule, saves the result, appends the event and
+// returns the rollout as stored.
+func (s *Store) changeRollout(ctx context.Context, what string, deploymentID int64, actor string, at time.Time, change rolloutChange) (model.Rollout, error) {
+	actor, err := cleanActor(actor)
+	if err != nil {
+		return model.Rollout{}, err
+	}
+	if err := checkAt(at); err != nil {
+		return model.Rollout{}, err
+	}
+	var out model.Rollout
+	err = s.write(ctx, what, func(tx *sql.Tx) error {
+		d, err := getDeployment(ctx, tx, deploymentID)
+		if err != nil {
+			return err
+		}
+		out, err = applyRollout(ctx, tx, d, actor, at, change)
+		return err
+	})
+	if err != nil {
+		return model.Rollout{}, err
+	}
+	return out, nil
+}
+
+func applyRollout(ctx context.Context, tx *sql.Tx, d model.Deployment, actor string, at time.Time, change rolloutChange) (model.Rollout, error) {
+	r, err := ensureRollout(ctx, tx, d, actor, at)
+	if err != nil {
+		return r, err
+	}
+	next, kind, text, err := change(tx, d, r)
+	if err != nil {
+		return r, err // the model's refusal, unwrapped: errors.Is(err, model.ErrNeedsReason) holds
+	}
+	if err := saveRollout(ctx, tx, d.ID, next); err != nil {
+		return r, err
+	}
+	if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: kind, DeploymentID: d.ID, Text: text}); err != nil {
+		return r, err
+	}
+	if err := touchDeployment(ctx, tx, d.ID, at); err != nil {
+		return r, err
+	}
+	r, _, err = loadRollout(ctx, tx, d.ID)
+	return r, err
+}
+
+func cleanReason(reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	return reason, checkText("reason", reason, MaxTextLen)
+}
+
+// Promote moves the rollout to its next stage. Before the soak has elapsed,
+// or while rollback criteria are met, the model refuses without a reason
+// (errors.Is(err, model.ErrNeedsReason)); with one, the override is recorded.
+func (s *Store) Promote(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) (model.Rollout, error) {
+	reason, err := cleanReason(reason)
+	if err != nil {
+		return model.Rollout{}, err
+	}
+	return s.changeRollout(ctx, "promote", deploymentID, actor, at, func(tx *sql.Tx, d model.Deployment, r model.Rollout) (model.Rollout, model.EventKind, string, error) {
+		met, why, err := s.criteriaMet(ctx, tx, d.ID)
+		if err != nil {
+			return r, "", "", err
+		}
+		next, err := model.Promote(r, at, reason, met)
+		if err != nil {
+			return r, "", "", err
+		}
+		from, to := r.Status(at, met), next.Status(at, met)
+		text := fmt.Sprintf("promoted %s → %s", from.Label, to.Label) + overrideText(next, from, reason, why)
+		if to.Soak > 0 {
+			text += fmt.Sprintf(" (soak %s, ends %s UTC)", model.FormatCountdown(to.Soak), to.EndsAt.Format(time.TimeOnly))
+		}
+		return next, model.EventRolloutPromote, text, nil
+	})
+}
+
+// overrideText says what a promote or finish overrode, from the stage record
+// the model just closed, or quotes the reason when nothing needed one.
+func overrideText(next model.Rollout, before model.RolloutStatus, reason string, why []string) string {
+	rec := next.History[len(next.History)-1]
+	if rec.Override == "" {
+		if reason == "" {
+			return ""
+		}
+		return " — " + reason
+	}
+	var what []string
+	if rec.CriteriaMet {
+		what = append(what, "rollback criteria met ("+strings.Join(why, "; ")+")")
+	}
+	if rec.SoakEndedAt.IsZero() {
+		what = append(what, fmt.Sprintf("%s of the %s soak left", model.FormatCountdown(before.Remaining), model.FormatCountdown(before.Soak)))
+	}
+	return fmt.Sprintf(" despite %s; override: %s", strings.Join(what, " and "), rec.Override)
+}
+
+// Pause stops the soak clock; the model stores the remaining time.
+func (s *Store) Pause(ctx context.Context, deploymentID int64, actor string, at time.Time) (model.Rollout, error) {
+	return s.changeRollout(ctx, "pause", deploymentID, actor, at, func(_ *sql.Tx, _ model.Deployment, r model.Rollout) (model.Rollout, model.EventKind, string, error) {
+		next, err := model.Pause(r, at)
+		if err != nil {
+			return r, "", "", err
+		}
+		st := next.Status(at, false)
+		return next, model.EventRolloutPause, fmt.Sprintf("paused %s with %s of the soak left", st.Label, model.FormatCountdown(st.Remaining)), nil
+	})
+}
+
+// Resume restarts the soak clock from the stored remaining time.
+func (s *Store) Resume(ctx context.Context, deploymentID int64, actor string, at time.Time) (model.Rollout, error) {
+	return s.changeRollout(ctx, "resume", deploymentID, actor, at, func(_ *sql.Tx, _ model.Deployment, r model.Rollout) (model.Rollout, model.EventKind, string, error) {
+		next, err := model.Resume(r, at)
+		if err != nil {
+			return r, "", "", err
+		}
+		st := next.Status(at, false)
+		text := fmt.Sprintf("resumed %s: soak served, ready to promote", st.Label)
+		if st.Remaining > 0 {
+			text = fmt.Sprintf("resumed %s: %s of the soak left, ends %s UTC", st.Label, model.FormatCountdown(st.Remaining), st.EndsAt.Format(time.TimeOnly))
+		}
+		return next, model.EventRolloutResume, text, nil
+	})
+}
+
+// Abort stops the rollout and starts the rollback: the deployment stays in
+// progress with rollback_at set, so it works its Rollback checklist until
+// Finish records it rolled back. A planned deployment (no rollout yet) is
+// simply aborted. The reason is optional: nothing may block a rollback.
+func (s *Store) Abort(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) (model.Rollout, error) {
+	reason, err := cleanReason(reason)
+	if err != nil {
+		return model.Rollout{}, err
+	}
+	if actor, err = cleanActor(actor); err != nil {
+		return model.Rollout{}, err
+	}
+	if err := checkAt(at); err != nil {
+		return model.Rollout{}, err
+	}
+	var out model.Rollout
+	err = s.write(ctx, "abort", func(tx *sql.Tx) error {
+		d, err := getDeployment(ctx, tx, deploymentID)
+		if err != nil {
+			return err
+		}
+		if d.Status == model.StatusPlanned {
+			return abortPlanned(ctx, tx, d, reason, actor, at)
+		}
+		out, err = applyRollout(ctx, tx, d, actor, at, func(tx *sql.Tx, d model.Deployment, r model.Rollout) (model.Rollout, model.EventKind, string, error) {
+			next, err := model.Abort(r, at)
+			if err != nil {
+				return r, "", "", err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE deployments SET rollback_at = ? WHERE id = ?`, toMS(next.AbortedAt), d.ID); err != nil {
+				return r, "", "", fmt.Errorf("start rollback of deployment #%d: %w", d.ID, err)
+			}
+			st := r.Status(at, false)
+			return next, model.EventRolloutAbort, fmt.Sprintf("aborted the rollout at %s: rolling back", st.Label) + quoted(reason), nil
+		})
+		return err
+	})
+	if err != nil {
+		return model.Rollout{}, err
+	}
+	return out, nil
+}
+
+func abortPlanned(ctx context.Context, tx *sql.Tx, d model.Deployment, reason, actor string, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE deployments SET status = ?, finished_at = ?, updated_at = max(updated_at, ?) WHERE id = ?`,
+		string(model.StatusAborted), toMS(at), toMS(at), d.ID); err != nil {
+		return fmt.Errorf("abort deployment #%d: %w", d.ID, err)
+	}
+	return appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventRolloutAbort, DeploymentID: d.ID,
+		Text: "aborted before Deployment Execution started" + quoted(reason)})
+}
+
+// Finish ends the deployment. Rolling back, it records the rollback done
+// (status rolled_back); otherwise it completes the rollout from its last
+// stage under the same reason rules as Promote (status completed).
+func (s *Store) Finish(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) (model.Rollout, error) {
+	reason, err := cleanReason(reason)
+	if err != nil {
+		return model.Rollout{}, err
+	}
+	return s.changeRollout(ctx, "finish", deploymentID, actor, at, func(tx *sql.Tx, d model.Deployment, r model.Rollout) (model.Rollout, model.EventKind, string, error) {
+		if !r.AbortedAt.IsZero() && r.RolledBackAt.IsZero() {
+			next, err := model.RolledBack(r, at)
+			if err != nil {
+				return r, "", "", err
+			}
+			if err := finishDeployment(ctx, tx, d.ID, model.StatusRolledBack, next.RolledBackAt); err != nil {
+				return r, "", "", err
+			}
+			text := fmt.Sprintf("rolled back from %s: previous version restored", r.Status(at, false).Label) + stabilityNote(d, at) + quoted(reason)
+			return next, model.EventRolloutRolledBack, text, nil
+		}
+		met, why, err := s.criteriaMet(ctx, tx, d.ID)
+		if err != nil {
+			return r, "", "", err
+		}
+		next, err := model.Finish(r, at, reason, met)
+		if err != nil {
+			return r, "", "", err
+		}
+		if err := finishDeployment(ctx, tx, d.ID, model.StatusCompleted, next.CompletedAt); err != nil {
+			return r, "", "", err
+		}
+		before := r.Status(at, met)
+		text := fmt.Sprintf("finished the rollout at %s: deployment completed", before.Label) + overrideText(next, before, reason, why)
+		return next, model.EventRolloutFinish, text, nil
+	})
+}
+
+func finishDeployment(ctx context.Context, tx *sql.Tx, id int64, status model.Status, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE deployments SET status = ?, finished_at = ? WHERE id = ?`, string(status), toMS(at), id); err != nil {
+		return fmt.Errorf("finish deployment #%d: %w", id, err)
+	}
+	return nil
+}
+
+// stabilityNote records, without blocking, a rollback finished before its
+// stability watch was served: the seed asks for 15 minutes of watching.
+func stabilityNote(d model.Deployment, at time.Time) string {
+	rem, started := d.StabilityRemaining(at)
+	switch {
+	case !started:
+		return "; stability watch never started"
+	case rem > 0:
+		return fmt.Sprintf("; stability watch had %s left", model.FormatCountdown(rem))
+	}
+	return "; stability watch served"
+}
+
+func quoted(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return " — " + reason
+}
+
+// MarkReady writes the rollout.ready event for a stage whose soak has ended
+// as of `at`, once per (deployment, stage) however many dashboards notice
+// it, and reports whether this call wrote it. It writes nothing (false) when
+// the rollout is not on that stage, the soak is not over, the rollout has
+// ended, or the store is read-only (a war-room screen never writes).
+func (s *Store) MarkReady(ctx context.Context, deploymentID int64, stage int, at time.Time) (bool, error) {
+	if err := checkAt(at); err != nil {
+		return false, err
+	}
+	if s.readOnly {
+		return false, nil
+	}
+	// A cheap read first: every dashboard calls this when it sees the soak
+	// end, and only the first needs the write lock.
+	var done int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM rollout_ready WHERE deployment_id = ? AND stage = ?`, deploymentID, stage).Scan(&done); err != nil {
+		return false, s.fail("mark ready to promote", err)
+	}
+	if done > 0 {
+		return false, nil
+	}
+	wrote := false
+	err := s.write(ctx, "mark ready to promote", func(tx *sql.Tx) error {
+		r, ok, err := loadRollout(ctx, tx, deploymentID)
+		if err != nil || !ok || r.Stage != stage || r.Ended() {
+			return err
+		}
+		met, _, err := s.criteriaMet(ctx, tx, deploymentID)
+		if err != nil {
+			return err
+		}
+		st := r.Status(at, met)
+		if st.Remaining > 0 {
+			return nil
+		}
+		// The event is dated when the soak ended, not when a screen noticed.
+		eventAt := at
+		if !st.EndsAt.IsZero() && !st.EndsAt.After(at) {
+			eventAt = st.EndsAt
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO rollout_ready (deployment_id, stage, at) VALUES (?, ?, ?)
+			ON CONFLICT (deployment_id, stage) DO NOTHING`, deploymentID, stage, toMS(eventAt))
+		if err != nil {
+			return fmt.Errorf("mark ready to promote: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		text := fmt.Sprintf("%s soak ended (%s): ready to promote", st.Label, model.FormatCountdown(st.Soak))
+		if met {
+			text = fmt.Sprintf("%s soak ended (%s), but rollback criteria are met: hold", st.Label, model.FormatCountdown(st.Soak))
+		}
+		wrote = true
+		return appendEvent(ctx, tx, model.Event{At: eventAt, Actor: SystemActor, Kind: model.EventRolloutReady, DeploymentID: deploymentID, Text: text})
+	})
+	if err != nil {
+		return false, err
+	}
+	return wrote, nil
+}

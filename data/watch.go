@@ -1,0 +1,75 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+)
+
+// Watcher tells cheaply whether the database changed, so a dashboard or
+// `deploy wait` re-reads only after a commit instead of on every tick.
+//
+// It polls PRAGMA data_version on one pinned connection: the value is per
+// connection and moves when any other connection — this process's pool or
+// another process — commits (pitfalls D25). On an unpinned pool it would
+// compare values from different connections, which means nothing.
+type Watcher struct {
+	mu   sync.Mutex
+	conn *sql.Conn
+	last int64
+	path string
+}
+
+// Watch pins one connection of the store's pool (it holds one of its four
+// until Close) and records the current data version.
+func (s *Store) Watch(ctx context.Context) (*Watcher, error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, s.fail("watch for changes", err)
+	}
+	w := &Watcher{conn: conn, path: s.path}
+	if w.last, err = w.version(ctx); err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+func (w *Watcher) version(ctx context.Context) (int64, error) {
+	var v int64
+	if err := w.conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("watch for changes: %w", mapError(w.path, err))
+	}
+	return v, nil
+}
+
+// Changed reports whether another connection committed since the previous
+// call (or since Watch). One query of a few microseconds; safe to call every
+// few hundred milliseconds, from one goroutine or several.
+func (w *Watcher) Changed(ctx context.Context) (bool, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.conn == nil {
+		return false, fmt.Errorf("watch for changes: the watcher is closed")
+	}
+	v, err := w.version(ctx)
+	if err != nil {
+		return false, err
+	}
+	changed := v != w.last
+	w.last = v
+	return changed, nil
+}
+
+// Close returns the pinned connection to the pool. Closing twice is harmless.
+func (w *Watcher) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.conn == nil {
+		return nil
+	}
+	err := w.conn.Close()
+	w.conn = nil
+	return err
+}
