@@ -10,6 +10,7 @@ import (
 
 	"flightdeck/data"
 	"flightdeck/model"
+	"flightdeck/ui"
 )
 
 // The CLI runs on the real clock, so these tests check what does not depend
@@ -270,13 +271,6 @@ func TestCLIPromoteAfterSoakNeedsNoReason(t *testing.T) {
 	}
 }
 
-// dashboard_rollout.go reaches the store's rollout methods through type
-// assertions that fall back to "no rollouts" when a signature drifts; this
-// makes such a drift a compile error instead of a silently dead pane.
-var (
-	_ roReader  = (*data.Store)(nil)
-	_ roPromote = (*data.Store)(nil)
-	_ roPause   = (*data.Store)(nil)
-	_ roEnd     = (*data.Store)(nil)
-	_ roHealth  = (*data.Store)(nil)
-)
+// The dashboard is wired to the SQLite store; a signature drift is a
+// compile error, never a silently dead pane.
+var _ ui.Store = dashboardStore{}
