@@ -46,6 +46,7 @@ func runDashboard(ctx context.Context, a *app) error {
 		Now:      func() time.Time { return a.now().Round(0) },
 		Template: mdtemplate.Builtin(),
 		Rule:     st.Rule(),
+		ReadOnly: a.readOnly,
 		Bell:     func() { _, _ = os.Stdout.WriteString("\a") },
 	}, ui.RunOptions{Mouse: a.mouse, DebugLog: debugLog, Changes: changes})
 }

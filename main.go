@@ -117,6 +117,7 @@ func newRootCmd(a *app) *cobra.Command {
 	f := root.Flags()
 	f.StringVar(&a.theme, "theme", "", "colour theme for terminals that cannot tell: dark or light (default $FLIGHTDECK_THEME, else dark)")
 	f.BoolVar(&a.mouse, "mouse", false, "capture the mouse (off by default so you can select and copy text)")
+	f.BoolVar(&a.readOnly, "read-only", false, "live dashboard with every action disabled (for a shared screen); opens the database read-only")
 	f.BoolVar(&a.debug, "debug", false, "write a debug log to flightdeck-debug.log in the current directory")
 
 	root.AddCommand(newDeployCmd(a), newCheckCmd(a), newExportCmd(a))

@@ -23,6 +23,7 @@ type Options struct {
 	Bell     func()                 // rings the terminal bell; nil rings none
 	Policy   model.EscalationPolicy // zero is the seed\'s policy
 	Updates  model.UpdatePolicy     // zero is 30 / 60 min
+	ReadOnly bool                   // the war-room view: every action disabled
 }
 
 // mode gates keys: while a dialog is open, keys go to it.

@@ -334,3 +334,26 @@ func TestEverySizeFits(t *testing.T) {
 		}
 	}
 }
+
+func TestReadOnlyRefusesActions(t *testing.T) {
+	st := seeded(t)
+	m := newTestModel(t, st, 100, 30)
+	m.opts.ReadOnly = true
+	before := len(st.events)
+	for _, k := range []string{"space", "x", "e", "n", "!", "]", "2", "p", "h", "a", "3", "*", "e", "4", "a"} {
+		m = keys(t, m, k)
+		if m.mode != modeNormal {
+			t.Fatalf("%q opened a dialog in read-only mode", k)
+		}
+	}
+	if len(st.events) != before {
+		t.Fatal("read-only dashboard wrote")
+	}
+	m = keys(t, m, "1", "space")
+	if v := m.View(); !strings.Contains(v, "READ-ONLY view: actions are disabled") {
+		t.Fatalf("no read-only notice:\n%s", v)
+	}
+	if d, _ := m.focused(); d.Status != model.StatusPlanned {
+		t.Fatal("] started execution in read-only mode")
+	}
+}

@@ -35,6 +35,9 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 
 	// A key press clears the last message.
 	m.status, m.statusErr = "", false
+	if m.blockedReadOnly(msg) {
+		return m, nil
+	}
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -170,7 +173,7 @@ func (m Model) nextPhase() (tea.Model, tea.Cmd) {
 	if !has || !ok || p.phase+1 >= len(p.list.Phases) {
 		return m, nil
 	}
-	if d.Status != model.StatusPlanned || ph.Name != model.PhasePreDeployment {
+	if d.Status != model.StatusPlanned || ph.Name != model.PhasePreDeployment || m.opts.ReadOnly {
 		p.setPhase(p.phase + 1)
 		return m, nil
 	}

@@ -210,6 +210,9 @@ func (m Model) footerView() []string {
 			status = s.Render(fit(clean(m.status), w))
 		}
 	}
+	if m.opts.ReadOnly && status == "" {
+		status = st.Warn.Render(fit(readOnlyNotice, w))
+	}
 	helpLine := m.help.ShortHelpView(m.shortHelp())
 	if m.layout.FooterH < 2 {
 		if status != "" || m.mode == modePrompt || m.mode == modeConfirm {
@@ -232,6 +235,9 @@ func (m Model) shortHelp() []key.Binding {
 		return []key.Binding{k.Field, k.Submit, k.Cancel}
 	case modeHelp:
 		return []key.Binding{key.NewBinding(key.WithKeys("?"), key.WithHelp("?/esc", "close help")), k.Quit}
+	}
+	if m.opts.ReadOnly {
+		return []key.Binding{k.NextPane, k.Up, k.Down, k.Collapse, k.PrevPhase, k.NextPhase, k.SevFilter, k.Search, k.UTC, k.Help, k.Quit}
 	}
 	var b []key.Binding
 	switch m.focus {

@@ -1,0 +1,41 @@
+package ui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// actionBindings are the keys that write; a read-only dashboard (the
+// war-room TV) refuses them and says why. Moving, folding, switching panes
+// and phases, filtering and searching still work.
+func (k KeyMap) actionBindings() []key.Binding {
+	return []key.Binding{
+		k.NewDeploy, k.OpenIncident,
+		k.Toggle, k.NA, k.Note,
+		k.Promote, k.Pause, k.Finish, k.Abort, k.Health, k.Declare, k.ClearCriteria,
+		k.Star, k.LogNote,
+		k.Ack, k.EscalateNow, k.SkipTo, k.Mitigate, k.Resolve, k.Commander, k.Update, k.Severity,
+	}
+}
+
+const readOnlyNotice = "READ-ONLY view: actions are disabled (started with --read-only)"
+
+// blockedReadOnly reports whether msg is an action refused in read-only mode.
+// Space on a checklist section still folds it.
+func (m *Model) blockedReadOnly(msg tea.KeyMsg) bool {
+	if !m.opts.ReadOnly {
+		return false
+	}
+	if m.focus == paneChecklist && key.Matches(msg, m.keys.Toggle) {
+		if _, onItem := m.checklist.selectedItem(); !onItem {
+			return false
+		}
+	}
+	for _, b := range m.keys.actionBindings() {
+		if key.Matches(msg, b) {
+			m.setStatus("✗ "+readOnlyNotice, true)
+			return true
+		}
+	}
+	return false
+}
