@@ -89,6 +89,7 @@ type Deployment struct {
 	FinishedAt  time.Time // zero while active
 	CommitSHA   string    // optional
 	CommittedAt time.Time // optional, for lead time
+	HotfixFor   int64     // the incident this deployment fixes (DORA rework rate); 0 when none
 }
 
 // NewDeployment is what a person or pipeline supplies to start a deployment.
