@@ -357,3 +357,17 @@ func TestReadOnlyRefusesActions(t *testing.T) {
 		t.Fatal("] started execution in read-only mode")
 	}
 }
+
+func TestKeysArrivingTogetherAreSplit(t *testing.T) {
+	st := seeded(t)
+	m := newTestModel(t, st, 100, 30)
+	m = update(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jx")})
+	if m.mode != modePrompt || !strings.Contains(m.View(), "Code reviewed") {
+		t.Fatalf("jx not taken as j then x:\n%s", m.View())
+	}
+	// Inside a prompt the runes are text.
+	m = update(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("qa team")})
+	if m.prompt.value() != "qa team" {
+		t.Fatalf("prompt value %q", m.prompt.value())
+	}
+}

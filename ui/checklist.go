@@ -51,7 +51,13 @@ func newChecklistPane() checklistPane {
 }
 
 func (p *checklistPane) setSize(w, h int) {
+	compact := p.height < 16
 	p.width, p.height = w, h
+	if compact != (h < 16) && p.has {
+		kind, id, sec := p.cursorIdentity()
+		p.rebuild()
+		p.restoreCursor(kind, id, sec)
+	}
 	p.scrollToCursor()
 }
 
@@ -100,8 +106,13 @@ func (p *checklistPane) rebuild() {
 	if !ok {
 		return
 	}
-	for _, g := range ph.Guidance {
-		p.rows = append(p.rows, clRow{kind: rowGuidance, text: g})
+	if len(ph.Guidance) > 0 && p.height < 16 {
+		// Short pane: the guidance on one line, so the steps stay in view.
+		p.rows = append(p.rows, clRow{kind: rowGuidance, text: strings.Replace(strings.Join(ph.Guidance, " · "), ": · ", ": ", 1)})
+	} else {
+		for _, g := range ph.Guidance {
+			p.rows = append(p.rows, clRow{kind: rowGuidance, text: g})
+		}
 	}
 	if len(ph.Guidance) > 0 {
 		p.rows = append(p.rows, clRow{kind: rowBlank})

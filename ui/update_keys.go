@@ -14,6 +14,19 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if msg.String() == "ctrl+c" {
 		return m, tea.Quit
 	}
+	// Bubble Tea v1 delivers keys that arrive together (fast typing, tmux
+	// send-keys, a slow SSH link) as one message of several runes. Outside
+	// text inputs each rune is its own command, so take them one by one.
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.typing() {
+		var cmds []tea.Cmd
+		var model tea.Model = m
+		for _, r := range msg.Runes {
+			var cmd tea.Cmd
+			model, cmd = model.(Model).handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+			cmds = append(cmds, cmd)
+		}
+		return model, tea.Batch(cmds...)
+	}
 	switch m.mode {
 	case modePrompt:
 		return m.handlePromptKey(msg)
@@ -307,4 +320,9 @@ func (m Model) handleFormKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	m.form, cmd = m.form.update(msg, m.keys)
 	m.form.err = ""
 	return m, cmd
+}
+
+// typing reports whether a text input has the keys.
+func (m Model) typing() bool {
+	return m.mode == modePrompt || m.mode == modeForm || m.mode == modeIncidentForm
 }

@@ -230,7 +230,7 @@ func (m Model) shortHelp() []key.Binding {
 	case modePrompt:
 		return []key.Binding{k.Submit, k.Cancel}
 	case modeConfirm:
-		return []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("key", "answer")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("other", "cancel"))}
+		return []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y/1–4", "answer")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("any other key", "cancel"))}
 	case modeForm, modeIncidentForm:
 		return []key.Binding{k.Field, k.Submit, k.Cancel}
 	case modeHelp:
