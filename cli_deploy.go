@@ -41,12 +41,14 @@ func newDeployCmd(a *app) *cobra.Command {
 }
 
 func newDeployStartCmd(a *app) *cobra.Command {
-	var env, strategy, commit, committedAt string
+	var env, strategy, commit, committedAt, overrideFreeze string
 	cmd := &cobra.Command{
 		Use:   "start SERVICE VERSION",
 		Short: "Start a deployment with the built-in checklist",
 		Long: "Start a deployment of SERVICE at VERSION. It begins planned, in the Pre-Deployment\n" +
-			"phase, with its own copy of the built-in OctoAcme checklist.",
+			"phase, with its own copy of the built-in OctoAcme checklist.\n\n" +
+			"While an open SEV1/SEV2 freezes deploys it refuses (exit 1) unless given\n" +
+			"--override-freeze REASON, which is recorded on the incident's timeline.",
 		Example: "  flightdeck deploy start api v1.4.2\n" +
 			"  flightdeck deploy start web 2026.11.25 --env staging --strategy blue-green --commit 3f2a9c1 --committed-at 2026-11-25T13:40:00Z",
 		Args: func(_ *cobra.Command, args []string) error {
@@ -76,9 +78,9 @@ func newDeployStartCmd(a *app) *cobra.Command {
 				return err
 			}
 			tpl := mdtemplate.Builtin()
-			d, err := s.StartDeployment(cmd.Context(), n, tpl, a.actor(), now)
+			d, err := startHonouringFreeze(cmd, a, s, n, tpl, overrideFreeze, now)
 			if err != nil {
-				return cliError(err)
+				return err
 			}
 			fmt.Fprintf(a.stdout, "started deployment #%d: %s (%s), %d checklist items\n",
 				d.ID, printable(d.Title()), d.Strategy, len(tpl.Items()))
@@ -89,6 +91,7 @@ func newDeployStartCmd(a *app) *cobra.Command {
 	f.StringVar(&env, "env", model.DefaultEnvironment, "environment deployed to")
 	f.StringVar(&strategy, "strategy", string(model.StrategyCanary), "rollout strategy: canary, blue-green, feature-flag or all-at-once")
 	f.StringVar(&commit, "commit", "", "commit being deployed (hex hash)")
+	f.StringVar(&overrideFreeze, "override-freeze", "", "deploy during a change freeze, saying why (recorded)")
 	f.StringVar(&committedAt, "committed-at", "", `when that commit was made, for lead time: RFC 3339 or "2006-01-02 15:04" (UTC)`)
 	return cmd
 }

@@ -17,8 +17,15 @@ const deploymentCols = `id, service, version, environment, strategy, status, tem
 
 // StartDeployment records a planned deployment with its own copy of the
 // template's checklist and guidance, so later template edits never rewrite
-// a deployment's history.
+// a deployment's history. While an open SEV1/SEV2 freezes deployments it
+// refuses with *FreezeError (see StartDeploymentOverride).
 func (s *Store) StartDeployment(ctx context.Context, n model.NewDeployment, tpl model.Template, actor string, at time.Time) (model.Deployment, error) {
+	return s.startDeployment(ctx, n, tpl, "", actor, at)
+}
+
+// startDeployment checks the freeze inside the insert's transaction;
+// override is a validated freeze-override reason, or "" for none.
+func (s *Store) startDeployment(ctx context.Context, n model.NewDeployment, tpl model.Template, override, actor string, at time.Time) (model.Deployment, error) {
 	n, err := n.Normalize()
 	if err != nil {
 		return model.Deployment{}, invalid(err)
@@ -38,6 +45,10 @@ func (s *Store) StartDeployment(ctx context.Context, n model.NewDeployment, tpl 
 
 	var d model.Deployment
 	err = s.write(ctx, "start deployment", func(tx *sql.Tx) error {
+		freeze, err := freezeGate(ctx, tx, override)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO deployments
 			(service, version, environment, strategy, status, template, started_by, created_at, updated_at, commit_sha, committed_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -54,6 +65,9 @@ func (s *Store) StartDeployment(ctx context.Context, n model.NewDeployment, tpl 
 			return err
 		}
 		if d, err = getDeployment(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := freeze.recordOverride(ctx, tx, d, override, actor, at); err != nil {
 			return err
 		}
 		return appendEvent(ctx, tx, model.Event{

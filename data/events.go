@@ -20,9 +20,13 @@ const DefaultEventLimit = 500
 // appendEvent is called inside every write transaction: the change and its
 // timeline entry commit together or not at all.
 func appendEvent(ctx context.Context, tx *sql.Tx, e model.Event) error {
+	var sev any // deployment events have no severity
+	if e.Severity.Valid() {
+		sev = int(e.Severity)
+	}
 	_, err := tx.ExecContext(ctx,
-		`INSERT INTO events (at, actor, kind, deployment_id, item_id, text) VALUES (?, ?, ?, ?, ?, ?)`,
-		toMS(e.At), e.Actor, string(e.Kind), nullID(e.DeploymentID), nullID(e.ItemID), e.Text)
+		`INSERT INTO events (at, actor, kind, deployment_id, item_id, incident_id, severity, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		toMS(e.At), e.Actor, string(e.Kind), nullID(e.DeploymentID), nullID(e.ItemID), nullID(e.IncidentID), sev, e.Text)
 	if err != nil {
 		return fmt.Errorf("append %s event: %w", e.Kind, err)
 	}
@@ -47,9 +51,9 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]model.Event, error
 		where, args = "WHERE deployment_id = ?", append(args, f.DeploymentID)
 	}
 	args = append(args, limit)
-	q := `SELECT id, at, actor, kind, deployment_id, item_id, text FROM (
+	q := `SELECT ` + eventCols + ` FROM (
 		SELECT * FROM events ` + where + ` ORDER BY at DESC, id DESC LIMIT ?
-	) ORDER BY at, id`
+	) e ORDER BY e.at, e.id`
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, s.fail("read timeline", err)
@@ -69,14 +73,21 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]model.Event, error
 	return out, nil
 }
 
+// eventCols are scanEvent's columns of events aliased e; starred comes from
+// event_stars, which keeps the events table append-only in every column.
+const eventCols = `e.id, e.at, e.actor, e.kind, e.deployment_id, e.item_id, e.incident_id, e.severity,
+	EXISTS (SELECT 1 FROM event_stars s WHERE s.event_id = e.id), e.text`
+
 func scanEvent(r interface{ Scan(...any) error }) (model.Event, error) {
 	var e model.Event
 	var at int64
 	var kind string
-	var dep, item sql.NullInt64
-	if err := r.Scan(&e.ID, &at, &e.Actor, &kind, &dep, &item, &e.Text); err != nil {
+	var dep, item, inc, sev sql.NullInt64
+	if err := r.Scan(&e.ID, &at, &e.Actor, &kind, &dep, &item, &inc, &sev, &e.Starred, &e.Text); err != nil {
 		return e, err
 	}
+	e.IncidentID = inc.Int64
+	e.Severity = model.Severity(sev.Int64)
 	e.At = fromMS(sql.NullInt64{Int64: at, Valid: true})
 	e.Kind = model.EventKind(kind)
 	e.DeploymentID = dep.Int64

@@ -78,6 +78,8 @@ type exportEvent struct {
 	Kind         string `json:"kind"`
 	DeploymentID *int64 `json:"deployment_id"`
 	ItemID       *int64 `json:"item_id"`
+	IncidentID   *int64 `json:"incident_id"`
+	Severity     *int64 `json:"severity"`
 	Text         string `json:"text"`
 }
 
@@ -108,13 +110,16 @@ func (s *Store) Export(ctx context.Context, w io.Writer) error {
 			}); err != nil {
 			return err
 		}
-		if err := exportTable(ctx, tx, bw, "events", `SELECT id, at, actor, kind, deployment_id, item_id, text FROM events ORDER BY id`,
+		if err := exportTable(ctx, tx, bw, "events", `SELECT id, at, actor, kind, deployment_id, item_id, incident_id, severity, text FROM events ORDER BY id`,
 			func(r *sql.Rows, e *exportEvent) error {
-				return r.Scan(&e.ID, &e.At, &e.Actor, &e.Kind, &e.DeploymentID, &e.ItemID, &e.Text)
+				return r.Scan(&e.ID, &e.At, &e.Actor, &e.Kind, &e.DeploymentID, &e.ItemID, &e.IncidentID, &e.Severity, &e.Text)
 			}); err != nil {
 			return err
 		}
 		if err := exportRollouts(ctx, tx, bw); err != nil {
+			return err
+		}
+		if err := exportIncidents(ctx, tx, bw); err != nil {
 			return err
 		}
 		_, err := bw.WriteString("\n}\n")

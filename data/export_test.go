@@ -42,6 +42,14 @@ func TestExport(t *testing.T) {
 		RolloutReady         []map[string]any `json:"rollout_ready"`
 		HealthSamples        []map[string]any `json:"health_samples"`
 		RollbackDeclarations []map[string]any `json:"rollback_declarations"`
+		// Schema 3; their contents are checked in TestExportIncidents.
+		Incidents               []map[string]any `json:"incidents"`
+		IncidentSeverityChanges []map[string]any `json:"incident_severity_changes"`
+		IncidentAcks            []map[string]any `json:"incident_acks"`
+		IncidentEscalations     []map[string]any `json:"incident_escalations"`
+		IncidentActionItems     []map[string]any `json:"incident_action_items"`
+		IncidentUpdates         []map[string]any `json:"incident_updates"`
+		EventStars              []map[string]any `json:"event_stars"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(buf.Bytes()))
 	dec.DisallowUnknownFields()
@@ -90,7 +98,7 @@ func TestExport(t *testing.T) {
 	}
 
 	for _, e := range doc.Events {
-		if got := sortedKeys(e); got != "actor at deployment_id id item_id kind text" {
+		if got := sortedKeys(e); got != "actor at deployment_id id incident_id item_id kind severity text" {
 			t.Errorf("event keys: %s", got)
 		}
 		if _, err := time.Parse(time.RFC3339, e["at"].(string)); err != nil || !strings.HasSuffix(e["at"].(string), "Z") {
@@ -113,7 +121,9 @@ func TestExportEmpty(t *testing.T) {
 		t.Fatalf("%v\n%s", err, buf.String())
 	}
 	for _, k := range []string{"deployments", "checklist_items", "checklist_guidance", "events",
-		"rollouts", "rollout_stages", "rollout_ready", "health_samples", "rollback_declarations"} {
+		"rollouts", "rollout_stages", "rollout_ready", "health_samples", "rollback_declarations",
+		"incidents", "incident_severity_changes", "incident_acks", "incident_escalations", "incident_action_items",
+		"incident_updates", "event_stars"} {
 		if rows, ok := doc[k].([]any); !ok || len(rows) != 0 {
 			t.Errorf("%s = %#v, want []", k, doc[k])
 		}

@@ -1,0 +1,314 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"flightdeck/model"
+)
+
+// changeIncident runs one incident change in one write transaction: it reads
+// INC-id, lets fn write the change and its timeline event, and returns the
+// incident as committed. fn reports changed=false when the incident is
+// already as asked (a retried command, a double keypress): then nothing is
+// written, not even an event, as for checklist items.
+func (s *Store) changeIncident(ctx context.Context, what string, id int64, actor string, at time.Time,
+	fn func(tx *sql.Tx, inc model.Incident, actor string) (changed bool, err error)) (model.Incident, error) {
+	actor, err := cleanActor(actor)
+	if err != nil {
+		return model.Incident{}, err
+	}
+	if err := checkAt(at); err != nil {
+		return model.Incident{}, err
+	}
+	var out model.Incident
+	err = s.write(ctx, what, func(tx *sql.Tx) error {
+		inc, err := getIncident(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		changed, err := fn(tx, inc, actor)
+		if err != nil || !changed {
+			out = inc
+			return err
+		}
+		out, err = getIncident(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return model.Incident{}, err
+	}
+	return out, nil
+}
+
+// updateIncident writes the incident row's mutable columns from inc.
+func updateIncident(ctx context.Context, tx *sql.Tx, inc model.Incident) error {
+	_, err := tx.ExecContext(ctx, `UPDATE incidents SET severity = ?, status = ?, security = ?, security_at = ?,
+		commander = ?, scribe = ?, comms = ?, mitigated_at = ?, resolved_at = ?, root_cause = ?, last_update_at = ?
+		WHERE id = ?`,
+		int(inc.Severity), string(inc.Status), inc.Security, nullMS(inc.SecurityAt), inc.Commander, inc.Scribe, inc.Comms,
+		nullMS(inc.MitigatedAt), nullMS(inc.ResolvedAt), inc.RootCause, nullMS(inc.LastUpdateAt), inc.ID)
+	if err != nil {
+		return fmt.Errorf("update %s: %w", inc.Ref(), err)
+	}
+	return nil
+}
+
+// AddIncidentNote appends a note to the incident's timeline. at may be
+// backdated ("the alert fired at 14:02"): the event carries that time, keeps
+// its place in insertion order (its id), and its text records when it was
+// really entered, so the log stays honest evidence.
+func (s *Store) AddIncidentNote(ctx context.Context, id int64, text, actor string, at time.Time) error {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return invalidf("the note is empty: write what happened")
+	}
+	if err := checkText("note", text, MaxNoteLen); err != nil {
+		return err
+	}
+	entered := s.now().Round(0).UTC()
+	_, err := s.changeIncident(ctx, "add note", id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
+		if entered.Sub(at) > backdateSlack {
+			text += " (backdated: entered " + fmtUTC(entered, at) + ")"
+		}
+		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentNote, actor, at, text))
+	})
+	return err
+}
+
+// backdateSlack is how far before the store's clock a note's time may be
+// without being marked backdated: the time a form takes to submit.
+const backdateSlack = 10 * time.Second
+
+// fmtUTC is "14:07:31 UTC", with the date when it differs from ref's.
+func fmtUTC(t, ref time.Time) string {
+	t, ref = t.UTC(), ref.UTC()
+	if t.Format(time.DateOnly) == ref.Format(time.DateOnly) {
+		return t.Format("15:04:05 UTC")
+	}
+	return t.Format("2006-01-02 15:04:05 UTC")
+}
+
+// SetIncidentSeverity raises or lowers the severity, recording the change in
+// the severity history the escalation clocks are computed from.
+func (s *Store) SetIncidentSeverity(ctx context.Context, id int64, sev model.Severity, actor string, at time.Time) error {
+	if err := model.ValidateSeverity(sev); err != nil {
+		return invalid(err)
+	}
+	return errOnly(s.changeIncident(ctx, "change severity", id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
+		if inc.Severity == sev {
+			return false, nil
+		}
+		next, err := inc.SetSeverity(sev, actor, at)
+		if err != nil {
+			return false, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_severity_changes (incident_id, at, from_sev, to_sev, actor)
+			VALUES (?, ?, ?, ?, ?)`, inc.ID, toMS(at), int(inc.Severity), int(sev), actor); err != nil {
+			return false, fmt.Errorf("record severity change: %w", err)
+		}
+		if err := updateIncident(ctx, tx, next); err != nil {
+			return false, err
+		}
+		verb := "raised"
+		if sev > inc.Severity {
+			verb = "lowered"
+		}
+		text := fmt.Sprintf("%s severity %s → %s", verb, inc.Severity.Label(), sev.Label()) + dueNote(inc, next, at)
+		return true, appendEvent(ctx, tx, incidentEvent(next, model.EventIncidentSeverity, actor, at, text))
+	}))
+}
+
+// MitigateIncident marks the impact stopped. The escalation clocks keep
+// running until resolved (the seed's rule is "not resolved").
+func (s *Store) MitigateIncident(ctx context.Context, id int64, actor string, at time.Time) error {
+	return errOnly(s.transition(ctx, id, model.IncidentMitigated, "", "", actor, at))
+}
+
+// ResolveIncident resolves the incident, which is final; a non-empty
+// rootCause is recorded with it.
+func (s *Store) ResolveIncident(ctx context.Context, id int64, rootCause, actor string, at time.Time) error {
+	rootCause, err := cleanLine("root cause", rootCause, MaxRootCauseLen, false)
+	if err != nil {
+		return err
+	}
+	return errOnly(s.transition(ctx, id, model.IncidentResolved, rootCause, "", actor, at))
+}
+
+// ReopenIncident moves a mitigated incident back to open when the
+// mitigation did not hold; reason is optional.
+func (s *Store) ReopenIncident(ctx context.Context, id int64, reason, actor string, at time.Time) error {
+	reason, err := cleanLine("reason", reason, model.MaxReason, false)
+	if err != nil {
+		return err
+	}
+	return errOnly(s.transition(ctx, id, model.IncidentOpen, "", reason, actor, at))
+}
+
+func (s *Store) transition(ctx context.Context, id int64, to model.IncidentStatus, rootCause, reason, actor string, at time.Time) (model.Incident, error) {
+	kind := map[model.IncidentStatus]model.EventKind{
+		model.IncidentMitigated: model.EventIncidentMitigated,
+		model.IncidentResolved:  model.EventIncidentResolved,
+		model.IncidentOpen:      model.EventIncidentReopened,
+	}[to]
+	return s.changeIncident(ctx, "mark incident "+string(to), id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
+		if inc.Status == to {
+			return false, nil
+		}
+		next, err := inc.Transition(to, at)
+		if err != nil {
+			return false, err
+		}
+		text := string(to)
+		switch to {
+		case model.IncidentOpen:
+			text = "reopened: the mitigation did not hold"
+			if reason != "" {
+				text = "reopened: " + reason
+			}
+		case model.IncidentResolved:
+			if rootCause != "" {
+				next.RootCause = rootCause
+				text += "; root cause: " + rootCause
+			}
+		}
+		if err := updateIncident(ctx, tx, next); err != nil {
+			return false, err
+		}
+		return true, appendEvent(ctx, tx, incidentEvent(next, kind, actor, at, text))
+	})
+}
+
+// Incident roles SetCommander accepts.
+const (
+	RoleCommander = "commander"
+	RoleScribe    = "scribe"
+	RoleComms     = "comms"
+)
+
+// SetCommander names who holds an incident role — commander (the default
+// for ""), scribe or comms; an empty person clears it. A hand-off is just
+// naming someone new: the event says who held it before.
+func (s *Store) SetCommander(ctx context.Context, id int64, role, person, actor string, at time.Time) error {
+	role = strings.ToLower(strings.TrimSpace(role))
+	if role == "" {
+		role = RoleCommander
+	}
+	if role != RoleCommander && role != RoleScribe && role != RoleComms {
+		return invalidf("unknown incident role %q: use commander, scribe or comms", role)
+	}
+	person, err := cleanLine(role, person, MaxNameLen, false)
+	if err != nil {
+		return err
+	}
+	return errOnly(s.changeIncident(ctx, "name "+role, id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
+		field := map[string]*string{RoleCommander: &inc.Commander, RoleScribe: &inc.Scribe, RoleComms: &inc.Comms}[role]
+		was := *field
+		if was == person {
+			return false, nil
+		}
+		*field = person
+		if err := updateIncident(ctx, tx, inc); err != nil {
+			return false, err
+		}
+		var text string
+		switch {
+		case person == "":
+			text = fmt.Sprintf("%s cleared (was %s)", role, was)
+		case was == "":
+			text = fmt.Sprintf("%s: %s", role, person)
+		default:
+			text = fmt.Sprintf("%s handed over: %s → %s", role, was, person)
+		}
+		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentCommander, actor, at, text))
+	}))
+}
+
+// PostUpdate records a stakeholder update (Conditions / Actions / Needs),
+// writes it to the timeline and restarts the "next update due" clock.
+func (s *Store) PostUpdate(ctx context.Context, id int64, u model.StakeholderUpdate, actor string, at time.Time) error {
+	u, err := u.Normalize()
+	if err != nil {
+		return invalid(err)
+	}
+	return errOnly(s.changeIncident(ctx, "post update", id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_updates (incident_id, at, actor, conditions, actions, needs)
+			VALUES (?, ?, ?, ?, ?, ?)`, inc.ID, toMS(at), actor, u.Conditions, u.Actions, u.Needs); err != nil {
+			return false, fmt.Errorf("record update: %w", err)
+		}
+		if inc.LastUpdateAt.Before(at) { // a late-recorded older update does not move the clock back
+			inc.LastUpdateAt = at
+		}
+		if err := updateIncident(ctx, tx, inc); err != nil {
+			return false, err
+		}
+		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentUpdate, actor, at, "update: "+u.OneLine()))
+	}))
+}
+
+// SetSecurity sets or clears the security flag; setting it makes the
+// Security Lead step due at once.
+func (s *Store) SetSecurity(ctx context.Context, id int64, on bool, actor string, at time.Time) error {
+	return errOnly(s.changeIncident(ctx, "flag security", id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
+		if inc.Security == on {
+			return false, nil
+		}
+		next, err := inc.SetSecurity(on, at)
+		if err != nil {
+			return false, err
+		}
+		if err := updateIncident(ctx, tx, next); err != nil {
+			return false, err
+		}
+		text := "security flag cleared"
+		if on {
+			text = "flagged security-related" + dueNote(inc, next, at)
+		}
+		return true, appendEvent(ctx, tx, incidentEvent(next, model.EventIncidentSecurity, actor, at, text))
+	}))
+}
+
+// AddActionItem appends a follow-up action to the incident (numbered from 1).
+func (s *Store) AddActionItem(ctx context.Context, id int64, text, actor string, at time.Time) error {
+	text, err := cleanLine("action item", text, MaxTextLen, true)
+	if err != nil {
+		return err
+	}
+	return errOnly(s.changeIncident(ctx, "add action item", id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
+		pos := len(inc.ActionItems) + 1
+		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_action_items (incident_id, position, text) VALUES (?, ?, ?)`,
+			inc.ID, pos, text); err != nil {
+			return false, fmt.Errorf("record action item: %w", err)
+		}
+		return true, appendEvent(ctx, tx, incidentEvent(inc, EventIncidentActionItem, actor, at, fmt.Sprintf("action item %d: %s", pos, text)))
+	}))
+}
+
+// SetRootCause records (or, empty, clears) the root cause.
+func (s *Store) SetRootCause(ctx context.Context, id int64, text, actor string, at time.Time) error {
+	text, err := cleanLine("root cause", text, MaxRootCauseLen, false)
+	if err != nil {
+		return err
+	}
+	return errOnly(s.changeIncident(ctx, "set root cause", id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
+		if inc.RootCause == text {
+			return false, nil
+		}
+		inc.RootCause = text
+		if err := updateIncident(ctx, tx, inc); err != nil {
+			return false, err
+		}
+		msg := "root cause: " + text
+		if text == "" {
+			msg = "root cause cleared"
+		}
+		return true, appendEvent(ctx, tx, incidentEvent(inc, EventIncidentRootCause, actor, at, msg))
+	}))
+}
+
+// errOnly drops the incident: writes report success or failure only, and
+// callers that show the result read it back (the dashboard reloads anyway).
+func errOnly(_ model.Incident, err error) error { return err }

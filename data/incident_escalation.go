@@ -1,0 +1,136 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"flightdeck/model"
+)
+
+// AckStep records that the person behind escalation step `step` was
+// reached (reached names them; empty: the step's configured person, if
+// any). Step 0 means the step someone must act on first (the ladder's next
+// deadline). Acknowledging after resolution is allowed, for the record.
+func (s *Store) AckStep(ctx context.Context, id int64, step int, reached, actor string, at time.Time) error {
+	reached, err := cleanLine("reached", reached, MaxNameLen, false)
+	if err != nil {
+		return err
+	}
+	p := policy()
+	return errOnly(s.changeIncident(ctx, "acknowledge escalation", id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
+		step := step // resolved per transaction, from the incident as read in it
+		if step == 0 {
+			next, ok := p.NextDeadline(inc, at)
+			if !ok {
+				return false, fmt.Errorf("%s has no escalation step waiting: name the step to acknowledge", inc.Ref())
+			}
+			step = next.Step.Number
+		}
+		st, ok := p.Step(step)
+		if !ok {
+			return false, invalid(p.CheckAck(inc, step, at))
+		}
+		if err := p.CheckAck(inc, step, at); err != nil {
+			return false, err
+		}
+		if reached == "" {
+			reached = st.Person
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_acks (incident_id, step, at, actor, reached) VALUES (?, ?, ?, ?, ?)`,
+			inc.ID, step, toMS(at), actor, reached); err != nil {
+			return false, fmt.Errorf("record acknowledgement: %w", err)
+		}
+		text := fmt.Sprintf("acknowledged step %d (%s)", step, st.Role)
+		if reached != "" {
+			text += ": reached " + reached
+		}
+		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentAck, actor, at, text))
+	}))
+}
+
+// EscalateNow makes step `step` due at once, with a reason for the
+// timeline. Step 0 means the next step of the main path (NextEscalation).
+func (s *Store) EscalateNow(ctx context.Context, id int64, step int, reason, actor string, at time.Time) error {
+	return errOnly(s.manualEscalation(ctx, id, model.ManualEscalateNow, step, reason, actor, at))
+}
+
+// SkipToStep makes step `step` due at once and passes over every earlier
+// unacknowledged step of the main path, with a reason for the timeline.
+func (s *Store) SkipToStep(ctx context.Context, id int64, step int, reason, actor string, at time.Time) error {
+	if step == 0 {
+		return invalidf("name the step to skip to")
+	}
+	return errOnly(s.manualEscalation(ctx, id, model.ManualSkipTo, step, reason, actor, at))
+}
+
+func (s *Store) manualEscalation(ctx context.Context, id int64, kind model.ManualKind, step int, reason, actor string, at time.Time) (model.Incident, error) {
+	// The reason is input, checked before anything else; the rest of
+	// CheckManual is about the incident's state.
+	if strings.TrimSpace(reason) == "" {
+		return model.Incident{}, invalidf("the reason is empty: say why, it goes in the timeline")
+	}
+	if _, err := cleanLine("reason", reason, model.MaxReason, true); err != nil {
+		return model.Incident{}, err
+	}
+	p := policy()
+	return s.changeIncident(ctx, string(kind), id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
+		step := step // resolved per transaction, from the incident as read in it
+		if step == 0 {
+			next, ok := p.NextEscalation(inc, at)
+			if !ok {
+				return false, fmt.Errorf("%s has no further escalation step: every step is already reached", inc.Ref())
+			}
+			step = next.Number
+		}
+		st, ok := p.Step(step)
+		if !ok { // CheckAck names the steps that exist, whatever the state
+			return false, invalid(p.CheckAck(inc, step, at))
+		}
+		why, err := p.CheckManual(inc, kind, step, reason, at)
+		if err != nil {
+			return false, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_escalations (incident_id, kind, step, at, actor, reason)
+			VALUES (?, ?, ?, ?, ?, ?)`, inc.ID, string(kind), step, toMS(at), actor, why); err != nil {
+			return false, fmt.Errorf("record escalation: %w", err)
+		}
+		text := fmt.Sprintf("escalated now to step %d (%s): %s", step, st.Role, why)
+		if kind == model.ManualSkipTo {
+			after := inc
+			after.Escalations = append(append([]model.ManualEscalation(nil), inc.Escalations...),
+				model.ManualEscalation{Kind: kind, Step: step, At: at, By: actor, Reason: why})
+			text = fmt.Sprintf("skipped to step %d (%s)%s: %s", step, st.Role, skippedNote(inc, after, at), why)
+		}
+		return true, appendEvent(ctx, tx, incidentEvent(inc, eventKindFor(kind), actor, at, text))
+	})
+}
+
+func eventKindFor(kind model.ManualKind) model.EventKind {
+	if kind == model.ManualSkipTo {
+		return model.EventIncidentSkip
+	}
+	return model.EventIncidentEscalate
+}
+
+// skippedNote names the steps a skip-to passed over: ", passing over step 2
+// (Engineering Lead)".
+func skippedNote(before, after model.Incident, at time.Time) string {
+	p := policy()
+	was := map[int]model.StepState{}
+	for _, st := range p.Ladder(before, at) {
+		was[st.Step.Number] = st.State
+	}
+	var parts []string
+	for _, st := range p.Ladder(after, at) {
+		if st.State == model.StepSkipped && was[st.Step.Number] != model.StepSkipped {
+			parts = append(parts, fmt.Sprintf("step %d (%s)", st.Step.Number, st.Step.Role))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ", passing over " + strings.Join(parts, ", ")
+}

@@ -1,0 +1,227 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"flightdeck/model"
+)
+
+// EventPageFilter selects one page of the timeline for the log pane.
+//
+// Pages are in insertion order (event id), the order the log follows live:
+// a backdated note appears where it was entered, with its earlier time.
+type EventPageFilter struct {
+	// BeforeID pages back: only events older than this id; 0 = from the newest.
+	BeforeID int64
+	// AfterID follows the log: only events newer than this id; 0 = no bound.
+	AfterID int64
+	// Limit is the page size: 0 = DefaultEventLimit, at most MaxEventPage.
+	Limit int
+	// MinSeverity keeps incident events at least this severe (SEV2 = SEV1
+	// and SEV2); deployment events have no severity, so any severity filter
+	// hides them. 0 = every event.
+	MinSeverity model.Severity
+	// IncidentID keeps one incident's events; 0 = all.
+	IncidentID int64
+	// Search keeps events whose text or actor contains it (ASCII letters
+	// match case-insensitively); "INC-7" also matches INC-7's events.
+	Search string
+	// StarredOnly keeps starred events.
+	StarredOnly bool
+}
+
+// MaxEventPage bounds one page so no caller can ask for the whole history.
+const MaxEventPage = 5000
+
+// EventsPage returns the newest Limit events matching f, oldest first (ready
+// to draw with the newest at the bottom); to page back, pass the first
+// event's ID as the next BeforeID. Every filter is served from an index
+// walked newest-first and stopped at Limit — severity and incident through
+// their indexes, stars through event_stars — except Search, which scans
+// backwards from BeforeID until the page is full.
+func (s *Store) EventsPage(ctx context.Context, f EventPageFilter) ([]model.Event, error) {
+	q, args, err := eventPageQuery(f)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, s.fail("read timeline", err)
+	}
+	defer rows.Close()
+	var out []model.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, s.fail("read timeline", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail("read timeline", err)
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+// EventCount counts the events matching f, ignoring Limit. It reads every
+// matching index entry (1–3 ms for 200,000 events; with a Search it scans
+// them all, ~30 ms), so call it when the filter changes, not on every tick.
+func (s *Store) EventCount(ctx context.Context, f EventPageFilter) (int, error) {
+	if f.MinSeverity != 0 && !f.MinSeverity.Valid() {
+		return 0, invalidf("severity filter %d is not valid: use SEV1–SEV4 or 0 for all", int(f.MinSeverity))
+	}
+	from, _, where, args := eventConds(f, 0)
+	if f.MinSeverity != 0 {
+		where = append(where, "e.severity <= ?")
+		args = append(args, int(f.MinSeverity))
+	}
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+from+sqlWhere(where), args...).Scan(&n)
+	if err != nil {
+		return 0, s.fail("count timeline", err)
+	}
+	return n, nil
+}
+
+// eventPageQuery builds one newest-first branch per severity level (or one
+// in all), each an index range read stopped at the limit, and merges them.
+// "severity <= 2" would read the index in severity order and then sort every
+// SEV1 and SEV2 event ever recorded; "severity = 1" and "severity = 2" are
+// each already in id order.
+func eventPageQuery(f EventPageFilter) (string, []any, error) {
+	if f.MinSeverity != 0 && !f.MinSeverity.Valid() {
+		return "", nil, invalidf("severity filter %d is not valid: use SEV1–SEV4 or 0 for all", int(f.MinSeverity))
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultEventLimit
+	}
+	limit = min(limit, MaxEventPage)
+	sevs := []model.Severity{0}
+	if f.MinSeverity != 0 {
+		sevs = model.Severities[:f.MinSeverity]
+	}
+	if len(sevs) == 1 {
+		from, order, where, args := eventConds(f, sevs[0])
+		return `SELECT ` + eventCols + ` FROM ` + from + sqlWhere(where) + ` ORDER BY ` + order + ` DESC LIMIT ?`,
+			append(args, limit), nil
+	}
+	var branches []string
+	var args []any
+	for _, sev := range sevs {
+		from, order, where, a := eventConds(f, sev)
+		branches = append(branches, `SELECT id FROM (SELECT e.id AS id FROM `+from+sqlWhere(where)+` ORDER BY `+order+` DESC LIMIT ?)`)
+		args = append(append(args, a...), limit)
+	}
+	q := `SELECT ` + eventCols + ` FROM events e WHERE e.id IN (` + strings.Join(branches, " UNION ALL ") + `)
+		ORDER BY e.id DESC LIMIT ?`
+	return q, append(args, limit), nil
+}
+
+// eventConds is the FROM clause, the id to order by and the conditions of
+// f, with severity fixed to sev (0: no severity condition).
+func eventConds(f EventPageFilter, sev model.Severity) (from, order string, where []string, args []any) {
+	from, order = "events e", "e.id"
+	if f.StarredOnly {
+		// CROSS JOIN keeps event_stars as the outer loop, walked by its
+		// rowid (the event id): stars are few, events many.
+		from, order = "event_stars s CROSS JOIN events e ON e.id = s.event_id", "s.event_id"
+	}
+	// Bound the id the walk is ordered by, so the bound is a range seek.
+	if f.BeforeID > 0 {
+		where, args = append(where, order+" < ?"), append(args, f.BeforeID)
+	}
+	if f.AfterID > 0 {
+		where, args = append(where, order+" > ?"), append(args, f.AfterID)
+	}
+	if sev != 0 {
+		where, args = append(where, "e.severity = ?"), append(args, int(sev))
+	}
+	if f.IncidentID != 0 {
+		where, args = append(where, "e.incident_id = ?"), append(args, f.IncidentID)
+	}
+	if term := strings.TrimSpace(f.Search); term != "" {
+		pat := "%" + likeEscaper.Replace(term) + "%"
+		cond := `(e.text LIKE ? ESCAPE '\' OR e.actor LIKE ? ESCAPE '\'`
+		args = append(args, pat, pat)
+		if id, err := model.ParseIncidentRef(term); err == nil && strings.ContainsAny(term, "iInN#") {
+			cond += ` OR e.incident_id = ?`
+			args = append(args, id)
+		}
+		where = append(where, cond+")")
+	}
+	return from, order, where, args
+}
+
+// likeEscaper makes user text literal inside a LIKE pattern.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+func sqlWhere(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// IncidentTimeline returns every event of INC-id in the order things
+// happened (time, then id), for the incident view and its report.
+func (s *Store) IncidentTimeline(ctx context.Context, id int64) ([]model.Event, error) {
+	var out []model.Event
+	err := s.read(ctx, "read incident timeline", func(tx *sql.Tx) error {
+		if _, err := getIncident(ctx, tx, id); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+eventCols+` FROM events e WHERE e.incident_id = ? ORDER BY e.at, e.id`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEvent(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// StarEvent marks (or unmarks) a timeline event as a key moment for the
+// report. The star records who set it and when; the event itself never
+// changes. Starring a starred event, or unstarring an unstarred one,
+// changes nothing.
+func (s *Store) StarEvent(ctx context.Context, eventID int64, starred bool, actor string, at time.Time) error {
+	actor, err := cleanActor(actor)
+	if err != nil {
+		return err
+	}
+	if err := checkAt(at); err != nil {
+		return err
+	}
+	return s.write(ctx, "star event", func(tx *sql.Tx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM events WHERE id = ?`, eventID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("event #%d %w", eventID, ErrNotFound)
+		} else if err != nil {
+			return err
+		}
+		if starred {
+			_, err = tx.ExecContext(ctx, `INSERT INTO event_stars (event_id, actor, at) VALUES (?, ?, ?)
+				ON CONFLICT (event_id) DO NOTHING`, eventID, actor, toMS(at))
+		} else {
+			_, err = tx.ExecContext(ctx, `DELETE FROM event_stars WHERE event_id = ?`, eventID)
+		}
+		return err
+	})
+}
