@@ -29,7 +29,8 @@ type ChecklistStore interface {
 }
 
 // LogQuery selects a page of the timeline: the Limit events before BeforeID
-// (0: the newest), in time order, filtered. Pages keep the log instant with
+// (0: the newest), oldest first, filtered. Pages follow insertion order
+// (event ids), so a backdated note stays where it was written. Pages keep the log instant with
 // hundreds of thousands of events: only what can be seen is loaded.
 type LogQuery struct {
 	BeforeID    int64
