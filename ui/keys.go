@@ -64,6 +64,14 @@ type KeyMap struct {
 	Update       key.Binding
 	Severity     key.Binding
 
+	// full-screen views
+	History      key.Binding
+	Metrics      key.Binding
+	Open         key.Binding
+	SwitchList   key.Binding
+	StatusFilter key.Binding
+	Back         key.Binding
+
 	// dialogs
 	Confirm   key.Binding
 	Cancel    key.Binding
@@ -126,6 +134,13 @@ func DefaultKeyMap() KeyMap {
 		Commander:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "commander…")),
 		Update:       key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "stakeholder update…")),
 		Severity:     key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "severity…")),
+
+		History:      key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "history")),
+		Metrics:      key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "delivery metrics")),
+		Open:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		SwitchList:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "deployments/incidents")),
+		StatusFilter: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "status filter")),
+		Back:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 
 		Confirm:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),

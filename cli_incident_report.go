@@ -1,0 +1,77 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"flightdeck/model"
+)
+
+// newIncidentReportCmd writes the Markdown incident report: the facts, the
+// escalation ladder, starred key moments, the timeline, root cause, action
+// items and the postmortem window.
+func newIncidentReportCmd(a *app) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:     "report ID [--out FILE]",
+		Short:   "Write the Markdown incident report (stdout, or --out FILE)",
+		Example: "  flightdeck incident report INC-4 --out INC-4.md",
+		Args:    incidentArgs(0, "an incident id"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseIncidentArg(args[0])
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			s, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			inc, err := s.Incident(ctx, id)
+			if err != nil {
+				return incidentError(err)
+			}
+			timeline, err := s.IncidentTimeline(ctx, id)
+			if err != nil {
+				return incidentError(err)
+			}
+			in := model.ReportInput{Incident: inc, Events: timeline, Policy: model.DefaultPolicy(), Now: incNow(a)}
+			if inc.DeploymentID != 0 {
+				if d, err := s.Deployment(ctx, inc.DeploymentID); err == nil {
+					in.Deployment = &d
+				}
+			}
+			report := model.IncidentReport(in)
+			if out == "" {
+				_, err := fmt.Fprint(a.stdout, report)
+				return err
+			}
+			// Write beside the target and rename, so a crash never leaves
+			// half a report under the real name.
+			tmp, err := os.CreateTemp(filepath.Dir(out), ".report-*")
+			if err != nil {
+				return fmt.Errorf("cannot write %s: %w", out, err)
+			}
+			if _, err := tmp.WriteString(report); err != nil {
+				tmp.Close()
+				os.Remove(tmp.Name())
+				return fmt.Errorf("cannot write %s: %w", out, err)
+			}
+			if err := tmp.Close(); err != nil {
+				os.Remove(tmp.Name())
+				return fmt.Errorf("cannot write %s: %w", out, err)
+			}
+			if err := os.Rename(tmp.Name(), out); err != nil {
+				os.Remove(tmp.Name())
+				return fmt.Errorf("cannot write %s: %w", out, err)
+			}
+			fmt.Fprintf(a.stdout, "wrote the %s report to %s\n", inc.Ref(), out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "write the report to FILE instead of stdout")
+	return cmd
+}

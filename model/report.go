@@ -1,0 +1,166 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// PostmortemWindow is the seed's "Schedule postmortem meeting within 24-48
+// hours": due at the earliest 24 h and at the latest 48 h after resolution.
+const (
+	PostmortemEarliest = 24 * time.Hour
+	PostmortemLatest   = 48 * time.Hour
+)
+
+// ReportInput is everything an incident report is built from.
+type ReportInput struct {
+	Incident   Incident
+	Deployment *Deployment // the linked deployment, if any
+	Events     []Event     // the incident's timeline, in order
+	Policy     EscalationPolicy
+	Now        time.Time
+}
+
+// IncidentReport renders the incident as a Markdown report: the facts, the
+// escalation ladder as it stood, the starred key moments, the whole
+// timeline, root cause and action items, and when the postmortem is due.
+// Times are UTC so the report reads the same in every time zone.
+func IncidentReport(in ReportInput) string {
+	inc := in.Incident
+	var b strings.Builder
+	ts := func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	md := mdEscape
+
+	fmt.Fprintf(&b, "# %s: %s\n\n", inc.Ref(), md(inc.Title))
+	fmt.Fprintf(&b, "| | |\n| --- | --- |\n")
+	fmt.Fprintf(&b, "| Severity | %s (%s): %s |\n", inc.Severity.Label(), inc.Severity.Name(), inc.Severity.Definition())
+	if len(inc.SeverityHistory) > 0 {
+		var h []string
+		for _, c := range inc.SeverityHistory {
+			h = append(h, fmt.Sprintf("%s → %s at %s by %s", c.From.Label(), c.To.Label(), ts(c.At), md(c.By)))
+		}
+		fmt.Fprintf(&b, "| Severity changes | %s |\n", strings.Join(h, "; "))
+	}
+	fmt.Fprintf(&b, "| Status | %s |\n", inc.Status)
+	fmt.Fprintf(&b, "| Opened | %s by %s |\n", ts(inc.OpenedAt), md(inc.OpenedBy))
+	if !inc.MitigatedAt.IsZero() {
+		fmt.Fprintf(&b, "| Mitigated | %s (%s after opening) |\n", ts(inc.MitigatedAt), reportDur(inc.MitigatedAt.Sub(inc.OpenedAt)))
+	}
+	if !inc.ResolvedAt.IsZero() {
+		fmt.Fprintf(&b, "| Resolved | %s (%s after opening) |\n", ts(inc.ResolvedAt), reportDur(inc.ResolvedAt.Sub(inc.OpenedAt)))
+	}
+	fmt.Fprintf(&b, "| Commander | %s |\n", orDash(md(inc.Commander)))
+	if inc.Scribe != "" || inc.Comms != "" {
+		fmt.Fprintf(&b, "| Scribe / Comms | %s / %s |\n", orDash(md(inc.Scribe)), orDash(md(inc.Comms)))
+	}
+	sec := "no"
+	if inc.Security {
+		sec = "yes, flagged " + ts(inc.SecurityAt)
+	}
+	fmt.Fprintf(&b, "| Security-related | %s |\n", sec)
+	if d := in.Deployment; d != nil && d.ID != 0 {
+		fmt.Fprintf(&b, "| Deployment | #%d %s (%s, %s) |\n", d.ID, md(d.Title()), d.Strategy, d.Status.Label())
+	}
+
+	fmt.Fprintf(&b, "\n## Root cause\n\n%s\n", orText(md(inc.RootCause), "_Not recorded yet._"))
+
+	fmt.Fprintf(&b, "\n## Escalation\n\n| Step | Role | Due | State | Reached |\n| --- | --- | --- | --- | --- |\n")
+	for _, s := range in.Policy.Ladder(inc, in.Now) {
+		due := "—"
+		if !s.Due.IsZero() {
+			due = ts(s.Due)
+		}
+		state := string(s.State)
+		if s.State == StepOverdue {
+			state = "overdue by " + reportDur(s.Overdue)
+		}
+		if s.Why != "" {
+			state += " (" + md(s.Why) + ")"
+		}
+		reached := "—"
+		if s.State == StepAcknowledged {
+			reached = strings.TrimSpace(md(s.Reached) + " (acknowledged by " + md(s.AckedBy) + " " + ts(s.AckedAt) + ")")
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s |\n", s.Step.Number, md(s.Step.Role), due, state, reached)
+	}
+
+	fmt.Fprintf(&b, "\n## Key moments\n\n")
+	n := 0
+	for _, e := range in.Events {
+		if e.Starred {
+			fmt.Fprintf(&b, "- %s — %s: %s\n", ts(e.At), md(e.Actor), md(e.Text))
+			n++
+		}
+	}
+	if n == 0 {
+		b.WriteString("_None starred: star timeline entries with `*` in the incident log._\n")
+	}
+
+	fmt.Fprintf(&b, "\n## Timeline\n\n")
+	if len(in.Events) == 0 {
+		b.WriteString("_No events._\n")
+	}
+	for _, e := range in.Events {
+		star := ""
+		if e.Starred {
+			star = " ★"
+		}
+		fmt.Fprintf(&b, "- %s — %s: %s%s\n", ts(e.At), md(e.Actor), md(e.Text), star)
+	}
+
+	fmt.Fprintf(&b, "\n## Action items\n\n")
+	if len(inc.ActionItems) == 0 {
+		b.WriteString("- [ ] Document root cause and action items in incident report\n")
+	}
+	for _, a := range inc.ActionItems {
+		fmt.Fprintf(&b, "- [ ] %s\n", md(a))
+	}
+
+	fmt.Fprintf(&b, "\n## Postmortem\n\n")
+	if inc.ResolvedAt.IsZero() {
+		b.WriteString("Schedule the postmortem meeting within 24–48 hours of resolution (not resolved yet).\n")
+	} else {
+		fmt.Fprintf(&b, "Schedule the postmortem meeting between %s and %s.\n", ts(inc.ResolvedAt.Add(PostmortemEarliest)), ts(inc.ResolvedAt.Add(PostmortemLatest)))
+	}
+	return b.String()
+}
+
+// mdEscape keeps user text from breaking the report's Markdown (tables,
+// emphasis, headings) and strips control characters.
+func mdEscape(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return ' '
+		}
+		return r
+	}, s)
+	r := strings.NewReplacer(`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`, "#", `\#`)
+	return r.Replace(strings.TrimSpace(s))
+}
+
+func orDash(s string) string { return orText(s, "—") }
+
+func orText(s, alt string) string {
+	if strings.TrimSpace(s) == "" {
+		return alt
+	}
+	return s
+}
+
+// reportDur is "1h 05m", "12m", "45s".
+func reportDur(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	}
+	return fmt.Sprintf("%dh %02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}

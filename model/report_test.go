@@ -1,0 +1,47 @@
+package model
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestIncidentReport(t *testing.T) {
+	open := time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)
+	inc := Incident{ID: 7, Title: "checkout | 5xx *after* deploy", Severity: SEV2, Status: IncidentResolved,
+		OpenedAt: open, OpenedBy: "alice", ResolvedAt: open.Add(65 * time.Minute), Commander: "dave",
+		RootCause: "bad flag", ActionItems: []string{"add a canary alert"},
+		Acks: []Ack{{Step: 1, At: open.Add(time.Minute), By: "alice", Reached: "carol"}}}
+	dep := Deployment{ID: 3, Service: "checkout-api", Version: "v2.14.0", Environment: "production", Strategy: StrategyCanary, Status: StatusRolledBack}
+	events := []Event{
+		{At: open, Actor: "alice", Text: "opened"},
+		{At: open.Add(5 * time.Minute), Actor: "bob", Text: "db failover started", Starred: true},
+		{At: open.Add(65 * time.Minute), Actor: "dave", Text: "resolved"},
+	}
+	r := IncidentReport(ReportInput{Incident: inc, Deployment: &dep, Events: events, Policy: DefaultPolicy(), Now: open.Add(2 * time.Hour)})
+	for _, want := range []string{
+		`# INC-7: checkout \| 5xx \*after\* deploy`,
+		"| Severity | SEV2 (High): Major feature broken, significant user impact |",
+		"| Resolved | 2026-11-25 15:05 UTC (1h 05m after opening) |",
+		"| Commander | dave |",
+		"| Deployment | #3 checkout-api v2.14.0 → production (canary, rolled back) |",
+		"## Root cause\n\nbad flag",
+		"| 1 | On-call DevOps Engineer | 2026-11-25 14:00 UTC | acknowledged | carol (acknowledged by alice 2026-11-25 14:01 UTC) |",
+		"## Key moments\n\n- 2026-11-25 14:05 UTC — bob: db failover started\n",
+		"- 2026-11-25 14:05 UTC — bob: db failover started ★",
+		"- [ ] add a canary alert",
+		"between 2026-11-26 15:05 UTC and 2026-11-27 15:05 UTC",
+	} {
+		if !strings.Contains(r, want) {
+			t.Errorf("report lacks %q:\n%s", want, r)
+		}
+	}
+	// Nothing starred, unresolved: the report says so instead of leaving gaps.
+	inc.ResolvedAt, inc.Status, inc.RootCause = time.Time{}, IncidentOpen, ""
+	r = IncidentReport(ReportInput{Incident: inc, Events: events[:1], Policy: DefaultPolicy(), Now: open})
+	for _, want := range []string{"_Not recorded yet._", "_None starred", "(not resolved yet)"} {
+		if !strings.Contains(r, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
