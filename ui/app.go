@@ -24,6 +24,7 @@ type Options struct {
 	Policy   model.EscalationPolicy // zero is the seed\'s policy
 	Updates  model.UpdatePolicy     // zero is 30 / 60 min
 	ReadOnly bool                   // the war-room view: every action disabled
+	History  HistoryStore           // past deployments, incidents and metrics; nil hides them
 }
 
 // mode gates keys: while a dialog is open, keys go to it.
@@ -53,6 +54,10 @@ type Model struct {
 	arm           func(gen int) tea.Cmd // the clock; tests drive time by hand
 	utc           bool
 
+	screen  screen
+	hist    historyView
+	detail  detailView
+	metrics metricsView
 	focus   paneID
 	mode    mode
 	dialogs int // counts prompts opened, so a prompt can open the next one
@@ -151,6 +156,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return m, tea.Batch(cmds...)
+	case historyMsg:
+		m.hist.set(msg)
+		return m, nil
+	case detailMsg:
+		m.detail.set(msg, m.styles, m.opts.Policy, m.now, m.loc())
+		return m, nil
+	case metricsMsg:
+		m.metrics.set(msg)
+		return m, nil
 	case olderMsg:
 		m.log.setOlder(msg)
 		if msg.err != nil {
@@ -193,6 +207,10 @@ func (m *Model) relayout() {
 	w, h = m.layout.contentSize(paneLog, fw, fh)
 	m.log.setSize(w, h)
 	m.help.Width = m.width
+	bodyH := max(m.height-m.layout.HeaderH-m.layout.FooterH, 0)
+	m.hist.width, m.hist.height = m.width, bodyH
+	m.detail.setSize(m.width, bodyH)
+	m.metrics.width, m.metrics.height = m.width, bodyH
 }
 
 func (m *Model) setFocus(p paneID) {

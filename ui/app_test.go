@@ -32,7 +32,11 @@ var t0 = time.Date(2026, 11, 25, 14, 2, 0, 0, time.UTC)
 func newTestModel(t *testing.T, st Store, w, h int) Model {
 	t.Helper()
 	clock := t0
-	m := New(st, Options{Actor: "alice", Now: func() time.Time { return clock }, Location: time.UTC, Template: mdtemplate.Builtin()})
+	opts := Options{Actor: "alice", Now: func() time.Time { return clock }, Location: time.UTC, Template: mdtemplate.Builtin()}
+	if h, ok := st.(HistoryStore); ok {
+		opts.History = h
+	}
+	m := New(st, opts)
 	m.arm = func(int) tea.Cmd { return nil }
 	m = update(t, m, tea.WindowSizeMsg{Width: w, Height: h})
 	return update(t, m, loadCmd(st, 0, LogQuery{})())

@@ -71,6 +71,8 @@ type KeyMap struct {
 	SwitchList   key.Binding
 	StatusFilter key.Binding
 	Back         key.Binding
+	Window       key.Binding
+	Service      key.Binding
 
 	// dialogs
 	Confirm   key.Binding
@@ -141,6 +143,8 @@ func DefaultKeyMap() KeyMap {
 		SwitchList:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "deployments/incidents")),
 		StatusFilter: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "status filter")),
 		Back:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Window:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "window")),
+		Service:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "service")),
 
 		Confirm:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),

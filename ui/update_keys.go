@@ -48,6 +48,9 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 
 	// A key press clears the last message.
 	m.status, m.statusErr = "", false
+	if m.screen != screenDashboard {
+		return m.handleScreenKey(msg)
+	}
 	if m.blockedReadOnly(msg) {
 		return m, nil
 	}
@@ -81,6 +84,10 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.OpenIncident):
 		return m.openIncidentForm()
+	case key.Matches(msg, k.History):
+		return m.openHistory()
+	case key.Matches(msg, k.Metrics):
+		return m.openMetrics()
 	case key.Matches(msg, k.NewDeploy):
 		m.form = newDeployForm(m.styles)
 		m.mode = modeForm

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -19,3 +20,12 @@ func truncateCells(s string, n int) string { return ansi.Truncate(s, n, "") }
 func cutCells(s string, from, to int) string { return ansi.Cut(s, from, to) }
 
 type timeT = time.Time
+
+// splitLines flattens multi-line strings into lines.
+func splitLines(in []string) []string {
+	var out []string
+	for _, s := range in {
+		out = append(out, strings.Split(s, "\n")...)
+	}
+	return out
+}

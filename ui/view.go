@@ -27,9 +27,15 @@ func (m Model) View() string {
 	}
 	bodyH := m.height - l.HeaderH - l.TabsH - l.FooterH
 	var body []string
-	if m.mode == modeHelp {
+	switch {
+	case m.mode == modeHelp:
 		body = m.fullHelpView(bodyH)
-	} else {
+	case m.screen != screenDashboard:
+		// Full-screen views use the tab strip's line too.
+		bodyH += l.TabsH
+		lines = lines[:l.HeaderH]
+		body = m.screenView(bodyH)
+	default:
 		body = m.bodyView(bodyH)
 	}
 	switch m.mode {
@@ -236,6 +242,9 @@ func (m Model) shortHelp() []key.Binding {
 	case modeHelp:
 		return []key.Binding{key.NewBinding(key.WithKeys("?"), key.WithHelp("?/esc", "close help")), k.Quit}
 	}
+	if m.screen != screenDashboard {
+		return m.screenBindings()
+	}
 	if m.opts.ReadOnly {
 		return []key.Binding{k.NextPane, k.Up, k.Down, k.Collapse, k.PrevPhase, k.NextPhase, k.SevFilter, k.Search, k.UTC, k.Help, k.Quit}
 	}
@@ -267,7 +276,7 @@ func (m Model) shortHelp() []key.Binding {
 	if m.focus != paneEscalation {
 		b = append(b, k.OpenIncident)
 	}
-	b = append(b, k.NewDeploy, k.NextPane, k.Help, k.Quit)
+	b = append(b, k.NewDeploy, k.NextPane, k.History, k.Metrics, k.Help, k.Quit)
 	return b
 }
 
@@ -281,7 +290,7 @@ func (m Model) fullHelpView(h int) []string {
 		{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Pane4},
 		{k.Star, k.LogNote, k.SevFilter, k.Search, k.StarredOnly},
 		{k.OpenIncident, k.Ack, k.EscalateNow, k.SkipTo, k.Commander, k.Update, k.Severity, k.Mitigate, k.Resolve},
-		{k.NewDeploy, k.NextDeploy, k.PrevDeploy, k.UTC, k.Help, k.Quit},
+		{k.NewDeploy, k.NextDeploy, k.PrevDeploy, k.History, k.Metrics, k.UTC, k.Help, k.Quit},
 	}
 	st := m.styles
 	lines := []string{st.Section.Render(" Keys"), ""}
