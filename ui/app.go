@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"flightdeck/model"
 )
@@ -25,6 +26,7 @@ type Options struct {
 	Updates  model.UpdatePolicy     // zero is 30 / 60 min
 	ReadOnly bool                   // the war-room view: every action disabled
 	History  HistoryStore           // past deployments, incidents and metrics; nil hides them
+	Renderer *lipgloss.Renderer     // for styles; nil is this terminal (SSH sessions pass their own)
 }
 
 // mode gates keys: while a dialog is open, keys go to it.
@@ -97,7 +99,10 @@ func New(st Store, opts Options) Model {
 	if opts.Updates == (model.UpdatePolicy{}) {
 		opts.Updates = model.DefaultUpdatePolicy()
 	}
-	s := DefaultStyles()
+	if opts.Renderer == nil {
+		opts.Renderer = lipgloss.DefaultRenderer()
+	}
+	s := StylesFor(opts.Renderer)
 	h := help.New()
 	h.Styles.ShortKey = s.Accent
 	h.Styles.ShortDesc = s.Muted
@@ -114,7 +119,7 @@ func New(st Store, opts Options) Model {
 		help:       h,
 		now:        opts.Now(),
 		checklist:  newChecklistPane(),
-		rollout:    newRolloutPane(opts.Rule),
+		rollout:    newRolloutPane(opts.Rule, opts.Renderer),
 		escalation: newEscalationPane(opts.Policy, opts.Updates),
 		log:        newLogPane(),
 		focus:      paneChecklist,

@@ -33,6 +33,7 @@ func newDeployForm(st Styles) deployForm {
 		in.Placeholder = placeholders[i]
 		in.TextStyle = st.Text
 		in.PlaceholderStyle = st.Muted
+		in.Cursor.Style = st.Cursor
 		f.inputs[i] = in
 	}
 	f.inputs[0].Focus()

@@ -32,6 +32,7 @@ func newIncidentForm(st Styles, d model.Deployment, linked bool) incidentForm {
 	in.Placeholder = "what is broken, e.g. checkout 5xx after v2.14.0"
 	in.TextStyle = st.Text
 	in.PlaceholderStyle = st.Muted
+	in.Cursor.Style = st.Cursor
 	in.Focus()
 	return incidentForm{title: in, sev: model.SEV2, deploy: d, linked: linked}
 }

@@ -25,6 +25,7 @@ func newPrompt(st Styles, label, placeholder, initial string, submit func(m *Mod
 	in.Cursor.SetMode(cursor.CursorStatic) // no blink: no redraws while idle
 	in.TextStyle = st.Text
 	in.PlaceholderStyle = st.Muted
+	in.Cursor.Style = st.Cursor
 	in.Placeholder = placeholder
 	in.SetValue(initial)
 	in.CursorEnd()

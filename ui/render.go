@@ -73,7 +73,7 @@ func renderPane(st Styles, title string, content []string, r rect, focused, fram
 		style, tstyle, mark = st.PaneFocused, st.TitleFocus, "▶"
 	}
 	b := style.GetBorderStyle()
-	bc := lipgloss.NewStyle().Foreground(style.GetBorderLeftForeground())
+	bc := st.Plain.Foreground(style.GetBorderLeftForeground())
 	fw, fh := st.paneFrame()
 	innerW, innerH := max(r.W-fw, 0), max(r.H-fh, 0)
 	padL := style.GetPaddingLeft()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/progress"
+	"github.com/charmbracelet/lipgloss"
 
 	"flightdeck/model"
 )
@@ -28,8 +29,13 @@ type rolloutPane struct {
 	height   int
 }
 
-func newRolloutPane(rule model.RollbackRule) rolloutPane {
-	return rolloutPane{rule: rule, bar: progress.New(progress.WithSolidFill(string(colorAccent.Dark)), progress.WithoutPercentage())}
+func newRolloutPane(rule model.RollbackRule, r *lipgloss.Renderer) rolloutPane {
+	fill := colorAccent.Dark
+	if !r.HasDarkBackground() {
+		fill = colorAccent.Light
+	}
+	bar := progress.New(progress.WithSolidFill(fill), progress.WithoutPercentage(), progress.WithColorProfile(r.ColorProfile()))
+	return rolloutPane{rule: rule, bar: bar}
 }
 
 func (p *rolloutPane) setSize(w, h int) { p.width, p.height = w, h }

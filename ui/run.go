@@ -69,3 +69,7 @@ func forwardChanges(p *tea.Program, changes <-chan struct{}, done <-chan struct{
 		}
 	}
 }
+
+// DataChanged is the message that makes a dashboard reload from the
+// database; servers hosting several dashboards send it to each program.
+func DataChanged() tea.Msg { return dataChangedMsg{} }

@@ -54,48 +54,61 @@ type Styles struct {
 	Dialog      lipgloss.Style
 	DialogTitle lipgloss.Style
 	Label       lipgloss.Style
+
+	// Plain is the renderer's unstyled base, for styles built at draw time.
+	Plain lipgloss.Style
+	// Cursor is the text inputs' cursor (reverse video).
+	Cursor lipgloss.Style
 }
 
-// DefaultStyles builds the theme.
-func DefaultStyles() Styles {
-	base := lipgloss.NewStyle().Foreground(colorText)
-	pane := lipgloss.NewStyle().
+// DefaultStyles builds the theme on the default renderer (this terminal).
+func DefaultStyles() Styles { return StylesFor(lipgloss.DefaultRenderer()) }
+
+// StylesFor builds the theme on a renderer. Over SSH each session has its
+// own renderer, so colours follow the client's terminal, not the server's
+// (pitfalls E34).
+func StylesFor(r *lipgloss.Renderer) Styles {
+	base := r.NewStyle().Foreground(colorText)
+	pane := r.NewStyle().
 		Border(lipgloss.RoundedBorder(), false, true, true, true).
 		BorderForeground(colorBorder).
 		Padding(0, 1)
 	return Styles{
-		Header:      lipgloss.NewStyle().Foreground(colorText).Background(colorHeaderB),
-		HeaderTitle: lipgloss.NewStyle().Foreground(colorAccent).Background(colorHeaderB).Bold(true),
-		HeaderDim:   lipgloss.NewStyle().Foreground(colorMuted).Background(colorHeaderB),
+		Header:      r.NewStyle().Foreground(colorText).Background(colorHeaderB),
+		HeaderTitle: r.NewStyle().Foreground(colorAccent).Background(colorHeaderB).Bold(true),
+		HeaderDim:   r.NewStyle().Foreground(colorMuted).Background(colorHeaderB),
 
 		Pane:        pane,
 		PaneFocused: pane.Border(lipgloss.ThickBorder(), false, true, true, true).BorderForeground(colorFocus),
-		Title:       lipgloss.NewStyle().Foreground(colorMuted),
-		TitleFocus:  lipgloss.NewStyle().Foreground(colorFocus).Bold(true),
+		Title:       r.NewStyle().Foreground(colorMuted),
+		TitleFocus:  r.NewStyle().Foreground(colorFocus).Bold(true),
 
-		Tab:       lipgloss.NewStyle().Foreground(colorMuted),
-		TabActive: lipgloss.NewStyle().Foreground(colorFocus).Bold(true).Underline(true),
+		Tab:       r.NewStyle().Foreground(colorMuted),
+		TabActive: r.NewStyle().Foreground(colorFocus).Bold(true).Underline(true),
 
 		Text:     base,
-		Muted:    lipgloss.NewStyle().Foreground(colorMuted),
-		Accent:   lipgloss.NewStyle().Foreground(colorAccent),
-		OK:       lipgloss.NewStyle().Foreground(colorOK),
-		Warn:     lipgloss.NewStyle().Foreground(colorWarn).Bold(true),
-		Danger:   lipgloss.NewStyle().Foreground(colorDanger).Bold(true),
-		Selected: lipgloss.NewStyle().Background(colorSelBg).Bold(true),
-		Section:  lipgloss.NewStyle().Foreground(colorAccent).Bold(true),
-		Done:     lipgloss.NewStyle().Foreground(colorOK),
-		NA:       lipgloss.NewStyle().Foreground(colorMuted).Italic(true),
+		Muted:    r.NewStyle().Foreground(colorMuted),
+		Accent:   r.NewStyle().Foreground(colorAccent),
+		OK:       r.NewStyle().Foreground(colorOK),
+		Warn:     r.NewStyle().Foreground(colorWarn).Bold(true),
+		Danger:   r.NewStyle().Foreground(colorDanger).Bold(true),
+		Selected: r.NewStyle().Background(colorSelBg).Bold(true),
+		Section:  r.NewStyle().Foreground(colorAccent).Bold(true),
+		Done:     r.NewStyle().Foreground(colorOK),
+		NA:       r.NewStyle().Foreground(colorMuted).Italic(true),
 
-		Banner: lipgloss.NewStyle().Foreground(lipgloss.AdaptiveColor{Light: "#ffffff", Dark: "#ffffff"}).
+		Banner: r.NewStyle().Foreground(lipgloss.AdaptiveColor{Light: "#ffffff", Dark: "#ffffff"}).
 			Background(colorDanger).Bold(true).Reverse(false),
 
-		StatusInfo:  lipgloss.NewStyle().Foreground(colorOK),
-		StatusError: lipgloss.NewStyle().Foreground(colorDanger).Bold(true),
+		StatusInfo:  r.NewStyle().Foreground(colorOK),
+		StatusError: r.NewStyle().Foreground(colorDanger).Bold(true),
 
-		Dialog:      lipgloss.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(colorFocus).Padding(0, 1),
-		DialogTitle: lipgloss.NewStyle().Foreground(colorFocus).Bold(true),
-		Label:       lipgloss.NewStyle().Foreground(colorMuted),
+		Dialog:      r.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(colorFocus).Padding(0, 1),
+		DialogTitle: r.NewStyle().Foreground(colorFocus).Bold(true),
+		Label:       r.NewStyle().Foreground(colorMuted),
+
+		Plain:  r.NewStyle(),
+		Cursor: r.NewStyle().Reverse(true),
 	}
 }
 
