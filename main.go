@@ -120,7 +120,8 @@ func newRootCmd(a *app) *cobra.Command {
 	f.BoolVar(&a.readOnly, "read-only", false, "live dashboard with every action disabled (for a shared screen); opens the database read-only")
 	f.BoolVar(&a.debug, "debug", false, "write a debug log to flightdeck-debug.log in the current directory")
 
-	root.AddCommand(newDeployCmd(a), newCheckCmd(a), newExportCmd(a))
+	root.AddCommand(newDeployCmd(a), newCheckCmd(a), newExportCmd(a), newIncidentCmd(a))
+	root.AddCommand(newBackupCmd(a))
 	return root
 }
 

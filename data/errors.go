@@ -83,7 +83,8 @@ func mapError(path string, err error) error {
 	case sqlite3.SQLITE_CANTOPEN:
 		msg = fmt.Sprintf("cannot open %s: check that it and its directory exist and that you may read and write them", path)
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-		msg = fmt.Sprintf("%s stayed locked by another flightdeck for more than 10 seconds: try again, or look for a stuck process", path)
+		// Only after the busy timeout: SQLite has retried the lock all along.
+		msg = fmt.Sprintf("the database %s is busy (another flightdeck is writing and did not finish in time); nothing was changed: try again, or look for a stuck flightdeck process", path)
 	case sqlite3.SQLITE_FULL:
 		msg = fmt.Sprintf("the disk holding %s is full: free some space and try again", path)
 	case sqlite3.SQLITE_IOERR:

@@ -24,8 +24,9 @@ func TestMapError(t *testing.T) {
 		{8, "/data/fd.db cannot be written: make the file and its directory writable"},
 		{8 | 4<<8, "/data/fd.db cannot be written"}, // SQLITE_READONLY_DBMOVED: extended codes map by their primary code
 		{14, "cannot open /data/fd.db: check that it and its directory exist"},
-		{5, "/data/fd.db stayed locked by another flightdeck for more than 10 seconds: try again"},
-		{5 | 2<<8, "stayed locked"}, // SQLITE_BUSY_SNAPSHOT
+		{5, "the database /data/fd.db is busy (another flightdeck is writing and did not finish in time); nothing was changed: try again"},
+		{5 | 2<<8, "is busy"}, // SQLITE_BUSY_SNAPSHOT
+		{6, "is busy"},        // SQLITE_LOCKED
 		{13, "the disk holding /data/fd.db is full"},
 		{10 | 3<<8, "input/output error on /data/fd.db"},
 		{1, "/data/fd.db: sqlite error (1)"},

@@ -34,6 +34,10 @@ type Options struct {
 	// wherever the store evaluates them (promote, finish, health readings).
 	// The zero value is the default: more than 5 points above baseline.
 	RollbackRule model.RollbackRule
+	// BusyTimeout is how long a statement waits for a lock another
+	// connection (often another process) holds before failing with a "busy"
+	// error that says nothing was changed. Zero means DefaultBusyTimeout.
+	BusyTimeout time.Duration
 }
 
 // Store is an open flightdeck database. It is safe for concurrent use.
@@ -94,7 +98,11 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", dsn(abs, opt.ReadOnly))
+	busy := opt.BusyTimeout
+	if busy <= 0 {
+		busy = DefaultBusyTimeout
+	}
+	db, err := sql.Open("sqlite", dsn(abs, opt.ReadOnly, busy))
 	if err != nil {
 		release()
 		return nil, fmt.Errorf("open %s: %w", abs, err)
@@ -126,9 +134,14 @@ func (s *Store) init(ctx context.Context) error {
 	return nil
 }
 
-// busyTimeout is how long a connection waits for another's lock; it is in
-// the DSN as _busy_timeout.
-const busyTimeout = 10 * time.Second
+// DefaultBusyTimeout is how long a connection waits for another's lock
+// unless Options.BusyTimeout says otherwise; it is in the DSN as
+// _busy_timeout, so SQLite retries (with back-off) for that long before a
+// write fails. A write normally holds the lock for a millisecond or two.
+const DefaultBusyTimeout = 10 * time.Second
+
+// busyTimeout bounds the retries flightdeck does itself (switching to WAL).
+const busyTimeout = DefaultBusyTimeout
 
 // dsn builds the driver name. Per-connection pragmas must live here, not in
 // db.Exec, or they would reach only one pooled connection (pitfalls D22).
@@ -136,9 +149,9 @@ const busyTimeout = 10 * time.Second
 // journal_mode=WAL is deliberately absent: it is persistent in the file, and
 // asking for it here would convert a foreign SQLite file before migrate could
 // refuse it. migrate sets it once the file is known to be ours.
-func dsn(path string, readOnly bool) string {
+func dsn(path string, readOnly bool, busy time.Duration) string {
 	q := []string{
-		"_busy_timeout=" + strconv.FormatInt(busyTimeout.Milliseconds(), 10),
+		"_busy_timeout=" + strconv.FormatInt(max(busy.Milliseconds(), 1), 10),
 		"_synchronous=FULL", // WAL + NORMAL can lose the last commits on power loss
 		"_foreign_keys=1",
 		"_pragma=journal_size_limit(67108864)",

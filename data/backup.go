@@ -1,0 +1,193 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Backup writes a consistent copy of the live database to dest, a new file:
+// VACUUM INTO reads one snapshot (committed data in the -wal included;
+// writers in other processes carry on meanwhile) into a temporary file in
+// dest's directory, which is synced and then moved to dest. dest is never
+// overwritten, and a failed backup leaves nothing behind. The copy is a
+// self-contained file (no -wal needed), mode 0600; --db opens it.
+//
+// A store opened read-only can be backed up too: the copy is written through
+// a read-only connection, so the live file is never written either way.
+func (s *Store) Backup(ctx context.Context, dest string) (err error) {
+	if strings.TrimSpace(dest) == "" {
+		return invalidf("no backup file given: name a new file, e.g. flightdeck-backup.db")
+	}
+	abs, err := filepath.Abs(dest)
+	if err != nil {
+		return fmt.Errorf("cannot resolve backup path %q: %w", dest, err)
+	}
+	if err := checkBackupDest(abs, s.path); err != nil {
+		return err
+	}
+	dir, base := filepath.Dir(abs), filepath.Base(abs)
+	// CreateTemp makes the file 0600 whatever the umask; VACUUM INTO accepts
+	// an empty file and keeps its mode.
+	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("cannot write the backup in %s: %s: make the directory writable or choose another place", dir, cause(err))
+	}
+	tmpPath := tmp.Name()
+	_ = tmp.Close()
+	defer func() {
+		if err != nil {
+			_ = os.Remove(tmpPath)
+		}
+	}()
+
+	if err := s.vacuumInto(ctx, tmpPath); err != nil {
+		return s.backupError(abs, err)
+	}
+	if err := syncFile(tmpPath); err != nil {
+		return fmt.Errorf("cannot sync the backup %s: %s", tmpPath, cause(err))
+	}
+	if err := publish(tmpPath, abs); err != nil {
+		return err
+	}
+	// The new name must survive a power loss too.
+	_ = syncFile(dir)
+	return nil
+}
+
+// checkBackupDest refuses an existing file (the live database included) and
+// a missing directory, with what to do.
+func checkBackupDest(dest, live string) error {
+	dir := filepath.Dir(dest)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return invalidf("directory %s does not exist: create it (mkdir -p %s) or choose another place", dir, dir)
+	case err != nil && !errors.Is(err, syscall.ENOTDIR):
+		return fmt.Errorf("cannot reach directory %s: %s", dir, cause(err))
+	case err != nil || !fi.IsDir():
+		return invalidf("%s is not a directory: choose another place for the backup", dir)
+	}
+	if _, err := os.Lstat(dest); err == nil {
+		if dest == live {
+			return invalidf("%s is the database itself: name a new file for the backup", dest)
+		}
+		return invalidf("%s exists: choose a new name", dest)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cannot reach %s: %s", dest, cause(err))
+	}
+	return nil
+}
+
+// vacuumInto runs VACUUM INTO on one connection of the pool. VACUUM cannot
+// run inside a transaction; on its own it reads a single snapshot.
+func (s *Store) vacuumInto(ctx context.Context, path string) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if s.readOnly {
+		// query_only refuses VACUUM INTO even though it writes only the
+		// new file; mode=ro still keeps the live file read-only.
+		if _, err := conn.ExecContext(ctx, "PRAGMA query_only = 0"); err != nil {
+			return err
+		}
+		defer func() {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA query_only = 1"); err != nil {
+				// Never hand the pool a connection without its guard.
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+	}
+	_, err = conn.ExecContext(ctx, "VACUUM INTO ?", path)
+	return err
+}
+
+// backupError explains a failed VACUUM INTO: problems writing the copy name
+// the backup's directory, problems reading the live file name the database.
+func (s *Store) backupError(dest string, err error) error {
+	var ce sqliteCoder
+	if errors.As(err, &ce) {
+		dir := filepath.Dir(dest)
+		switch ce.Code() & 0xff {
+		case sqlite3.SQLITE_FULL:
+			return fmt.Errorf("back up to %s: the disk holding %s is full: free some space or choose another place", dest, dir)
+		case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM:
+			return fmt.Errorf("back up to %s: cannot write in %s: make the directory writable or choose another place", dest, dir)
+		}
+	}
+	return s.fail("back up to "+dest, err)
+}
+
+// publish gives the finished copy its name without ever replacing a file: a
+// hard link fails if dest appeared meanwhile. Filesystems without hard
+// links fall back to a rename after one more check.
+func publish(tmp, dest string) error {
+	err := os.Link(tmp, dest)
+	switch {
+	case err == nil:
+		_ = os.Remove(tmp)
+		return nil
+	case errors.Is(err, fs.ErrExist):
+		return invalidf("%s exists: choose a new name", dest)
+	}
+	if _, serr := os.Lstat(dest); serr == nil {
+		return invalidf("%s exists: choose a new name", dest)
+	}
+	if err := os.Rename(tmp, dest); err != nil {
+		return fmt.Errorf("cannot name the backup %s: %s", dest, cause(err))
+	}
+	return nil
+}
+
+// syncFile flushes a file (or a directory entry) to disk.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// Counts is how many rows the main tables hold.
+type Counts struct {
+	Deployments int64
+	Incidents   int64 // 0 when the schema has no incidents table
+	Events      int64
+}
+
+// Counts reads the row counts in one snapshot.
+func (s *Store) Counts(ctx context.Context) (Counts, error) {
+	var c Counts
+	err := s.read(ctx, "count rows", func(tx *sql.Tx) error {
+		for _, t := range []struct {
+			table string
+			n     *int64
+		}{{"deployments", &c.Deployments}, {"incidents", &c.Incidents}, {"events", &c.Events}} {
+			var exists int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, t.table).Scan(&exists); err != nil {
+				return err
+			}
+			if exists == 0 {
+				continue
+			}
+			// The table name is one of ours, never input.
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+t.table).Scan(t.n); err != nil {
+				return fmt.Errorf("count %s: %w", t.table, err)
+			}
+		}
+		return nil
+	})
+	return c, err
+}
