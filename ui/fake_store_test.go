@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"flightdeck/model"
+	"flightdeck/model/mdtemplate"
 )
 
 // fakeStore is an in-memory Store for UI tests. It follows the same rules as
@@ -165,3 +166,9 @@ func (f *fakeStore) StartExecution(_ context.Context, id int64, actor string, at
 	}
 	return model.Deployment{}, errors.New("no such deployment")
 }
+
+func modelNew(svc, ver string) model.NewDeployment {
+	return model.NewDeployment{Service: svc, Version: ver}
+}
+
+func builtinTemplate() model.Template { return mdtemplate.Builtin() }

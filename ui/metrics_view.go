@@ -182,8 +182,8 @@ func (m Model) metricsView(h int) []string {
 	}
 	lines = append(lines, "", st.Section.Render(fit("Weekly trend (weeks start Monday, UTC; * = part of the week)", w)),
 		st.Muted.Render(fit(fmt.Sprintf("%-10s %8s %8s %10s %10s %10s %8s", "week", "deploys", "fail %", "lead med", "recovery", "MTTR", "rework"), w)))
-	room := h - len(lines)
-	start := max(len(weeks)-room, 0) // newest weeks when short of room
+	room := max(h-len(lines), 0)
+	start := min(max(len(weeks)-room, 0), len(weeks)) // newest weeks when short of room
 	for _, wk := range weeks[start:] {
 		mark := ""
 		if wk.Partial() {
