@@ -1,0 +1,48 @@
+// Command floor is the idle-cost floor flightdeck is measured against: a bare
+// Bubble Tea v1 program with one 1 s tick and a one-line view, at the same
+// frame rate flightdeck uses. Run by .ci/idle-cost.sh.
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+type tick time.Time
+
+type floor struct{ now time.Time }
+
+func every() tea.Cmd {
+	return tea.Every(time.Second, func(t time.Time) tea.Msg { return tick(t) })
+}
+
+func (f floor) Init() tea.Cmd { return every() }
+
+func (f floor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tick:
+		f.now = time.Time(msg)
+		return f, every()
+	case tea.KeyMsg:
+		if msg.String() == "q" || msg.String() == "ctrl+c" {
+			return f, tea.Quit
+		}
+	}
+	return f, nil
+}
+
+func (f floor) View() string { return "floor " + f.now.Format("15:04:05") }
+
+func main() {
+	fps := 20
+	if len(os.Args) > 1 {
+		fmt.Sscan(os.Args[1], &fps)
+	}
+	if _, err := tea.NewProgram(floor{now: time.Now()}, tea.WithAltScreen(), tea.WithFPS(fps)).Run(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
