@@ -36,21 +36,26 @@ func newDeployCmd(a *app) *cobra.Command {
 	}
 	cmd.AddCommand(newDeployStartCmd(a), newDeployStatusCmd(a),
 		newDeployPromoteCmd(a), newDeployPauseCmd(a), newDeployResumeCmd(a), newDeployAbortCmd(a), newDeployFinishCmd(a),
-		newDeployHealthCmd(a), newDeployDeclareCmd(a), newDeployClearCriteriaCmd(a), newDeployWaitCmd(a))
+		newDeployHealthCmd(a), newDeployDeclareCmd(a), newDeployClearCriteriaCmd(a), newDeployWaitCmd(a),
+		newDeployHotfixCmd(a))
 	return cmd
 }
 
 func newDeployStartCmd(a *app) *cobra.Command {
-	var env, strategy, commit, committedAt, overrideFreeze string
+	var env, strategy, commit, committedAt, overrideFreeze, hotfixFor, templateName string
 	cmd := &cobra.Command{
 		Use:   "start SERVICE VERSION",
-		Short: "Start a deployment with the built-in checklist",
+		Short: "Start a deployment with the built-in checklist or an imported one",
 		Long: "Start a deployment of SERVICE at VERSION. It begins planned, in the Pre-Deployment\n" +
-			"phase, with its own copy of the built-in OctoAcme checklist.\n\n" +
+			"phase, with its own copy of the built-in OctoAcme checklist, or of the template given\n" +
+			"with --template NAME (see flightdeck template list; an unknown name exits 2).\n\n" +
 			"While an open SEV1/SEV2 freezes deploys it refuses (exit 1) unless given\n" +
-			"--override-freeze REASON, which is recorded on the incident's timeline.",
+			"--override-freeze REASON, which is recorded on the incident's timeline.\n\n" +
+			"--commit and --committed-at feed the lead time of the delivery metrics; --hotfix-for\n" +
+			"INC-N marks the deployment as the fix for that incident (deployment rework rate).",
 		Example: "  flightdeck deploy start api v1.4.2\n" +
-			"  flightdeck deploy start web 2026.11.25 --env staging --strategy blue-green --commit 3f2a9c1 --committed-at 2026-11-25T13:40:00Z",
+			"  flightdeck deploy start web 2026.11.25 --env staging --strategy blue-green --commit 3f2a9c1 --committed-at 2026-11-25T13:40:00Z\n" +
+			"  flightdeck deploy start api v1.4.3 --template team-api",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 2 {
 				return usagef("deploy start needs SERVICE and VERSION, e.g. flightdeck deploy start api v1.4.2")
@@ -73,17 +78,42 @@ func newDeployStartCmd(a *app) *cobra.Command {
 			if n, err = n.Normalize(); err != nil {
 				return usageError{err}
 			}
+			var fixes int64
+			if hotfixFor != "" {
+				if fixes, err = parseIncidentArg(hotfixFor); err != nil {
+					return usagef("--hotfix-for: %v", err)
+				}
+			}
 			s, err := a.open(cmd.Context())
 			if err != nil {
 				return err
 			}
-			tpl := mdtemplate.Builtin()
+			if fixes != 0 { // before starting: incidents are never deleted, so the mark cannot fail later
+				if _, err := s.Incident(cmd.Context(), fixes); err != nil {
+					return incidentError(err)
+				}
+			}
+			tpl, err := loadTemplate(cmd.Context(), s, templateName)
+			if err != nil {
+				return err
+			}
 			d, err := startHonouringFreeze(cmd, a, s, n, tpl, overrideFreeze, now)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "started deployment #%d: %s (%s), %d checklist items\n",
-				d.ID, printable(d.Title()), d.Strategy, len(tpl.Items()))
+			from := ""
+			if tpl.Name != mdtemplate.BuiltinName {
+				from = " from template " + tpl.Name
+			}
+			fmt.Fprintf(a.stdout, "started deployment #%d: %s (%s), %d checklist items%s\n",
+				d.ID, printable(d.Title()), d.Strategy, len(tpl.Items()), from)
+			if fixes != 0 {
+				if err := s.MarkHotfix(cmd.Context(), d.ID, fixes, a.actor(), now); err != nil {
+					return fmt.Errorf("deployment #%d started, but marking it as the hotfix for INC-%d failed: %w (retry: flightdeck deploy hotfix %d INC-%d)",
+						d.ID, fixes, err, d.ID, fixes)
+				}
+				fmt.Fprintf(a.stdout, "marked as the hotfix for INC-%d\n", fixes)
+			}
 			return nil
 		},
 	}
@@ -93,6 +123,8 @@ func newDeployStartCmd(a *app) *cobra.Command {
 	f.StringVar(&commit, "commit", "", "commit being deployed (hex hash)")
 	f.StringVar(&overrideFreeze, "override-freeze", "", "deploy during a change freeze, saying why (recorded)")
 	f.StringVar(&committedAt, "committed-at", "", `when that commit was made, for lead time: RFC 3339 or "2006-01-02 15:04" (UTC)`)
+	f.StringVar(&hotfixFor, "hotfix-for", "", "this deployment fixes incident INC-N (counted in the rework rate)")
+	f.StringVar(&templateName, "template", "", "checklist template (default: the built-in octoacme; see flightdeck template list)")
 	return cmd
 }
 

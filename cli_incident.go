@@ -161,7 +161,7 @@ func newIncidentOpenCmd(a *app) *cobra.Command {
 			if note != "" {
 				fmt.Fprintln(w, note)
 			}
-			writeLadder(w, inc, now)
+			writeLadder(w, inc, s.Policy(), now)
 			if inc.NeedsCommander() {
 				fmt.Fprintf(w, "no commander yet: name one with flightdeck incident commander %s NAME\n", inc.Ref())
 			}
@@ -262,7 +262,7 @@ func newIncidentSevCmd(a *app) *cobra.Command {
 				} else {
 					fmt.Fprintf(a.stdout, "%s %s → %s\n", inc.Ref(), before.Severity.Label(), sev.Label())
 				}
-				fmt.Fprintln(a.stdout, incStatusLine(inc, now))
+				fmt.Fprintln(a.stdout, incStatusLine(inc, s.Policy(), now))
 				return nil
 			})
 		},

@@ -40,13 +40,13 @@ func newIncidentAckCmd(a *app) *cobra.Command {
 						ack = k
 					}
 				}
-				st, _ := model.DefaultPolicy().Step(ack.Step)
+				st, _ := s.Policy().Step(ack.Step)
 				line := fmt.Sprintf("%s step %d %s acknowledged", inc.Ref(), ack.Step, st.Role)
 				if ack.Reached != "" {
 					line += " (reached " + printable(ack.Reached) + ")"
 				}
 				fmt.Fprintln(a.stdout, line)
-				fmt.Fprintln(a.stdout, incStatusLine(inc, now))
+				fmt.Fprintln(a.stdout, incStatusLine(inc, s.Policy(), now))
 				return nil
 			})
 		},
@@ -97,13 +97,13 @@ func newIncidentEscalateCmd(a *app, skip bool) *cobra.Command {
 				return err
 			}
 			m := inc.Escalations[len(inc.Escalations)-1]
-			st, _ := model.DefaultPolicy().Step(m.Step)
+			st, _ := s.Policy().Step(m.Step)
 			verb := "escalated to"
 			if skip {
 				verb = "skipped to"
 			}
 			fmt.Fprintf(a.stdout, "%s %s step %d %s: due now\n", inc.Ref(), verb, m.Step, st.Role)
-			fmt.Fprintln(a.stdout, incStatusLine(inc, now))
+			fmt.Fprintln(a.stdout, incStatusLine(inc, s.Policy(), now))
 			return nil
 		})
 	}
@@ -144,7 +144,7 @@ func newIncidentStatusCmd(a *app, to model.IncidentStatus) *cobra.Command {
 			} else {
 				fmt.Fprintf(a.stdout, "%s %s\n", inc.Ref(), word)
 			}
-			fmt.Fprintln(a.stdout, incStatusLine(inc, now))
+			fmt.Fprintln(a.stdout, incStatusLine(inc, s.Policy(), now))
 			return nil
 		})
 	}
@@ -238,7 +238,7 @@ func newIncidentUpdateCmd(a *app) *cobra.Command {
 					return err
 				}
 				line := inc.Ref() + " update posted"
-				if due, ok := model.DefaultUpdatePolicy().NextUpdateDue(inc); ok {
+				if due, ok := a.incPolicies(s).upd.NextUpdateDue(inc); ok {
 					line += "; next update due " + incDue(due, now)
 				}
 				fmt.Fprintln(a.stdout, line)
@@ -276,7 +276,7 @@ func newIncidentSecurityCmd(a *app) *cobra.Command {
 				default:
 					fmt.Fprintf(a.stdout, "%s security flag cleared\n", inc.Ref())
 				}
-				fmt.Fprintln(a.stdout, incStatusLine(inc, now))
+				fmt.Fprintln(a.stdout, incStatusLine(inc, s.Policy(), now))
 				return nil
 			})
 		},

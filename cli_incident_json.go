@@ -90,8 +90,15 @@ type eventJSON struct {
 	Text         string   `json:"text"`
 }
 
+// newIncidentJSON is newIncidentJSONWith the seed's policies.
 func newIncidentJSON(inc model.Incident, now time.Time) incidentJSON {
-	p := model.DefaultPolicy()
+	return newIncidentJSONWith(inc, now, seedIncPolicies())
+}
+
+// newIncidentJSONWith computes the ladder and the next update with pp (the
+// configured policies: see app.incPolicies).
+func newIncidentJSONWith(inc model.Incident, now time.Time, pp incPolicies) incidentJSON {
+	p := pp.esc
 	j := incidentJSON{
 		ID: inc.ID, Ref: inc.Ref(), Title: inc.Title, Severity: inc.Severity.Label(), Status: string(inc.Status),
 		Security: inc.Security, SecurityAt: jsonTime(inc.SecurityAt), DeploymentID: incOptID(inc.DeploymentID),
@@ -100,7 +107,7 @@ func newIncidentJSON(inc model.Incident, now time.Time) incidentJSON {
 		ResolvedAt: jsonTime(inc.ResolvedAt), RootCause: inc.RootCause, ActionItems: append([]string{}, inc.ActionItems...),
 		LastUpdateAt: jsonTime(inc.LastUpdateAt), Escalation: []stepJSON{},
 	}
-	if due, ok := model.DefaultUpdatePolicy().NextUpdateDue(inc); ok {
+	if due, ok := pp.upd.NextUpdateDue(inc); ok {
 		j.NextUpdateDue = jsonTime(due)
 	}
 	for _, st := range p.Ladder(inc, now) {
@@ -121,8 +128,8 @@ func newStepJSON(st model.StepStatus) stepJSON {
 	}
 }
 
-func newIncidentDetailJSON(inc model.Incident, timeline []model.Event, now time.Time) incidentDetailJSON {
-	j := incidentDetailJSON{incidentJSON: newIncidentJSON(inc, now),
+func newIncidentDetailJSON(inc model.Incident, timeline []model.Event, now time.Time, pp incPolicies) incidentDetailJSON {
+	j := incidentDetailJSON{incidentJSON: newIncidentJSONWith(inc, now, pp),
 		SeverityHistory: []severityChangeJSON{}, Acks: []ackJSON{}, Escalations: []escalationJSON{}, Timeline: []eventJSON{}}
 	for _, c := range inc.SeverityHistory {
 		j.SeverityHistory = append(j.SeverityHistory, severityChangeJSON{jsonTime(c.At), c.From.Label(), c.To.Label(), c.By})

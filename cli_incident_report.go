@@ -38,7 +38,7 @@ func newIncidentReportCmd(a *app) *cobra.Command {
 			if err != nil {
 				return incidentError(err)
 			}
-			in := model.ReportInput{Incident: inc, Events: timeline, Policy: model.DefaultPolicy(), Now: incNow(a)}
+			in := model.ReportInput{Incident: inc, Events: timeline, Policy: s.Policy(), Now: incNow(a)}
 			if inc.DeploymentID != 0 {
 				if d, err := s.Deployment(ctx, inc.DeploymentID); err == nil {
 					in.Deployment = &d

@@ -37,12 +37,13 @@ func newIncidentListCmd(a *app) *cobra.Command {
 				return err
 			}
 			now := incNow(a)
-			p := model.DefaultPolicy()
+			pp := a.incPolicies(s)
+			p := pp.esc
 			model.SortByUrgency(incs, p, now)
 			if asJSON {
 				out := make([]incidentJSON, len(incs))
 				for i, inc := range incs {
-					out[i] = newIncidentJSON(inc, now)
+					out[i] = newIncidentJSONWith(inc, now, pp)
 				}
 				return writeJSON(a.stdout, out)
 			}
@@ -121,9 +122,9 @@ func newIncidentShowCmd(a *app) *cobra.Command {
 			}
 			now := incNow(a)
 			if asJSON {
-				return writeJSON(a.stdout, newIncidentDetailJSON(inc, timeline, now))
+				return writeJSON(a.stdout, newIncidentDetailJSON(inc, timeline, now, a.incPolicies(s)))
 			}
-			writeIncident(a.stdout, inc, deployment, timeline, now)
+			writeIncident(a.stdout, inc, deployment, timeline, now, a.incPolicies(s))
 			return nil
 		},
 	}
@@ -131,7 +132,7 @@ func newIncidentShowCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-func writeIncident(w io.Writer, inc model.Incident, deployment string, timeline []model.Event, now time.Time) {
+func writeIncident(w io.Writer, inc model.Incident, deployment string, timeline []model.Event, now time.Time, pp incPolicies) {
 	fmt.Fprintf(w, "%s %s %s — %s\n", inc.Ref(), inc.Severity.Label(), inc.Severity.Name(), printable(inc.Title))
 	status := string(inc.Status)
 	switch inc.Status {
@@ -160,7 +161,7 @@ func writeIncident(w io.Writer, inc model.Incident, deployment string, timeline 
 			fmt.Fprintf(w, "  %-11s %s\n", r.label+":", printable(r.who))
 		}
 	}
-	if due, ok := model.DefaultUpdatePolicy().NextUpdateDue(inc); ok {
+	if due, ok := pp.upd.NextUpdateDue(inc); ok {
 		fmt.Fprintf(w, "  next update due %s\n", incDue(due, now))
 	}
 	if len(inc.SeverityHistory) > 0 {
@@ -170,7 +171,7 @@ func writeIncident(w io.Writer, inc model.Incident, deployment string, timeline 
 		}
 		fmt.Fprintf(w, "  severity:   %s\n", strings.Join(parts, " → "))
 	}
-	writeLadder(w, inc, now)
+	writeLadder(w, inc, pp.esc, now)
 	if inc.RootCause != "" {
 		fmt.Fprintf(w, "root cause: %s\n", printable(inc.RootCause))
 	}
@@ -205,9 +206,9 @@ func writeIncident(w io.Writer, inc model.Incident, deployment string, timeline 
 // writeLadder prints every escalation step with its absolute due time (UTC)
 // and its state: a countdown, OVERDUE +mm:ss, who acknowledged it, or why
 // it is not needed.
-func writeLadder(w io.Writer, inc model.Incident, now time.Time) {
+func writeLadder(w io.Writer, inc model.Incident, p model.EscalationPolicy, now time.Time) {
 	fmt.Fprintln(w, "escalation:")
-	for _, st := range model.DefaultPolicy().Ladder(inc, now) {
+	for _, st := range p.Ladder(inc, now) {
 		role := st.Step.Role
 		if st.Step.Person != "" {
 			role += " (" + st.Step.Person + ")"
@@ -252,14 +253,14 @@ func incDeadline(st model.StepStatus, now time.Time, zone string) string {
 
 // incStatusLine sums an incident up after a change:
 // "INC-4 SEV2 open · commander erin · next: Eng Lead 14:57 in 15:00".
-func incStatusLine(inc model.Incident, now time.Time) string {
+func incStatusLine(inc model.Incident, p model.EscalationPolicy, now time.Time) string {
 	parts := []string{fmt.Sprintf("%s %s %s", inc.Ref(), inc.Severity.Label(), inc.Status)}
 	if inc.NeedsCommander() {
 		parts = append(parts, "no commander")
 	} else if inc.Commander != "" {
 		parts = append(parts, "commander "+printable(inc.Commander))
 	}
-	if st, ok := model.DefaultPolicy().NextDeadline(inc, now); ok {
+	if st, ok := p.NextDeadline(inc, now); ok {
 		parts = append(parts, "next: "+st.Step.ShortRole()+" "+incDeadline(st, now, " UTC"))
 	} else if inc.Status.Active() {
 		parts = append(parts, "no escalation pending")

@@ -36,16 +36,27 @@ func runDashboard(ctx context.Context, a *app) error {
 	if a.debug || strings.TrimSpace(os.Getenv("DEBUG")) != "" {
 		debugLog = "flightdeck-debug.log"
 	}
+	cfg, err := a.config() // loaded by open: this cannot fail now
+	if err != nil {
+		return err
+	}
 	changes, stopWatch, err := watchChanges(ctx, st)
 	if err != nil {
 		return err
 	}
 	defer stopWatch()
+	// The notifier and the probe run beside the UI, never in it; they
+	// share the change signal and stop (giving back anything they had to
+	// interrupt) before the watcher does.
+	changes, stopBackground := startBackground(ctx, a, st, changes)
+	defer stopBackground()
 	return ui.Run(ctx, dashboardStore{st}, ui.Options{
 		Actor:    a.actor(),
 		Now:      func() time.Time { return a.now().Round(0) },
 		Template: mdtemplate.Builtin(),
 		Rule:     st.Rule(),
+		Policy:   st.Policy(),
+		Updates:  cfg.Updates,
 		ReadOnly: a.readOnly,
 		Bell:     func() { _, _ = os.Stdout.WriteString("\a") },
 	}, ui.RunOptions{Mouse: a.mouse, DebugLog: debugLog, Changes: changes})

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"os/user"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -52,10 +53,45 @@ type app struct {
 	now    func() time.Time
 
 	store *data.Store
+
+	configFlag string
+	cfgMu      sync.Mutex // SSH sessions may ask at once
+	cfg        *Effective // loaded once by config()
+	cfgErr     error
 }
 
-// actor is who an action is recorded as: --as, else $USER.
+// config is the effective configuration (--config, $FLIGHTDECK_CONFIG or
+// the default file; the seed's defaults when that is missing), loaded once.
+func (a *app) config() (Effective, error) {
+	a.cfgMu.Lock()
+	defer a.cfgMu.Unlock()
+	if a.cfg == nil && a.cfgErr == nil {
+		path, explicit, err := ResolveConfigPath(a.configFlag)
+		if err == nil {
+			var eff Effective
+			eff, err = LoadConfig(path, explicit)
+			a.cfg = &eff
+		}
+		a.cfgErr = err
+	}
+	if a.cfgErr != nil {
+		return Effective{}, a.cfgErr
+	}
+	return *a.cfg, nil
+}
+
+// actor is who an action is recorded as: --as, else $USER, shown by the
+// name the configuration's users map gives that login.
 func (a *app) actor() string {
+	login := a.login()
+	if cfg, err := a.config(); err == nil {
+		return cfg.DisplayName(login)
+	}
+	return login
+}
+
+// login is --as, else $USER, else the OS user.
+func (a *app) login() string {
 	if s := strings.TrimSpace(a.as); s != "" {
 		return s
 	}
@@ -77,7 +113,11 @@ func (a *app) open(ctx context.Context) (*data.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := data.Open(ctx, path, data.Options{ReadOnly: a.readOnly})
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	st, err := data.Open(ctx, path, data.Options{ReadOnly: a.readOnly, RollbackRule: cfg.Rule, Policy: cfg.Policy, Plans: cfg.Plans})
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +139,9 @@ func newRootCmd(a *app) *cobra.Command {
 		Long: "flightdeck is a terminal dashboard for shipping software safely and for running the\n" +
 			"incident when a deploy goes wrong. With no command it opens the dashboard.\n\n" +
 			"Data lives in one SQLite file: --db PATH, else $FLIGHTDECK_DB, else\n" +
-			"$XDG_DATA_HOME/flightdeck/flightdeck.db.",
+			"$XDG_DATA_HOME/flightdeck/flightdeck.db. Configuration (roster, escalation policy,\n" +
+			"stages, rollback rule, links, probe and notify commands): --config PATH, else\n" +
+			"$FLIGHTDECK_CONFIG, else $XDG_CONFIG_HOME/flightdeck/config.yaml (flightdeck config check).",
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -114,6 +156,7 @@ func newRootCmd(a *app) *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.dbFlag, "db", "", "database file (default $FLIGHTDECK_DB or $XDG_DATA_HOME/flightdeck/flightdeck.db)")
 	pf.StringVar(&a.as, "as", "", "record actions as this person (default $USER)")
+	pf.StringVar(&a.configFlag, "config", "", "configuration file (default $FLIGHTDECK_CONFIG or $XDG_CONFIG_HOME/flightdeck/config.yaml)")
 	f := root.Flags()
 	f.StringVar(&a.theme, "theme", "", "colour theme for terminals that cannot tell: dark or light (default $FLIGHTDECK_THEME, else dark)")
 	f.BoolVar(&a.mouse, "mouse", false, "capture the mouse (off by default so you can select and copy text)")
@@ -122,6 +165,10 @@ func newRootCmd(a *app) *cobra.Command {
 
 	root.AddCommand(newDeployCmd(a), newCheckCmd(a), newExportCmd(a), newIncidentCmd(a))
 	root.AddCommand(newBackupCmd(a))
+	root.AddCommand(newConfigCmd(a), newNotifyCmd(a))
+	root.AddCommand(newServeCmd(a))
+	root.AddCommand(newMetricsCmd(a), newHistoryCmd(a), newDemoCmd(a))
+	root.AddCommand(newTemplateCmd(a))
 	return root
 }
 

@@ -13,7 +13,7 @@ import (
 )
 
 const deploymentCols = `id, service, version, environment, strategy, status, template, started_by,
-	created_at, updated_at, execution_at, finished_at, commit_sha, committed_at, rollback_at, stability_at`
+	created_at, updated_at, execution_at, finished_at, commit_sha, committed_at, rollback_at, stability_at, hotfix_for`
 
 // StartDeployment records a planned deployment with its own copy of the
 // template's checklist and guidance, so later template edits never rewrite
@@ -167,9 +167,9 @@ func getDeployment(ctx context.Context, q queryer, id int64) (model.Deployment, 
 func scanDeployment(r interface{ Scan(...any) error }) (model.Deployment, error) {
 	var d model.Deployment
 	var strategy, status string
-	var created, updated, execution, finished, committed, rollback, stability sql.NullInt64
+	var created, updated, execution, finished, committed, rollback, stability, hotfix sql.NullInt64
 	err := r.Scan(&d.ID, &d.Service, &d.Version, &d.Environment, &strategy, &status, &d.Template,
-		&d.StartedBy, &created, &updated, &execution, &finished, &d.CommitSHA, &committed, &rollback, &stability)
+		&d.StartedBy, &created, &updated, &execution, &finished, &d.CommitSHA, &committed, &rollback, &stability, &hotfix)
 	if err != nil {
 		return model.Deployment{}, err
 	}
@@ -182,6 +182,7 @@ func scanDeployment(r interface{ Scan(...any) error }) (model.Deployment, error)
 	d.CommittedAt = fromMS(committed)
 	d.RollbackAt = fromMS(rollback)
 	d.StabilityAt = fromMS(stability)
+	d.HotfixFor = hotfix.Int64
 	return d, nil
 }
 
@@ -255,7 +256,7 @@ func (s *Store) startExecution(ctx context.Context, deploymentID int64, actor st
 		}); err != nil {
 			return err
 		}
-		if _, err := startRollout(ctx, tx, d, actor, at, at); err != nil {
+		if _, err := startRollout(ctx, tx, d, s.plan(d.Strategy), actor, at, at); err != nil {
 			return err
 		}
 		d, err = getDeployment(ctx, tx, d.ID)

@@ -44,6 +44,7 @@ type exportDeployment struct {
 	CommittedAt msTime `json:"committed_at"`
 	RollbackAt  msTime `json:"rollback_at"`
 	StabilityAt msTime `json:"stability_at"`
+	HotfixFor   *int64 `json:"hotfix_for"` // incident id, or null
 }
 
 type exportItem struct {
@@ -93,7 +94,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer) error {
 		if err := exportTable(ctx, tx, bw, "deployments", `SELECT `+deploymentCols+` FROM deployments ORDER BY id`,
 			func(r *sql.Rows, d *exportDeployment) error {
 				return r.Scan(&d.ID, &d.Service, &d.Version, &d.Environment, &d.Strategy, &d.Status, &d.Template, &d.StartedBy,
-					&d.CreatedAt, &d.UpdatedAt, &d.ExecutionAt, &d.FinishedAt, &d.CommitSHA, &d.CommittedAt, &d.RollbackAt, &d.StabilityAt)
+					&d.CreatedAt, &d.UpdatedAt, &d.ExecutionAt, &d.FinishedAt, &d.CommitSHA, &d.CommittedAt, &d.RollbackAt, &d.StabilityAt, &d.HotfixFor)
 			}); err != nil {
 			return err
 		}
@@ -120,6 +121,9 @@ func (s *Store) Export(ctx context.Context, w io.Writer) error {
 			return err
 		}
 		if err := exportIncidents(ctx, tx, bw); err != nil {
+			return err
+		}
+		if err := exportTemplates(ctx, tx, bw); err != nil {
 			return err
 		}
 		_, err := bw.WriteString("\n}\n")

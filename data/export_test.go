@@ -50,6 +50,8 @@ func TestExport(t *testing.T) {
 		IncidentActionItems     []map[string]any `json:"incident_action_items"`
 		IncidentUpdates         []map[string]any `json:"incident_updates"`
 		EventStars              []map[string]any `json:"event_stars"`
+		// Schema 5; checked in TestExportTemplates.
+		Templates []map[string]any `json:"templates"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(buf.Bytes()))
 	dec.DisallowUnknownFields()
@@ -64,7 +66,7 @@ func TestExport(t *testing.T) {
 	}
 
 	dep := doc.Deployments[0]
-	wantKeys := "commit_sha committed_at created_at environment execution_at finished_at id rollback_at service stability_at started_by status strategy template updated_at version"
+	wantKeys := "commit_sha committed_at created_at environment execution_at finished_at hotfix_for id rollback_at service stability_at started_by status strategy template updated_at version"
 	if got := sortedKeys(dep); got != wantKeys {
 		t.Errorf("deployment keys: %s", got)
 	}

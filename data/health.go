@@ -104,6 +104,22 @@ func (s *Store) criteriaMet(ctx context.Context, q queryer, deploymentID int64) 
 // not, a health.criteria_met event is written too, so the timeline marks the
 // moment once rather than on every reading.
 func (s *Store) RecordHealth(ctx context.Context, deploymentID int64, errorRate float64, baseline *float64, actor string, at time.Time) (met bool, explanation string, err error) {
+	return s.recordHealth(ctx, deploymentID, errorRate, baseline, actor, at, HealthSourceManual)
+}
+
+// HealthSourceProbe marks a reading taken by the configured metrics probe.
+const HealthSourceProbe = "probe"
+
+// RecordProbeHealth is RecordHealth for a metrics probe reading: the
+// baseline is always carried forward (ErrNoBaseline when there is none), and
+// since a probe reads every few seconds the timeline gets a health.recorded
+// event only for the first probe reading after a person's and when the
+// rule's verdict changes — every reading is still kept in health_samples.
+func (s *Store) RecordProbeHealth(ctx context.Context, deploymentID int64, errorRate float64, actor string, at time.Time) (met bool, explanation string, err error) {
+	return s.recordHealth(ctx, deploymentID, errorRate, nil, actor, at, HealthSourceProbe)
+}
+
+func (s *Store) recordHealth(ctx context.Context, deploymentID int64, errorRate float64, baseline *float64, actor string, at time.Time, source string) (met bool, explanation string, err error) {
 	actor, err = cleanActor(actor)
 	if err != nil {
 		return false, "", err
@@ -136,15 +152,32 @@ func (s *Store) RecordHealth(ctx context.Context, deploymentID int64, errorRate 
 			return invalid(err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO health_samples (deployment_id, at, baseline, error_rate, actor, source)
-			VALUES (?, ?, ?, ?, ?, ?)`, d.ID, toMS(at), h.BaselineErrorRate, h.ErrorRate, actor, HealthSourceManual); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?)`, d.ID, toMS(at), h.BaselineErrorRate, h.ErrorRate, actor, source); err != nil {
 			return fmt.Errorf("record health of deployment #%d: %w", d.ID, err)
 		}
 		met, explanation = s.rule.Evaluate(h)
-		if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventHealthRecorded, DeploymentID: d.ID,
-			Text: "recorded health: " + explanation}); err != nil {
-			return err
+		wasMet, _ := s.rule.Evaluate(prev)
+		quiet := false
+		if source == HealthSourceProbe && met == wasMet {
+			var prevSource string
+			err := tx.QueryRowContext(ctx, `SELECT source FROM health_samples WHERE deployment_id = ?
+				ORDER BY id DESC LIMIT 1 OFFSET 1`, d.ID).Scan(&prevSource)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("read health of deployment #%d: %w", d.ID, err)
+			}
+			quiet = prevSource == HealthSourceProbe
 		}
-		if wasMet, _ := s.rule.Evaluate(prev); met && !wasMet {
+		if !quiet {
+			text := "recorded health: " + explanation
+			if source == HealthSourceProbe {
+				text = "probe: " + explanation
+			}
+			if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventHealthRecorded, DeploymentID: d.ID,
+				Text: text}); err != nil {
+				return err
+			}
+		}
+		if met && !wasMet {
 			if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventHealthCriteriaMet, DeploymentID: d.ID,
 				Text: "ROLLBACK CRITERIA MET: " + explanation}); err != nil {
 				return err

@@ -117,7 +117,7 @@ func (s *Store) SetIncidentSeverity(ctx context.Context, id int64, sev model.Sev
 		if sev > inc.Severity {
 			verb = "lowered"
 		}
-		text := fmt.Sprintf("%s severity %s → %s", verb, inc.Severity.Label(), sev.Label()) + dueNote(inc, next, at)
+		text := fmt.Sprintf("%s severity %s → %s", verb, inc.Severity.Label(), sev.Label()) + s.dueNote(inc, next, at)
 		return true, appendEvent(ctx, tx, incidentEvent(next, model.EventIncidentSeverity, actor, at, text))
 	}))
 }
@@ -265,7 +265,7 @@ func (s *Store) SetSecurity(ctx context.Context, id int64, on bool, actor string
 		}
 		text := "security flag cleared"
 		if on {
-			text = "flagged security-related" + dueNote(inc, next, at)
+			text = "flagged security-related" + s.dueNote(inc, next, at)
 		}
 		return true, appendEvent(ctx, tx, incidentEvent(next, model.EventIncidentSecurity, actor, at, text))
 	}))

@@ -19,7 +19,7 @@ func (s *Store) AckStep(ctx context.Context, id int64, step int, reached, actor 
 	if err != nil {
 		return err
 	}
-	p := policy()
+	p := s.policy()
 	return errOnly(s.changeIncident(ctx, "acknowledge escalation", id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
 		step := step // resolved per transaction, from the incident as read in it
 		if step == 0 {
@@ -75,7 +75,7 @@ func (s *Store) manualEscalation(ctx context.Context, id int64, kind model.Manua
 	if _, err := cleanLine("reason", reason, model.MaxReason, true); err != nil {
 		return model.Incident{}, err
 	}
-	p := policy()
+	p := s.policy()
 	return s.changeIncident(ctx, string(kind), id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
 		step := step // resolved per transaction, from the incident as read in it
 		if step == 0 {
@@ -102,7 +102,7 @@ func (s *Store) manualEscalation(ctx context.Context, id int64, kind model.Manua
 			after := inc
 			after.Escalations = append(append([]model.ManualEscalation(nil), inc.Escalations...),
 				model.ManualEscalation{Kind: kind, Step: step, At: at, By: actor, Reason: why})
-			text = fmt.Sprintf("skipped to step %d (%s)%s: %s", step, st.Role, skippedNote(inc, after, at), why)
+			text = fmt.Sprintf("skipped to step %d (%s)%s: %s", step, st.Role, s.skippedNote(inc, after, at), why)
 		}
 		return true, appendEvent(ctx, tx, incidentEvent(inc, eventKindFor(kind), actor, at, text))
 	})
@@ -117,8 +117,8 @@ func eventKindFor(kind model.ManualKind) model.EventKind {
 
 // skippedNote names the steps a skip-to passed over: ", passing over step 2
 // (Engineering Lead)".
-func skippedNote(before, after model.Incident, at time.Time) string {
-	p := policy()
+func (s *Store) skippedNote(before, after model.Incident, at time.Time) string {
+	p := s.policy()
 	was := map[int]model.StepState{}
 	for _, st := range p.Ladder(before, at) {
 		was[st.Step.Number] = st.State

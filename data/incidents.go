@@ -70,7 +70,7 @@ func (s *Store) OpenIncident(ctx context.Context, n model.NewIncident, actor str
 		if inc.Security {
 			text += "; security-related"
 		}
-		text += dueNote(model.Incident{}, inc, at)
+		text += s.dueNote(model.Incident{}, inc, at)
 		e := incidentEvent(inc, model.EventIncidentOpened, actor, at, text)
 		e.DeploymentID = inc.DeploymentID // the deployment's own timeline shows it too
 		if err := appendEvent(ctx, tx, e); err != nil {
@@ -287,8 +287,8 @@ func incidentEvent(inc model.Incident, kind model.EventKind, actor string, at ti
 // dueNote names the escalation steps that a change scheduled (or moved),
 // e.g. "; Engineering Lead due 14:17 UTC", so the timeline — and the report
 // built from it — says when each clock started.
-func dueNote(before, after model.Incident, at time.Time) string {
-	p := policy()
+func (s *Store) dueNote(before, after model.Incident, at time.Time) string {
+	p := s.policy()
 	old := map[int]time.Time{}
 	for _, st := range p.Ladder(before, at) {
 		old[st.Step.Number] = st.Due
@@ -311,10 +311,10 @@ func dueNote(before, after model.Incident, at time.Time) string {
 }
 
 // policy is the escalation ladder the store validates steps against and
-// resolves "the next step" with. The seed's default until the configuration
-// file lands (DESIGN §5); the due times it stores never depend on it — only
-// the model's pure functions over the stored history do.
-func policy() model.EscalationPolicy { return model.DefaultPolicy() }
+// resolves "the next step" with: Options.Policy, else the seed's. The due
+// times it stores never depend on it — only the model's pure functions over
+// the stored history do.
+func (s *Store) policy() model.EscalationPolicy { return s.pol }
 
 // cleanLine trims one line of user text and checks it; required makes an
 // empty value an error.

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -34,6 +35,13 @@ type Options struct {
 	// wherever the store evaluates them (promote, finish, health readings).
 	// The zero value is the default: more than 5 points above baseline.
 	RollbackRule model.RollbackRule
+	// Policy is the escalation ladder the store validates steps against and
+	// resolves "the next step" with. No steps means model.DefaultPolicy.
+	Policy model.EscalationPolicy
+	// Plans are the rollout plans a deployment's rollout starts with, by
+	// strategy; a strategy missing here gets model.DefaultPlan. A running
+	// rollout keeps the plan it started with (it is stored with it).
+	Plans map[model.Strategy]model.Plan
 	// BusyTimeout is how long a statement waits for a lock another
 	// connection (often another process) holds before failing with a "busy"
 	// error that says nothing was changed. Zero means DefaultBusyTimeout.
@@ -46,6 +54,8 @@ type Store struct {
 	path     string
 	readOnly bool
 	rule     model.RollbackRule
+	pol      model.EscalationPolicy
+	plans    map[model.Strategy]model.Plan
 	now      func() time.Time // export timestamp; replaced in tests
 
 	closeOnce sync.Once
@@ -56,6 +66,17 @@ type Store struct {
 // Rule is the rollback rule in force (Options.RollbackRule, or the default),
 // so every screen quotes the rule that actually decided.
 func (s *Store) Rule() model.RollbackRule { return s.rule }
+
+// Policy is the escalation policy in force (Options.Policy, or the seed's).
+func (s *Store) Policy() model.EscalationPolicy { return s.pol }
+
+// plan is the plan a new rollout of strategy st starts with.
+func (s *Store) plan(st model.Strategy) model.Plan {
+	if p, ok := s.plans[st]; ok {
+		return p
+	}
+	return model.DefaultPlan(st)
+}
 
 // Path is the absolute path of the database file.
 func (s *Store) Path() string { return s.path }
@@ -87,6 +108,18 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err := rule.Validate(); err != nil {
 		return nil, err
 	}
+	pol := opt.Policy
+	if len(pol.Steps) == 0 {
+		pol = model.DefaultPolicy()
+	}
+	if err := pol.Validate(); err != nil {
+		return nil, err
+	}
+	for st, p := range opt.Plans {
+		if err := p.Validate(); err != nil {
+			return nil, fmt.Errorf("rollout plan for %s: %w", st, err)
+		}
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot resolve database path %q: %w", path, err)
@@ -114,7 +147,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	db.SetConnMaxIdleTime(0)
 	db.SetConnMaxLifetime(0)
 
-	s := &Store{db: db, path: abs, readOnly: opt.ReadOnly, rule: rule, now: time.Now, release: release}
+	s := &Store{db: db, path: abs, readOnly: opt.ReadOnly, rule: rule, pol: pol, plans: maps.Clone(opt.Plans), now: time.Now, release: release}
 	if err := s.init(ctx); err != nil {
 		_ = s.Close()
 		return nil, err

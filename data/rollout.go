@@ -160,10 +160,11 @@ func (s *Store) Rollout(ctx context.Context, deploymentID int64) (r model.Rollou
 	return r, ok, err
 }
 
-// startRollout begins the strategy's plan at `at` and records it on the
-// timeline; it runs inside the caller's transaction.
-func startRollout(ctx context.Context, tx *sql.Tx, d model.Deployment, actor string, at, eventAt time.Time) (model.Rollout, error) {
-	r, err := model.Start(model.DefaultPlan(d.Strategy), at)
+// startRollout begins plan (the strategy's, from Options.Plans or the seed)
+// at `at` and records it on the timeline; it runs inside the caller's
+// transaction.
+func startRollout(ctx context.Context, tx *sql.Tx, d model.Deployment, plan model.Plan, actor string, at, eventAt time.Time) (model.Rollout, error) {
+	r, err := model.Start(plan, at)
 	if err != nil {
 		return r, invalid(fmt.Errorf("deployment #%d: %w", d.ID, err))
 	}
@@ -192,7 +193,8 @@ func ensureRollout(ctx context.Context, tx *sql.Tx, d model.Deployment, actor st
 		if from.IsZero() || from.After(at) {
 			from = at
 		}
-		return startRollout(ctx, tx, d, actor, from, at)
+		// Only schema-1 deployments get here: they predate configured plans.
+		return startRollout(ctx, tx, d, model.DefaultPlan(d.Strategy), actor, from, at)
 	case model.StatusPlanned:
 		return r, fmt.Errorf("deployment #%d is planned: start Deployment Execution first, its rollout starts with it", d.ID)
 	}

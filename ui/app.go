@@ -99,6 +99,9 @@ func New(st Store, opts Options) Model {
 	if opts.Updates == (model.UpdatePolicy{}) {
 		opts.Updates = model.DefaultUpdatePolicy()
 	}
+	if opts.History == nil {
+		opts.History = st
+	}
 	if opts.Renderer == nil {
 		opts.Renderer = lipgloss.DefaultRenderer()
 	}

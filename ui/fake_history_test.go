@@ -15,7 +15,7 @@ func (f *fakeStore) History(_ context.Context, q HistoryQuery) ([]model.Deployme
 	defer f.mu.Unlock()
 	var out []model.Deployment
 	for _, d := range f.deps {
-		if q.Service != "" && !strings.Contains(strings.ToLower(d.Service+" "+d.Environment), strings.ToLower(q.Service)) {
+		if q.Service != "" && !strings.EqualFold(d.Service, q.Service) && !strings.EqualFold(d.Environment, q.Service) {
 			continue
 		}
 		if q.Status != "" && string(d.Status) != q.Status {

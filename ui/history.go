@@ -106,7 +106,7 @@ func (h *historyView) view(st Styles, now time.Time, loc *time.Location) []strin
 	q := h.query()
 	filter := []string{}
 	if q.Service != "" {
-		filter = append(filter, "service/env ~ "+clean(q.Service))
+		filter = append(filter, "service/env = "+clean(q.Service))
 	}
 	if q.Status != "" {
 		filter = append(filter, "status "+strings.ReplaceAll(q.Status, "_", " "))

@@ -50,7 +50,7 @@ func TestHistoryListAndDetail(t *testing.T) {
 	m = keys(t, m, "/")
 	m = typeText(t, m, "web")
 	m = keys(t, m, "enter")
-	if v := m.View(); strings.Contains(v, "checkout-api  ") || !strings.Contains(v, "service/env ~ web") {
+	if v := m.View(); strings.Contains(v, "checkout-api  ") || !strings.Contains(v, "service/env = web") {
 		t.Fatalf("filter:\n%s", v)
 	}
 	m = keys(t, m, "enter")

@@ -16,6 +16,7 @@ type Store interface {
 	ChecklistStore
 	RolloutStore
 	IncidentStore
+	HistoryStore
 }
 
 // ChecklistStore reads deployments and writes checklist changes.

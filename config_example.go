@@ -1,0 +1,114 @@
+package main
+
+// exampleConfig is what `flightdeck config example` prints; it is also
+// testdata/config.example.yaml, which a test loads, so it always validates.
+const exampleConfig = `# flightdeck configuration: ~/.config/flightdeck/config.yaml
+# ($XDG_CONFIG_HOME/flightdeck/config.yaml), or --config PATH, or
+# $FLIGHTDECK_CONFIG. Every key is optional: what you leave out keeps the
+# seed's default. Check it with: flightdeck config check
+
+# Who fills each escalation role. Roles match the steps below by full name
+# or short name (On-call, Eng Lead, Director, Security).
+roster:
+  On-call DevOps Engineer: Priya Raman
+  Engineering Lead: Sam Okafor
+  Product/Engineering Director: Dana Whitfield
+  Security Lead: Lee Novak
+
+# Logins (the SSH user, or $USER / --as) and the names the timeline shows.
+# Viewers get a read-only dashboard over SSH (flightdeck serve).
+users:
+  priya:
+    name: Priya Raman
+  sam:
+    name: Sam Okafor
+  exec-screen:
+    name: War room screen
+    viewer: true
+
+# The escalation ladder, in order (this is the seed's). trigger is when the
+# clock starts: at-open, after-major (the incident became SEV1/SEV2),
+# manual (only when someone escalates to it) or security (flagged
+# security-related). delay is a duration such as 15m or 1h30m; severities
+# limits the automatic schedule (any step can still be reached by hand).
+escalation:
+  - role: On-call DevOps Engineer
+    trigger: at-open
+  - role: Engineering Lead
+    trigger: after-major
+    delay: 15m
+    severities: [SEV1, SEV2]
+  - role: Product/Engineering Director
+    trigger: after-major
+    delay: 45m          # 30 minutes after the Engineering Lead was due
+    severities: [SEV1]
+  - role: Security Lead
+    trigger: security
+    # person: Lee Novak  # a person here wins over the roster
+
+# Rollout stages per strategy (canary, blue-green, feature-flag,
+# all-at-once). A strategy listed here gets exactly these stages. A stage
+# named like one of the seed's (canary-5, canary-25, canary-50, canary-100;
+# deploy-green, validate-green, switch-traffic, keep-blue; dark, internal,
+# segments, everyone; all) starts from it, so only what you write changes.
+# A new stage needs a label; its soak defaults to 15m.
+strategies:
+  canary:
+    - name: canary-5
+      soak: 30m         # the seed says monitor 15-30 minutes
+    - name: canary-25
+    - label: 75%
+      percent: 75
+      soak: 20m
+    - name: canary-100
+  all-at-once:
+    - name: all
+      soak: 20m
+
+# When the error rate alone meets the rollback criteria. kind: points
+# (percentage points above baseline: 1% -> 6.1% is 5.1 points; the seed's
+# rule is more than 5 points) or relative (percent of the baseline:
+# 2% -> 3% is 50% above).
+rollback_rule:
+  kind: points
+  threshold: 5
+
+# How often stakeholders get an update while an incident is SEV1 / SEV2
+# (0 or off: no reminder).
+updates:
+  sev1: 30m
+  sev2: 1h
+
+# The seed's Resources, shown in the dashboard and the incident report.
+links:
+  - name: Runbooks
+    url: https://wiki.example.com/ops/runbooks
+  - name: Infrastructure Docs
+    url: https://wiki.example.com/platform/architecture
+  - name: Monitoring Dashboards
+    url: https://grafana.example.com/d/checkout
+  - name: On-Call Schedule
+    url: https://example.pagerduty.com/schedules/P123ABC
+
+# A command that prints the current error rate in percent ("2.4" or
+# "2.4%"), run every interval during a rollout for each deployment, with
+# FLIGHTDECK_DEPLOYMENT, _SERVICE, _VERSION and _ENVIRONMENT set. The first
+# reading needs a baseline: flightdeck deploy health --baseline PCT.
+# Bad output, a non-zero exit or a timeout is shown as such, never as 0%.
+# The command is a list (program, then each argument): no shell is involved.
+# A relative path is relative to this file.
+probe:
+  command: [/usr/local/bin/error-rate, --window, 5m]
+  interval: 30s
+  timeout: 10s
+
+# Run when an escalation step is due, a stage is ready to promote, or the
+# rollback criteria are met: once per event across every flightdeck on the
+# database. The event is in environment variables only (FLIGHTDECK_EVENT,
+# FLIGHTDECK_MESSAGE, FLIGHTDECK_INCIDENT, …), never spliced into a shell
+# string. Keep a 'flightdeck notify --watch' running so a deadline reaches
+# someone even when no dashboard is open.
+notify:
+  command: [/usr/local/bin/flightdeck-notify-chat]
+  timeout: 10s
+`

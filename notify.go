@@ -1,0 +1,644 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"flightdeck/data"
+	"flightdeck/model"
+)
+
+// Notifier watches the database for moments someone must hear about — an
+// escalation step due, a stage ready to promote, rollback criteria met —
+// and runs the configured notify command for each, once per database
+// however many flightdeck processes run one; it also runs the metrics probe
+// (probe.go). Every dashboard (and `flightdeck notify --watch`) runs one in
+// a goroutine: commands run on a few workers, so a hanging command never
+// blocks the screen or the other notifications.
+//
+// Exactly once: a worker first claims the event's key in the notifications
+// table; only the process whose INSERT wins runs the command, and it writes
+// the outcome (notify.sent / notify.failed) to the timeline.
+type Notifier struct {
+	Store   *data.Store
+	Policy  model.EscalationPolicy
+	Notify  *Command // nil: no notifications
+	Probe   *Command // nil: no probe
+	Now     func() time.Time
+	Changes <-chan struct{} // commits seen by a watcher; nil: wake by the clock only
+	// Log, when set, gets one line per thing done (headless mode).
+	Log func(format string, a ...any)
+	// Workers bounds the commands running at once (default 4).
+	Workers int
+	// MaxSleep bounds the time between passes (default 30s): the pass
+	// computes the next deadline, but the clock may jump.
+	MaxSleep time.Duration
+
+	initOnce sync.Once
+	owner    string
+	jobs     chan job
+	kick     chan struct{}  // a job wrote something a pass should see at once
+	wg       sync.WaitGroup // queued and running jobs
+
+	mu         sync.Mutex
+	inflight   map[string]bool
+	probeSlots map[int64]int64 // deployment → last slot tried by this process
+	failed     int             // commands that failed (for notify --once)
+}
+
+// job is one thing to claim and run.
+type job struct {
+	key    string
+	kind   string // a model.NotifyKind, or probeKind / noBaselineKind
+	env    map[string]string
+	what   string // for the timeline: "escalation_due INC-3 step 2 (Engineering Lead)"
+	event  model.Event
+	slot   int64 // probe: the interval window
+	depID  int64 // probe: the deployment
+	leaseD time.Duration
+}
+
+// claimGrace is added to a command's timeout to make its lease: a claim
+// older than that, never finished, belonged to a process that died.
+const claimGrace = 30 * time.Second
+
+func (n *Notifier) init() { n.initOnce.Do(n.setup) }
+
+func (n *Notifier) setup() {
+	if n.Now == nil {
+		n.Now = time.Now
+	}
+	if n.Workers <= 0 {
+		n.Workers = 4
+	}
+	if n.MaxSleep <= 0 {
+		n.MaxSleep = 30 * time.Second
+	}
+	if len(n.Policy.Steps) == 0 {
+		n.Policy = n.Store.Policy()
+	}
+	host, _ := os.Hostname()
+	var nonce [4]byte
+	_, _ = rand.Read(nonce[:])
+	n.owner = fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(nonce[:]))
+	n.jobs = make(chan job, 64)
+	n.kick = make(chan struct{}, 1)
+	n.inflight = map[string]bool{}
+	n.probeSlots = map[int64]int64{}
+}
+
+func (n *Notifier) logf(format string, a ...any) {
+	if n.Log != nil {
+		n.Log(format, a...)
+	}
+}
+
+// startWorkers runs the workers until ctx ends; the returned function
+// waits for them to exit.
+func (n *Notifier) startWorkers(ctx context.Context) (wait func()) {
+	var wg sync.WaitGroup
+	for range n.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case j := <-n.jobs:
+					n.do(ctx, j)
+				}
+			}
+		}()
+	}
+	return func() {
+		wg.Wait()
+		// Jobs still queued were never claimed; drop them.
+		for {
+			select {
+			case <-n.jobs:
+				n.wg.Done()
+			default:
+				return
+			}
+		}
+	}
+}
+
+// Run passes over the database until ctx ends: at every commit another
+// process makes (Changes), at the next deadline it computed, and at least
+// every MaxSleep.
+func (n *Notifier) Run(ctx context.Context) {
+	n.init()
+	ctx, cancel := context.WithCancel(ctx)
+	wait := n.startWorkers(ctx)
+	defer func() { cancel(); wait() }()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		case <-n.Changes:
+		case <-n.kick:
+		}
+		next, err := n.pass(ctx)
+		sleep := n.MaxSleep
+		if err != nil && ctx.Err() == nil {
+			// Most likely a lock held too long elsewhere: a deadline must
+			// not wait MaxSleep for that.
+			n.logf("notifier: %v", err)
+			sleep = min(sleep, 2*time.Second)
+		}
+		if !next.IsZero() {
+			sleep = min(sleep, max(next.Sub(n.Now()), 50*time.Millisecond))
+		}
+		timer.Reset(sleep) // Go ≥ 1.23: no stale tick survives a Reset
+	}
+}
+
+// Once makes one pass and waits for every command it started; it reports
+// how many of them failed (for `flightdeck notify --once`).
+func (n *Notifier) Once(ctx context.Context) (failed int, err error) {
+	n.init()
+	n.mu.Lock()
+	before := n.failed
+	n.mu.Unlock()
+	ctx, cancel := context.WithCancel(ctx)
+	wait := n.startWorkers(ctx)
+	_, err = n.pass(ctx)
+	n.wg.Wait()
+	cancel()
+	wait()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.failed - before, err
+}
+
+// pass computes what is due now, enqueues what nobody has claimed yet, and
+// returns when something next becomes due (zero: nothing scheduled).
+func (n *Notifier) pass(ctx context.Context) (time.Time, error) {
+	now := n.Now().UTC()
+	snap, err := n.snapshot(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var jobs []job
+	var next time.Time
+	if n.Notify != nil {
+		jobs, next = noticesDue(snap, n.Policy, n.Store.Rule(), now)
+		lease := n.Notify.Timeout + claimGrace
+		for i := range jobs {
+			jobs[i].leaseD = lease
+		}
+	}
+	if n.Probe != nil {
+		pj, pnext := n.probeJobs(ctx, snap, now)
+		jobs = append(jobs, pj...)
+		next = earliest(next, pnext)
+	}
+	// One cheap read drops what is already claimed, so the write lock is
+	// taken only for new work.
+	keys := make([]string, 0, len(jobs))
+	for _, j := range jobs {
+		if j.kind != probeKind {
+			keys = append(keys, j.key)
+		}
+	}
+	open, err := n.Store.Unclaimed(ctx, keys, now, n.maxLease())
+	if err != nil {
+		return next, err
+	}
+	isOpen := make(map[string]bool, len(open))
+	for _, k := range open {
+		isOpen[k] = true
+	}
+	for _, j := range jobs {
+		if j.kind != probeKind && !isOpen[j.key] {
+			continue
+		}
+		n.enqueue(j)
+	}
+	return next, nil
+}
+
+func (n *Notifier) maxLease() time.Duration {
+	var d time.Duration
+	for _, c := range []*Command{n.Notify, n.Probe} {
+		if c != nil {
+			d = max(d, c.Timeout)
+		}
+	}
+	return d + claimGrace
+}
+
+func earliest(a, b time.Time) time.Time {
+	switch {
+	case a.IsZero():
+		return b
+	case b.IsZero() || a.Before(b):
+		return a
+	}
+	return b
+}
+
+// enqueue hands j to a worker unless it is already queued or running here;
+// a full queue drops it (it is not claimed, so the next pass retries).
+func (n *Notifier) enqueue(j job) {
+	n.mu.Lock()
+	if n.inflight[j.key] {
+		n.mu.Unlock()
+		return
+	}
+	n.inflight[j.key] = true
+	n.mu.Unlock()
+	n.wg.Add(1)
+	select {
+	case n.jobs <- j:
+	default:
+		n.done(j)
+	}
+}
+
+// wake asks for a pass now: a probe reading may have met the rollback
+// criteria, and that must not wait for the next tick.
+func (n *Notifier) wake() {
+	select {
+	case n.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (n *Notifier) done(j job) {
+	n.mu.Lock()
+	delete(n.inflight, j.key)
+	n.mu.Unlock()
+	n.wg.Done()
+}
+
+// do claims j and, when this process won it, runs it and records the outcome.
+func (n *Notifier) do(ctx context.Context, j job) {
+	defer n.done(j)
+	switch j.kind {
+	case probeKind:
+		n.doProbe(ctx, j)
+		return
+	case noBaselineKind:
+		n.doNoBaseline(ctx, j)
+		return
+	}
+	won, err := n.Store.Claim(ctx, j.key, j.kind, n.owner, n.Now(), j.leaseD)
+	if err != nil || !won {
+		if err != nil && ctx.Err() == nil {
+			n.logf("notifier: %v", err)
+		}
+		return
+	}
+	res := runCommand(ctx, n.Notify, commandEnv(n.Store.Path(), j.env))
+	if res.interrupted {
+		// This process is quitting: give the event back so another
+		// process (or the next start) sends it.
+		n.release(j.key)
+		return
+	}
+	outcome, ev := data.OutcomeOK, j.event
+	ev.Kind = model.EventNotifySent
+	ev.Text = "notified " + j.what + " (" + res.summary() + ")"
+	if !res.ok() {
+		outcome = data.OutcomeFailed
+		if res.timedOut {
+			outcome = data.OutcomeTimeout
+		}
+		ev.Kind = model.EventNotifyFailed
+		ev.Text = "notify FAILED for " + j.what + ": " + res.summary()
+		n.mu.Lock()
+		n.failed++
+		n.mu.Unlock()
+	}
+	n.finish(j.key, outcome, res.summary(), &ev)
+	n.logf("%s", ev.Text)
+}
+
+// finish records an outcome even when ctx has just ended (the command ran).
+func (n *Notifier) finish(key, outcome, detail string, ev *model.Event) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if _, err := n.Store.FinishClaim(ctx, key, n.owner, outcome, detail, ev, n.Now()); err != nil {
+		n.logf("notifier: %v", err)
+	}
+}
+
+func (n *Notifier) release(key string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = n.Store.ReleaseClaim(ctx, key, n.owner)
+}
+
+// snapshot is what the notifier decides from, read fresh on every pass.
+type snapshot struct {
+	incidents   []model.Incident
+	deployments []deployState
+}
+
+type deployState struct {
+	d          model.Deployment
+	r          model.Rollout
+	hasRollout bool
+	health     model.Health
+	declared   []model.Declaration
+	episode    int64
+}
+
+func (n *Notifier) snapshot(ctx context.Context) (snapshot, error) {
+	var s snapshot
+	var err error
+	if n.Notify != nil {
+		if s.incidents, err = n.Store.OpenIncidents(ctx); err != nil {
+			return s, err
+		}
+	}
+	deps, err := n.Store.ActiveDeployments(ctx)
+	if err != nil {
+		return s, err
+	}
+	for _, d := range deps {
+		ds := deployState{d: d}
+		if ds.r, ds.hasRollout, err = n.Store.Rollout(ctx, d.ID); err != nil {
+			return s, err
+		}
+		if n.Notify != nil {
+			if ds.health, ds.declared, err = n.Store.RolloutHealth(ctx, d.ID); err != nil {
+				return s, err
+			}
+			if ds.episode, err = n.Store.CriteriaEpisode(ctx, d.ID); err != nil {
+				return s, err
+			}
+		}
+		s.deployments = append(s.deployments, ds)
+	}
+	return s, nil
+}
+
+// noticesDue is the pure part: every notification due at now, with its
+// claim key, and when the next one becomes due.
+//
+// Keys make "once" mean the right thing: an escalation step is keyed by its
+// due time (a step re-scheduled by a new severity change is a new event), a
+// stage by its index, rollback criteria by the event that made them met (a
+// new spell after a false alarm notifies again).
+func noticesDue(s snapshot, pol model.EscalationPolicy, rule model.RollbackRule, now time.Time) ([]job, time.Time) {
+	var out []job
+	var next time.Time
+	for _, inc := range s.incidents {
+		if !inc.Status.Active() {
+			continue
+		}
+		for _, st := range pol.Ladder(inc, now) {
+			switch st.State {
+			case model.StepPending:
+				next = earliest(next, st.Due)
+				continue
+			case model.StepDue, model.StepOverdue:
+			default:
+				continue
+			}
+			out = append(out, escalationJob(inc, st, s.deployments))
+		}
+	}
+	for _, ds := range s.deployments {
+		d := ds.d
+		if !d.Status.Active() || d.RollingBack() {
+			continue
+		}
+		met, why := model.CriteriaMet(rule, ds.health, ds.declared)
+		ended := ds.hasRollout && ds.r.Ended()
+		if met && !ended {
+			out = append(out, rollbackJob(ds, why, now))
+		}
+		if !ds.hasRollout || ended {
+			continue
+		}
+		st := ds.r.Status(now, met)
+		switch st.State {
+		case model.RolloutReady:
+			out = append(out, readyJob(ds, st))
+		case model.RolloutSoaking:
+			next = earliest(next, st.EndsAt)
+		}
+	}
+	return out, next
+}
+
+func deploymentEnv(env map[string]string, d model.Deployment) {
+	env["FLIGHTDECK_DEPLOYMENT"] = strconv.FormatInt(d.ID, 10)
+	env["FLIGHTDECK_SERVICE"] = d.Service
+	env["FLIGHTDECK_VERSION"] = d.Version
+	env["FLIGHTDECK_ENVIRONMENT"] = d.Environment
+}
+
+func escalationJob(inc model.Incident, st model.StepStatus, deps []deployState) job {
+	env := map[string]string{
+		"FLIGHTDECK_EVENT":    string(model.NotifyEscalationDue),
+		"FLIGHTDECK_INCIDENT": inc.Ref(),
+		"FLIGHTDECK_TITLE":    inc.Title,
+		"FLIGHTDECK_SEVERITY": inc.Severity.Label(),
+		"FLIGHTDECK_STEP":     strconv.Itoa(st.Step.Number),
+		"FLIGHTDECK_ROLE":     st.Step.Role,
+		"FLIGHTDECK_PERSON":   st.Step.Person,
+		"FLIGHTDECK_DUE":      st.Due.UTC().Format(time.RFC3339),
+	}
+	if inc.DeploymentID != 0 {
+		env["FLIGHTDECK_DEPLOYMENT"] = strconv.FormatInt(inc.DeploymentID, 10)
+		for _, ds := range deps {
+			if ds.d.ID == inc.DeploymentID {
+				deploymentEnv(env, ds.d)
+			}
+		}
+	}
+	who := st.Step.Role
+	if st.Step.Person != "" {
+		who += " (" + st.Step.Person + ")"
+	}
+	env["FLIGHTDECK_MESSAGE"] = fmt.Sprintf("%s %s “%s”: escalate to %s — due %s, not acknowledged",
+		inc.Ref(), inc.Severity.Label(), inc.Title, who, st.Due.UTC().Format("15:04 UTC"))
+	return job{
+		key:   fmt.Sprintf("%s:%d:%d:%d", model.NotifyEscalationDue, inc.ID, st.Step.Number, st.Due.UnixMilli()),
+		kind:  string(model.NotifyEscalationDue),
+		env:   env,
+		what:  fmt.Sprintf("escalation due: %s step %d, %s", inc.Ref(), st.Step.Number, who),
+		event: model.Event{IncidentID: inc.ID, Severity: inc.Severity, DeploymentID: inc.DeploymentID},
+	}
+}
+
+func readyJob(ds deployState, st model.RolloutStatus) job {
+	d := ds.d
+	env := map[string]string{
+		"FLIGHTDECK_EVENT": string(model.NotifyStageReady),
+		"FLIGHTDECK_STAGE": st.StageLabel,
+		"FLIGHTDECK_DUE":   st.EndsAt.UTC().Format(time.RFC3339),
+	}
+	deploymentEnv(env, d)
+	action := "ready to promote to " + st.Next
+	if st.Last {
+		action = "ready to finish"
+	}
+	env["FLIGHTDECK_MESSAGE"] = fmt.Sprintf("%s (#%d): stage %s soaked %s — %s", d.Title(), d.ID, st.Label, fmtDur(st.Soak), action)
+	return job{
+		key:   fmt.Sprintf("%s:%d:%d", model.NotifyStageReady, d.ID, st.Stage),
+		kind:  string(model.NotifyStageReady),
+		env:   env,
+		what:  fmt.Sprintf("stage ready: #%d %s stage %s, %s", d.ID, d.Service, st.Label, action),
+		event: model.Event{DeploymentID: d.ID},
+	}
+}
+
+func rollbackJob(ds deployState, why []string, now time.Time) job {
+	d := ds.d
+	env := map[string]string{
+		"FLIGHTDECK_EVENT": string(model.NotifyRollbackCriteria),
+		"FLIGHTDECK_DUE":   now.UTC().Format(time.RFC3339),
+	}
+	deploymentEnv(env, d)
+	if ds.hasRollout {
+		env["FLIGHTDECK_STAGE"] = ds.r.Status(now, true).StageLabel
+	}
+	env["FLIGHTDECK_MESSAGE"] = fmt.Sprintf("%s (#%d): ROLLBACK CRITERIA MET — %s", d.Title(), d.ID, strings.Join(why, "; "))
+	return job{
+		key:   fmt.Sprintf("%s:%d:%d", model.NotifyRollbackCriteria, d.ID, ds.episode),
+		kind:  string(model.NotifyRollbackCriteria),
+		env:   env,
+		what:  fmt.Sprintf("rollback criteria met: #%d %s", d.ID, d.Service),
+		event: model.Event{DeploymentID: d.ID},
+	}
+}
+
+// notifyVars are every variable a notify or probe command may get; all are
+// set (empty when they do not apply), so a script under `set -u` works, and
+// values inherited from the parent's environment never leak in.
+var notifyVars = []string{
+	"FLIGHTDECK_EVENT", "FLIGHTDECK_MESSAGE", "FLIGHTDECK_INCIDENT", "FLIGHTDECK_TITLE",
+	"FLIGHTDECK_SEVERITY", "FLIGHTDECK_STEP", "FLIGHTDECK_ROLE", "FLIGHTDECK_PERSON",
+	"FLIGHTDECK_DEPLOYMENT", "FLIGHTDECK_SERVICE", "FLIGHTDECK_VERSION", "FLIGHTDECK_ENVIRONMENT",
+	"FLIGHTDECK_STAGE", "FLIGHTDECK_DUE",
+}
+
+// commandEnv is this process's environment with the event's variables —
+// the only way event data reaches a command: never through argv or a shell
+// string. FLIGHTDECK_DB names the database so a script can call flightdeck.
+func commandEnv(dbPath string, vars map[string]string) []string {
+	drop := map[string]bool{"FLIGHTDECK_DB": true}
+	for _, k := range notifyVars {
+		drop[k] = true
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if !drop[k] {
+			env = append(env, kv)
+		}
+	}
+	for _, k := range notifyVars {
+		env = append(env, k+"="+envValue(vars[k]))
+	}
+	return append(env, "FLIGHTDECK_DB="+dbPath)
+}
+
+// envValue keeps a value to one line of printable text: a NUL would make
+// the variable impossible to pass, a newline would break naive scripts.
+func envValue(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == 0:
+			return -1
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// notifyTest runs the notify command once with FLIGHTDECK_EVENT=test, so a
+// team can check its webhook without waiting for an incident; nothing is
+// claimed or written.
+func notifyTest(ctx context.Context, c *Command, dbPath string) cmdResult {
+	return runCommand(ctx, c, commandEnv(dbPath, map[string]string{
+		"FLIGHTDECK_EVENT":   "test",
+		"FLIGHTDECK_MESSAGE": "flightdeck notify test: if you can read this, notifications reach you",
+		"FLIGHTDECK_DUE":     time.Now().UTC().Format(time.RFC3339),
+	}))
+}
+
+var errNoNotifier = errors.New("nothing to run: the configuration has neither notify nor probe (see flightdeck config example)")
+
+// newNotifier builds the notifier for a store from the configuration; nil
+// when there is nothing to run (no notify and no probe configured).
+func newNotifier(st *data.Store, cfg Effective, now func() time.Time) *Notifier {
+	if cfg.Notify == nil && cfg.Probe == nil {
+		return nil
+	}
+	return &Notifier{Store: st, Policy: cfg.Policy, Notify: cfg.Notify, Probe: cfg.Probe, Now: now}
+}
+
+// startBackground starts the notifier of a long-running process (dashboard,
+// serve) when the configuration asks for one and the store can write. It
+// returns the change channel the caller should read instead of changes (it
+// is shared with the notifier) and a stop function that ends the notifier,
+// giving back the events of any command it had to interrupt.
+func startBackground(ctx context.Context, a *app, st *data.Store, changes <-chan struct{}) (<-chan struct{}, func()) {
+	cfg, err := a.config()
+	if err != nil || a.readOnly {
+		return changes, func() {}
+	}
+	n := newNotifier(st, cfg, a.now)
+	if n == nil {
+		return changes, func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	outs := fanOut(ctx, changes, 2)
+	n.Changes = outs[1]
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		n.Run(ctx)
+	}()
+	return outs[0], func() { cancel(); <-done }
+}
+
+// fanOut copies each signal of in to k channels (capacity one each, so
+// bursts coalesce and a slow reader never blocks the others).
+func fanOut(ctx context.Context, in <-chan struct{}, k int) []<-chan struct{} {
+	outs := make([]chan struct{}, k)
+	ro := make([]<-chan struct{}, k)
+	for i := range outs {
+		outs[i] = make(chan struct{}, 1)
+		ro[i] = outs[i]
+	}
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case _, ok := <-in:
+				if !ok {
+					return
+				}
+				for _, o := range outs {
+					select {
+					case o <- struct{}{}:
+					default:
+					}
+				}
+			}
+		}
+	}()
+	return ro
+}

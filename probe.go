@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"flightdeck/data"
+	"flightdeck/model"
+)
+
+// The metrics probe: the configured command runs every Interval for each
+// deployment whose rollout is running — paused included, since a pause is
+// when people most need the numbers; not once it completed or is rolling
+// back — and prints the current error rate. The reading goes through
+// RecordProbeHealth, so it feeds the rollback rule like a person's. A probe
+// that gives no usable number writes probe.failed to the timeline and
+// records nothing: a broken probe must never read as 0%.
+//
+// Each (deployment, interval window) runs once per database: the claim is
+// one row per deployment in the notifications table, moved forward slot by
+// slot.
+
+// Job kinds besides the model.NotifyKind ones.
+const (
+	probeKind      = "probe"
+	noBaselineKind = "probe_no_baseline"
+)
+
+// probeNoBaseline is what the timeline says when the probe cannot record
+// yet: readings are relative to a baseline a person gives once.
+const probeNoBaseline = "probe: no baseline yet (record one with flightdeck deploy health --baseline)"
+
+// probeJobs lists this slot's probe runs, and when the next slot starts.
+func (n *Notifier) probeJobs(ctx context.Context, snap snapshot, now time.Time) ([]job, time.Time) {
+	iv := n.Probe.Interval
+	slot := now.UnixNano() / int64(iv)
+	var out []job
+	probing := false
+	for _, ds := range snap.deployments {
+		d := ds.d
+		if d.Status != model.StatusInProgress || d.RollingBack() || !ds.hasRollout || ds.r.Ended() {
+			continue
+		}
+		probing = true
+		has, err := n.Store.HasHealth(ctx, d.ID)
+		if err != nil {
+			n.logf("probe: %v", err)
+			continue
+		}
+		if !has {
+			out = append(out, job{
+				key: fmt.Sprintf("%s:%d", noBaselineKind, d.ID), kind: noBaselineKind, depID: d.ID,
+				what: fmt.Sprintf("#%d %s", d.ID, d.Service), leaseD: claimGrace,
+				event: model.Event{DeploymentID: d.ID},
+			})
+			continue
+		}
+		n.mu.Lock()
+		tried := n.probeSlots[d.ID] >= slot
+		if !tried {
+			n.probeSlots[d.ID] = slot
+		}
+		n.mu.Unlock()
+		if tried {
+			continue
+		}
+		env := map[string]string{}
+		deploymentEnv(env, d)
+		env["FLIGHTDECK_EVENT"] = "probe"
+		env["FLIGHTDECK_STAGE"] = ds.r.Status(now, false).StageLabel
+		out = append(out, job{
+			key: fmt.Sprintf("%s:%d", probeKind, d.ID), kind: probeKind, slot: slot, depID: d.ID, env: env,
+			what:  fmt.Sprintf("#%d %s %s", d.ID, d.Service, d.Version),
+			event: model.Event{DeploymentID: d.ID},
+		})
+	}
+	if !probing {
+		return out, time.Time{}
+	}
+	return out, time.Unix(0, (slot+1)*int64(iv))
+}
+
+// doProbe runs one slot's probe if this process wins the slot.
+func (n *Notifier) doProbe(ctx context.Context, j job) {
+	won, err := n.Store.ClaimSlot(ctx, j.key, probeKind, n.owner, j.slot, n.Now())
+	if err != nil || !won {
+		if err != nil && ctx.Err() == nil {
+			n.logf("probe: %v", err)
+		}
+		return
+	}
+	res := runCommand(ctx, n.Probe, commandEnv(n.Store.Path(), j.env))
+	if res.interrupted {
+		n.release(j.key)
+		return
+	}
+	rate, reason := probeValue(res)
+	if reason != "" {
+		n.probeFailed(j, res, reason)
+		return
+	}
+	_, expl, err := n.Store.RecordProbeHealth(ctx, j.depID, rate, data.SystemActor, n.Now())
+	switch {
+	case errors.Is(err, data.ErrInvalid):
+		// The deployment ended, or its baseline went away, since the pass
+		// looked: nothing to record and nothing anyone must hear about.
+		n.finish(j.key, data.OutcomeSkipped, err.Error(), nil)
+		return
+	case err != nil:
+		n.probeFailed(j, res, "the reading "+strconv.FormatFloat(rate, 'f', -1, 64)+"% could not be recorded: "+err.Error())
+		return
+	}
+	n.finish(j.key, data.OutcomeOK, res.summary(), nil)
+	n.logf("probe %s: %s", j.what, expl)
+	n.wake()
+}
+
+func (n *Notifier) probeFailed(j job, res cmdResult, reason string) {
+	outcome := data.OutcomeFailed
+	if res.timedOut {
+		outcome = data.OutcomeTimeout
+	}
+	ev := j.event
+	ev.Kind = model.EventProbeFailed
+	ev.Text = "probe FAILED for " + j.what + ": " + reason + "; no error rate recorded"
+	n.mu.Lock()
+	n.failed++
+	n.mu.Unlock()
+	n.finish(j.key, outcome, reason, &ev)
+	n.logf("%s", ev.Text)
+}
+
+// doNoBaseline says once per deployment (per database) that the probe
+// waits for a baseline.
+func (n *Notifier) doNoBaseline(ctx context.Context, j job) {
+	won, err := n.Store.Claim(ctx, j.key, noBaselineKind, n.owner, n.Now(), j.leaseD)
+	if err != nil || !won {
+		return
+	}
+	ev := j.event
+	ev.Kind = model.EventProbeFailed
+	ev.Text = probeNoBaseline
+	n.finish(j.key, data.OutcomeSkipped, probeNoBaseline, &ev)
+	n.logf("%s: %s", j.what, probeNoBaseline)
+}
+
+// probeValue reads the error rate a probe printed: one number in percent,
+// "2.4" or "2.4%". reason says why there is none; it is never a zero.
+func probeValue(res cmdResult) (rate float64, reason string) {
+	if !res.ok() {
+		return 0, res.summary()
+	}
+	if res.overflow {
+		return 0, fmt.Sprintf("it printed more than %d bytes: print only the error rate, e.g. 2.4", maxStdout)
+	}
+	text := strings.TrimSpace(string(res.stdout))
+	if text == "" {
+		return 0, "it printed nothing: print the error rate in percent, e.g. 2.4"
+	}
+	if lines := strings.Count(text, "\n") + 1; lines > 1 {
+		return 0, fmt.Sprintf("it printed %d lines: print only the error rate in percent, e.g. 2.4", lines)
+	}
+	v, err := model.ParsePercent(text)
+	if err != nil {
+		return 0, fmt.Sprintf("it printed %s, not an error rate: %v", strconv.QuoteToGraphic(firstLine(text)), err)
+	}
+	return v, ""
+}
