@@ -202,7 +202,7 @@ func (p *logPane) line(st Styles, e model.Event, now time.Time, loc *time.Locati
 	b.WriteString(" ")
 	b.WriteString(badge)
 	b.WriteString(" ")
-	b.WriteString(st.Accent.Render(pad(fit(ref, 14), 14)))
+	b.WriteString(st.Accent.Render(pad(fit(ref, 18), 18)))
 	b.WriteString(" ")
 	b.WriteString(st.Text.Render(clean(e.Actor)))
 	b.WriteString(" ")
