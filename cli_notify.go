@@ -23,7 +23,7 @@ func newNotifyCmd(a *app) *cobra.Command {
 			"  --watch  run until interrupted, printing one line per command run\n" +
 			"  --once   one pass: send what is due now, wait for it, exit (1 if a command failed)\n" +
 			"  --test   run the notify command once with FLIGHTDECK_EVENT=test; nothing is recorded",
-		Example: "  flightdeck notify --test\n  flightdeck notify --watch --as notifier",
+		Example: "  flightdeck notify --test\n  flightdeck notify --watch",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			modes := 0

@@ -247,3 +247,25 @@ func TestStartupDoesNotWaitForTerminal(t *testing.T) {
 		}
 	}
 }
+
+// The demo shows a newcomer everything alive: the four panes on a year of
+// history with a live canary and SEV2, and the metrics view populated.
+func TestE2EDemo(t *testing.T) {
+	x := newTmux(t)
+	x.start(140, 40, "sh", "-c", flightdeckBin(t)+" demo --keep=false 2>/dev/null; echo DEMO-EXITED; sleep 30")
+	s := x.waitText("stage 2/4 · 25%")
+	for _, want := range []string{"SOAKING", "Eng Lead", "SEV2", "INC-", "checked \"", "Deployment Execution", "FREEZE"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("demo screen lacks %q:\n%s", want, s)
+		}
+	}
+	x.keys("M")
+	s = x.waitText("Deployment frequency")
+	for _, want := range []string{"deploys", "Lead time for changes", "Change fail rate", "MTTR", "Weekly trend"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("metrics view lacks %q:\n%s", want, s)
+		}
+	}
+	x.keys("q")
+	x.waitText("DEMO-EXITED")
+}
