@@ -39,6 +39,9 @@ func newIncidentReportCmd(a *app) *cobra.Command {
 				return incidentError(err)
 			}
 			in := model.ReportInput{Incident: inc, Events: timeline, Policy: s.Policy(), Now: incNow(a)}
+			if cfg, err := a.config(); err == nil {
+				in.Links = cfg.Links
+			}
 			if inc.DeploymentID != 0 {
 				if d, err := s.Deployment(ctx, inc.DeploymentID); err == nil {
 					in.Deployment = &d

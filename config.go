@@ -98,15 +98,9 @@ type Effective struct {
 	Notify  *Command // nil: no notifications
 }
 
-// Link is a named link; Unset marks one of the seed's Resources
-// placeholders ("[Link to operational runbooks]") that nobody configured,
-// with the seed's wording in Hint.
-type Link struct {
-	Name  string `json:"name"`
-	URL   string `json:"url"`
-	Unset bool   `json:"unset,omitempty"`
-	Hint  string `json:"hint,omitempty"`
-}
+// Link is a named link (see model.Link): the same type the dashboard and
+// the incident report show.
+type Link = model.Link
 
 // Command is a validated external command.
 type Command struct {

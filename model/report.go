@@ -19,6 +19,7 @@ type ReportInput struct {
 	Deployment *Deployment // the linked deployment, if any
 	Events     []Event     // the incident's timeline, in order
 	Policy     EscalationPolicy
+	Links      []Link // the team's Resources: runbooks, dashboards, on-call schedule
 	Now        time.Time
 }
 
@@ -120,6 +121,17 @@ func IncidentReport(in ReportInput) string {
 	}
 	for _, a := range inc.ActionItems {
 		fmt.Fprintf(&b, "- [ ] %s\n", md(a))
+	}
+
+	if len(in.Links) > 0 {
+		fmt.Fprintf(&b, "\n## Resources\n\n")
+		for _, l := range in.Links {
+			if l.Unset || l.URL == "" {
+				fmt.Fprintf(&b, "- %s: _not set_ (%s)\n", md(l.Name), md(l.Hint))
+			} else {
+				fmt.Fprintf(&b, "- [%s](%s)\n", md(l.Name), l.URL)
+			}
+		}
 	}
 
 	fmt.Fprintf(&b, "\n## Postmortem\n\n")

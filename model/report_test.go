@@ -18,7 +18,8 @@ func TestIncidentReport(t *testing.T) {
 		{At: open.Add(5 * time.Minute), Actor: "bob", Text: "db failover started", Starred: true},
 		{At: open.Add(65 * time.Minute), Actor: "dave", Text: "resolved"},
 	}
-	r := IncidentReport(ReportInput{Incident: inc, Deployment: &dep, Events: events, Policy: DefaultPolicy(), Now: open.Add(2 * time.Hour)})
+	links := []Link{{Name: "Runbooks", URL: "https://wiki.example/runbooks"}, {Name: "On-Call Schedule", Unset: true, Hint: "Link to PagerDuty/Opsgenie schedule"}}
+	r := IncidentReport(ReportInput{Incident: inc, Deployment: &dep, Events: events, Policy: DefaultPolicy(), Links: links, Now: open.Add(2 * time.Hour)})
 	for _, want := range []string{
 		`# INC-7: checkout \| 5xx \*after\* deploy`,
 		"| Severity | SEV2 (High): Major feature broken, significant user impact |",
@@ -31,6 +32,7 @@ func TestIncidentReport(t *testing.T) {
 		"- 2026-11-25 14:05 UTC — bob: db failover started ★",
 		"- [ ] add a canary alert",
 		"between 2026-11-26 15:05 UTC and 2026-11-27 15:05 UTC",
+		"## Resources\n\n- [Runbooks](https://wiki.example/runbooks)\n- On-Call Schedule: _not set_ (Link to PagerDuty/Opsgenie schedule)",
 	} {
 		if !strings.Contains(r, want) {
 			t.Errorf("report lacks %q:\n%s", want, r)

@@ -27,6 +27,7 @@ type Options struct {
 	ReadOnly bool                   // the war-room view: every action disabled
 	History  HistoryStore           // past deployments, incidents and metrics; nil hides them
 	Renderer *lipgloss.Renderer     // for styles; nil is this terminal (SSH sessions pass their own)
+	Links    []model.Link           // the team\'s Resources, shown with L and in reports
 }
 
 // mode gates keys: while a dialog is open, keys go to it.
@@ -66,7 +67,8 @@ type Model struct {
 
 	loaded       bool
 	reloading    bool // a reload for a change elsewhere is in flight
-	reloadQueued bool // another change arrived meanwhile
+	reloadQueued bool  // another change arrived meanwhile
+	lastFailure  int64 // newest notify/probe failure already shown
 	loadErr      error
 	deployments  []model.Deployment
 	focusID      int64
@@ -168,7 +170,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.hist.set(msg)
 		return m, nil
 	case detailMsg:
-		m.detail.set(msg, m.styles, m.opts.Policy, m.now, m.loc())
+		m.detail.set(msg, m.styles, m.opts.Policy, m.opts.Links, m.now, m.loc())
 		return m, nil
 	case metricsMsg:
 		m.metrics.set(msg)
@@ -255,6 +257,7 @@ func (m Model) handleData(msg snapshotMsg) Model {
 	d, has := m.focused()
 	m.checklist.setData(d, has, s.items, s.guidance)
 	m.rollout.setData(d, has, m.checklist.list, s)
+	m.surfaceFailures(s.events)
 	m.escalation.setData(s.incidents, m.now)
 	m.log.setNewest(s.events, s.logQuery, s.deployments)
 	return m
@@ -262,4 +265,20 @@ func (m Model) handleData(msg snapshotMsg) Model {
 
 func (m *Model) setStatus(s string, isErr bool) {
 	m.status, m.statusErr = s, isErr
+}
+
+// surfaceFailures shows a notify or probe command that failed (in any
+// process) in the status line once, so nobody believes a page went out
+// when it did not. Failures older than five minutes at start-up stay in the
+// log only.
+func (m *Model) surfaceFailures(events []model.Event) {
+	for _, e := range events {
+		if e.ID <= m.lastFailure || (e.Kind != model.EventNotifyFailed && e.Kind != model.EventProbeFailed) {
+			continue
+		}
+		m.lastFailure = e.ID
+		if m.now.Sub(e.At) < 5*time.Minute {
+			m.setStatus("✗ "+clean(e.Text), true)
+		}
+	}
 }

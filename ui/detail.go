@@ -16,6 +16,7 @@ type detailView struct {
 	dep    *DeploymentDetail
 	inc    *IncidentDetail
 	err    error
+	links  []model.Link
 	vp     viewport.Model
 	width  int
 	height int
@@ -26,8 +27,9 @@ func (d *detailView) setSize(w, h int) {
 	d.vp.Width, d.vp.Height = w, max(h, 0)
 }
 
-func (d *detailView) set(msg detailMsg, st Styles, policy model.EscalationPolicy, now time.Time, loc *time.Location) {
+func (d *detailView) set(msg detailMsg, st Styles, policy model.EscalationPolicy, links []model.Link, now time.Time, loc *time.Location) {
 	d.dep, d.inc, d.err = msg.dep, msg.inc, msg.err
+	d.links = links
 	d.vp = viewport.New(d.width, max(d.height, 0))
 	d.vp.SetContent(strings.Join(d.lines(st, policy, now, loc), "\n"))
 }
@@ -129,7 +131,7 @@ func (d *detailView) lines(st Styles, policy model.EscalationPolicy, now time.Ti
 		if di.Deployment.ID != 0 {
 			dep = &di.Deployment
 		}
-		for _, l := range strings.Split(model.IncidentReport(model.ReportInput{Incident: inc, Deployment: dep, Events: di.Events, Policy: policy, Now: now}), "\n") {
+		for _, l := range strings.Split(model.IncidentReport(model.ReportInput{Incident: inc, Deployment: dep, Events: di.Events, Policy: policy, Links: d.links, Now: now}), "\n") {
 			add(st.Muted.Render(clean(l)))
 		}
 	}

@@ -18,6 +18,7 @@ const (
 	screenHistory
 	screenDetail
 	screenMetrics
+	screenLinks
 )
 
 var deployStatuses = []string{"", string(model.StatusPlanned), string(model.StatusInProgress), string(model.StatusCompleted), string(model.StatusRolledBack), string(model.StatusAborted)}

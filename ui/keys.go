@@ -67,6 +67,7 @@ type KeyMap struct {
 	// full-screen views
 	History      key.Binding
 	Metrics      key.Binding
+	Links        key.Binding
 	Open         key.Binding
 	SwitchList   key.Binding
 	StatusFilter key.Binding
@@ -139,6 +140,7 @@ func DefaultKeyMap() KeyMap {
 
 		History:      key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "history")),
 		Metrics:      key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "delivery metrics")),
+		Links:        key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "links: runbooks, dashboards, on-call")),
 		Open:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 		SwitchList:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "deployments/incidents")),
 		StatusFilter: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "status filter")),

@@ -78,6 +78,14 @@ func (m Model) handleScreenKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 	case screenMetrics:
 		return m.handleMetricsKey(msg)
+	case screenLinks:
+		switch {
+		case key.Matches(msg, k.Back), key.Matches(msg, k.Links):
+			m.screen = screenDashboard
+			m.relayout()
+		case key.Matches(msg, k.Quit) && msg.String() == "q":
+			return m, tea.Quit
+		}
 	}
 	return m, nil
 }
@@ -91,6 +99,8 @@ func (m Model) screenBindings() []key.Binding {
 		return []key.Binding{k.Up, k.Down, k.PgUp, k.PgDown, k.Back, k.Quit}
 	case screenMetrics:
 		return m.metricsBindings()
+	case screenLinks:
+		return []key.Binding{k.Back, k.Quit}
 	}
 	return nil
 }
@@ -109,12 +119,38 @@ func (m Model) screenView(h int) []string {
 		}
 	case screenMetrics:
 		lines = m.metricsView(h)
+	case screenLinks:
+		lines = m.linksView()
 	}
 	if len(lines) > h {
 		lines = lines[:h]
 	}
 	for len(lines) < h {
 		lines = append(lines, "")
+	}
+	return lines
+}
+
+// linksView lists the team's Resources (the seed's runbooks, infrastructure
+// docs, dashboards and on-call schedule), as configured.
+func (m Model) linksView() []string {
+	st := m.styles
+	w := m.width
+	lines := []string{fit(st.Section.Render(" Links ")+st.Muted.Render(" the team's resources · set them in the config file (flightdeck config example)"), w), ""}
+	if len(m.opts.Links) == 0 {
+		return append(lines, st.Muted.Render(fit("No links configured: add a links: section to the config file.", w)))
+	}
+	nameW := 0
+	for _, l := range m.opts.Links {
+		nameW = max(nameW, len([]rune(clean(l.Name))))
+	}
+	for _, l := range m.opts.Links {
+		name := st.Text.Render(pad(clean(l.Name), nameW+2))
+		if l.Unset || l.URL == "" {
+			lines = append(lines, fit(name+st.Warn.Render("not set")+st.Muted.Render(" — "+clean(l.Hint)), w))
+			continue
+		}
+		lines = append(lines, fit(name+st.Accent.Render(clean(l.URL)), w))
 	}
 	return lines
 }

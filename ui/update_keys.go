@@ -88,6 +88,10 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.openHistory()
 	case key.Matches(msg, k.Metrics):
 		return m.openMetrics()
+	case key.Matches(msg, k.Links):
+		m.screen = screenLinks
+		m.relayout()
+		return m, nil
 	case key.Matches(msg, k.NewDeploy):
 		m.form = newDeployForm(m.styles)
 		m.mode = modeForm

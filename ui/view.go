@@ -290,7 +290,7 @@ func (m Model) fullHelpView(h int) []string {
 		{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Pane4},
 		{k.Star, k.LogNote, k.SevFilter, k.Search, k.StarredOnly},
 		{k.OpenIncident, k.Ack, k.EscalateNow, k.SkipTo, k.Commander, k.Update, k.Severity, k.Mitigate, k.Resolve},
-		{k.NewDeploy, k.NextDeploy, k.PrevDeploy, k.History, k.Metrics, k.UTC, k.Help, k.Quit},
+		{k.NewDeploy, k.NextDeploy, k.PrevDeploy, k.History, k.Metrics, k.Links, k.UTC, k.Help, k.Quit},
 	}
 	st := m.styles
 	lines := []string{st.Section.Render(" Keys"), ""}
