@@ -57,6 +57,7 @@ func runDashboard(ctx context.Context, a *app) error {
 		Rule:     st.Rule(),
 		Policy:   st.Policy(),
 		Updates:  cfg.Updates,
+		Links:    cfg.Links,
 		ReadOnly: a.readOnly,
 		Bell:     func() { _, _ = os.Stdout.WriteString("\a") },
 	}, ui.RunOptions{Mouse: a.mouse, DebugLog: debugLog, Changes: changes})

@@ -69,3 +69,18 @@ func (s dashboardStore) IncidentDetail(ctx context.Context, id int64) (ui.Incide
 	d.Events, err = s.IncidentTimeline(ctx, id)
 	return d, err
 }
+
+// TemplateNames lists the checklist templates, the built-in first.
+func (s dashboardStore) TemplateNames(ctx context.Context) ([]string, error) {
+	infos, err := s.Templates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(infos))
+	for _, t := range infos {
+		if t.Problem == "" {
+			names = append(names, t.Name)
+		}
+	}
+	return names, nil
+}

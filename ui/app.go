@@ -66,7 +66,7 @@ type Model struct {
 	dialogs int // counts prompts opened, so a prompt can open the next one
 
 	loaded       bool
-	reloading    bool // a reload for a change elsewhere is in flight
+	reloading    bool  // a reload for a change elsewhere is in flight
 	reloadQueued bool  // another change arrived meanwhile
 	lastFailure  int64 // newest notify/probe failure already shown
 	loadErr      error
@@ -166,6 +166,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return m, tea.Batch(cmds...)
+	case templatesMsg:
+		if m.mode == modeForm {
+			m.form.templates = msg.names
+		}
+		return m, nil
 	case historyMsg:
 		m.hist.set(msg)
 		return m, nil

@@ -375,3 +375,20 @@ func TestKeysArrivingTogetherAreSplit(t *testing.T) {
 		t.Fatalf("prompt value %q", m.prompt.value())
 	}
 }
+
+func TestStartDeploymentWithCustomTemplate(t *testing.T) {
+	st := newFakeStore()
+	m := newTestModel(t, st, 100, 30)
+	m = keys(t, m, "n")
+	m = typeText(t, m, "api")
+	m = keys(t, m, "tab")
+	m = typeText(t, m, "v2")
+	m = keys(t, m, "tab", "tab", "tab")
+	if !strings.Contains(m.View(), "[octoacme]") {
+		t.Fatalf("template field:\n%s", m.View())
+	}
+	m = keys(t, m, "right", "enter")
+	if it, ok := m.checklist.selectedItem(); !ok || it.Text != "Fix reviewed by one engineer" {
+		t.Fatalf("not started from the hotfix template: %+v", it)
+	}
+}

@@ -102,3 +102,19 @@ func (f *fakeStore) Services(context.Context) ([]string, error) {
 	sort.Strings(out)
 	return out, nil
 }
+
+func (f *fakeStore) TemplateNames(context.Context) ([]string, error) {
+	return []string{"octoacme", "hotfix"}, nil
+}
+
+func (f *fakeStore) Template(_ context.Context, name string) (model.Template, error) {
+	switch name {
+	case "octoacme":
+		return builtinTemplate(), nil
+	case "hotfix":
+		return model.Template{Name: "hotfix", Phases: []model.TemplatePhase{
+			{Name: model.PhasePreDeployment, Sections: []model.TemplateSection{{Name: "Fast path", Items: []string{"Fix reviewed by one engineer"}}}},
+		}}, nil
+	}
+	return model.Template{}, errors.New("no such template")
+}

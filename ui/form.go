@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -14,13 +16,37 @@ import (
 // deployForm starts a deployment from the dashboard: service, version,
 // environment and strategy.
 type deployForm struct {
-	inputs   [3]textinput.Model
-	strategy int
-	field    int // 0–2 inputs, 3 strategy
-	err      string
+	inputs    [3]textinput.Model
+	strategy  int
+	templates []string // names; the first is the default
+	template  int
+	field     int // 0–2 inputs, 3 strategy, 4 template
+	err       string
 }
 
-var formLabels = [...]string{"Service", "Version", "Environment", "Strategy"}
+var formLabels = [...]string{"Service", "Version", "Environment", "Strategy", "Checklist"}
+
+// templatesMsg brings the template names into an open form.
+type templatesMsg struct{ names []string }
+
+func templatesCmd(st TemplateStore) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		defer cancel()
+		names, err := st.TemplateNames(ctx)
+		if err != nil {
+			return nil
+		}
+		return templatesMsg{names: names}
+	}
+}
+
+func (f deployForm) templateName() string {
+	if f.template < 0 || f.template >= len(f.templates) {
+		return ""
+	}
+	return f.templates[f.template]
+}
 
 func newDeployForm(st Styles) deployForm {
 	var f deployForm
@@ -80,6 +106,17 @@ func (f deployForm) update(msg tea.Msg, k KeyMap) (deployForm, tea.Cmd) {
 			}
 			return f, nil
 		}
+		if f.field == 4 {
+			if n := len(f.templates); n > 0 {
+				switch km.String() {
+				case "left", "h":
+					f.template = (f.template + n - 1) % n
+				case "right", "l", " ":
+					f.template = (f.template + 1) % n
+				}
+			}
+			return f, nil
+		}
 	}
 	var cmd tea.Cmd
 	if f.field < 3 {
@@ -106,6 +143,14 @@ func (f deployForm) view(st Styles, w int) string {
 			in := f.inputs[i]
 			in.Width = max(inner-labelW-1, 1)
 			v = in.View()
+		} else if i == 4 {
+			v = st.Muted.Render("built-in (OctoAcme)")
+			if name := f.templateName(); name != "" {
+				v = st.TabActive.Render("[" + clean(name) + "]")
+				if len(f.templates) > 1 {
+					v += st.Muted.Render(fmt.Sprintf("  ←/→ %d templates", len(f.templates)))
+				}
+			}
 		} else {
 			var opts []string
 			for j, s := range model.Strategies {
@@ -123,7 +168,7 @@ func (f deployForm) view(st Styles, w int) string {
 	if f.err != "" {
 		b.WriteString(st.StatusError.Render(fit("✗ "+f.err, inner)) + "\n")
 	}
-	b.WriteString(st.Muted.Render(fit("tab next field · ←/→ strategy · enter start · esc cancel", inner)))
+	b.WriteString(st.Muted.Render(fit("tab next field · ←/→ choose · enter start · esc cancel", inner)))
 	return st.Dialog.Width(inner + st.Dialog.GetHorizontalPadding()).Render(b.String())
 }
 

@@ -17,6 +17,13 @@ type Store interface {
 	RolloutStore
 	IncidentStore
 	HistoryStore
+	TemplateStore
+}
+
+// TemplateStore offers the checklist templates a deployment can start from.
+type TemplateStore interface {
+	TemplateNames(ctx context.Context) ([]string, error)
+	Template(ctx context.Context, name string) (model.Template, error)
 }
 
 // ChecklistStore reads deployments and writes checklist changes.

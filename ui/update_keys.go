@@ -95,7 +95,7 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.NewDeploy):
 		m.form = newDeployForm(m.styles)
 		m.mode = modeForm
-		return m, nil
+		return m, templatesCmd(m.store)
 	case key.Matches(msg, k.NextDeploy), key.Matches(msg, k.PrevDeploy):
 		return m.cycleDeployment(key.Matches(msg, k.NextDeploy))
 	}
@@ -301,10 +301,16 @@ func (m Model) handleFormKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		m.mode = modeNormal
 		actor, at, st, tpl := m.opts.Actor, m.opts.Now(), m.store, m.opts.Template
+		tplName := m.form.templateName()
 		start := func(reason string) tea.Cmd {
 			return m.write(0, func(ctx context.Context) (string, int64, error) {
 				var d model.Deployment
 				var err error
+				if tplName != "" && tplName != tpl.Name {
+					if tpl, err = st.Template(ctx, tplName); err != nil {
+						return "", 0, err
+					}
+				}
 				if reason != "" {
 					d, err = st.StartDeploymentOverride(ctx, n, tpl, reason, actor, at)
 				} else {
