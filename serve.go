@@ -343,24 +343,23 @@ func (s *sshServer) runSession(sess ssh.Session) {
 	bells := make(chan struct{}, 1)
 	store := sessionStore{Store: dashboardStore{s.store}, session: ctx, changed: s.hub.notify, viewer: viewer}
 	opts := ui.Options{
-		Actor:    name,
-		Now:      func() time.Time { return s.now().Round(0) },
-		Location: sessionLocation(sess.Environ()),
-		Template: mdtemplate.Builtin(),
-		Rule:     s.store.Rule(),
-		Policy:   s.store.Policy(),
-		Updates:  s.cfg.Updates,
-		ReadOnly: viewer,
-		Renderer: renderer,
+		Actor:       name,
+		Now:         func() time.Time { return s.now().Round(0) },
+		Location:    sessionLocation(sess.Environ()),
+		Template:    mdtemplate.Builtin(),
+		Rule:        s.store.Rule(),
+		Policy:      s.store.Policy(),
+		Updates:     s.cfg.Updates,
+		ReadOnly:    viewer,
+		ReadOnlyWhy: "you are a viewer in the config's users list",
+		History:     store, // the history and metrics views, tied to the session too
+		Renderer:    renderer,
 		Bell: func() {
 			select {
 			case bells <- struct{}{}:
 			default: // one is already ringing
 			}
 		},
-	}
-	if h, ok := ui.Store(dashboardStore{s.store}).(ui.HistoryStore); ok {
-		opts.History = sessionHistory{HistoryStore: h, session: store}
 	}
 
 	popts := append(bubbletea.MakeOptions(sess),

@@ -26,6 +26,8 @@ type sessionStore struct {
 	viewer  bool
 }
 
+var _ ui.Store = sessionStore{}
+
 // bind derives a context that also ends when the session does.
 func (s sessionStore) bind(ctx context.Context) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(ctx)
@@ -228,44 +230,40 @@ func (s sessionStore) MarkReady(ctx context.Context, id int64, stage int, at tim
 	return ok, err
 }
 
-// sessionHistory ties the history reads to the session.
-type sessionHistory struct {
-	ui.HistoryStore
-	session sessionStore
+// ---- history: tied to the session ----
+
+func (s sessionStore) History(ctx context.Context, q ui.HistoryQuery) ([]model.Deployment, error) {
+	ctx, done := s.bind(ctx)
+	defer done()
+	return s.Store.History(ctx, q)
 }
 
-func (h sessionHistory) History(ctx context.Context, q ui.HistoryQuery) ([]model.Deployment, error) {
-	ctx, done := h.session.bind(ctx)
+func (s sessionStore) IncidentHistory(ctx context.Context, q ui.HistoryQuery) ([]model.Incident, error) {
+	ctx, done := s.bind(ctx)
 	defer done()
-	return h.HistoryStore.History(ctx, q)
+	return s.Store.IncidentHistory(ctx, q)
 }
 
-func (h sessionHistory) IncidentHistory(ctx context.Context, q ui.HistoryQuery) ([]model.Incident, error) {
-	ctx, done := h.session.bind(ctx)
+func (s sessionStore) DeploymentDetail(ctx context.Context, id int64) (ui.DeploymentDetail, error) {
+	ctx, done := s.bind(ctx)
 	defer done()
-	return h.HistoryStore.IncidentHistory(ctx, q)
+	return s.Store.DeploymentDetail(ctx, id)
 }
 
-func (h sessionHistory) DeploymentDetail(ctx context.Context, id int64) (ui.DeploymentDetail, error) {
-	ctx, done := h.session.bind(ctx)
+func (s sessionStore) IncidentDetail(ctx context.Context, id int64) (ui.IncidentDetail, error) {
+	ctx, done := s.bind(ctx)
 	defer done()
-	return h.HistoryStore.DeploymentDetail(ctx, id)
+	return s.Store.IncidentDetail(ctx, id)
 }
 
-func (h sessionHistory) IncidentDetail(ctx context.Context, id int64) (ui.IncidentDetail, error) {
-	ctx, done := h.session.bind(ctx)
+func (s sessionStore) MetricsInput(ctx context.Context, from, to time.Time, service string) ([]model.Deployment, []model.Incident, error) {
+	ctx, done := s.bind(ctx)
 	defer done()
-	return h.HistoryStore.IncidentDetail(ctx, id)
+	return s.Store.MetricsInput(ctx, from, to, service)
 }
 
-func (h sessionHistory) MetricsInput(ctx context.Context, from, to time.Time, service string) ([]model.Deployment, []model.Incident, error) {
-	ctx, done := h.session.bind(ctx)
+func (s sessionStore) Services(ctx context.Context) ([]string, error) {
+	ctx, done := s.bind(ctx)
 	defer done()
-	return h.HistoryStore.MetricsInput(ctx, from, to, service)
-}
-
-func (h sessionHistory) Services(ctx context.Context) ([]string, error) {
-	ctx, done := h.session.bind(ctx)
-	defer done()
-	return h.HistoryStore.Services(ctx)
+	return s.Store.Services(ctx)
 }

@@ -320,7 +320,7 @@ func TestServeWarRoomOverSSH(t *testing.T) {
 		t.Logf("a CLI write visible in all three sessions after %v (bar: 1.5 s)", time.Since(start).Round(time.Millisecond))
 	})
 
-	step(t, "a viewer's session refuses actions", func() {
+	step(t, "a viewer's session refuses actions but reads history", func() {
 		vic.keys("j")
 		vic.waitText("▶ [ ] Code reviewed")
 		vic.keys("j")
@@ -332,6 +332,13 @@ func TestServeWarRoomOverSSH(t *testing.T) {
 				t.Fatalf("the viewer changed an item: %+v", it)
 			}
 		}
+		// Reading the past is not an action: the history view opens.
+		vic.keys("H")
+		vic.waitFor("the history view", func(s string) bool {
+			return strings.Contains(s, "[Deployments]") && strings.Contains(s, "checkout-api")
+		})
+		vic.keys("Escape")
+		vic.waitText("▶ [ ] Security scans completed")
 	})
 
 	step(t, "a frozen client holds up nobody", func() {

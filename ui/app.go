@@ -16,18 +16,19 @@ import (
 
 // Options configure a dashboard.
 type Options struct {
-	Actor    string                 // who actions are recorded as
-	Now      func() time.Time       // the clock; tests pin it
-	Location *time.Location         // for displayed times; default local
-	Template model.Template         // checklist for deployments started here
-	Rule     model.RollbackRule     // zero is the default rule
-	Bell     func()                 // rings the terminal bell; nil rings none
-	Policy   model.EscalationPolicy // zero is the seed\'s policy
-	Updates  model.UpdatePolicy     // zero is 30 / 60 min
-	ReadOnly bool                   // the war-room view: every action disabled
-	History  HistoryStore           // past deployments, incidents and metrics; nil hides them
-	Renderer *lipgloss.Renderer     // for styles; nil is this terminal (SSH sessions pass their own)
-	Links    []model.Link           // the team\'s Resources, shown with L and in reports
+	Actor       string                 // who actions are recorded as
+	Now         func() time.Time       // the clock; tests pin it
+	Location    *time.Location         // for displayed times; default local
+	Template    model.Template         // checklist for deployments started here
+	Rule        model.RollbackRule     // zero is the default rule
+	Bell        func()                 // rings the terminal bell; nil rings none
+	Policy      model.EscalationPolicy // zero is the seed\'s policy
+	Updates     model.UpdatePolicy     // zero is 30 / 60 min
+	ReadOnly    bool                   // the war-room view: every action disabled
+	ReadOnlyWhy string                 // why read-only, for the notice; default: started with --read-only
+	History     HistoryStore           // past deployments, incidents and metrics; nil hides them
+	Renderer    *lipgloss.Renderer     // for styles; nil is this terminal (SSH sessions pass their own)
+	Links       []model.Link           // the team\'s Resources, shown with L and in reports
 }
 
 // mode gates keys: while a dialog is open, keys go to it.

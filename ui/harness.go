@@ -42,3 +42,29 @@ func (h *Harness) Reload() {
 	nm, _ := h.m.Update(loadCmd(h.m.store, h.m.focusID, h.m.log.query)())
 	h.m = nm.(Model)
 }
+
+// Press delivers a key and runs what it starts — for an action, the write
+// (one committed transaction) and the reload that shows it — so a benchmark
+// measures key press → committed to disk → on screen.
+func (h *Harness) Press(msg tea.KeyMsg) {
+	nm, cmd := h.m.Update(msg)
+	h.m = nm.(Model)
+	h.run(cmd)
+}
+
+func (h *Harness) run(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	switch msg := cmd().(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			h.run(c)
+		}
+	default:
+		nm, next := h.m.Update(msg)
+		h.m = nm.(Model)
+		h.run(next)
+	}
+}

@@ -18,7 +18,14 @@ func (k KeyMap) actionBindings() []key.Binding {
 	}
 }
 
-const readOnlyNotice = "READ-ONLY view: actions are disabled (started with --read-only)"
+// readOnlyNotice says why actions are refused.
+func (m Model) readOnlyNotice() string {
+	why := m.opts.ReadOnlyWhy
+	if why == "" {
+		why = "started with --read-only"
+	}
+	return "READ-ONLY view: actions are disabled (" + why + ")"
+}
 
 // blockedReadOnly reports whether msg is an action refused in read-only mode.
 // Space on a checklist section still folds it.
@@ -33,7 +40,7 @@ func (m *Model) blockedReadOnly(msg tea.KeyMsg) bool {
 	}
 	for _, b := range m.keys.actionBindings() {
 		if key.Matches(msg, b) {
-			m.setStatus("✗ "+readOnlyNotice, true)
+			m.setStatus("✗ "+m.readOnlyNotice(), true)
 			return true
 		}
 	}

@@ -217,7 +217,7 @@ func (m Model) footerView() []string {
 		}
 	}
 	if m.opts.ReadOnly && status == "" {
-		status = st.Warn.Render(fit(readOnlyNotice, w))
+		status = st.Warn.Render(fit(m.readOnlyNotice(), w))
 	}
 	helpLine := m.help.ShortHelpView(m.shortHelp())
 	if m.layout.FooterH < 2 {
