@@ -269,3 +269,50 @@ func TestE2EDemo(t *testing.T) {
 	x.keys("q")
 	x.waitText("DEMO-EXITED")
 }
+
+// The dashboard itself draws its first frame within a second on a terminal
+// that never answers queries (a relayed PTY with TERM=xterm-256color).
+func TestDashboardStartsOnSilentTerminal(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("script(1) not installed")
+	}
+	db := filepath.Join(t.TempDir(), "fd.db")
+	cli(t, db, "deploy", "start", "web", "v1")
+	cmd := exec.Command("script", "-qefc", "stty cols 100 rows 30; exec "+flightdeckBin(t)+" --db "+db, "/dev/null")
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "CI=")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var out bytes.Buffer
+	cmd.Stdout = writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return out.Write(p) })
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	var firstFrame time.Duration
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		seen := strings.Contains(out.String(), "All automated tests passing in CI")
+		mu.Unlock()
+		if seen {
+			firstFrame = time.Since(start)
+			break
+		}
+	}
+	if firstFrame == 0 {
+		mu.Lock()
+		t.Fatalf("no first frame; output: %q", out.String())
+	}
+	t.Logf("first frame after %v", firstFrame.Round(time.Millisecond))
+	if firstFrame > time.Second {
+		t.Errorf("first frame took %v on a terminal that never answers queries", firstFrame)
+	}
+	_, _ = stdin.Write([]byte("q"))
+}
+
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -144,6 +144,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+		if m.width <= 0 && m.height <= 0 {
+			// A pseudo-terminal nobody sized (some relays, script(1)):
+			// draw the classic 80x24 rather than nothing.
+			m.width, m.height = 80, 24
+		}
 		m.relayout()
 		return m, nil
 	case tickMsg:
