@@ -375,8 +375,8 @@ func (p *checklistPane) view(st Styles, now time.Time, loc *time.Location, focus
 	for i := p.offset; i < end; i++ {
 		lines = append(lines, p.rowView(st, ph, p.rows[i], i == p.cursor && focused, i == p.cursor, now, loc, w))
 	}
-	if p.offset > 0 && len(lines) > 1 {
-		lines[1] = overlayRight(lines[1], st.Muted.Render("▲ more"), w)
+	if p.offset > 0 && len(lines) > 0 {
+		lines[0] = overlayRight(lines[0], st.Muted.Render("▲ more"), w)
 	}
 	if end < len(p.rows) && len(lines) > 2 {
 		lines[len(lines)-1] = overlayRight(lines[len(lines)-1], st.Muted.Render("▼ more"), w)

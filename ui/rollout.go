@@ -264,7 +264,7 @@ func (p *rolloutPane) compactView(st Styles, s model.RolloutStatus, met bool, no
 	case met && !p.rollout.Ended():
 		first = st.Banner.Render(" ROLLBACK CRITERIA MET ") + " " + st.Text.Render(s.Label)
 	case s.State == model.RolloutSoaking:
-		first = st.Accent.Render(s.Label) + " · " + st.Text.Render(fmt.Sprintf("%s left · ends %s", model.FormatCountdown(s.Remaining), s.EndsAt.In(loc).Format("15:04:05")))
+		first = st.Accent.Render(s.Label) + " · " + st.Text.Render(fmt.Sprintf("%s left → %s", model.FormatCountdown(s.Remaining), s.EndsAt.In(loc).Format("15:04:05")))
 	case s.State == model.RolloutPaused:
 		first = st.Accent.Render(s.Label) + " · " + st.Warn.Render(fmt.Sprintf("PAUSED · %s left", model.FormatCountdown(s.Remaining)))
 	case s.State == model.RolloutReady && s.Last:
@@ -279,10 +279,10 @@ func (p *rolloutPane) compactView(st Styles, s model.RolloutStatus, met bool, no
 		if p.deploy.RollingBack() || p.rollout.Ended() {
 			lines = append(lines, p.rollbackLines(st, now, loc, w)...)
 		} else {
-			p.bar.Width = max(w/3, 4)
-			next := "next: finish"
+			p.bar.Width = max(w/4, 4)
+			next := "then finish"
 			if s.Next != "" {
-				next = "next " + clean(s.Next)
+				next = "then " + clean(s.Next)
 			}
 			lines = append(lines, fit(p.bar.ViewAs(s.Progress)+" "+st.Muted.Render(next)+" · "+p.healthShort(st), w))
 		}
