@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"flightdeck/model"
@@ -294,12 +295,42 @@ func (m Model) fullHelpView(h int) []string {
 	}
 	st := m.styles
 	lines := []string{st.Section.Render(" Keys"), ""}
-	for _, l := range strings.Split(m.help.FullHelpView(groups), "\n") {
-		lines = append(lines, " "+l)
+	// Pack the groups into rows as wide as the window allows, so every key
+	// is listed at any width.
+	hm := m.help
+	hm.Width = 0
+	var row []string
+	rowW := 0
+	flush := func() {
+		if len(row) == 0 {
+			return
+		}
+		for _, l := range strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, row...), "\n") {
+			lines = append(lines, " "+l)
+		}
+		lines = append(lines, "")
+		row, rowW = nil, 0
 	}
+	titles := []string{"Move", "Checklist (1)", "Rollout (2)", "Panes", "Incident log (3)", "Escalation (4)", "Everywhere"}
+	for gi, g := range groups {
+		block := hm.FullHelpView([][]key.Binding{g})
+		if gi < len(titles) {
+			block = st.Accent.Render(titles[gi]) + "\n" + block
+		}
+		bw := lipgloss.Width(block) + 4
+		if rowW > 0 && rowW+bw > m.width-1 {
+			flush()
+		}
+		row = append(row, st.Plain.PaddingRight(4).Render(block))
+		rowW += bw
+	}
+	flush()
 	lines = append(lines, "",
 		st.Muted.Render(" Every action is saved to the database before it shows as done, with who and when."),
 		st.Muted.Render(" Times are local; t switches to UTC. Mouse capture is off so you can select text."))
+	if len(lines) > h && h > 0 {
+		lines = append(lines[:h-1], st.Warn.Render(fit(" … more keys below: make the window taller to see them all", m.width)))
+	}
 	if len(lines) > h {
 		lines = lines[:h]
 	}
