@@ -146,25 +146,9 @@ func loadIncidents(ctx context.Context, q queryer, where string, args []any, lim
 	if err != nil {
 		return nil, fmt.Errorf("read incidents: %w", err)
 	}
-	var out []model.Incident
-	byID := map[int64]int{}
-	for rows.Next() {
-		inc, err := scanIncident(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("read incident: %w", err)
-		}
-		byID[inc.ID] = len(out)
-		out = append(out, inc)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		return out, nil
+	out, byID, err := scanIncidentRows(rows)
+	if err != nil || len(out) == 0 {
+		return out, err
 	}
 	children := []struct {
 		query string
@@ -330,4 +314,27 @@ func cleanLine(field, s string, limit int, required bool) (string, error) {
 		return "", err
 	}
 	return s, nil
+}
+
+// scanIncidentRows reads incident rows (incidentCols) in order, with an
+// index by id for attaching their children; it closes rows.
+func scanIncidentRows(rows *sql.Rows) ([]model.Incident, map[int64]int, error) {
+	var out []model.Incident
+	byID := map[int64]int{}
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("read incident: %w", err)
+		}
+		byID[inc.ID] = len(out)
+		out = append(out, inc)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	return out, byID, nil
 }

@@ -104,25 +104,9 @@ func loadMetricIncidents(ctx context.Context, q queryer, ids string, args []any)
 	if err != nil {
 		return nil, fmt.Errorf("read incidents: %w", err)
 	}
-	var out []model.Incident
-	byID := map[int64]int{}
-	for rows.Next() {
-		inc, err := scanIncident(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("read incident: %w", err)
-		}
-		byID[inc.ID] = len(out)
-		out = append(out, inc)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		return out, nil
+	out, byID, err := scanIncidentRows(rows)
+	if err != nil || len(out) == 0 {
+		return out, err
 	}
 	// Severity changes are few: read the id range (an index range) rather
 	// than evaluate the id set again; loadChildren keeps only ours.
