@@ -140,30 +140,40 @@ func (m Model) headerView() string {
 			others = fmt.Sprintf(" │ +%d active (s to switch)", n)
 			othersShort = fmt.Sprintf(" │ +%d active", n)
 		}
-		full := fmt.Sprintf("#%d %s · %s · %s", d.ID, clean(d.Title()), clean(string(d.Strategy)), d.CurrentPhase())
-		short := fmt.Sprintf("#%d %s %s", d.ID, clean(d.Service), clean(d.Version))
-		deps = []string{full + others, full + othersShort, short + othersShort, short, fmt.Sprintf("#%d", d.ID), ""}
+		// Strategy and stage: "canary 2/4 · 25%" once the rollout runs,
+		// the checklist phase before.
+		stage, stageShort := d.CurrentPhase(), ""
+		if m.rollout.started && m.rollout.deploy.ID == d.ID {
+			rs := m.rollout.status(m.now)
+			stage = rs.Label + " " + strings.ToUpper(string(rs.State))
+			stageShort = " " + rs.Label
+		}
+		full := fmt.Sprintf("#%d %s · %s %s", d.ID, clean(d.Title()), clean(string(d.Strategy)), stage)
+		short := fmt.Sprintf("#%d %s %s%s", d.ID, clean(d.Service), clean(d.Version), stageShort)
+		tiny := fmt.Sprintf("#%d %s%s", d.ID, clean(d.Service), stageShort)
+		deps = []string{full + others, full + othersShort, short + othersShort, short, tiny, fmt.Sprintf("#%d", d.ID), ""}
 	} else if m.loaded {
 		deps = []string{"no active deployment", ""}
 	} else {
 		deps = []string{"loading…", ""}
 	}
+	// Try the pairs from most to least detailed: the deployment's stage
+	// outranks the long form of the incident summary, never the summary.
+	type pair struct{ dep, inc string }
+	var tries []pair
+	for _, dep := range deps {
+		tries = append(tries, pair{dep, incLong}, pair{dep, incShort})
+	}
+	tries = append(tries, pair{"", incShort})
 	var mid string
-	fits := false
-	for _, inc := range []string{incLong, incShort} {
-		for _, dep := range deps {
-			parts := []string{}
-			if dep != "" {
-				parts = append(parts, dep)
-			}
-			parts = append(parts, inc)
-			mid = " " + strings.Join(parts, " │ ") + " "
-			if ansi.StringWidth(mid) <= room {
-				fits = true
-				break
-			}
+	for _, t := range tries {
+		parts := []string{}
+		if t.dep != "" {
+			parts = append(parts, t.dep)
 		}
-		if fits {
+		parts = append(parts, t.inc)
+		mid = " " + strings.Join(parts, " │ ") + " "
+		if ansi.StringWidth(mid) <= room {
 			break
 		}
 	}
