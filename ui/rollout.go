@@ -288,7 +288,11 @@ func (p *rolloutPane) compactView(st Styles, s model.RolloutStatus, met bool, no
 		}
 	}
 	if h >= 3 && !p.rollout.Ended() && !p.deploy.RollingBack() {
-		lines = append(lines, fit(p.healthLine(st, now, loc), w))
+		if _, why := p.criteria(); met && len(why) > 0 {
+			lines = append(lines, fit(st.Danger.Render("! "+clean(why[0])), w))
+		} else if !s.ETA.IsZero() {
+			lines = append(lines, fit(st.Muted.Render("100% ETA "+clockTime(s.ETA, now, loc)+" · "+clean(string(p.deploy.Strategy))), w))
+		}
 	}
 	if len(lines) > h {
 		lines = lines[:h]

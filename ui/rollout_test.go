@@ -194,3 +194,67 @@ func TestGoldenRollout(t *testing.T) {
 		})
 	}
 }
+
+// The rollout pane alone, in each state, at a short and a tall size.
+func TestGoldenRolloutStates(t *testing.T) {
+	type step func(t *testing.T, m Model, clock *time.Time) Model
+	states := []struct {
+		name  string
+		steps step
+	}{
+		{"not-started", nil},
+		{"soaking", func(t *testing.T, m Model, c *time.Time) Model { return at(t, m, c, 6*time.Minute+30*time.Second) }},
+		{"ready", func(t *testing.T, m Model, c *time.Time) Model { return at(t, m, c, 17*time.Minute) }},
+		{"paused", func(t *testing.T, m Model, c *time.Time) Model {
+			m = at(t, m, c, 5*time.Minute)
+			m = keys(t, m, " ")
+			return at(t, m, c, 9*time.Minute)
+		}},
+		{"hold", func(t *testing.T, m Model, c *time.Time) Model {
+			m = at(t, m, c, 5*time.Minute)
+			m = keys(t, m, "h")
+			m = typeText(t, m, "7.2 1.1")
+			return keys(t, m, "enter")
+		}},
+		{"rolling-back", func(t *testing.T, m Model, c *time.Time) Model {
+			m = at(t, m, c, 5*time.Minute)
+			m = keys(t, m, "a", "enter", "y", "2")
+			return at(t, m, c, 6*time.Minute)
+		}},
+		{"finished-leaves-the-dashboard", func(t *testing.T, m Model, c *time.Time) Model {
+			for i, d := range []time.Duration{16, 32, 48, 64} {
+				m = at(t, m, c, d*time.Minute)
+				if i < 3 {
+					m = keys(t, m, "p")
+				}
+			}
+			return keys(t, m, "f", "y")
+		}},
+	}
+	for _, s := range states {
+		for _, sz := range [][2]int{{36, 3}, {60, 12}} {
+			t.Run(fmt.Sprintf("%s/%dx%d", s.name, sz[0], sz[1]), func(t *testing.T) {
+				var m Model
+				var clock *time.Time
+				if s.steps == nil {
+					m = newTestModel(t, seeded(t), 120, 40)
+				} else {
+					_, m, clock, _ = executing(t, 120, 40)
+					m = s.steps(t, m, clock)
+				}
+				p := m.rollout
+				p.setSize(sz[0], sz[1])
+				lines := p.view(m.styles, m.now, m.loc())
+				if len(lines) > sz[1] {
+					t.Fatalf("%d lines in %d", len(lines), sz[1])
+				}
+				for _, l := range lines {
+					if w := ansiWidth(l); w > sz[0] {
+						t.Fatalf("line %q is %d wide", l, w)
+					}
+				}
+				golden.RequireEqual(t, []byte(strings.Join(lines, "\n")))
+			})
+		}
+	}
+}
