@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -316,3 +317,72 @@ func TestDashboardStartsOnSilentTerminal(t *testing.T) {
 type writerFunc func(p []byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// A canary started from the CLI is driven from the dashboard; the
+// dashboard is killed with SIGKILL and reopened: same stage, the same soak
+// end, the remaining time within a second of what it should be.
+func TestE2ERolloutSurvivesKill9(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "fd.db")
+	cli(t, db, "deploy", "start", "checkout-api", "v2.14.0", "--strategy", "canary")
+	cli(t, db, "deploy", "promote", "--reason", "e2e: start execution")
+	bin := flightdeckBin(t)
+	x := newTmux(t)
+	x.start(120, 40, bin, "--db", db)
+	x.waitFor("stage 1/4 · 5% with a countdown", func(s string) bool {
+		return strings.Contains(s, "1/4 · 5%") && regexp.MustCompile(`\d\d:\d\d left`).MatchString(s)
+	})
+	x.keys("2")
+	x.waitText("▶ 2 Rollout")
+	x.keys("p") // before the soak ends: a reason is asked for
+	x.waitText("promote anyway because")
+	x.keys("-l", "e2e: canary metrics already clean")
+	x.keys("Enter")
+	s := x.waitText("stage 2/4 · 25%")
+	end := regexp.MustCompile(`soak ends (\d\d:\d\d:\d\d)`).FindStringSubmatch(s)
+	if end == nil {
+		t.Fatalf("no soak end on screen:\n%s", s)
+	}
+	pid := strings.TrimSpace(x.run("display-message", "-p", "-t", "main", "#{pane_pid}"))
+	if out, err := exec.Command("kill", "-9", pid).CombinedOutput(); err != nil {
+		t.Fatalf("kill -9 %s: %v %s", pid, err, out)
+	}
+	x.waitExit()
+
+	y := newTmux(t)
+	y.start(120, 40, bin, "--db", db)
+	y.keys("2")
+	s = y.waitText("stage 2/4 · 25%")
+	end2 := regexp.MustCompile(`soak ends (\d\d:\d\d:\d\d)`).FindStringSubmatch(s)
+	if end2 == nil || end2[1] != end[1] {
+		t.Fatalf("soak end after restart %v, before %v:\n%s", end2, end, s)
+	}
+	// The remaining time shown is the stored end minus now, to the second.
+	left := regexp.MustCompile(`(\d\d):(\d\d) left`).FindStringSubmatch(s)
+	if left == nil {
+		t.Fatalf("no countdown after restart:\n%s", s)
+	}
+	ends, _ := time.ParseInLocation("15:04:05", end[1], time.UTC)
+	now := time.Now().UTC()
+	endAt := time.Date(now.Year(), now.Month(), now.Day(), ends.Hour(), ends.Minute(), ends.Second(), 0, time.UTC)
+	if endAt.Before(now.Add(-time.Hour)) {
+		endAt = endAt.Add(24 * time.Hour) // the soak ends after midnight
+	}
+	var mm, ss int
+	fmt.Sscan(left[1], &mm)
+	fmt.Sscan(left[2], &ss)
+	shown := time.Duration(mm)*time.Minute + time.Duration(ss)*time.Second
+	want := endAt.Sub(now)
+	if d := shown - want; d < -2*time.Second || d > 2*time.Second {
+		t.Fatalf("after restart %v left, want %v (±1 s, +1 s for the screen poll)", shown, want.Round(time.Second))
+	}
+	doc := exportJSON(t, db)
+	kinds := map[string]int{}
+	for _, e := range doc.Events {
+		kinds[e.Kind]++
+	}
+	if kinds["rollout.promote"] != 1 {
+		t.Fatalf("promote events: %v", kinds)
+	}
+	y.keys("q")
+	y.waitExit()
+}
