@@ -15,8 +15,9 @@ import (
 // items and the postmortem window.
 func newIncidentReportCmd(a *app) *cobra.Command {
 	var out string
+	var starred bool
 	cmd := &cobra.Command{
-		Use:     "report ID [--out FILE]",
+		Use:     "report ID [--out FILE] [--starred]",
 		Short:   "Write the Markdown incident report (stdout, or --out FILE)",
 		Example: "  flightdeck incident report INC-4 --out INC-4.md",
 		Args:    incidentArgs(0, "an incident id"),
@@ -42,9 +43,13 @@ func newIncidentReportCmd(a *app) *cobra.Command {
 			if cfg, err := a.config(); err == nil {
 				in.Links = cfg.Links
 			}
+			in.StarredOnly = starred
 			if inc.DeploymentID != 0 {
 				if d, err := s.Deployment(ctx, inc.DeploymentID); err == nil {
 					in.Deployment = &d
+					if items, _, err := s.Checklist(ctx, d.ID); err == nil {
+						in.Checklist = items
+					}
 				}
 			}
 			report := model.IncidentReport(in)
@@ -76,5 +81,6 @@ func newIncidentReportCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "write the report to FILE instead of stdout")
+	cmd.Flags().BoolVar(&starred, "starred", false, "the timeline keeps only the starred key moments")
 	return cmd
 }

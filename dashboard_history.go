@@ -65,6 +65,9 @@ func (s dashboardStore) IncidentDetail(ctx context.Context, id int64) (ui.Incide
 		if d.Deployment, err = s.Deployment(ctx, d.Incident.DeploymentID); err != nil {
 			return d, err
 		}
+		if d.Checklist, _, err = s.Checklist(ctx, d.Deployment.ID); err != nil {
+			return d, err
+		}
 	}
 	d.Events, err = s.IncidentTimeline(ctx, id)
 	return d, err

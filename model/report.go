@@ -20,7 +20,10 @@ type ReportInput struct {
 	Events     []Event     // the incident's timeline, in order
 	Policy     EscalationPolicy
 	Links      []Link // the team's Resources: runbooks, dashboards, on-call schedule
-	Now        time.Time
+	Checklist  []Item // the linked deployment's checklist, for its state
+	// StarredOnly limits the timeline to the starred key moments.
+	StarredOnly bool
+	Now         time.Time
 }
 
 // IncidentReport renders the incident as a Markdown report: the facts, the
@@ -69,6 +72,18 @@ func IncidentReport(in ReportInput) string {
 		fmt.Fprintf(&b, "| Deployment | #%d %s (%s, %s) |\n", d.ID, md(d.Title()), d.Strategy, d.Status.Label())
 	}
 
+	if len(in.Checklist) > 0 {
+		fmt.Fprintf(&b, "\n## Deployment checklist\n\n")
+		for _, ph := range Group(in.Checklist, nil).Phases {
+			pr := ph.Progress()
+			fmt.Fprintf(&b, "- %s: %d of %d done, %d n/a", md(ph.Name), pr.Done, pr.Total, pr.NA)
+			if open := pr.Open(); open > 0 {
+				fmt.Fprintf(&b, ", **%d open**", open)
+			}
+			b.WriteString("\n")
+		}
+	}
+
 	fmt.Fprintf(&b, "\n## Root cause\n\n%s\n", orText(md(inc.RootCause), "_Not recorded yet._"))
 
 	fmt.Fprintf(&b, "\n## Escalation\n\n| Step | Role | Due | State | Reached |\n| --- | --- | --- | --- | --- |\n")
@@ -103,16 +118,25 @@ func IncidentReport(in ReportInput) string {
 		b.WriteString("_None starred: star timeline entries with `*` in the incident log._\n")
 	}
 
-	fmt.Fprintf(&b, "\n## Timeline\n\n")
-	if len(in.Events) == 0 {
-		b.WriteString("_No events._\n")
+	if in.StarredOnly {
+		fmt.Fprintf(&b, "\n## Timeline (starred entries only)\n\n")
+	} else {
+		fmt.Fprintf(&b, "\n## Timeline\n\n")
 	}
+	shown := 0
 	for _, e := range in.Events {
+		if in.StarredOnly && !e.Starred {
+			continue
+		}
+		shown++
 		star := ""
 		if e.Starred {
 			star = " ★"
 		}
 		fmt.Fprintf(&b, "- %s — %s: %s%s\n", ts(e.At), md(e.Actor), md(e.Text), star)
+	}
+	if shown == 0 {
+		b.WriteString("_No events._\n")
 	}
 
 	fmt.Fprintf(&b, "\n## Action items\n\n")
@@ -175,4 +199,13 @@ func reportDur(d time.Duration) string {
 		return fmt.Sprintf("%dm", int(d/time.Minute))
 	}
 	return fmt.Sprintf("%dh %02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
+// PostmortemDue is when the postmortem meeting should happen (the window
+// after resolution) and whether the incident is resolved.
+func PostmortemDue(inc Incident) (earliest, latest time.Time, ok bool) {
+	if inc.ResolvedAt.IsZero() {
+		return time.Time{}, time.Time{}, false
+	}
+	return inc.ResolvedAt.Add(PostmortemEarliest), inc.ResolvedAt.Add(PostmortemLatest), true
 }

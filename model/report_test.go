@@ -41,6 +41,13 @@ func TestIncidentReport(t *testing.T) {
 	// Nothing starred, unresolved: the report says so instead of leaving gaps.
 	inc.ResolvedAt, inc.Status, inc.RootCause = time.Time{}, IncidentOpen, ""
 	r = IncidentReport(ReportInput{Incident: inc, Events: events[:1], Policy: DefaultPolicy(), Now: open})
+	items := []Item{{Phase: PhasePreDeployment, Section: "S", Text: "a", State: ItemDone}, {Phase: PhasePreDeployment, Section: "S", Text: "b", State: ItemTodo}}
+	r = IncidentReport(ReportInput{Incident: inc, Events: events, Checklist: items, StarredOnly: true, Policy: DefaultPolicy(), Now: open})
+	if !strings.Contains(r, "- Pre-Deployment: 1 of 2 done, 0 n/a, **1 open**") || !strings.Contains(r, "## Timeline (starred entries only)") ||
+		strings.Contains(r, "— alice: opened") || !strings.Contains(r, "db failover started ★") {
+		t.Errorf("checklist state or starred-only timeline wrong:\n%s", r)
+	}
+	r = IncidentReport(ReportInput{Incident: inc, Events: events[:1], Policy: DefaultPolicy(), Now: open})
 	for _, want := range []string{"_Not recorded yet._", "_None starred", "(not resolved yet)"} {
 		if !strings.Contains(r, want) {
 			t.Errorf("report lacks %q", want)

@@ -270,6 +270,7 @@ func (m Model) handleData(msg snapshotMsg) Model {
 	m.rollout.setData(d, has, m.checklist.list, s)
 	m.surfaceFailures(s.events)
 	m.escalation.setData(s.incidents, m.now)
+	m.escalation.resolved = s.resolved
 	m.log.setNewest(s.events, s.logQuery, s.deployments)
 	return m
 }

@@ -131,7 +131,7 @@ func (d *detailView) lines(st Styles, policy model.EscalationPolicy, now time.Ti
 		if di.Deployment.ID != 0 {
 			dep = &di.Deployment
 		}
-		for _, l := range strings.Split(model.IncidentReport(model.ReportInput{Incident: inc, Deployment: dep, Events: di.Events, Policy: policy, Links: d.links, Now: now}), "\n") {
+		for _, l := range strings.Split(model.IncidentReport(model.ReportInput{Incident: inc, Deployment: dep, Checklist: di.Checklist, Events: di.Events, Policy: policy, Links: d.links, Now: now}), "\n") {
 			add(st.Muted.Render(clean(l)))
 		}
 	}

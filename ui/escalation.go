@@ -15,6 +15,7 @@ import (
 // whether someone was reached. The cursor picks an incident or one step.
 type escalationPane struct {
 	incidents []model.Incident
+	resolved  []model.Incident // recently resolved, for the postmortem clocks
 	policy    model.EscalationPolicy
 	updates   model.UpdatePolicy
 	cursorInc int64 // incident under the cursor
@@ -116,11 +117,19 @@ func (p *escalationPane) view(st Styles, now time.Time, loc *time.Location, focu
 	if w <= 0 || h <= 0 {
 		return nil
 	}
+	post := p.postmortemLines(st, now, loc, w)
 	if len(p.incidents) == 0 {
-		return wrapLines(st, w, h, []styledLine{
-			{st.OK, "✓ No open incidents: no clocks running."},
+		lines := wrapLines(st, w, h, []styledLine{
+			{st.OK, "✓ No open incidents: no escalation clocks running."},
 			{st.Muted, "! opens one (or: flightdeck incident open --sev N TITLE). Clocks: On-call at once → Eng Lead 15 min after SEV1/2 → Director; Security Lead at once if security-related."},
 		})
+		if len(post) > 0 {
+			lines = append(append(lines[:min(len(lines), 1)], ""), post...)
+		}
+		if len(lines) > h {
+			lines = lines[:h]
+		}
+		return lines
 	}
 	// Show the whole ladders when they fit; otherwise only the steps that
 	// still matter; otherwise one line per incident with its next deadline.
@@ -128,6 +137,10 @@ func (p *escalationPane) view(st Styles, now time.Time, loc *time.Location, focu
 	cur := -1
 	for detail := 2; detail >= 0; detail-- {
 		lines, cur = p.render(st, now, loc, focused, detail, w)
+		if len(lines)+len(post) <= h {
+			lines = append(lines, post...)
+			break
+		}
 		if len(lines) <= h {
 			break
 		}
@@ -282,4 +295,22 @@ func incidentSummary(incs []model.Incident) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// postmortemLines: the seed's "Schedule postmortem meeting within 24-48
+// hours", counted down for recently resolved incidents.
+func (p *escalationPane) postmortemLines(st Styles, now time.Time, loc *time.Location, w int) []string {
+	var out []string
+	for _, inc := range p.resolved {
+		earliest, latest, ok := model.PostmortemDue(inc)
+		if !ok || !now.Before(latest) {
+			continue
+		}
+		line := st.Muted.Render(fmt.Sprintf("  %s postmortem %s–%s · in %s", inc.Ref(), clockTime(earliest, now, loc), clockTime(latest, now, loc), model.FormatCountdown(earliest.Sub(now))))
+		if !now.Before(earliest) {
+			line = st.Warn.Render(fmt.Sprintf("  %s postmortem DUE by %s · %s left", inc.Ref(), clockTime(latest, now, loc), model.FormatCountdown(latest.Sub(now))))
+		}
+		out = append(out, fit(line, w))
+	}
+	return out
 }

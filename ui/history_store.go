@@ -42,6 +42,7 @@ type DeploymentDetail struct {
 type IncidentDetail struct {
 	Incident   model.Incident
 	Deployment model.Deployment // zero when not linked
+	Checklist  []model.Item     // the linked deployment's checklist
 	Events     []model.Event
 }
 

@@ -100,6 +100,7 @@ type snapshot struct {
 	guidance    []model.Guidance
 	events      []model.Event
 	incidents   []model.Incident
+	resolved    []model.Incident // recently resolved: their postmortems are due
 	logQuery    LogQuery
 
 	rollout    model.Rollout
@@ -146,6 +147,9 @@ func loadSnapshot(ctx context.Context, st Store, focusID int64, q LogQuery) (sna
 		}
 	}
 	if s.incidents, err = st.OpenIncidents(ctx); err != nil {
+		return s, err
+	}
+	if s.resolved, err = st.IncidentHistory(ctx, HistoryQuery{Status: string(model.IncidentResolved), Limit: 10}); err != nil {
 		return s, err
 	}
 	q.BeforeID, q.Limit = 0, logPageSize
