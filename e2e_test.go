@@ -386,3 +386,50 @@ func TestE2ERolloutSurvivesKill9(t *testing.T) {
 	y.keys("q")
 	y.waitExit()
 }
+
+// An incident opened from the CLI appears in a running dashboard with its
+// Engineering Lead clock; it is acknowledged and resolved from the dashboard,
+// and the report has all of it, in order.
+func TestE2EIncidentFromCLIToReport(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "fd.db")
+	cli(t, db, "deploy", "start", "checkout-api", "v2.14.0")
+	x := newTmux(t)
+	x.start(140, 40, flightdeckBin(t), "--db", db)
+	x.waitText("1 Checklist")
+	cli(t, db, "incident", "open", "--sev", "2", "checkout", "5xx", "after", "deploy", "--as", "pipeline")
+	x.waitFor("the SEV2 with the Eng Lead due in 15:00", func(s string) bool {
+		return strings.Contains(s, "SEV2 INC-1") && regexp.MustCompile(`Eng Lead\s+\d\d:\d\d in (15:00|14:5\d)`).MatchString(s)
+	})
+	x.keys("4")
+	x.waitText("▶ 4 Escalation")
+	x.keys("a") // acknowledge the step that is due: the on-call engineer
+	x.waitText("who was reached")
+	x.keys("-l", "carol")
+	x.keys("Enter")
+	x.waitText("acked")
+	x.keys("R")
+	x.waitText("root cause")
+	x.keys("-l", "bad feature flag")
+	x.keys("Enter")
+	x.waitText("Resolve INC-1")
+	x.keys("y")
+	x.waitText("INC-1 postmortem")
+	x.keys("q")
+	x.waitExit()
+
+	report := cli(t, db, "incident", "report", "INC-1")
+	order := []string{"pipeline: opened SEV2", "e2e-user: acknowledged step 1", "e2e-user: resolved"}
+	last := -1
+	for _, want := range order {
+		i := strings.Index(report, want)
+		if i < 0 || i < last {
+			t.Fatalf("report lacks %q in order:\n%s", want, report)
+		}
+		last = i
+	}
+	for _, want := range []string{"bad feature flag", "carol", "e2e-user", "## Postmortem"} {
+		if !strings.Contains(report, want) {
+			t.Fatalf("report lacks %q:\n%s", want, report)
+		}
+	}
+}
