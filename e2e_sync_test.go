@@ -38,7 +38,7 @@ func TestE2EThreeDashboardsStayInSync(t *testing.T) {
 		t.Logf("note %d visible in all three dashboards after %v", i, time.Since(start).Round(10*time.Millisecond))
 	}
 	// Same soak end time in every dashboard.
-	re := regexp.MustCompile(`ends (\d\d:\d\d:\d\d)`)
+	re := regexp.MustCompile(`(?:ends|→) (\d\d:\d\d:\d\d)`)
 	var ends []string
 	for _, p := range panes {
 		m := re.FindStringSubmatch(p.screen())
