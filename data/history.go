@@ -248,12 +248,22 @@ func (s *Store) MarkHotfix(ctx context.Context, deploymentID, incidentID int64, 
 // happened (time, then id): its checklist, rollout, health and the incidents
 // opened against it. A missing deployment wraps ErrNotFound.
 func (s *Store) DeploymentTimeline(ctx context.Context, id int64) ([]model.Event, error) {
+	return s.timeline(ctx, "read deployment timeline", "deployment_id", id, func(tx *sql.Tx) error {
+		_, err := getDeployment(ctx, tx, id)
+		return err
+	})
+}
+
+// timeline reads the events whose column (deployment_id or incident_id)
+// equals id, in the order things happened, after exists has checked that
+// the owner is there. It never returns nil on success.
+func (s *Store) timeline(ctx context.Context, what, column string, id int64, exists func(tx *sql.Tx) error) ([]model.Event, error) {
 	out := []model.Event{}
-	err := s.read(ctx, "read deployment timeline", func(tx *sql.Tx) error {
-		if _, err := getDeployment(ctx, tx, id); err != nil {
+	err := s.read(ctx, what, func(tx *sql.Tx) error {
+		if err := exists(tx); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+eventCols+` FROM events e WHERE e.deployment_id = ? ORDER BY e.at, e.id`, id)
+		rows, err := tx.QueryContext(ctx, `SELECT `+eventCols+` FROM events e WHERE e.`+column+` = ? ORDER BY e.at, e.id`, id)
 		if err != nil {
 			return err
 		}

@@ -174,26 +174,10 @@ func sqlWhere(conds []string) string {
 // IncidentTimeline returns every event of INC-id in the order things
 // happened (time, then id), for the incident view and its report.
 func (s *Store) IncidentTimeline(ctx context.Context, id int64) ([]model.Event, error) {
-	var out []model.Event
-	err := s.read(ctx, "read incident timeline", func(tx *sql.Tx) error {
-		if _, err := getIncident(ctx, tx, id); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+eventCols+` FROM events e WHERE e.incident_id = ? ORDER BY e.at, e.id`, id)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanEvent(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
+	return s.timeline(ctx, "read incident timeline", "incident_id", id, func(tx *sql.Tx) error {
+		_, err := getIncident(ctx, tx, id)
+		return err
 	})
-	return out, err
 }
 
 // StarEvent marks (or unmarks) a timeline event as a key moment for the
