@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"flightdeck/data"
 	"flightdeck/model"
 )
 
@@ -22,22 +24,10 @@ func newIncidentReportCmd(a *app) *cobra.Command {
 		Example: "  flightdeck incident report INC-4 --out INC-4.md",
 		Args:    incidentArgs(0, "an incident id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseIncidentArg(args[0])
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, inc, timeline, err := a.incidentWithTimeline(ctx, args[0])
 			if err != nil {
 				return err
-			}
-			inc, err := s.Incident(ctx, id)
-			if err != nil {
-				return incidentError(err)
-			}
-			timeline, err := s.IncidentTimeline(ctx, id)
-			if err != nil {
-				return incidentError(err)
 			}
 			in := model.ReportInput{Incident: inc, Events: timeline, Policy: s.Policy(), Now: incNow(a)}
 			if cfg, err := a.config(); err == nil {
@@ -83,4 +73,26 @@ func newIncidentReportCmd(a *app) *cobra.Command {
 	cmd.Flags().StringVar(&out, "out", "", "write the report to FILE instead of stdout")
 	cmd.Flags().BoolVar(&starred, "starred", false, "the timeline keeps only the starred key moments")
 	return cmd
+}
+
+// incidentWithTimeline opens the store and reads the incident an argument
+// names (INC-7, inc-7 or 7) with its whole timeline.
+func (a *app) incidentWithTimeline(ctx context.Context, arg string) (*data.Store, model.Incident, []model.Event, error) {
+	id, err := parseIncidentArg(arg)
+	if err != nil {
+		return nil, model.Incident{}, nil, err
+	}
+	s, err := a.open(ctx)
+	if err != nil {
+		return nil, model.Incident{}, nil, err
+	}
+	inc, err := s.Incident(ctx, id)
+	if err != nil {
+		return nil, model.Incident{}, nil, incidentError(err)
+	}
+	timeline, err := s.IncidentTimeline(ctx, id)
+	if err != nil {
+		return nil, model.Incident{}, nil, incidentError(err)
+	}
+	return s, inc, timeline, nil
 }

@@ -97,22 +97,10 @@ func newIncidentShowCmd(a *app) *cobra.Command {
 		Example: "  flightdeck incident show INC-4",
 		Args:    incidentArgs(0, "an incident id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseIncidentArg(args[0])
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, inc, timeline, err := a.incidentWithTimeline(ctx, args[0])
 			if err != nil {
 				return err
-			}
-			inc, err := s.Incident(ctx, id)
-			if err != nil {
-				return incidentError(err)
-			}
-			timeline, err := s.IncidentTimeline(ctx, id)
-			if err != nil {
-				return incidentError(err)
 			}
 			deployment := ""
 			if inc.DeploymentID != 0 {
