@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"errors"
@@ -250,4 +251,26 @@ func (s *Store) ReleaseClaim(ctx context.Context, key, owner string) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM notifications WHERE key = ? AND owner = ? AND done_at IS NULL`, key, owner)
 		return err
 	})
+}
+
+// exportNotification is one claim row: bookkeeping of the work done once
+// per database (what ran, when, and how it ended), exported so that
+// "every table" holds literally.
+type exportNotification struct {
+	Key      string `json:"key"`
+	Kind     string `json:"kind"`
+	At       msTime `json:"at"`
+	Owner    string `json:"owner"`
+	Slot     int64  `json:"slot"`
+	Attempts int64  `json:"attempts"`
+	DoneAt   msTime `json:"done_at"`
+	Outcome  string `json:"outcome"`
+	Detail   string `json:"detail"`
+}
+
+func exportNotifications(ctx context.Context, tx *sql.Tx, w *bufio.Writer) error {
+	return exportTable(ctx, tx, w, "notifications", `SELECT key, kind, at, owner, slot, attempts, done_at, outcome, detail FROM notifications ORDER BY key`,
+		func(r *sql.Rows, n *exportNotification) error {
+			return r.Scan(&n.Key, &n.Kind, &n.At, &n.Owner, &n.Slot, &n.Attempts, &n.DoneAt, &n.Outcome, &n.Detail)
+		})
 }
