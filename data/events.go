@@ -54,6 +54,11 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]model.Event, error
 	q := `SELECT ` + eventCols + ` FROM (
 		SELECT * FROM events ` + where + ` ORDER BY at DESC, id DESC LIMIT ?
 	) e ORDER BY e.at, e.id`
+	return s.queryEvents(ctx, q, args...)
+}
+
+// queryEvents runs a query of eventCols and reads every event it returns.
+func (s *Store) queryEvents(ctx context.Context, q string, args ...any) ([]model.Event, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, s.fail("read timeline", err)

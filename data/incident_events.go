@@ -49,21 +49,9 @@ func (s *Store) EventsPage(ctx context.Context, f EventPageFilter) ([]model.Even
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	out, err := s.queryEvents(ctx, q, args...)
 	if err != nil {
-		return nil, s.fail("read timeline", err)
-	}
-	defer rows.Close()
-	var out []model.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, s.fail("read timeline", err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.fail("read timeline", err)
+		return nil, err
 	}
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]
