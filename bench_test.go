@@ -12,9 +12,9 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"flightdeck/data"
-	"flightdeck/model/mdtemplate"
-	"flightdeck/ui"
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model/mdtemplate"
+	"github.com/octoacme/flightdeck/ui"
 )
 
 // Benchmarks of DESIGN §6 on the demo generator's year of history (5,000

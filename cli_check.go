@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"flightdeck/data"
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
 )
 
 func newCheckCmd(a *app) *cobra.Command {

@@ -11,9 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/octoacme/flightdeck/data/config"
+
 	"github.com/spf13/cobra"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 func newConfigCmd(a *app) *cobra.Command {
@@ -40,10 +42,10 @@ func newConfigCheckCmd(a *app) *cobra.Command {
 		Example: "  flightdeck config check\n  flightdeck --config team.yaml config check --json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			path, explicit, err := ResolveConfigPath(a.configFlag)
+			path, explicit, err := config.ResolveConfigPath(a.configFlag)
 			if err == nil {
-				var eff Effective
-				if eff, err = LoadConfig(path, explicit); err == nil {
+				var eff config.Effective
+				if eff, err = config.LoadConfig(path, explicit); err == nil {
 					if asJSON {
 						return writeJSON(a.stdout, configJSON(eff, path))
 					}
@@ -68,14 +70,14 @@ func newConfigExampleCmd(a *app) *cobra.Command {
 		Example: "  flightdeck config example > ~/.config/flightdeck/config.yaml",
 		Args:    noArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, err := io.WriteString(a.stdout, exampleConfig)
+			_, err := io.WriteString(a.stdout, config.ExampleConfig)
 			return err
 		},
 	}
 }
 
 // printConfig writes the effective configuration for people.
-func printConfig(w io.Writer, eff Effective, path string) {
+func printConfig(w io.Writer, eff config.Effective, path string) {
 	if eff.Source == "" {
 		fmt.Fprintf(w, "config: no file at %s: the seed's defaults\n", path)
 	} else {
@@ -94,7 +96,7 @@ func printConfig(w io.Writer, eff Effective, path string) {
 		p := eff.Plans[s]
 		parts := make([]string, len(p.Stages))
 		for i, st := range p.Stages {
-			parts[i] = st.Label + " " + fmtDur(st.Soak)
+			parts[i] = st.Label + " " + config.FormatDuration(st.Soak)
 		}
 		fmt.Fprintf(w, "  %-13s %s\n", s, strings.Join(parts, " → "))
 	}
@@ -131,10 +133,10 @@ func every(d time.Duration) string {
 	if d == 0 {
 		return "off"
 	}
-	return "every " + fmtDur(d)
+	return "every " + config.FormatDuration(d)
 }
 
-func printCommand(w io.Writer, name string, c *Command) {
+func printCommand(w io.Writer, name string, c *config.Command) {
 	if c == nil {
 		fmt.Fprintf(w, "%s: none\n", name)
 		return
@@ -145,9 +147,9 @@ func printCommand(w io.Writer, name string, c *Command) {
 	}
 	line := fmt.Sprintf("%s: [%s]", name, strings.Join(quoted, ", "))
 	if c.Interval > 0 {
-		line += " every " + fmtDur(c.Interval)
+		line += " every " + config.FormatDuration(c.Interval)
 	}
-	line += ", timeout " + fmtDur(c.Timeout)
+	line += ", timeout " + config.FormatDuration(c.Timeout)
 	fmt.Fprintln(w, line)
 	if _, err := exec.LookPath(c.Argv[0]); err != nil {
 		fmt.Fprintf(w, "  warning: %s is not an executable here (%s): it will fail when it runs\n", c.Argv[0], lookPathReason(err))
@@ -186,7 +188,7 @@ type (
 		Strategies map[string][]configStage `json:"strategies"`
 		Rule       configRule               `json:"rollback_rule"`
 		Updates    map[string]string        `json:"updates"`
-		Links      []Link                   `json:"links"`
+		Links      []config.Link            `json:"links"`
 		Roster     map[string]string        `json:"roster"`
 		Users      map[string]configUser    `json:"users"`
 		Probe      *configCommand           `json:"probe"`
@@ -237,10 +239,10 @@ type (
 	}
 )
 
-func configJSON(eff Effective, path string) configDoc {
+func configJSON(eff config.Effective, path string) configDoc {
 	doc := configDoc{OK: true, Source: eff.Source, Path: path, Strategies: map[string][]configStage{},
 		Rule:    configRule{Kind: eff.Rule.Kind, Threshold: eff.Rule.Threshold, Text: eff.Rule.String()},
-		Updates: map[string]string{"sev1": fmtDur(eff.Updates.SEV1), "sev2": fmtDur(eff.Updates.SEV2)},
+		Updates: map[string]string{"sev1": config.FormatDuration(eff.Updates.SEV1), "sev2": config.FormatDuration(eff.Updates.SEV2)},
 		Links:   eff.Links, Roster: eff.Roster, Users: map[string]configUser{}}
 	for _, st := range eff.Policy.Steps {
 		sevs := []string{}
@@ -248,12 +250,12 @@ func configJSON(eff Effective, path string) configDoc {
 			sevs = append(sevs, s.Label())
 		}
 		doc.Escalation = append(doc.Escalation, configStepJSON{Number: st.Number, Role: st.Role, Person: st.Person,
-			Trigger: string(st.Trigger), Delay: fmtDur(st.Delay), Severities: sevs, When: st.Describe()})
+			Trigger: string(st.Trigger), Delay: config.FormatDuration(st.Delay), Severities: sevs, When: st.Describe()})
 	}
 	for s, p := range eff.Plans {
 		stages := []configStage{}
 		for _, st := range p.Stages {
-			cs := configStage{Name: st.Name, Label: st.Label, Soak: fmtDur(st.Soak)}
+			cs := configStage{Name: st.Name, Label: st.Label, Soak: config.FormatDuration(st.Soak)}
 			if st.Percent != model.NoPercent {
 				cs.Percent = &st.Percent
 			}
@@ -264,13 +266,13 @@ func configJSON(eff Effective, path string) configDoc {
 	for login, u := range eff.Users {
 		doc.Users[login] = configUser{Name: eff.DisplayName(login), Viewer: u.Viewer}
 	}
-	cmdJSON := func(c *Command) *configCommand {
+	cmdJSON := func(c *config.Command) *configCommand {
 		if c == nil {
 			return nil
 		}
-		out := &configCommand{Command: c.Argv, Timeout: fmtDur(c.Timeout), TimeoutSeconds: c.Timeout.Seconds()}
+		out := &configCommand{Command: c.Argv, Timeout: config.FormatDuration(c.Timeout), TimeoutSeconds: c.Timeout.Seconds()}
 		if c.Interval > 0 {
-			out.Interval, out.IntervalSeconds = fmtDur(c.Interval), c.Interval.Seconds()
+			out.Interval, out.IntervalSeconds = config.FormatDuration(c.Interval), c.Interval.Seconds()
 		}
 		return out
 	}
@@ -280,7 +282,7 @@ func configJSON(eff Effective, path string) configDoc {
 
 func configErrorJSON(err error) configErrDoc {
 	doc := configErrDoc{Error: configErrPos{Message: err.Error(), Text: err.Error()}}
-	var ce *ConfigError
+	var ce *config.ConfigError
 	if errors.As(err, &ce) {
 		doc.Error = configErrPos{File: ce.File, Line: ce.Line, Column: ce.Column, Path: ce.Path, Message: ce.Msg, Text: ce.Error()}
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"flightdeck/data"
+	"github.com/octoacme/flightdeck/data"
 )
 
 func newDemoCmd(a *app) *cobra.Command {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"flightdeck/data"
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
 )
 
 func newIncidentCmd(a *app) *cobra.Command {

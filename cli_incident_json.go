@@ -3,7 +3,7 @@ package main
 import (
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // incidentJSON is the stable shape of `incident list --json` (and the head

@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"flightdeck/data"
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // newIncidentReportCmd writes the Markdown incident report: the facts, the

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 func newIncidentListCmd(a *app) *cobra.Command {

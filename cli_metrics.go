@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 func newMetricsCmd(a *app) *cobra.Command {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"flightdeck/data"
+	"github.com/octoacme/flightdeck/data"
 )
 
 func newNotifyCmd(a *app) *cobra.Command {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"flightdeck/data"
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // The rollout commands: promote, pause, resume, abort, finish, and the

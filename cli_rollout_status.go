@@ -5,7 +5,7 @@ import (
 	"io"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // The rollout part of `deploy status`: text for people, and the `rollout`,

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"flightdeck/data"
-	"flightdeck/model"
-	"flightdeck/ui"
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/ui"
 )
 
 // The CLI runs on the real clock, so these tests check what does not depend

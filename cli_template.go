@@ -15,9 +15,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"flightdeck/data"
-	"flightdeck/model"
-	"flightdeck/model/mdtemplate"
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/model/mdtemplate"
 )
 
 func newTemplateCmd(a *app) *cobra.Command {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"flightdeck/model/mdtemplate"
+	"github.com/octoacme/flightdeck/model/mdtemplate"
 )
 
 const teamTemplate = `# Team API

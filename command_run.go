@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/octoacme/flightdeck/data/config"
 )
 
 // cmdResult is how an external command (notify, probe) went.
@@ -37,7 +39,7 @@ func (r cmdResult) summary() string {
 	case r.startErr != nil:
 		s = "could not start: " + r.startErr.Error()
 	case r.timedOut:
-		s = fmt.Sprintf("timed out after %s (killed)", fmtDur(r.timeout))
+		s = fmt.Sprintf("timed out after %s (killed)", config.FormatDuration(r.timeout))
 	case r.interrupted:
 		s = "interrupted: flightdeck was quitting"
 	case r.exitCode > 0:
@@ -79,7 +81,7 @@ func (b *capBuffer) Write(p []byte) (int, error) {
 // runCommand runs c with env as its whole environment, no stdin, and c's
 // timeout. The command gets its own process group, and the timeout kills the
 // whole group, so a script's children (curl, sleep) die with it.
-func runCommand(ctx context.Context, c *Command, env []string) cmdResult {
+func runCommand(ctx context.Context, c *config.Command, env []string) cmdResult {
 	res := cmdResult{timeout: c.Timeout, exitCode: -1}
 	tctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()

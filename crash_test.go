@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"flightdeck/data"
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
 )
 
 func init() {

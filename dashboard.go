@@ -8,9 +8,9 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 
-	"flightdeck/data"
-	"flightdeck/model/mdtemplate"
-	"flightdeck/ui"
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model/mdtemplate"
+	"github.com/octoacme/flightdeck/ui"
 )
 
 // dashboardStore adapts the SQLite store to what the dashboard declares.

@@ -4,9 +4,9 @@ import (
 	"context"
 	"strings"
 
-	"flightdeck/data"
-	"flightdeck/model"
-	"flightdeck/ui"
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/ui"
 )
 
 // History half of dashboardStore: the full-screen history and detail views.

@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 
-	"flightdeck/data"
-	"flightdeck/model"
-	"flightdeck/ui"
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/ui"
 )
 
 // LogPage maps the dashboard's log query onto the store's event pages.

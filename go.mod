@@ -1,4 +1,4 @@
-module flightdeck
+module github.com/octoacme/flightdeck
 
 go 1.26.0
 

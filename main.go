@@ -15,10 +15,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/octoacme/flightdeck/data/config"
+
 	"github.com/spf13/cobra"
 
-	"flightdeck/data"
-	_ "flightdeck/ui/earlyinit" // must precede bubbletea's init: see ui/earlyinit
+	"github.com/octoacme/flightdeck/data"
+	_ "github.com/octoacme/flightdeck/ui/earlyinit" // must precede bubbletea's init: see ui/earlyinit
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -55,27 +57,27 @@ type app struct {
 	store *data.Store
 
 	configFlag string
-	cfgMu      sync.Mutex // SSH sessions may ask at once
-	cfg        *Effective // loaded once by config()
+	cfgMu      sync.Mutex        // SSH sessions may ask at once
+	cfg        *config.Effective // loaded once by config()
 	cfgErr     error
 }
 
 // config is the effective configuration (--config, $FLIGHTDECK_CONFIG or
 // the default file; the seed's defaults when that is missing), loaded once.
-func (a *app) config() (Effective, error) {
+func (a *app) config() (config.Effective, error) {
 	a.cfgMu.Lock()
 	defer a.cfgMu.Unlock()
 	if a.cfg == nil && a.cfgErr == nil {
-		path, explicit, err := ResolveConfigPath(a.configFlag)
+		path, explicit, err := config.ResolveConfigPath(a.configFlag)
 		if err == nil {
-			var eff Effective
-			eff, err = LoadConfig(path, explicit)
+			var eff config.Effective
+			eff, err = config.LoadConfig(path, explicit)
 			a.cfg = &eff
 		}
 		a.cfgErr = err
 	}
 	if a.cfgErr != nil {
-		return Effective{}, a.cfgErr
+		return config.Effective{}, a.cfgErr
 	}
 	return *a.cfg, nil
 }

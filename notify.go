@@ -9,8 +9,10 @@ import (
 	"sync"
 	"time"
 
-	"flightdeck/data"
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/data/config"
+
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // Notifier watches the database for moments someone must hear about — an
@@ -27,8 +29,8 @@ import (
 type Notifier struct {
 	Store   *data.Store
 	Policy  model.EscalationPolicy
-	Notify  *Command // nil: no notifications
-	Probe   *Command // nil: no probe
+	Notify  *config.Command // nil: no notifications
+	Probe   *config.Command // nil: no probe
 	Now     func() time.Time
 	Changes <-chan struct{} // commits seen by a watcher; nil: wake by the clock only
 	// Log, when set, gets one line per thing done (headless mode).
@@ -230,7 +232,7 @@ func (n *Notifier) pass(ctx context.Context) (time.Time, error) {
 
 func (n *Notifier) maxLease() time.Duration {
 	var d time.Duration
-	for _, c := range []*Command{n.Notify, n.Probe} {
+	for _, c := range []*config.Command{n.Notify, n.Probe} {
 		if c != nil {
 			d = max(d, c.Timeout)
 		}

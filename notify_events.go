@@ -11,7 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/data/config"
+
+	"github.com/octoacme/flightdeck/model"
 )
 
 // noticesDue is the pure part: every notification due at now, with its
@@ -117,7 +119,7 @@ func readyJob(ds deployState, st model.RolloutStatus) job {
 	if st.Last {
 		action = "ready to finish"
 	}
-	env["FLIGHTDECK_MESSAGE"] = fmt.Sprintf("%s (#%d): stage %s soaked %s — %s", d.Title(), d.ID, st.Label, fmtDur(st.Soak), action)
+	env["FLIGHTDECK_MESSAGE"] = fmt.Sprintf("%s (#%d): stage %s soaked %s — %s", d.Title(), d.ID, st.Label, config.FormatDuration(st.Soak), action)
 	return job{
 		key:   fmt.Sprintf("%s:%d:%d", model.NotifyStageReady, d.ID, st.Stage),
 		kind:  string(model.NotifyStageReady),
@@ -195,7 +197,7 @@ func envValue(s string) string {
 // notifyTest runs the notify command once with FLIGHTDECK_EVENT=test, so a
 // team can check its webhook without waiting for an incident; nothing is
 // claimed or written.
-func notifyTest(ctx context.Context, c *Command, dbPath string) cmdResult {
+func notifyTest(ctx context.Context, c *config.Command, dbPath string) cmdResult {
 	return runCommand(ctx, c, commandEnv(dbPath, map[string]string{
 		"FLIGHTDECK_EVENT":   "test",
 		"FLIGHTDECK_MESSAGE": "flightdeck notify test: if you can read this, notifications reach you",

@@ -8,14 +8,16 @@ import (
 	"errors"
 	"time"
 
-	"flightdeck/data"
+	"github.com/octoacme/flightdeck/data/config"
+
+	"github.com/octoacme/flightdeck/data"
 )
 
 var errNoNotifier = errors.New("nothing to run: the configuration has neither notify nor probe (see flightdeck config example)")
 
 // newNotifier builds the notifier for a store from the configuration; nil
 // when there is nothing to run (no notify and no probe configured).
-func newNotifier(st *data.Store, cfg Effective, now func() time.Time) *Notifier {
+func newNotifier(st *data.Store, cfg config.Effective, now func() time.Time) *Notifier {
 	if cfg.Notify == nil && cfg.Probe == nil {
 		return nil
 	}

@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"flightdeck/data"
-	"flightdeck/model"
-	"flightdeck/model/mdtemplate"
+	"github.com/octoacme/flightdeck/data/config"
+
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/model/mdtemplate"
 )
 
 // script writes an executable shell script into a temporary directory and
@@ -125,7 +127,7 @@ echo "$FLIGHTDECK_MESSAGE" >> messages`)
 	title := "checkout $(touch pwned) `touch pwned2`; touch pwned3"
 	inc := openIncident(t, s, title, model.SEV1, time.Now().Add(-time.Minute))
 
-	n := &Notifier{Store: s, Notify: &Command{Argv: []string{cmd}, Timeout: 5 * time.Second}}
+	n := &Notifier{Store: s, Notify: &config.Command{Argv: []string{cmd}, Timeout: 5 * time.Second}}
 	failed, err := n.Once(context.Background())
 	if err != nil || failed != 0 {
 		t.Fatalf("Once: %d failed, %v", failed, err)
@@ -191,7 +193,7 @@ func TestNotifyFailures(t *testing.T) {
 			if tc.outcome == data.OutcomeTimeout {
 				timeout = 300 * time.Millisecond
 			}
-			n := &Notifier{Store: s, Notify: &Command{Argv: tc.argv, Timeout: timeout}}
+			n := &Notifier{Store: s, Notify: &config.Command{Argv: tc.argv, Timeout: timeout}}
 			start := time.Now()
 			failed, err := n.Once(context.Background())
 			if err != nil || failed != 1 {
@@ -252,7 +254,7 @@ func TestNotifyExactlyOnceAcrossStores(t *testing.T) {
 	}
 	// 5 incidents × 4 steps (on-call, eng lead, director, security) + 1 ready.
 	const want = 5*4 + 1
-	c := &Command{Argv: []string{cmd}, Timeout: 5 * time.Second}
+	c := &config.Command{Argv: []string{cmd}, Timeout: 5 * time.Second}
 	for round := range 3 {
 		var wg sync.WaitGroup
 		for _, s := range []*data.Store{s1, s2, s1, s2} {
@@ -301,7 +303,7 @@ func TestNotifyStageReadyAndRollbackCriteria(t *testing.T) {
 	if _, _, err := s.RecordHealth(ctx, bad.ID, 9.5, &base, "alice", now); err != nil {
 		t.Fatal(err)
 	}
-	n := &Notifier{Store: s, Notify: &Command{Argv: []string{cmd}, Timeout: 5 * time.Second}}
+	n := &Notifier{Store: s, Notify: &config.Command{Argv: []string{cmd}, Timeout: 5 * time.Second}}
 	if failed, err := n.Once(ctx); err != nil || failed != 0 {
 		t.Fatalf("Once: %d %v", failed, err)
 	}
@@ -349,7 +351,7 @@ func TestNotifyRunWakesAtTheDeadline(t *testing.T) {
 	}}
 	s := notifyStore(t, newDB(t), data.Options{Policy: pol})
 	openIncident(t, s, "slow", model.SEV3, time.Now())
-	n := &Notifier{Store: s, Notify: &Command{Argv: []string{cmd}, Timeout: 5 * time.Second}}
+	n := &Notifier{Store: s, Notify: &config.Command{Argv: []string{cmd}, Timeout: 5 * time.Second}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { n.Run(ctx); close(done) }()
@@ -367,7 +369,7 @@ func TestNotifyQuitGivesTheEventBack(t *testing.T) {
 	openIncident(t, s, "x", model.SEV4, time.Now())
 	started := filepath.Join(t.TempDir(), "started")
 	hang := script(t, "touch "+started+"; sleep 60")
-	n := &Notifier{Store: s, Notify: &Command{Argv: []string{hang}, Timeout: time.Minute}}
+	n := &Notifier{Store: s, Notify: &config.Command{Argv: []string{hang}, Timeout: time.Minute}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { n.Run(ctx); close(done) }()
@@ -382,7 +384,7 @@ func TestNotifyQuitGivesTheEventBack(t *testing.T) {
 		t.Errorf("an interrupted command was recorded: %+v", evs)
 	}
 	ok := script(t, "exit 0")
-	n2 := &Notifier{Store: s, Notify: &Command{Argv: []string{ok}, Timeout: 5 * time.Second}}
+	n2 := &Notifier{Store: s, Notify: &config.Command{Argv: []string{ok}, Timeout: 5 * time.Second}}
 	if _, err := n2.Once(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"flightdeck/data"
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // The metrics probe: the configured command runs every Interval for each

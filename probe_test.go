@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"flightdeck/data"
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/data/config"
+
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // probeSetup is a store with a canary rolling out (15 min soak, so it keeps
@@ -34,7 +36,7 @@ func TestProbeRecordsTheErrorRate(t *testing.T) {
 			s, d, _ := probeSetup(t)
 			dir := t.TempDir()
 			cmd := script(t, `env > "`+dir+`/env"; printf '%s' '`+out+`'`)
-			n := &Notifier{Store: s, Probe: &Command{Argv: []string{cmd}, Interval: time.Minute, Timeout: 5 * time.Second}}
+			n := &Notifier{Store: s, Probe: &config.Command{Argv: []string{cmd}, Interval: time.Minute, Timeout: 5 * time.Second}}
 			if failed, err := n.Once(context.Background()); err != nil || failed != 0 {
 				t.Fatalf("Once: %d %v", failed, err)
 			}
@@ -88,7 +90,7 @@ func TestProbeFailuresNeverReadAsZero(t *testing.T) {
 			if tc.name == "hang" {
 				timeout = 300 * time.Millisecond
 			}
-			n := &Notifier{Store: s, Probe: &Command{Argv: []string{script(t, tc.body)}, Interval: time.Minute, Timeout: timeout}}
+			n := &Notifier{Store: s, Probe: &config.Command{Argv: []string{script(t, tc.body)}, Interval: time.Minute, Timeout: timeout}}
 			failed, err := n.Once(context.Background())
 			if err != nil || failed != 1 {
 				t.Fatalf("Once: %d failed, %v", failed, err)
@@ -110,7 +112,7 @@ func TestProbeWaitsForABaseline(t *testing.T) {
 	s := notifyStore(t, newDB(t), data.Options{})
 	d := startRunning(t, s, "api", model.StrategyCanary, time.Now())
 	ran := filepath.Join(t.TempDir(), "ran")
-	n := &Notifier{Store: s, Probe: &Command{Argv: []string{script(t, "touch "+ran+"; echo 1")}, Interval: time.Minute, Timeout: time.Second}}
+	n := &Notifier{Store: s, Probe: &config.Command{Argv: []string{script(t, "touch "+ran+"; echo 1")}, Interval: time.Minute, Timeout: time.Second}}
 	for range 2 {
 		if _, err := n.Once(context.Background()); err != nil {
 			t.Fatal(err)
@@ -134,7 +136,7 @@ func TestProbeOncePerSlotAcrossStores(t *testing.T) {
 	s1, d, _ := probeSetup(t)
 	s2 := notifyStore(t, s1.Path(), data.Options{})
 	runs := filepath.Join(t.TempDir(), "runs")
-	c := &Command{Argv: []string{script(t, "echo run >> "+runs+"; echo 2")}, Interval: time.Hour, Timeout: 5 * time.Second}
+	c := &config.Command{Argv: []string{script(t, "echo run >> "+runs+"; echo 2")}, Interval: time.Hour, Timeout: 5 * time.Second}
 	var wg sync.WaitGroup
 	for _, s := range []*data.Store{s1, s2, s1, s2} {
 		wg.Add(1)
@@ -161,8 +163,8 @@ func TestProbeFeedsTheRule(t *testing.T) {
 	s, d, _ := probeSetup(t)
 	dir := t.TempDir()
 	n := &Notifier{Store: s,
-		Probe:  &Command{Argv: []string{script(t, "echo 7.5%")}, Interval: time.Minute, Timeout: 5 * time.Second},
-		Notify: &Command{Argv: []string{script(t, `echo "$FLIGHTDECK_EVENT $FLIGHTDECK_DEPLOYMENT" >> "`+dir+`/runs"`)}, Timeout: 5 * time.Second},
+		Probe:  &config.Command{Argv: []string{script(t, "echo 7.5%")}, Interval: time.Minute, Timeout: 5 * time.Second},
+		Notify: &config.Command{Argv: []string{script(t, `echo "$FLIGHTDECK_EVENT $FLIGHTDECK_DEPLOYMENT" >> "`+dir+`/runs"`)}, Timeout: 5 * time.Second},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

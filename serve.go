@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/octoacme/flightdeck/data/config"
+
 	tea "github.com/charmbracelet/bubbletea"
 	charmlog "github.com/charmbracelet/log"
 	"github.com/charmbracelet/ssh"
@@ -20,9 +22,9 @@ import (
 	"github.com/charmbracelet/wish/logging"
 	gossh "golang.org/x/crypto/ssh"
 
-	"flightdeck/data"
-	"flightdeck/model/mdtemplate"
-	"flightdeck/ui"
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model/mdtemplate"
+	"github.com/octoacme/flightdeck/ui"
 )
 
 const (
@@ -51,7 +53,7 @@ type sshServer struct {
 	store  *data.Store
 	hub    *hub
 	keys   *keyring
-	cfg    Effective
+	cfg    config.Effective
 	dark   *bool // --theme / $FLIGHTDECK_THEME; nil: ask each client
 	now    func() time.Time
 	logger *log.Logger

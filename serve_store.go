@@ -5,8 +5,8 @@ import (
 	"errors"
 	"time"
 
-	"flightdeck/model"
-	"flightdeck/ui"
+	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/ui"
 )
 
 // errViewer refuses a write from a viewer's session. The dashboard already

@@ -14,9 +14,9 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
-	"flightdeck/data"
-	"flightdeck/model"
-	"flightdeck/model/mdtemplate"
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/model/mdtemplate"
 )
 
 // Unit tests of the SSH server's parts: no ssh client needed.

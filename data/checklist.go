@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 const itemCols = `id, deployment_id, phase, section, position, text, state, reason,

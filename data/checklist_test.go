@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 func TestSetItemState(t *testing.T) {

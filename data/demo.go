@@ -11,8 +11,8 @@ import (
 	"sort"
 	"time"
 
-	"flightdeck/model"
-	"flightdeck/model/mdtemplate"
+	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/model/mdtemplate"
 )
 
 // Defaults of DemoOptions: a year of history for a busy team.

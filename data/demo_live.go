@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // The live scenario, relative to Now, written through the store's own

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 var demoNow = time.Date(2026, 11, 25, 15, 4, 5, 0, time.UTC)

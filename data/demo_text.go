@@ -1,6 +1,6 @@
 package data
 
-import "flightdeck/model"
+import "github.com/octoacme/flightdeck/model"
 
 // The words of the demo history: services, people and what they write.
 // Everything here is made up; nothing is secret.

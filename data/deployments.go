@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 const deploymentCols = `id, service, version, environment, strategy, status, template, started_by,

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"flightdeck/model"
-	"flightdeck/model/mdtemplate"
+	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/model/mdtemplate"
 )
 
 func TestStartDeployment(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // EventFilter selects timeline events.

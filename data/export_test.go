@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 func TestExport(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // EventHealthCleared is written when declared rollback criteria are cleared

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // EventDeployHotfix is written when a deployment is marked (or unmarked) as

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // finishedDeployment starts an all-at-once deployment at created and ends it

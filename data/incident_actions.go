@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // changeIncident runs one incident change in one write transaction: it reads

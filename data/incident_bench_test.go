@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // BenchmarkEventsPage pages the log pane over a year of history: 200,000

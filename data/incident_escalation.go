@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // AckStep records that the person behind escalation step `step` was

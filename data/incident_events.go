@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // EventPageFilter selects one page of the timeline for the log pane.

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // seedEvents writes n timeline events in one transaction, cycling through

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // FreezeError is returned by StartDeployment while an open or mitigated

@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // Event kinds for incident changes the model does not name (yet).

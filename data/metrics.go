@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // MetricsInput loads what model.ComputeMetrics needs for the window [from,

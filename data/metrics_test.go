@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // allMetrics is ComputeMetrics over everything in the store: what

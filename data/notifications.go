@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // Outcomes of a claimed piece of work, stored in notifications.outcome.

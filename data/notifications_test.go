@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 func TestClaimOnceAndTakeover(t *testing.T) {

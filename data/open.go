@@ -23,7 +23,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // Options change how Open treats the file.

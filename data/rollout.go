@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // planJSON is how a model.Plan is stored in rollouts.plan: snake_case keys

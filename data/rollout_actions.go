@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // SystemActor is who events derived from the clock (a soak ending) are

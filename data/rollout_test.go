@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"flightdeck/model"
-	"flightdeck/model/mdtemplate"
+	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/model/mdtemplate"
 )
 
 // executing starts a canary deployment of tpl and its rollout at t0.

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"time"
 
-	"flightdeck/model"
-	"flightdeck/model/mdtemplate"
+	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/model/mdtemplate"
 )
 
 // EventTemplateImported is the timeline event of an import or replacement.

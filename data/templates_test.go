@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"flightdeck/model"
-	"flightdeck/model/mdtemplate"
+	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/model/mdtemplate"
 )
 
 const teamMD = `# Team API

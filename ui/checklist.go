@@ -8,7 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // rowKind is what one line of the checklist pane shows.

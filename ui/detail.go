@@ -7,7 +7,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/viewport"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // detailView shows one deployment or incident in full, scrollable: built

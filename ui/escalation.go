@@ -7,7 +7,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // escalationPane shows every open incident, most urgent first, each with

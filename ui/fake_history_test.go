@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 func (f *fakeStore) History(_ context.Context, q HistoryQuery) ([]model.Deployment, error) {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // Rollout half of fakeStore: the same pure rules the SQLite store applies.

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"flightdeck/model"
-	"flightdeck/model/mdtemplate"
+	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/model/mdtemplate"
 )
 
 // fakeStore is an in-memory Store for UI tests. It follows the same rules as

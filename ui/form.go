@@ -10,7 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // deployForm starts a deployment from the dashboard: service, version,

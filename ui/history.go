@@ -7,7 +7,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // screen is which full-screen view is up.

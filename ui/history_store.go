@@ -6,7 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // HistoryStore reads the past for the full-screen views.

@@ -10,8 +10,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"flightdeck/model"
-	"flightdeck/model/mdtemplate"
+	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/model/mdtemplate"
 )
 
 // finished builds a store with some history: completed and rolled-back

@@ -8,7 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // incidentForm opens an incident: title, severity (with the seed's

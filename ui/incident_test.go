@@ -9,7 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // withIncident: a deployment and a SEV2 opened at t0 from the form; the

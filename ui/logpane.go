@@ -7,7 +7,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // logMaxWindow caps the events the pane holds while scrolling back; pages

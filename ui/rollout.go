@@ -9,7 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/lipgloss"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // rolloutPane is the live canary timer: where the rollout is, how long the

@@ -8,7 +8,7 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // executing is a canary deployment whose rollout started at t0, with a

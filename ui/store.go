@@ -6,7 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // Store is what the dashboard needs from persistence. It is declared here,

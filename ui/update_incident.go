@@ -8,7 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // incidentWrite runs one incident action and reloads.

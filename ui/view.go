@@ -8,7 +8,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // View draws the whole screen. It never draws outside width x height.

@@ -11,7 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // Run locally with e.g.

@@ -25,7 +25,7 @@ import (
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // BuiltinName is the name of the built-in template.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 func TestBuiltinMatchesSeed(t *testing.T) {

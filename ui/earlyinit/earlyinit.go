@@ -5,7 +5,7 @@
 // Setting the background explicitly first makes that query a no-op.
 //
 // Go initialises packages that are ready in import-path order, so this works
-// only while this package's path ("flightdeck/…") sorts before
+// only while this package's path ("github.com/octoacme/flightdeck/…") sorts before
 // "github.com/charmbracelet/bubbletea"; a start-up test guards it.
 package earlyinit
 

@@ -1,9 +1,9 @@
-package main
+package config
 
 import (
 	"time"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // Config is flightdeck's optional YAML configuration (DESIGN §5), by default

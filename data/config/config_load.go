@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -17,7 +17,7 @@ import (
 
 	"github.com/adrg/xdg"
 
-	"flightdeck/model"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // DefaultConfigPath is $XDG_CONFIG_HOME/flightdeck/config.yaml.
@@ -577,7 +577,7 @@ func (l *loader) command(p cfgPath, c *CommandConfig, probe bool) (*Command, err
 		if c.Timeout == "" {
 			where = p.key("interval")
 		}
-		return nil, l.errf(where, "the timeout (%s) is longer than the interval (%s): a probe must finish before the next one starts", fmtDur(cmd.Timeout), fmtDur(cmd.Interval))
+		return nil, l.errf(where, "the timeout (%s) is longer than the interval (%s): a probe must finish before the next one starts", FormatDuration(cmd.Timeout), FormatDuration(cmd.Interval))
 	}
 	return cmd, nil
 }
@@ -587,8 +587,8 @@ func fileExists(path string) bool {
 	return err == nil
 }
 
-// fmtDur prints 15m0s as 15m and 1h0m0s as 1h.
-func fmtDur(d time.Duration) string {
+// FormatDuration prints 15m0s as 15m and 1h0m0s as 1h.
+func FormatDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = strings.TrimSuffix(s, "0s")

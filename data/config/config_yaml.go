@@ -1,4 +1,4 @@
-package main
+package config
 
 // Reading the YAML with positions: every mistake, of form or of meaning,
 // is reported at the line and column of the value at fault.
@@ -288,7 +288,7 @@ func (l *loader) yamlErr(err error) error {
 	if errors.As(err, &ye) {
 		return l.errAt(ye.GetToken(), nil, "%s", ye.GetMessage())
 	}
-	return &ConfigError{File: l.file, Msg: oneLine(err.Error())}
+	return &ConfigError{File: l.file, Msg: strings.Join(strings.Fields(err.Error()), " ")}
 }
 
 // shape checks node n against Go type t before decoding, so every mistake

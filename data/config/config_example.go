@@ -1,8 +1,8 @@
-package main
+package config
 
-// exampleConfig is what `flightdeck config example` prints; it is also
+// ExampleConfig is what `flightdeck config example` prints; it is also
 // testdata/config.example.yaml, which a test loads, so it always validates.
-const exampleConfig = `# flightdeck configuration: ~/.config/flightdeck/config.yaml
+const ExampleConfig = `# flightdeck configuration: ~/.config/flightdeck/config.yaml
 # ($XDG_CONFIG_HOME/flightdeck/config.yaml), or --config PATH, or
 # $FLIGHTDECK_CONFIG. Every key is optional: what you leave out keeps the
 # seed's default. Check it with: flightdeck config check

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -10,7 +10,7 @@ import (
 // FuzzParseConfig: any bytes either load or fail with one clear line that
 // names the file and a position; nothing panics.
 func FuzzParseConfig(f *testing.F) {
-	if ex, err := os.ReadFile("testdata/config.example.yaml"); err == nil {
+	if ex, err := os.ReadFile("../../testdata/config.example.yaml"); err == nil {
 		f.Add(ex)
 	}
 	for _, s := range []string{"", "roster: {}", "escalation:\n  - role: x\n    delay: 15 minutes\n", "notify:\n  command: \"curl $(x)\"\n", "links: [1, 2", "\x00\xff", "a: &a [*a]", "strategies:\n  canary:\n    - soak: -1m\n"} {
