@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/data/notify"
 )
 
 func newNotifyCmd(a *app) *cobra.Command {
@@ -48,11 +49,11 @@ func newNotifyCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				res := notifyTest(ctx, cfg.Notify, path)
-				if !res.ok() {
-					return fmt.Errorf("the notify command failed: %s", res.summary())
+				res := notify.Test(ctx, cfg.Notify, path)
+				if !res.OK() {
+					return fmt.Errorf("the notify command failed: %s", res.Summary())
 				}
-				fmt.Fprintf(a.stdout, "notify command ran: %s\n", res.summary())
+				fmt.Fprintf(a.stdout, "notify command ran: %s\n", res.Summary())
 				return nil
 			}
 			if a.readOnly {
@@ -62,9 +63,9 @@ func newNotifyCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			n := newNotifier(st, cfg, a.now)
+			n := notify.New(st, cfg, a.now)
 			if n == nil {
-				return errNoNotifier
+				return notify.ErrNothingToRun
 			}
 			var mu sync.Mutex
 			n.Log = func(format string, args ...any) {

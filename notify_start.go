@@ -5,24 +5,10 @@ package main
 
 import (
 	"context"
-	"errors"
-	"time"
-
-	"github.com/octoacme/flightdeck/data/config"
 
 	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/data/notify"
 )
-
-var errNoNotifier = errors.New("nothing to run: the configuration has neither notify nor probe (see flightdeck config example)")
-
-// newNotifier builds the notifier for a store from the configuration; nil
-// when there is nothing to run (no notify and no probe configured).
-func newNotifier(st *data.Store, cfg config.Effective, now func() time.Time) *Notifier {
-	if cfg.Notify == nil && cfg.Probe == nil {
-		return nil
-	}
-	return &Notifier{Store: st, Policy: cfg.Policy, Notify: cfg.Notify, Probe: cfg.Probe, Now: now}
-}
 
 // startBackground starts the notifier of a long-running process (dashboard,
 // serve) when the configuration asks for one and the store can write. It
@@ -34,7 +20,7 @@ func startBackground(ctx context.Context, a *app, st *data.Store, changes <-chan
 	if err != nil || a.readOnly {
 		return changes, func() {}
 	}
-	n := newNotifier(st, cfg, a.now)
+	n := notify.New(st, cfg, a.now)
 	if n == nil {
 		return changes, func() {}
 	}

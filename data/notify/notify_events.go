@@ -1,4 +1,4 @@
-package main
+package notify
 
 // What the notifier tells people about, and how the event reaches the
 // command: only in environment variables.
@@ -194,10 +194,10 @@ func envValue(s string) string {
 	}, s)
 }
 
-// notifyTest runs the notify command once with FLIGHTDECK_EVENT=test, so a
+// Test runs the notify command once with FLIGHTDECK_EVENT=test, so a
 // team can check its webhook without waiting for an incident; nothing is
 // claimed or written.
-func notifyTest(ctx context.Context, c *config.Command, dbPath string) cmdResult {
+func Test(ctx context.Context, c *config.Command, dbPath string) Result {
 	return runCommand(ctx, c, commandEnv(dbPath, map[string]string{
 		"FLIGHTDECK_EVENT":   "test",
 		"FLIGHTDECK_MESSAGE": "flightdeck notify test: if you can read this, notifications reach you",

@@ -1,9 +1,10 @@
-package main
+package notify
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -311,19 +312,19 @@ func (n *Notifier) do(ctx context.Context, j job) {
 	}
 	outcome, ev := data.OutcomeOK, j.event
 	ev.Kind = model.EventNotifySent
-	ev.Text = "notified " + j.what + " (" + res.summary() + ")"
-	if !res.ok() {
+	ev.Text = "notified " + j.what + " (" + res.Summary() + ")"
+	if !res.OK() {
 		outcome = data.OutcomeFailed
 		if res.timedOut {
 			outcome = data.OutcomeTimeout
 		}
 		ev.Kind = model.EventNotifyFailed
-		ev.Text = "notify FAILED for " + j.what + ": " + res.summary()
+		ev.Text = "notify FAILED for " + j.what + ": " + res.Summary()
 		n.mu.Lock()
 		n.failed++
 		n.mu.Unlock()
 	}
-	n.finish(j.key, outcome, res.summary(), &ev)
+	n.finish(j.key, outcome, res.Summary(), &ev)
 	n.logf("%s", ev.Text)
 }
 
@@ -385,4 +386,17 @@ func (n *Notifier) snapshot(ctx context.Context) (snapshot, error) {
 		s.deployments = append(s.deployments, ds)
 	}
 	return s, nil
+}
+
+// ErrNothingToRun is returned when the configuration has neither a notify
+// nor a probe command.
+var ErrNothingToRun = errors.New("nothing to run: the configuration has neither notify nor probe (see flightdeck config example)")
+
+// New builds the notifier for a store from the configuration; nil when there
+// is nothing to run (no notify and no probe configured).
+func New(st *data.Store, cfg config.Effective, now func() time.Time) *Notifier {
+	if cfg.Notify == nil && cfg.Probe == nil {
+		return nil
+	}
+	return &Notifier{Store: st, Policy: cfg.Policy, Notify: cfg.Notify, Probe: cfg.Probe, Now: now}
 }

@@ -1,4 +1,4 @@
-package main
+package notify
 
 import (
 	"context"
@@ -114,12 +114,12 @@ func (n *Notifier) doProbe(ctx context.Context, j job) {
 		n.probeFailed(j, res, "the reading "+strconv.FormatFloat(rate, 'f', -1, 64)+"% could not be recorded: "+err.Error())
 		return
 	}
-	n.finish(j.key, data.OutcomeOK, res.summary(), nil)
+	n.finish(j.key, data.OutcomeOK, res.Summary(), nil)
 	n.logf("probe %s: %s", j.what, expl)
 	n.wake()
 }
 
-func (n *Notifier) probeFailed(j job, res cmdResult, reason string) {
+func (n *Notifier) probeFailed(j job, res Result, reason string) {
 	outcome := data.OutcomeFailed
 	if res.timedOut {
 		outcome = data.OutcomeTimeout
@@ -150,9 +150,9 @@ func (n *Notifier) doNoBaseline(ctx context.Context, j job) {
 
 // probeValue reads the error rate a probe printed: one number in percent,
 // "2.4" or "2.4%". reason says why there is none; it is never a zero.
-func probeValue(res cmdResult) (rate float64, reason string) {
-	if !res.ok() {
-		return 0, res.summary()
+func probeValue(res Result) (rate float64, reason string) {
+	if !res.OK() {
+		return 0, res.Summary()
 	}
 	if res.overflow {
 		return 0, fmt.Sprintf("it printed more than %d bytes: print only the error rate, e.g. 2.4", maxStdout)

@@ -1,4 +1,4 @@
-package main
+package notify
 
 import (
 	"bytes"
@@ -13,8 +13,8 @@ import (
 	"github.com/octoacme/flightdeck/data/config"
 )
 
-// cmdResult is how an external command (notify, probe) went.
-type cmdResult struct {
+// Result is how an external command (notify, probe) went.
+type Result struct {
 	stdout      []byte
 	overflow    bool   // stdout was longer than maxStdout
 	stderrLine  string // the first non-empty line of stderr, cleaned
@@ -27,13 +27,13 @@ type cmdResult struct {
 	waitErr     error
 }
 
-func (r cmdResult) ok() bool {
+func (r Result) OK() bool {
 	return r.startErr == nil && !r.timedOut && !r.interrupted && r.waitErr == nil && r.exitCode == 0
 }
 
 // summary says in one line how it went: "exit 0 in 0.3s", "timed out after
 // 10s (killed)", "exit status 7: curl: (6) Could not resolve host".
-func (r cmdResult) summary() string {
+func (r Result) Summary() string {
 	var s string
 	switch {
 	case r.startErr != nil:
@@ -81,8 +81,8 @@ func (b *capBuffer) Write(p []byte) (int, error) {
 // runCommand runs c with env as its whole environment, no stdin, and c's
 // timeout. The command gets its own process group, and the timeout kills the
 // whole group, so a script's children (curl, sleep) die with it.
-func runCommand(ctx context.Context, c *config.Command, env []string) cmdResult {
-	res := cmdResult{timeout: c.Timeout, exitCode: -1}
+func runCommand(ctx context.Context, c *config.Command, env []string) Result {
+	res := Result{timeout: c.Timeout, exitCode: -1}
 	tctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(tctx, c.Argv[0], c.Argv[1:]...)
