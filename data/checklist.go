@@ -146,19 +146,19 @@ func (s *Store) SetItemState(ctx context.Context, itemID int64, state model.Item
 		var text string
 		switch state {
 		case model.ItemDone:
-			kind, text = model.EventItemDone, fmt.Sprintf("checked %q", it.Text)
 			started, err := startStabilityWatch(ctx, tx, it, at)
 			if err != nil {
 				return err
 			}
+			var watch time.Time // the watch starts now, or did before
 			if started {
-				text += fmt.Sprintf(" — stability watch started (%d min), ends %s UTC",
-					int(model.StabilityWatch/time.Minute), at.UTC().Add(model.StabilityWatch).Format(time.TimeOnly))
+				watch = at
 			}
+			kind, text = model.EventItemDone, model.TextItemDone(it.Text, watch)
 		case model.ItemNA:
-			kind, text = model.EventItemNA, fmt.Sprintf("marked %q n/a: %s", it.Text, reason)
+			kind, text = model.EventItemNA, model.TextItemNA(it.Text, reason)
 		default:
-			kind, text = model.EventItemTodo, fmt.Sprintf("reopened %q", it.Text)
+			kind, text = model.EventItemTodo, model.TextItemReopened(it.Text)
 		}
 		if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: kind, DeploymentID: it.DeploymentID, ItemID: it.ID, Text: text}); err != nil {
 			return err
@@ -196,10 +196,11 @@ func (s *Store) SetItemNote(ctx context.Context, itemID int64, note, actor strin
 			return nil
 		}
 		// A cleared note keeps no author; the event says who cleared it.
-		by, noteAt, text := actor, nullMS(at), fmt.Sprintf("note on %q: %s", it.Text, note)
+		by, noteAt := actor, nullMS(at)
 		if note == "" {
-			by, noteAt, text = "", nil, fmt.Sprintf("cleared note on %q", it.Text)
+			by, noteAt = "", nil
 		}
+		text := model.TextItemNote(it.Text, note)
 		if _, err := tx.ExecContext(ctx, `UPDATE checklist_items SET note = ?, note_by = ?, note_at = ? WHERE id = ?`,
 			note, by, noteAt, it.ID); err != nil {
 			return fmt.Errorf("update note of item #%d: %w", it.ID, err)

@@ -72,7 +72,7 @@ func (s *Store) startDeployment(ctx context.Context, n model.NewDeployment, tpl 
 		}
 		return appendEvent(ctx, tx, model.Event{
 			At: at, Actor: actor, Kind: model.EventDeployStarted, DeploymentID: id,
-			Text: fmt.Sprintf("started %s (%s)", d.Title(), d.Strategy),
+			Text: model.TextDeployStarted(d.Title(), d.Strategy),
 		})
 	})
 	return d, err
@@ -239,20 +239,16 @@ func (s *Store) startExecution(ctx context.Context, deploymentID int64, actor st
 			return fmt.Errorf("update deployment #%d: %w", d.ID, err)
 		}
 		if open > 0 {
-			why := "(override)"
-			if overrideReason != "" {
-				why = "(override: " + overrideReason + ")"
-			}
 			if err := appendEvent(ctx, tx, model.Event{
 				At: at, Actor: actor, Kind: model.EventGateOverride, DeploymentID: d.ID,
-				Text: fmt.Sprintf("started %s with %s open %s", model.PhaseExecution, plural(open, "Pre-Deployment item", "Pre-Deployment items"), why),
+				Text: model.TextGateOverride(open, overrideReason),
 			}); err != nil {
 				return err
 			}
 		}
 		if err := appendEvent(ctx, tx, model.Event{
 			At: at, Actor: actor, Kind: model.EventExecutionStart, DeploymentID: d.ID,
-			Text: "started " + model.PhaseExecution,
+			Text: model.TextExecutionStarted(),
 		}); err != nil {
 			return err
 		}
@@ -266,11 +262,4 @@ func (s *Store) startExecution(ctx context.Context, deploymentID int64, actor st
 		return model.Deployment{}, err
 	}
 	return d, nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

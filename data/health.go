@@ -11,11 +11,6 @@ import (
 	"github.com/octoacme/flightdeck/model"
 )
 
-// EventHealthCleared is written when declared rollback criteria are cleared
-// as a false alarm. (It belongs beside the other health kinds in model; it
-// lives here until model gains it.)
-const EventHealthCleared model.EventKind = "health.cleared"
-
 // HealthSourceManual marks a reading typed by a person (dashboard or CLI), as
 // opposed to one taken by a metrics probe.
 const HealthSourceManual = "manual"
@@ -168,9 +163,9 @@ func (s *Store) recordHealth(ctx context.Context, deploymentID int64, errorRate 
 			quiet = prevSource == HealthSourceProbe
 		}
 		if !quiet {
-			text := "recorded health: " + explanation
+			text := model.TextHealthRecorded(explanation)
 			if source == HealthSourceProbe {
-				text = "probe: " + explanation
+				text = model.TextHealthProbed(explanation)
 			}
 			if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventHealthRecorded, DeploymentID: d.ID,
 				Text: text}); err != nil {
@@ -179,7 +174,7 @@ func (s *Store) recordHealth(ctx context.Context, deploymentID int64, errorRate 
 		}
 		if met && !wasMet {
 			if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventHealthCriteriaMet, DeploymentID: d.ID,
-				Text: "ROLLBACK CRITERIA MET: " + explanation}); err != nil {
+				Text: model.TextCriteriaMet(explanation)}); err != nil {
 				return err
 			}
 		}
@@ -231,7 +226,7 @@ func (s *Store) DeclareCriterion(ctx context.Context, deploymentID int64, c mode
 			return fmt.Errorf("declare rollback criterion: %w", err)
 		}
 		if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventHealthDeclared, DeploymentID: d.ID,
-			Text: "declared ROLLBACK CRITERIA MET: " + decl.Criterion.Label() + ": " + decl.Reason}); err != nil {
+			Text: model.TextCriteriaDeclared(decl.Criterion, decl.Reason)}); err != nil {
 			return err
 		}
 		return touchDeployment(ctx, tx, d.ID, at)
@@ -273,13 +268,12 @@ func (s *Store) ClearCriteria(ctx context.Context, deploymentID int64, reason, a
 			WHERE deployment_id = ? AND cleared_at IS NULL`, toMS(at), actor, reason, deploymentID); err != nil {
 			return fmt.Errorf("clear rollback criteria: %w", err)
 		}
-		labels := make([]string, len(active))
+		cleared := make([]model.Criterion, len(active))
 		for i, d := range active {
-			labels[i] = d.Criterion.Label()
+			cleared[i] = d.Criterion
 		}
-		text := fmt.Sprintf("cleared %s as a false alarm (%s): %s",
-			plural(len(active), "declared rollback criterion", "declared rollback criteria"), strings.Join(labels, "; "), reason)
-		if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: EventHealthCleared, DeploymentID: deploymentID, Text: text}); err != nil {
+		if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventHealthCleared, DeploymentID: deploymentID,
+			Text: model.TextCriteriaCleared(cleared, reason)}); err != nil {
 			return err
 		}
 		return touchDeployment(ctx, tx, deploymentID, at)

@@ -11,11 +11,6 @@ import (
 	"github.com/octoacme/flightdeck/model"
 )
 
-// EventDeployHotfix is written when a deployment is marked (or unmarked) as
-// the hotfix for an incident. (It belongs beside the deploy kinds in model;
-// it lives here until model gains it.)
-const EventDeployHotfix model.EventKind = "deploy.hotfix"
-
 // DeploymentFilter selects deployments for the history list. Empty fields
 // select everything; Service and Environment match case-insensitively
 // (ASCII letters).
@@ -229,16 +224,11 @@ func (s *Store) MarkHotfix(ctx context.Context, deploymentID, incidentID int64, 
 			nullID(incidentID), toMS(at), d.ID); err != nil {
 			return fmt.Errorf("mark deployment #%d: %w", d.ID, err)
 		}
-		var text string
-		switch {
-		case incidentID == 0:
-			text = fmt.Sprintf("#%d %s is no longer marked as the hotfix for %s", d.ID, d.Title(), inc.Ref())
-		case d.HotfixFor != 0:
-			text = fmt.Sprintf("marked #%d %s as the hotfix for %s (was INC-%d)", d.ID, d.Title(), inc.Ref(), d.HotfixFor)
-		default:
-			text = fmt.Sprintf("marked #%d %s as the hotfix for %s", d.ID, d.Title(), inc.Ref())
+		text := model.TextHotfixMarked(d.ID, d.Title(), inc.ID, d.HotfixFor)
+		if incidentID == 0 {
+			text = model.TextHotfixUnmarked(d.ID, d.Title(), inc.ID)
 		}
-		e := incidentEvent(inc, EventDeployHotfix, actor, at, text)
+		e := incidentEvent(inc, model.EventDeployHotfix, actor, at, text)
 		e.DeploymentID = d.ID
 		return appendEvent(ctx, tx, e)
 	})

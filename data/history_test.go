@@ -195,7 +195,7 @@ func TestMarkHotfix(t *testing.T) {
 
 	var texts []string
 	for _, e := range events(t, s, d.ID) {
-		if e.Kind == EventDeployHotfix {
+		if e.Kind == model.EventDeployHotfix {
 			texts = append(texts, e.Text)
 		}
 	}
@@ -209,7 +209,7 @@ func TestMarkHotfix(t *testing.T) {
 	}
 	// The incident's timeline shows it too, with its severity.
 	evs := incEvents(t, s, i1.ID)
-	if last := evs[len(evs)-1]; last.Kind != EventDeployHotfix || last.DeploymentID != d.ID || last.Severity != model.SEV3 {
+	if last := evs[len(evs)-1]; last.Kind != model.EventDeployHotfix || last.DeploymentID != d.ID || last.Severity != model.SEV3 {
 		t.Errorf("incident timeline: %+v", last)
 	}
 	if err := s.MarkHotfix(ctx, d.ID, 99, "bob", t0); !errors.Is(err, ErrInvalid) {

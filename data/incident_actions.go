@@ -71,25 +71,9 @@ func (s *Store) AddIncidentNote(ctx context.Context, id int64, text, actor strin
 	}
 	entered := s.now().Round(0).UTC()
 	_, err := s.changeIncident(ctx, "add note", id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
-		if entered.Sub(at) > backdateSlack {
-			text += " (backdated: entered " + fmtUTC(entered, at) + ")"
-		}
-		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentNote, actor, at, text))
+		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentNote, actor, at, model.TextIncidentNote(text, at, entered)))
 	})
 	return err
-}
-
-// backdateSlack is how far before the store's clock a note's time may be
-// without being marked backdated: the time a form takes to submit.
-const backdateSlack = 10 * time.Second
-
-// fmtUTC is "14:07:31 UTC", with the date when it differs from ref's.
-func fmtUTC(t, ref time.Time) string {
-	t, ref = t.UTC(), ref.UTC()
-	if t.Format(time.DateOnly) == ref.Format(time.DateOnly) {
-		return t.Format("15:04:05 UTC")
-	}
-	return t.Format("2006-01-02 15:04:05 UTC")
 }
 
 // SetIncidentSeverity raises or lowers the severity, recording the change in
@@ -113,11 +97,7 @@ func (s *Store) SetIncidentSeverity(ctx context.Context, id int64, sev model.Sev
 		if err := updateIncident(ctx, tx, next); err != nil {
 			return false, err
 		}
-		verb := "raised"
-		if sev > inc.Severity {
-			verb = "lowered"
-		}
-		text := fmt.Sprintf("%s severity %s → %s", verb, inc.Severity.Label(), sev.Label()) + s.dueNote(inc, next, at)
+		text := model.TextSeverityChanged(inc.Severity, sev, model.DueNote(s.policy(), inc, next, at))
 		return true, appendEvent(ctx, tx, incidentEvent(next, model.EventIncidentSeverity, actor, at, text))
 	}))
 }
@@ -162,18 +142,17 @@ func (s *Store) transition(ctx context.Context, id int64, to model.IncidentStatu
 		if err != nil {
 			return false, err
 		}
-		text := string(to)
+		var text string
 		switch to {
 		case model.IncidentOpen:
-			text = "reopened: the mitigation did not hold"
-			if reason != "" {
-				text = "reopened: " + reason
-			}
+			text = model.TextReopened(reason)
+		case model.IncidentMitigated:
+			text = model.TextMitigated()
 		case model.IncidentResolved:
 			if rootCause != "" {
 				next.RootCause = rootCause
-				text += "; root cause: " + rootCause
 			}
+			text = model.TextResolved(rootCause)
 		}
 		if err := updateIncident(ctx, tx, next); err != nil {
 			return false, err
@@ -214,16 +193,7 @@ func (s *Store) SetCommander(ctx context.Context, id int64, role, person, actor 
 		if err := updateIncident(ctx, tx, inc); err != nil {
 			return false, err
 		}
-		var text string
-		switch {
-		case person == "":
-			text = fmt.Sprintf("%s cleared (was %s)", role, was)
-		case was == "":
-			text = fmt.Sprintf("%s: %s", role, person)
-		default:
-			text = fmt.Sprintf("%s handed over: %s → %s", role, was, person)
-		}
-		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentCommander, actor, at, text))
+		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentCommander, actor, at, model.TextRole(role, was, person)))
 	}))
 }
 
@@ -245,7 +215,7 @@ func (s *Store) PostUpdate(ctx context.Context, id int64, u model.StakeholderUpd
 		if err := updateIncident(ctx, tx, inc); err != nil {
 			return false, err
 		}
-		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentUpdate, actor, at, "update: "+u.OneLine()))
+		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentUpdate, actor, at, model.TextStakeholderUpdate(u)))
 	}))
 }
 
@@ -263,11 +233,11 @@ func (s *Store) SetSecurity(ctx context.Context, id int64, on bool, actor string
 		if err := updateIncident(ctx, tx, next); err != nil {
 			return false, err
 		}
-		text := "security flag cleared"
+		due := ""
 		if on {
-			text = "flagged security-related" + s.dueNote(inc, next, at)
+			due = model.DueNote(s.policy(), inc, next, at)
 		}
-		return true, appendEvent(ctx, tx, incidentEvent(next, model.EventIncidentSecurity, actor, at, text))
+		return true, appendEvent(ctx, tx, incidentEvent(next, model.EventIncidentSecurity, actor, at, model.TextSecurity(on, due)))
 	}))
 }
 
@@ -283,7 +253,7 @@ func (s *Store) AddActionItem(ctx context.Context, id int64, text, actor string,
 			inc.ID, pos, text); err != nil {
 			return false, fmt.Errorf("record action item: %w", err)
 		}
-		return true, appendEvent(ctx, tx, incidentEvent(inc, EventIncidentActionItem, actor, at, fmt.Sprintf("action item %d: %s", pos, text)))
+		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentActionItem, actor, at, model.TextActionItem(pos, text)))
 	}))
 }
 
@@ -301,11 +271,7 @@ func (s *Store) SetRootCause(ctx context.Context, id int64, text, actor string, 
 		if err := updateIncident(ctx, tx, inc); err != nil {
 			return false, err
 		}
-		msg := "root cause: " + text
-		if text == "" {
-			msg = "root cause cleared"
-		}
-		return true, appendEvent(ctx, tx, incidentEvent(inc, EventIncidentRootCause, actor, at, msg))
+		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentRootCause, actor, at, model.TextRootCause(text)))
 	}))
 }
 

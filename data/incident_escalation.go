@@ -43,11 +43,7 @@ func (s *Store) AckStep(ctx context.Context, id int64, step int, reached, actor 
 			inc.ID, step, toMS(at), actor, reached); err != nil {
 			return false, fmt.Errorf("record acknowledgement: %w", err)
 		}
-		text := fmt.Sprintf("acknowledged step %d (%s)", step, st.Role)
-		if reached != "" {
-			text += ": reached " + reached
-		}
-		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentAck, actor, at, text))
+		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentAck, actor, at, model.TextAck(step, st.Role, reached)))
 	}))
 }
 
@@ -97,12 +93,12 @@ func (s *Store) manualEscalation(ctx context.Context, id int64, kind model.Manua
 			VALUES (?, ?, ?, ?, ?, ?)`, inc.ID, string(kind), step, toMS(at), actor, why); err != nil {
 			return false, fmt.Errorf("record escalation: %w", err)
 		}
-		text := fmt.Sprintf("escalated now to step %d (%s): %s", step, st.Role, why)
+		text := model.TextEscalatedNow(step, st.Role, why)
 		if kind == model.ManualSkipTo {
 			after := inc
 			after.Escalations = append(append([]model.ManualEscalation(nil), inc.Escalations...),
 				model.ManualEscalation{Kind: kind, Step: step, At: at, By: actor, Reason: why})
-			text = fmt.Sprintf("skipped to step %d (%s)%s: %s", step, st.Role, s.skippedNote(inc, after, at), why)
+			text = model.TextSkippedTo(step, st.Role, model.SkippedNote(p, inc, after, at), why)
 		}
 		return true, appendEvent(ctx, tx, incidentEvent(inc, eventKindFor(kind), actor, at, text))
 	})
@@ -113,24 +109,4 @@ func eventKindFor(kind model.ManualKind) model.EventKind {
 		return model.EventIncidentSkip
 	}
 	return model.EventIncidentEscalate
-}
-
-// skippedNote names the steps a skip-to passed over: ", passing over step 2
-// (Engineering Lead)".
-func (s *Store) skippedNote(before, after model.Incident, at time.Time) string {
-	p := s.policy()
-	was := map[int]model.StepState{}
-	for _, st := range p.Ladder(before, at) {
-		was[st.Step.Number] = st.State
-	}
-	var parts []string
-	for _, st := range p.Ladder(after, at) {
-		if st.State == model.StepSkipped && was[st.Step.Number] != model.StepSkipped {
-			parts = append(parts, fmt.Sprintf("step %d (%s)", st.Step.Number, st.Step.Role))
-		}
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return ", passing over " + strings.Join(parts, ", ")
 }

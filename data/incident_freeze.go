@@ -102,8 +102,7 @@ func (st freezeState) recordOverride(ctx context.Context, tx *sql.Tx, d model.De
 	if !st.frozen {
 		return nil
 	}
-	e := incidentEvent(st.lead, model.EventFreezeOverride, actor, at,
-		fmt.Sprintf("started %s despite the change freeze (%s): %s", d.Title(), st.reason, override))
+	e := incidentEvent(st.lead, model.EventFreezeOverride, actor, at, model.TextFreezeOverride(d.Title(), st.reason, override))
 	e.DeploymentID = d.ID
 	return appendEvent(ctx, tx, e)
 }

@@ -12,12 +12,6 @@ import (
 	"github.com/octoacme/flightdeck/model"
 )
 
-// Event kinds for incident changes the model does not name (yet).
-const (
-	EventIncidentActionItem model.EventKind = "incident.action_item"
-	EventIncidentRootCause  model.EventKind = "incident.root_cause"
-)
-
 // Limits on incident text, in characters.
 const (
 	MaxNoteLen      = 2000 // a note may quote an error message or a log line
@@ -45,7 +39,7 @@ func (s *Store) OpenIncident(ctx context.Context, n model.NewIncident, actor str
 		return model.Incident{}, invalid(err)
 	}
 	err = s.write(ctx, "open incident", func(tx *sql.Tx) error {
-		link := ""
+		linked := ""
 		if inc.DeploymentID != 0 {
 			d, err := getDeployment(ctx, tx, inc.DeploymentID)
 			if errors.Is(err, ErrNotFound) {
@@ -53,7 +47,7 @@ func (s *Store) OpenIncident(ctx context.Context, n model.NewIncident, actor str
 			} else if err != nil {
 				return err
 			}
-			link = ", linked to #" + fmt.Sprint(d.ID) + " " + d.Title()
+			linked = d.Title()
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO incidents
 			(title, severity, status, security, security_at, deployment_id, opened_by, opened_at)
@@ -66,11 +60,8 @@ func (s *Store) OpenIncident(ctx context.Context, n model.NewIncident, actor str
 		if inc.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		text := fmt.Sprintf("opened %s %q%s", inc.Severity.Label(), inc.Title, link)
-		if inc.Security {
-			text += "; security-related"
-		}
-		text += s.dueNote(model.Incident{}, inc, at)
+		text := model.TextIncidentOpened(inc.Severity, inc.Title, inc.DeploymentID, linked, inc.Security,
+			model.DueNote(s.policy(), model.Incident{}, inc, at))
 		e := incidentEvent(inc, model.EventIncidentOpened, actor, at, text)
 		e.DeploymentID = inc.DeploymentID // the deployment's own timeline shows it too
 		if err := appendEvent(ctx, tx, e); err != nil {
@@ -266,32 +257,6 @@ func msTimeOf(ms int64) time.Time { return fromMS(sql.NullInt64{Int64: ms, Valid
 // severity as of this change (the log pane filters on it).
 func incidentEvent(inc model.Incident, kind model.EventKind, actor string, at time.Time, text string) model.Event {
 	return model.Event{At: at, Actor: actor, Kind: kind, IncidentID: inc.ID, Severity: inc.Severity, Text: text}
-}
-
-// dueNote names the escalation steps that a change scheduled (or moved),
-// e.g. "; Engineering Lead due 14:17 UTC", so the timeline — and the report
-// built from it — says when each clock started.
-func (s *Store) dueNote(before, after model.Incident, at time.Time) string {
-	p := s.policy()
-	old := map[int]time.Time{}
-	for _, st := range p.Ladder(before, at) {
-		old[st.Step.Number] = st.Due
-	}
-	var parts []string
-	for _, st := range p.Ladder(after, at) {
-		if !st.State.Active() || st.Due.Equal(old[st.Step.Number]) {
-			continue
-		}
-		when := "now"
-		if st.Due.After(at) {
-			when = st.Due.UTC().Format("15:04 UTC")
-		}
-		parts = append(parts, st.Step.Role+" due "+when)
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "; " + strings.Join(parts, ", ")
 }
 
 // policy is the escalation ladder the store validates steps against and

@@ -139,7 +139,7 @@ func TestIncidentLifecycle(t *testing.T) {
 		{model.EventIncidentMitigated, model.SEV2, "mitigated"},
 		{model.EventIncidentReopened, model.SEV2, "reopened: errors are back"},
 		{model.EventIncidentMitigated, model.SEV2, "mitigated"},
-		{EventIncidentActionItem, model.SEV2, "action item 1: alert on checkout 5xx rate"},
+		{model.EventIncidentActionItem, model.SEV2, "action item 1: alert on checkout 5xx rate"},
 		{model.EventIncidentResolved, model.SEV2, "resolved; root cause: bad config in v1.2"},
 	}
 	if len(evs) != len(want) {

@@ -56,11 +56,16 @@ type Store struct {
 	rule     model.RollbackRule
 	pol      model.EscalationPolicy
 	plans    map[model.Strategy]model.Plan
-	now      func() time.Time // export timestamp; replaced in tests
+	now      func() time.Time // export timestamps and backdated notes; see WithClock
 
-	closeOnce sync.Once
-	closeErr  error
-	release   func()
+	closer *closer // shared with the views WithClock returns
+}
+
+// closer closes the connections once, however many views share them.
+type closer struct {
+	once    sync.Once
+	err     error
+	release func()
 }
 
 // Rule is the rollback rule in force (Options.RollbackRule, or the default),
@@ -83,13 +88,26 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes every connection. Closing twice is harmless.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() {
-		s.closeErr = s.db.Close()
+	c := s.closer
+	c.once.Do(func() {
+		c.err = s.db.Close()
 		// Only after the connections are gone may another Open in this
 		// process read the file header (see claimFile).
-		s.release()
+		c.release()
 	})
-	return s.closeErr
+	return c.err
+}
+
+// WithClock returns the store as seen by a writer whose clock is now: the
+// same database, connections and options, but "the time it is" — which
+// marks a note backdated (model.TextIncidentNote) and stamps an export —
+// comes from now instead of time.Now. It is for replaying a history on its
+// own clock (the demo's live scenario) and for tests. Closing either store
+// closes both.
+func (s *Store) WithClock(now func() time.Time) *Store {
+	v := *s
+	v.now = now
+	return &v
 }
 
 // Open opens the database at path, creating and migrating it when needed
@@ -147,7 +165,8 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	db.SetConnMaxIdleTime(0)
 	db.SetConnMaxLifetime(0)
 
-	s := &Store{db: db, path: abs, readOnly: opt.ReadOnly, rule: rule, pol: pol, plans: maps.Clone(opt.Plans), now: time.Now, release: release}
+	s := &Store{db: db, path: abs, readOnly: opt.ReadOnly, rule: rule, pol: pol, plans: maps.Clone(opt.Plans), now: time.Now,
+		closer: &closer{release: release}}
 	if err := s.init(ctx); err != nil {
 		_ = s.Close()
 		return nil, err

@@ -172,11 +172,8 @@ func startRollout(ctx context.Context, tx *sql.Tx, d model.Deployment, plan mode
 		return r, err
 	}
 	st := r.Status(at, false)
-	text := fmt.Sprintf("started %s rollout at %s", r.Plan.Strategy, st.Label)
-	if st.Soak > 0 {
-		text += fmt.Sprintf(" (soak %s, ends %s UTC)", model.FormatCountdown(st.Soak), st.EndsAt.Format(time.TimeOnly))
-	}
-	return r, appendEvent(ctx, tx, model.Event{At: eventAt, Actor: actor, Kind: model.EventRolloutStart, DeploymentID: d.ID, Text: text})
+	return r, appendEvent(ctx, tx, model.Event{At: eventAt, Actor: actor, Kind: model.EventRolloutStart, DeploymentID: d.ID,
+		Text: model.TextRolloutStarted(r.Plan.Strategy, st.Label, st.Soak, st.EndsAt)})
 }
 
 // ensureRollout loads the rollout an action works on. A deployment that

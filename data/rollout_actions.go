@@ -90,32 +90,15 @@ func (s *Store) Promote(ctx context.Context, deploymentID int64, reason, actor s
 			return r, "", "", err
 		}
 		from, to := r.Status(at, met), next.Status(at, met)
-		text := fmt.Sprintf("promoted %s → %s", from.Label, to.Label) + overrideText(next, from, reason, why)
-		if to.Soak > 0 {
-			text += fmt.Sprintf(" (soak %s, ends %s UTC)", model.FormatCountdown(to.Soak), to.EndsAt.Format(time.TimeOnly))
-		}
+		text := model.TextPromoted(from.Label, to.Label, to.Soak, to.EndsAt, overrideNote(next, from, reason, why))
 		return next, model.EventRolloutPromote, text, nil
 	})
 }
 
-// overrideText says what a promote or finish overrode, from the stage record
-// the model just closed, or quotes the reason when nothing needed one.
-func overrideText(next model.Rollout, before model.RolloutStatus, reason string, why []string) string {
-	rec := next.History[len(next.History)-1]
-	if rec.Override == "" {
-		if reason == "" {
-			return ""
-		}
-		return " — " + reason
-	}
-	var what []string
-	if rec.CriteriaMet {
-		what = append(what, "rollback criteria met ("+strings.Join(why, "; ")+")")
-	}
-	if rec.SoakEndedAt.IsZero() {
-		what = append(what, fmt.Sprintf("%s of the %s soak left", model.FormatCountdown(before.Remaining), model.FormatCountdown(before.Soak)))
-	}
-	return fmt.Sprintf(" despite %s; override: %s", strings.Join(what, " and "), rec.Override)
+// overrideNote says what a promote or finish overrode, from the stage record
+// the model just closed (model.OverrideNote).
+func overrideNote(next model.Rollout, before model.RolloutStatus, reason string, why []string) string {
+	return model.OverrideNote(next.History[len(next.History)-1], before, reason, why)
 }
 
 // Pause stops the soak clock; the model stores the remaining time.
@@ -126,7 +109,7 @@ func (s *Store) Pause(ctx context.Context, deploymentID int64, actor string, at 
 			return r, "", "", err
 		}
 		st := next.Status(at, false)
-		return next, model.EventRolloutPause, fmt.Sprintf("paused %s with %s of the soak left", st.Label, model.FormatCountdown(st.Remaining)), nil
+		return next, model.EventRolloutPause, model.TextPaused(st.Label, st.Remaining), nil
 	})
 }
 
@@ -138,11 +121,7 @@ func (s *Store) Resume(ctx context.Context, deploymentID int64, actor string, at
 			return r, "", "", err
 		}
 		st := next.Status(at, false)
-		text := fmt.Sprintf("resumed %s: soak served, ready to promote", st.Label)
-		if st.Remaining > 0 {
-			text = fmt.Sprintf("resumed %s: %s of the soak left, ends %s UTC", st.Label, model.FormatCountdown(st.Remaining), st.EndsAt.Format(time.TimeOnly))
-		}
-		return next, model.EventRolloutResume, text, nil
+		return next, model.EventRolloutResume, model.TextResumed(st.Label, st.Remaining, st.EndsAt), nil
 	})
 }
 
@@ -179,7 +158,7 @@ func (s *Store) Abort(ctx context.Context, deploymentID int64, reason, actor str
 				return r, "", "", fmt.Errorf("start rollback of deployment #%d: %w", d.ID, err)
 			}
 			st := r.Status(at, false)
-			return next, model.EventRolloutAbort, fmt.Sprintf("aborted the rollout at %s: rolling back", st.Label) + quoted(reason), nil
+			return next, model.EventRolloutAbort, model.TextAborted(st.Label, reason), nil
 		})
 		return err
 	})
@@ -195,7 +174,7 @@ func abortPlanned(ctx context.Context, tx *sql.Tx, d model.Deployment, reason, a
 		return fmt.Errorf("abort deployment #%d: %w", d.ID, err)
 	}
 	return appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventRolloutAbort, DeploymentID: d.ID,
-		Text: "aborted before Deployment Execution started" + quoted(reason)})
+		Text: model.TextAbortedPlanned(reason)})
 }
 
 // Finish ends the deployment. Rolling back, it records the rollback done
@@ -215,8 +194,10 @@ func (s *Store) Finish(ctx context.Context, deploymentID int64, reason, actor st
 			if err := finishDeployment(ctx, tx, d.ID, model.StatusRolledBack, next.RolledBackAt); err != nil {
 				return r, "", "", err
 			}
-			text := fmt.Sprintf("rolled back from %s: previous version restored", r.Status(at, false).Label) + stabilityNote(d, at) + quoted(reason)
-			return next, model.EventRolloutRolledBack, text, nil
+			// Recorded without blocking even when the stability watch the seed
+			// asks for (15 minutes of watching) was not served: the text says so.
+			left, started := d.StabilityRemaining(at)
+			return next, model.EventRolloutRolledBack, model.TextRolledBack(r.Status(at, false).Label, started, left, reason), nil
 		}
 		met, why, err := s.criteriaMet(ctx, tx, d.ID)
 		if err != nil {
@@ -230,8 +211,7 @@ func (s *Store) Finish(ctx context.Context, deploymentID int64, reason, actor st
 			return r, "", "", err
 		}
 		before := r.Status(at, met)
-		text := fmt.Sprintf("finished the rollout at %s: deployment completed", before.Label) + overrideText(next, before, reason, why)
-		return next, model.EventRolloutFinish, text, nil
+		return next, model.EventRolloutFinish, model.TextFinished(before.Label, overrideNote(next, before, reason, why)), nil
 	})
 }
 
@@ -240,26 +220,6 @@ func finishDeployment(ctx context.Context, tx *sql.Tx, id int64, status model.St
 		return fmt.Errorf("finish deployment #%d: %w", id, err)
 	}
 	return nil
-}
-
-// stabilityNote records, without blocking, a rollback finished before its
-// stability watch was served: the seed asks for 15 minutes of watching.
-func stabilityNote(d model.Deployment, at time.Time) string {
-	rem, started := d.StabilityRemaining(at)
-	switch {
-	case !started:
-		return "; stability watch never started"
-	case rem > 0:
-		return fmt.Sprintf("; stability watch had %s left", model.FormatCountdown(rem))
-	}
-	return "; stability watch served"
-}
-
-func quoted(reason string) string {
-	if reason == "" {
-		return ""
-	}
-	return " — " + reason
 }
 
 // MarkReady writes the rollout.ready event for a stage whose soak has ended
@@ -310,12 +270,9 @@ func (s *Store) MarkReady(ctx context.Context, deploymentID int64, stage int, at
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
-		text := fmt.Sprintf("%s soak ended (%s): ready to promote", st.Label, model.FormatCountdown(st.Soak))
-		if met {
-			text = fmt.Sprintf("%s soak ended (%s), but rollback criteria are met: hold", st.Label, model.FormatCountdown(st.Soak))
-		}
 		wrote = true
-		return appendEvent(ctx, tx, model.Event{At: eventAt, Actor: SystemActor, Kind: model.EventRolloutReady, DeploymentID: deploymentID, Text: text})
+		return appendEvent(ctx, tx, model.Event{At: eventAt, Actor: SystemActor, Kind: model.EventRolloutReady, DeploymentID: deploymentID,
+			Text: model.TextReady(st.Label, st.Soak, met)})
 	})
 	if err != nil {
 		return false, err

@@ -369,7 +369,7 @@ func TestDeclareAndClearCriteria(t *testing.T) {
 	if err := s.ClearCriteria(ctx, d.ID, "it was the test tenant", "erin", at.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if e := lastEvent(t, s, d.ID, EventHealthCleared); e.Text != "cleared 1 declared rollback criterion as a false alarm (Critical functionality is broken): it was the test tenant" {
+	if e := lastEvent(t, s, d.ID, model.EventHealthCleared); e.Text != "cleared 1 declared rollback criterion as a false alarm (Critical functionality is broken): it was the test tenant" {
 		t.Errorf("clear event: %+v", e)
 	}
 	if _, decl, _ = s.RolloutHealth(ctx, d.ID); len(decl) != 0 {

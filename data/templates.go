@@ -12,9 +12,6 @@ import (
 	"github.com/octoacme/flightdeck/model/mdtemplate"
 )
 
-// EventTemplateImported is the timeline event of an import or replacement.
-const EventTemplateImported model.EventKind = "template.imported"
-
 // ErrExists is wrapped by ImportTemplate when the name is taken.
 var ErrExists = errors.New("already exists")
 
@@ -86,12 +83,11 @@ func (s *Store) importTemplate(ctx context.Context, name string, src []byte, act
 			name, string(src), items, actor, toMS(at)); err != nil {
 			return fmt.Errorf("store template %q: %w", name, err)
 		}
-		size := plural(len(tpl.Phases), "phase", "phases") + ", " + plural(items, "item", "items")
-		text := fmt.Sprintf("imported template %q: %s", name, size)
+		text := model.TextTemplateImported(name, len(tpl.Phases), items)
 		if exists {
-			text = fmt.Sprintf("replaced template %q: %s (was %s, imported by %s)", name, size, plural(prevItems, "item", "items"), prevBy)
+			text = model.TextTemplateReplaced(name, len(tpl.Phases), items, prevItems, prevBy)
 		}
-		return appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: EventTemplateImported, Text: text})
+		return appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventTemplateImported, Text: text})
 	})
 	if err != nil {
 		return model.Template{}, err

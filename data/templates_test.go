@@ -84,7 +84,7 @@ func TestImportTemplate(t *testing.T) {
 
 	var texts []string
 	for _, e := range events(t, s, 0) {
-		if e.Kind == EventTemplateImported {
+		if e.Kind == model.EventTemplateImported {
 			texts = append(texts, e.Actor+": "+e.Text)
 		}
 	}

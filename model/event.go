@@ -2,19 +2,100 @@ package model
 
 import "time"
 
-// EventKind names what happened in a timeline event.
+// EventKind names what happened in a timeline event. Every kind the store
+// writes is declared here, and the wording of each event's text is one Text…
+// function in event_text.go: the store and the demo generator call those, so
+// a sentence reads the same wherever it was written.
 type EventKind string
 
-// Timeline event kinds.
+// Deployments and their checklists.
 const (
-	EventDeployStarted  EventKind = "deploy.started"
-	EventExecutionStart EventKind = "deploy.execution"
-	EventGateOverride   EventKind = "deploy.gate_override"
-	EventItemDone       EventKind = "check.done"
-	EventItemNA         EventKind = "check.na"
-	EventItemTodo       EventKind = "check.todo"
-	EventItemNote       EventKind = "check.note"
+	EventDeployStarted  EventKind = "deploy.started"       // TextDeployStarted
+	EventExecutionStart EventKind = "deploy.execution"     // TextExecutionStarted
+	EventGateOverride   EventKind = "deploy.gate_override" // TextGateOverride
+	// EventDeployHotfix is written when a deployment is marked (or unmarked)
+	// as the hotfix for an incident, filed under that incident.
+	EventDeployHotfix EventKind = "deploy.hotfix" // TextHotfixMarked, TextHotfixUnmarked
+	EventItemDone     EventKind = "check.done"    // TextItemDone
+	EventItemNA       EventKind = "check.na"      // TextItemNA
+	EventItemTodo     EventKind = "check.todo"    // TextItemReopened
+	EventItemNote     EventKind = "check.note"    // TextItemNote
+	// EventTemplateImported is an import or replacement of a checklist
+	// template (no deployment).
+	EventTemplateImported EventKind = "template.imported" // TextTemplateImported, TextTemplateReplaced
 )
+
+// Rollouts and their health. Every rollout action writes one, with who, when
+// and the reason, in the same transaction as the change.
+const (
+	EventRolloutStart      EventKind = "rollout.start"       // TextRolloutStarted
+	EventRolloutPromote    EventKind = "rollout.promote"     // TextPromoted
+	EventRolloutPause      EventKind = "rollout.pause"       // TextPaused
+	EventRolloutResume     EventKind = "rollout.resume"      // TextResumed
+	EventRolloutAbort      EventKind = "rollout.abort"       // TextAborted, TextAbortedPlanned
+	EventRolloutRolledBack EventKind = "rollout.rolled_back" // TextRolledBack
+	EventRolloutFinish     EventKind = "rollout.finish"      // TextFinished
+	// EventRolloutReady is derived from the clock (a soak ended), not from an
+	// action: writers should key it on (deployment, stage) so several
+	// dashboards on one database write it once.
+	EventRolloutReady      EventKind = "rollout.ready"       // TextReady
+	EventHealthRecorded    EventKind = "health.recorded"     // TextHealthRecorded, TextHealthProbed
+	EventHealthCriteriaMet EventKind = "health.criteria_met" // TextCriteriaMet
+	EventHealthDeclared    EventKind = "health.declared"     // TextCriteriaDeclared
+	// EventHealthCleared is written when declared rollback criteria are
+	// cleared as a false alarm.
+	EventHealthCleared EventKind = "health.cleared" // TextCriteriaCleared
+)
+
+// Incidents and the change freeze.
+const (
+	EventIncidentOpened     EventKind = "incident.opened"      // TextIncidentOpened
+	EventIncidentNote       EventKind = "incident.note"        // TextIncidentNote
+	EventIncidentSeverity   EventKind = "incident.severity"    // TextSeverityChanged
+	EventIncidentAck        EventKind = "incident.ack"         // TextAck
+	EventIncidentEscalate   EventKind = "incident.escalate"    // TextEscalatedNow
+	EventIncidentSkip       EventKind = "incident.skip"        // TextSkippedTo
+	EventIncidentMitigated  EventKind = "incident.mitigated"   // TextMitigated
+	EventIncidentResolved   EventKind = "incident.resolved"    // TextResolved
+	EventIncidentReopened   EventKind = "incident.reopened"    // TextReopened
+	EventIncidentCommander  EventKind = "incident.commander"   // TextRole (commander, scribe or comms)
+	EventIncidentUpdate     EventKind = "incident.update"      // TextStakeholderUpdate
+	EventIncidentSecurity   EventKind = "incident.security"    // TextSecurity
+	EventIncidentActionItem EventKind = "incident.action_item" // TextActionItem
+	EventIncidentRootCause  EventKind = "incident.root_cause"  // TextRootCause
+	EventFreezeOverride     EventKind = "freeze.override"      // TextFreezeOverride
+)
+
+// Written by the notifier and the metrics probe. Each notification is
+// claimed once per database, so each outcome is written once however many
+// dashboards run.
+const (
+	// EventNotifySent: the notify command ran and exited 0 (TextNotifySent).
+	EventNotifySent EventKind = "notify.sent"
+	// EventNotifyFailed: the notify command exited non-zero, timed out or
+	// could not start; the text says which, with stderr's first line
+	// (TextNotifyFailed).
+	EventNotifyFailed EventKind = "notify.failed"
+	// EventProbeFailed: the metrics probe gave no usable error rate (bad
+	// output, non-zero exit, timeout, no baseline). Nothing is recorded as
+	// health then: a broken probe is never read as 0% (TextProbeFailed,
+	// TextProbeNoBaseline).
+	EventProbeFailed EventKind = "probe.failed"
+)
+
+// EventKinds lists every kind above, in declaration order.
+var EventKinds = []EventKind{
+	EventDeployStarted, EventExecutionStart, EventGateOverride, EventDeployHotfix,
+	EventItemDone, EventItemNA, EventItemTodo, EventItemNote, EventTemplateImported,
+	EventRolloutStart, EventRolloutPromote, EventRolloutPause, EventRolloutResume, EventRolloutAbort,
+	EventRolloutRolledBack, EventRolloutFinish, EventRolloutReady,
+	EventHealthRecorded, EventHealthCriteriaMet, EventHealthDeclared, EventHealthCleared,
+	EventIncidentOpened, EventIncidentNote, EventIncidentSeverity, EventIncidentAck, EventIncidentEscalate,
+	EventIncidentSkip, EventIncidentMitigated, EventIncidentResolved, EventIncidentReopened,
+	EventIncidentCommander, EventIncidentUpdate, EventIncidentSecurity, EventIncidentActionItem,
+	EventIncidentRootCause, EventFreezeOverride,
+	EventNotifySent, EventNotifyFailed, EventProbeFailed,
+}
 
 // Event is one append-only timeline entry. Every state change writes one in
 // the same transaction as the change.

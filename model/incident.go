@@ -168,23 +168,6 @@ func (s IncidentStatus) CanBecome(next IncidentStatus) error {
 	return fmt.Errorf("unknown incident status %q", s)
 }
 
-// EventKind values for incidents and the change freeze.
-const (
-	EventIncidentOpened    EventKind = "incident.opened"
-	EventIncidentNote      EventKind = "incident.note"
-	EventIncidentSeverity  EventKind = "incident.severity"
-	EventIncidentAck       EventKind = "incident.ack"
-	EventIncidentEscalate  EventKind = "incident.escalate"
-	EventIncidentSkip      EventKind = "incident.skip"
-	EventIncidentMitigated EventKind = "incident.mitigated"
-	EventIncidentResolved  EventKind = "incident.resolved"
-	EventIncidentReopened  EventKind = "incident.reopened"
-	EventIncidentCommander EventKind = "incident.commander"
-	EventIncidentUpdate    EventKind = "incident.update"
-	EventIncidentSecurity  EventKind = "incident.security"
-	EventFreezeOverride    EventKind = "freeze.override"
-)
-
 // SeverityChange records one change of severity after the incident opened.
 type SeverityChange struct {
 	At       time.Time

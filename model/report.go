@@ -54,10 +54,10 @@ func IncidentReport(in ReportInput) string {
 	fmt.Fprintf(&b, "| Status | %s |\n", inc.Status)
 	fmt.Fprintf(&b, "| Opened | %s by %s |\n", ts(inc.OpenedAt), md(inc.OpenedBy))
 	if !inc.MitigatedAt.IsZero() {
-		fmt.Fprintf(&b, "| Mitigated | %s (%s after opening) |\n", ts(inc.MitigatedAt), reportDur(inc.MitigatedAt.Sub(inc.OpenedAt)))
+		fmt.Fprintf(&b, "| Mitigated | %s (%s after opening) |\n", ts(inc.MitigatedAt), FormatDurationShort(inc.MitigatedAt.Sub(inc.OpenedAt)))
 	}
 	if !inc.ResolvedAt.IsZero() {
-		fmt.Fprintf(&b, "| Resolved | %s (%s after opening) |\n", ts(inc.ResolvedAt), reportDur(inc.ResolvedAt.Sub(inc.OpenedAt)))
+		fmt.Fprintf(&b, "| Resolved | %s (%s after opening) |\n", ts(inc.ResolvedAt), FormatDurationShort(inc.ResolvedAt.Sub(inc.OpenedAt)))
 	}
 	fmt.Fprintf(&b, "| Commander | %s |\n", orDash(md(inc.Commander)))
 	if inc.Scribe != "" || inc.Comms != "" {
@@ -94,7 +94,7 @@ func IncidentReport(in ReportInput) string {
 		}
 		state := string(s.State)
 		if s.State == StepOverdue {
-			state = "overdue by " + reportDur(s.Overdue)
+			state = "overdue by " + FormatDurationShort(s.Overdue)
 		}
 		if s.Why != "" {
 			state += " (" + md(s.Why) + ")"
@@ -187,18 +187,6 @@ func orText(s, alt string) string {
 		return alt
 	}
 	return s
-}
-
-// reportDur is "1h 05m", "12m", "45s".
-func reportDur(d time.Duration) string {
-	d = d.Round(time.Second)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d/time.Second))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d/time.Minute))
-	}
-	return fmt.Sprintf("%dh %02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
 }
 
 // PostmortemDue is when the postmortem meeting should happen (the window

@@ -23,7 +23,7 @@ func TestIncidentReport(t *testing.T) {
 	for _, want := range []string{
 		`# INC-7: checkout \| 5xx \*after\* deploy`,
 		"| Severity | SEV2 (High): Major feature broken, significant user impact |",
-		"| Resolved | 2026-11-25 15:05 UTC (1h 05m after opening) |",
+		"| Resolved | 2026-11-25 15:05 UTC (1h5m after opening) |",
 		"| Commander | dave |",
 		"| Deployment | #3 checkout-api v2.14.0 → production (canary, rolled back) |",
 		"## Root cause\n\nbad flag",

@@ -8,25 +8,6 @@ import (
 	"time"
 )
 
-// Rollout timeline event kinds. Every rollout action writes one, with who,
-// when and the reason, in the same transaction as the change.
-const (
-	EventRolloutStart      EventKind = "rollout.start"
-	EventRolloutPromote    EventKind = "rollout.promote"
-	EventRolloutPause      EventKind = "rollout.pause"
-	EventRolloutResume     EventKind = "rollout.resume"
-	EventRolloutAbort      EventKind = "rollout.abort"
-	EventRolloutRolledBack EventKind = "rollout.rolled_back"
-	EventRolloutFinish     EventKind = "rollout.finish"
-	// EventRolloutReady is derived from the clock (a soak ended), not from an
-	// action: writers should key it on (deployment, stage) so several
-	// dashboards on one database write it once.
-	EventRolloutReady      EventKind = "rollout.ready"
-	EventHealthRecorded    EventKind = "health.recorded"
-	EventHealthCriteriaMet EventKind = "health.criteria_met"
-	EventHealthDeclared    EventKind = "health.declared"
-)
-
 // Soak defaults. The seed says "monitor for 15-30 minutes": we take the lower
 // bound per stage because a canary is promoted several times, and keep blue
 // for the upper bound because it is the last cheap way back.

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/octoacme/flightdeck/model"
@@ -335,21 +334,6 @@ func (p *checklistPane) setPhase(i int) {
 	p.phase = i
 	p.rebuild()
 	p.cursorToFirstOpen()
-}
-
-// bindings are the pane's keys, enabled only when they apply.
-func (p *checklistPane) bindings(k KeyMap) []key.Binding {
-	_, onItem := p.selectedItem()
-	hasRows := len(p.rows) > 0
-	set := func(b key.Binding, on bool) key.Binding { b.SetEnabled(on); return b }
-	return []key.Binding{
-		set(k.Up, hasRows), set(k.Down, hasRows),
-		set(k.Toggle, onItem), set(k.NA, onItem), set(k.Note, onItem),
-		set(k.Collapse, hasRows),
-		set(k.PrevPhase, p.has && p.phase > 0), set(k.NextPhase, p.has && p.phase < len(p.list.Phases)-1),
-		set(k.CollapseAll, hasRows), set(k.Top, hasRows), set(k.Bottom, hasRows),
-		set(k.PgUp, hasRows), set(k.PgDown, hasRows),
-	}
 }
 
 // view draws the pane's content in width x height.

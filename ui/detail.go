@@ -27,6 +27,12 @@ func (d *detailView) setSize(w, h int) {
 	d.vp.Width, d.vp.Height = w, max(h, 0)
 }
 
+// detailKeys: the viewport scrolls with its own keys; these name them for
+// the footer, with esc and q that the view handles itself.
+func (k KeyMap) detailKeys() keyScope {
+	return oneGroup("Detail", k.Up, k.Down, k.PgUp, k.PgDown, k.Back, k.Quit)
+}
+
 func (d *detailView) set(msg detailMsg, st Styles, policy model.EscalationPolicy, links []model.Link, now time.Time, loc *time.Location) {
 	d.dep, d.inc, d.err = msg.dep, msg.inc, msg.err
 	d.links = links
@@ -53,7 +59,7 @@ func (d *detailView) lines(st Styles, policy model.EscalationPolicy, now time.Ti
 		add(st.Section.Render(fmt.Sprintf("Deployment #%d  %s", dep.ID, clean(dep.Title()))))
 		add(fmt.Sprintf("strategy %s · status %s · started %s by %s", dep.Strategy, dep.Status.Label(), ts(dep.CreatedAt), clean(dep.StartedBy)))
 		if !dep.FinishedAt.IsZero() {
-			add(fmt.Sprintf("finished %s (%s after start)", ts(dep.FinishedAt), shortDur(dep.FinishedAt.Sub(dep.CreatedAt))))
+			add(fmt.Sprintf("finished %s (%s after start)", ts(dep.FinishedAt), model.FormatDurationShort(dep.FinishedAt.Sub(dep.CreatedAt))))
 		}
 		if dep.CommitSHA != "" || !dep.CommittedAt.IsZero() {
 			add(fmt.Sprintf("commit %s committed %s", clean(dep.CommitSHA), ts(dep.CommittedAt)))

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-
 	"github.com/octoacme/flightdeck/model"
 )
 
@@ -104,12 +102,6 @@ func (p *escalationPane) targetStep(now time.Time) (model.Incident, model.StepSt
 		return inc, s, true
 	}
 	return inc, model.StepStatus{}, false
-}
-
-func (p *escalationPane) bindings(k KeyMap) []key.Binding {
-	on := len(p.incidents) > 0
-	set := func(b key.Binding) key.Binding { b.SetEnabled(on); return b }
-	return []key.Binding{set(k.Ack), set(k.EscalateNow), set(k.SkipTo), set(k.Commander), set(k.Update), set(k.Severity), set(k.Mitigate), set(k.Resolve), k.OpenIncident}
 }
 
 func (p *escalationPane) view(st Styles, now time.Time, loc *time.Location, focused bool) []string {

@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -118,4 +120,38 @@ func (f incidentForm) view(st Styles, w int) string {
 	}
 	b.WriteString(st.Muted.Render(fit("tab next field · 1–4 or ←/→ severity · space security · enter open · esc cancel", inner)))
 	return st.Dialog.Width(inner + st.Dialog.GetHorizontalPadding()).Render(b.String())
+}
+
+func (m Model) openIncidentForm() (tea.Model, tea.Cmd) {
+	d, has := m.focused()
+	m.iform = newIncidentForm(m.styles, d, has)
+	m.mode = modeIncidentForm
+	return m, nil
+}
+
+func (m Model) handleIncidentFormKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Cancel):
+		m.mode = modeNormal
+		return m, nil
+	case key.Matches(msg, m.keys.Submit):
+		n, err := m.iform.value().Normalize()
+		if err != nil {
+			m.iform.err = err.Error()
+			return m, nil
+		}
+		m.mode = modeNormal
+		m.setFocus(paneEscalation)
+		return m, m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+			inc, err := m.store.OpenIncident(ctx, n, actor, at)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("opened %s %s: %s", inc.Ref(), inc.Severity.Label(), clean(inc.Title)), nil
+		})
+	}
+	var cmd tea.Cmd
+	m.iform, cmd = m.iform.update(msg, m.keys)
+	m.iform.err = ""
+	return m, cmd
 }

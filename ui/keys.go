@@ -2,9 +2,10 @@ package ui
 
 import "github.com/charmbracelet/bubbles/key"
 
-// KeyMap is every key binding of the dashboard. The footer and the full help
-// are built from these same bindings; bindings that do not apply right now are
-// disabled so help never lies.
+// KeyMap is every key binding of the dashboard, each declared once here. The
+// scopes in key_scopes.go and beside each pane group them; the footer, the ?
+// help and the duplicate-key test are all built from those groups, and a
+// binding that does not apply right now is disabled so help never lies.
 type KeyMap struct {
 	// global
 	NextPane   key.Binding
@@ -75,12 +76,15 @@ type KeyMap struct {
 	Window       key.Binding
 	Service      key.Binding
 
-	// dialogs
+	// dialogs. A question takes its answers from what it asks (y, or a
+	// number); Confirm and Dismiss only tell the footer how to answer.
 	Confirm   key.Binding
+	Dismiss   key.Binding
 	Cancel    key.Binding
 	Submit    key.Binding
 	Field     key.Binding
 	FieldBack key.Binding
+	CloseHelp key.Binding
 }
 
 // DefaultKeyMap returns the bindings, following the ecosystem's conventions.
@@ -148,10 +152,12 @@ func DefaultKeyMap() KeyMap {
 		Window:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "window")),
 		Service:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "service")),
 
-		Confirm:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+		Confirm:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y/1–4", "answer")),
+		Dismiss:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("any other key", "cancel")),
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
 		Field:     key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field")),
 		FieldBack: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "prev field")),
+		CloseHelp: key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close help")),
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-
 	"github.com/octoacme/flightdeck/model"
 )
 
@@ -121,12 +119,6 @@ func (p *logPane) filterLabel() string {
 		parts = append(parts, "★ only")
 	}
 	return strings.Join(parts, " ")
-}
-
-func (p *logPane) bindings(k KeyMap) []key.Binding {
-	on := len(p.events) > 0
-	set := func(b key.Binding, v bool) key.Binding { b.SetEnabled(v); return b }
-	return []key.Binding{set(k.Up, on), set(k.Down, on), set(k.Star, on), k.LogNote, k.SevFilter, k.Search, k.StarredOnly, set(k.Bottom, on && !p.following)}
 }
 
 func (p *logPane) view(st Styles, now time.Time, loc *time.Location, focused bool) []string {

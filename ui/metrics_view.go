@@ -107,8 +107,9 @@ func (m Model) handleMetricsKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m Model) metricsBindings() []key.Binding {
-	return []key.Binding{m.keys.Window, m.keys.Service, m.keys.Back, m.keys.Quit}
+// metricsKeys is what the delivery metrics answer to.
+func (k KeyMap) metricsKeys() keyScope {
+	return oneGroup("Metrics", k.Window, k.Service, k.Back, k.Quit)
 }
 
 func (m Model) metricsView(h int) []string {

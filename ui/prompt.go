@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -69,4 +70,51 @@ type choice struct {
 
 func yesNo(question string, onYes func(m *Model) tea.Cmd) choice {
 	return choice{question: question + " y/N", options: map[string]func(m *Model) tea.Cmd{"y": onYes, "Y": onYes}}
+}
+
+// promptKeys and confirmKeys are all a prompt or a question answers to:
+// while a prompt has focus every other key is text.
+func (k KeyMap) promptKeys() keyScope { return oneGroup("Prompt", k.Submit, k.Cancel) }
+
+func (k KeyMap) confirmKeys() keyScope { return oneGroup("Question", k.Confirm, k.Dismiss) }
+
+func (m *Model) openPrompt(label, placeholder, initial string, submit func(m *Model, v string) (tea.Cmd, string)) {
+	m.prompt = newPrompt(m.styles, label, placeholder, initial, submit)
+	m.mode = modePrompt
+	m.dialogs++
+}
+
+func (m Model) handlePromptKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Cancel):
+		m.mode = modeNormal
+		return m, nil
+	case key.Matches(msg, m.keys.Submit):
+		opened := m.dialogs
+		cmd, errMsg := m.prompt.submit(&m, m.prompt.value())
+		if errMsg != "" {
+			m.prompt.err = errMsg
+			return m, nil
+		}
+		if m.dialogs == opened && m.mode == modePrompt { // submit may have opened another dialog
+			m.mode = modeNormal
+		}
+		m.status = ""
+		return m, cmd
+	}
+	var cmd tea.Cmd
+	m.prompt, cmd = m.prompt.update(msg)
+	m.prompt.err = ""
+	return m, cmd
+}
+
+func (m Model) handleConfirmKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	m.mode = modeNormal
+	if f, ok := m.choice.options[msg.String()]; ok {
+		m.status = ""
+		cmd := f(&m)
+		return m, cmd
+	}
+	m.setStatus("cancelled", false)
+	return m, nil
 }

@@ -5,17 +5,25 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// actionBindings are the keys that write; a read-only dashboard (the
-// war-room TV) refuses them and says why. Moving, folding, switching panes
-// and phases, filtering and searching still work.
-func (k KeyMap) actionBindings() []key.Binding {
-	return []key.Binding{
-		k.NewDeploy, k.OpenIncident,
-		k.Toggle, k.NA, k.Note,
-		k.Promote, k.Pause, k.Finish, k.Abort, k.Health, k.Declare, k.ClearCriteria,
-		k.Star, k.LogNote,
-		k.Ack, k.EscalateNow, k.SkipTo, k.Mitigate, k.Resolve, k.Commander, k.Update, k.Severity,
+// actions are the keys that write; a read-only dashboard (the war-room TV)
+// refuses them and says why, and disables them so neither the footer nor
+// the ? help offers them. Moving, folding, switching panes and phases,
+// filtering and searching still work. Pointers, so one list serves both
+// the refusal and the disabling.
+func (k *KeyMap) actions() []*key.Binding {
+	return []*key.Binding{
+		&k.NewDeploy, &k.OpenIncident,
+		&k.Toggle, &k.NA, &k.Note,
+		&k.Promote, &k.Pause, &k.Finish, &k.Abort, &k.Health, &k.Declare, &k.ClearCriteria,
+		&k.Star, &k.LogNote,
+		&k.Ack, &k.EscalateNow, &k.SkipTo, &k.Mitigate, &k.Resolve, &k.Commander, &k.Update, &k.Severity,
 	}
+}
+
+// readOnlyKeys is k with every action disabled when the session is read-only.
+func (m Model) readOnlyKeys(k KeyMap) KeyMap {
+	offUnless(!m.opts.ReadOnly, k.actions()...)
+	return k
 }
 
 // readOnlyNotice says why actions are refused.
@@ -38,8 +46,9 @@ func (m *Model) blockedReadOnly(msg tea.KeyMsg) bool {
 			return false
 		}
 	}
-	for _, b := range m.keys.actionBindings() {
-		if key.Matches(msg, b) {
+	k := m.keys
+	for _, b := range k.actions() {
+		if key.Matches(msg, *b) {
 			m.setStatus("✗ "+m.readOnlyNotice(), true)
 			return true
 		}

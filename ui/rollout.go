@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/lipgloss"
 
@@ -57,27 +56,6 @@ func (p *rolloutPane) criteria() (bool, []string) {
 func (p *rolloutPane) status(now time.Time) model.RolloutStatus {
 	met, _ := p.criteria()
 	return p.rollout.Status(now, met)
-}
-
-// bindings: the rollout actions that apply in the current state.
-func (p *rolloutPane) bindings(k KeyMap, now time.Time) []key.Binding {
-	running := p.started && !p.rollout.Ended()
-	s := p.status(now)
-	set := func(b key.Binding, on bool) key.Binding { b.SetEnabled(on); return b }
-	pause := k.Pause
-	if p.rollout.Paused {
-		pause.SetHelp(pause.Help().Key, "resume")
-	}
-	met, _ := p.criteria()
-	return []key.Binding{
-		set(k.Promote, running && !s.Last && !p.rollout.Paused),
-		set(pause, running),
-		set(k.Finish, p.has && p.started && (running && s.Last || p.deploy.RollingBack())),
-		set(k.Abort, p.has && p.deploy.Status.Active() && !p.deploy.RollingBack()),
-		set(k.Health, running),
-		set(k.Declare, running),
-		set(k.ClearCriteria, running && len(p.declared) > 0 || met && len(p.declared) > 0),
-	}
 }
 
 func (p *rolloutPane) view(st Styles, now time.Time, loc *time.Location) []string {

@@ -90,19 +90,30 @@ func (m Model) handleScreenKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m Model) screenBindings() []key.Binding {
+// screenKeys is what the full-screen view in front answers to. The views
+// have their own keys (tab and s mean something else there), so the
+// dashboard's global keys do not apply.
+func (m Model) screenKeys() keyScope {
 	k := m.keys
 	switch m.screen {
 	case screenHistory:
-		return m.hist.bindings(k)
+		return k.historyKeys()
 	case screenDetail:
-		return []key.Binding{k.Up, k.Down, k.PgUp, k.PgDown, k.Back, k.Quit}
+		return k.detailKeys()
 	case screenMetrics:
-		return m.metricsBindings()
+		return k.metricsKeys()
 	case screenLinks:
-		return []key.Binding{k.Back, k.Quit}
+		return k.linksKeys()
 	}
-	return nil
+	return keyScope{}
+}
+
+// linksKeys: esc, or L again, closes the links.
+func (k KeyMap) linksKeys() keyScope {
+	return keyScope{
+		Groups: []keyGroup{{"Links", []key.Binding{k.Back, k.Links, k.Quit}}},
+		Short:  []key.Binding{k.Back, k.Quit},
+	}
 }
 
 func (m Model) screenView(h int) []string {

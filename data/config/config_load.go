@@ -587,7 +587,10 @@ func fileExists(path string) bool {
 	return err == nil
 }
 
-// FormatDuration prints 15m0s as 15m and 1h0m0s as 1h.
+// FormatDuration writes a configured duration in the configuration file's
+// own syntax (Go's, without trailing zero units: 15m, 1h30m, 300ms), so
+// what 'config check' prints can be pasted back into the file. It is exact,
+// unlike model.FormatDurationShort, which rounds for reading at a glance.
 func FormatDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {

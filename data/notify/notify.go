@@ -312,14 +312,14 @@ func (n *Notifier) do(ctx context.Context, j job) {
 	}
 	outcome, ev := data.OutcomeOK, j.event
 	ev.Kind = model.EventNotifySent
-	ev.Text = "notified " + j.what + " (" + res.Summary() + ")"
+	ev.Text = model.TextNotifySent(j.what, res.Summary())
 	if !res.OK() {
 		outcome = data.OutcomeFailed
 		if res.timedOut {
 			outcome = data.OutcomeTimeout
 		}
 		ev.Kind = model.EventNotifyFailed
-		ev.Text = "notify FAILED for " + j.what + ": " + res.Summary()
+		ev.Text = model.TextNotifyFailed(j.what, res.Summary())
 		n.mu.Lock()
 		n.failed++
 		n.mu.Unlock()

@@ -119,7 +119,7 @@ func readyJob(ds deployState, st model.RolloutStatus) job {
 	if st.Last {
 		action = "ready to finish"
 	}
-	env["FLIGHTDECK_MESSAGE"] = fmt.Sprintf("%s (#%d): stage %s soaked %s — %s", d.Title(), d.ID, st.Label, config.FormatDuration(st.Soak), action)
+	env["FLIGHTDECK_MESSAGE"] = fmt.Sprintf("%s (#%d): stage %s soaked %s — %s", d.Title(), d.ID, st.Label, model.FormatDurationShort(st.Soak), action)
 	return job{
 		key:   fmt.Sprintf("%s:%d:%d", model.NotifyStageReady, d.ID, st.Stage),
 		kind:  string(model.NotifyStageReady),

@@ -30,10 +30,6 @@ const (
 	noBaselineKind = "probe_no_baseline"
 )
 
-// probeNoBaseline is what the timeline says when the probe cannot record
-// yet: readings are relative to a baseline a person gives once.
-const probeNoBaseline = "probe: no baseline yet (record one with flightdeck deploy health --baseline)"
-
 // probeJobs lists this slot's probe runs, and when the next slot starts.
 func (n *Notifier) probeJobs(ctx context.Context, snap snapshot, now time.Time) ([]job, time.Time) {
 	iv := n.Probe.Interval
@@ -126,7 +122,7 @@ func (n *Notifier) probeFailed(j job, res Result, reason string) {
 	}
 	ev := j.event
 	ev.Kind = model.EventProbeFailed
-	ev.Text = "probe FAILED for " + j.what + ": " + reason + "; no error rate recorded"
+	ev.Text = model.TextProbeFailed(j.what, reason)
 	n.mu.Lock()
 	n.failed++
 	n.mu.Unlock()
@@ -143,9 +139,9 @@ func (n *Notifier) doNoBaseline(ctx context.Context, j job) {
 	}
 	ev := j.event
 	ev.Kind = model.EventProbeFailed
-	ev.Text = probeNoBaseline
-	n.finish(j.key, data.OutcomeSkipped, probeNoBaseline, &ev)
-	n.logf("%s: %s", j.what, probeNoBaseline)
+	ev.Text = model.TextProbeNoBaseline()
+	n.finish(j.key, data.OutcomeSkipped, model.TextProbeNoBaseline(), &ev)
+	n.logf("%s: %s", j.what, model.TextProbeNoBaseline())
 }
 
 // probeValue reads the error rate a probe printed: one number in percent,

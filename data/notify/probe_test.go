@@ -122,8 +122,8 @@ func TestProbeWaitsForABaseline(t *testing.T) {
 		t.Errorf("the probe ran without a baseline")
 	}
 	evs := eventsOf(t, s, model.EventProbeFailed)
-	if len(evs) != 1 || evs[0].Text != probeNoBaseline || evs[0].DeploymentID != d.ID {
-		t.Errorf("events = %+v: want one %q", evs, probeNoBaseline)
+	if len(evs) != 1 || evs[0].Text != model.TextProbeNoBaseline() || evs[0].DeploymentID != d.ID {
+		t.Errorf("events = %+v: want one %q", evs, model.TextProbeNoBaseline())
 	}
 	if h, _, _ := s.RolloutHealth(context.Background(), d.ID); h.Has {
 		t.Errorf("health recorded: %+v", h)

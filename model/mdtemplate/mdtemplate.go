@@ -16,7 +16,6 @@ import (
 	_ "embed"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -346,17 +345,8 @@ func unescape(v []byte) []byte {
 	return out
 }
 
-// clean collapses whitespace and drops control characters, and the
-// bidirectional overrides that would let text reorder a terminal line.
+// clean is one line of sanitised text (model.SanitizeLine) with its
+// whitespace collapsed.
 func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsControl(r):
-			return ' '
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-			return -1
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
-	return strings.Join(strings.Fields(s), " ")
+	return strings.Join(strings.Fields(model.SanitizeLine(s)), " ")
 }

@@ -131,7 +131,7 @@ func TestParseShapes(t *testing.T) {
 	if items[1].Phase != "Ship It" || items[1].Text != "make passes" || items[1].State != model.ItemTodo {
 		t.Errorf("item 1 = %+v", items[1])
 	}
-	if items[2].Text != "see docs [31mnow continued" {
+	if items[2].Text != "see docs now continued" {
 		t.Errorf("item 2 text = %q", items[2].Text)
 	}
 }
@@ -166,7 +166,7 @@ func TestParseMarkdownDetails(t *testing.T) {
 		"Pre-Deployment / Build / parent",
 		"Pre-Deployment / Build / child",
 		"Pre-Deployment / Build / grandchild",
-		"Pre-Deployment / Build / evil reversed [2J text",
+		"Pre-Deployment / Build / evil reversed text",
 		"Rollback / Steps / roll back",
 		"Custom Phase / Custom Phase / custom item",
 	}

@@ -1,49 +1,58 @@
-// Package earlyinit settles the terminal background before Bubble Tea's
-// package init runs. Bubble Tea v1 asks the terminal for its background colour
-// in init() and waits up to five seconds for an answer, which stalls every
-// command, --help included, on terminals that never answer (pitfalls A4).
-// Setting the background explicitly first makes that query a no-op.
+// Package earlyinit keeps Bubble Tea's package init from stalling.
 //
-// Go initialises packages that are ready in import-path order, so this works
-// only while this package's path ("github.com/octoacme/flightdeck/…") sorts before
-// "github.com/charmbracelet/bubbletea"; a start-up test guards it.
+// Bubble Tea v1 asks the terminal for its background colour in init() and
+// waits up to five seconds for an answer, which stalls every command,
+// --version included, on a terminal that never answers (pitfalls A4).
+// termenv skips that query when $CI is set. This package sets CI for the
+// duration of package initialisation and Restore (called first thing by
+// ui/cli) takes it away again, so nothing after start-up ever sees it; the
+// theme is then set explicitly (ui.ApplyTheme), never asked of the terminal.
+//
+// Why this runs before Bubble Tea whatever the module path: Go initialises
+// packages in dependency order, breaking ties by import path. This package
+// imports only syscall, so it is ready as soon as syscall is. Bubble Tea
+// needs "os" (through termenv and its own files), and "os" itself imports
+// syscall; so once syscall is initialised both this package and "os" are
+// candidates, and this one wins the tie whenever its path sorts before
+// "os" — true of any path under a domain name (github.com/…, gitlab.…,
+// example.org/…). It does not depend on sorting before
+// github.com/charmbracelet/bubbletea, which the previous trick did. Adding
+// an import here other than syscall breaks that argument; a test in this
+// package and the silent-terminal start-up test in ui/cli keep it.
 package earlyinit
 
-import (
-	"os"
-	"strings"
+import "syscall"
 
-	"github.com/charmbracelet/lipgloss"
+const marker = "flightdeck-earlyinit"
+
+var (
+	set         bool
+	prev        string // CI as the environment had it
+	prevPresent bool
 )
 
 func init() {
-	lipgloss.SetHasDarkBackground(!Light(os.Args[1:], os.Getenv))
+	prev, prevPresent = syscall.Getenv("CI")
+	if prev != "" {
+		return // a real CI value: termenv skips the query anyway
+	}
+	set = syscall.Setenv("CI", marker) == nil
 }
 
-// Light decides the theme without asking the terminal: --theme, then
-// $FLIGHTDECK_THEME, then $COLORFGBG (set by some terminals), else dark.
-func Light(args []string, getenv func(string) string) bool {
-	for i, a := range args {
-		if a == "--" {
-			break
-		}
-		if v, ok := strings.CutPrefix(a, "--theme="); ok {
-			return strings.EqualFold(v, "light")
-		}
-		if a == "--theme" && i+1 < len(args) {
-			return strings.EqualFold(args[i+1], "light")
-		}
+// Restore gives CI back the value the environment had (unset, or empty),
+// if it is still ours. Call it before anything reads the environment for
+// real.
+func Restore() {
+	if !set {
+		return
 	}
-	if v := getenv("FLIGHTDECK_THEME"); v != "" {
-		return strings.EqualFold(v, "light")
+	set = false
+	if v, _ := syscall.Getenv("CI"); v != marker {
+		return
 	}
-	if v := getenv("COLORFGBG"); v != "" {
-		parts := strings.Split(v, ";")
-		bg := parts[len(parts)-1]
-		switch bg {
-		case "7", "9", "10", "11", "12", "13", "14", "15":
-			return true
-		}
+	if prevPresent {
+		_ = syscall.Setenv("CI", prev)
+	} else {
+		_ = syscall.Unsetenv("CI")
 	}
-	return false
 }

@@ -1,0 +1,443 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The wording of every timeline event, one function per sentence. The store
+// writes these texts and the demo generator writes the same ones for its
+// history, so nothing else formats an event sentence. They are pure and take
+// plain values (labels, titles, durations, times) or model values, never
+// store rows.
+//
+// Times are printed in UTC and truncated, never rounded: "ends 14:17:00 UTC"
+// for a soak that ends at 14:17:00.9, the clock a person sees when it ends.
+// Durations are printed with FormatCountdown, which rounds up, so the soak
+// "left" never reads 00:00 while some remains. The …Note functions return
+// the clauses some texts end with (an empty string when there is nothing to
+// say); pass them to the Text function they name.
+
+// Deployments and checklists.
+
+// TextDeployStarted is EventDeployStarted's text: "started web v1 → production (canary)".
+func TextDeployStarted(title string, strategy Strategy) string {
+	return fmt.Sprintf("started %s (%s)", title, strategy)
+}
+
+// TextExecutionStarted is EventExecutionStart's text.
+func TextExecutionStarted() string { return "started " + PhaseExecution }
+
+// TextGateOverride is EventGateOverride's text: Deployment Execution started
+// with open Pre-Deployment items; reason is optional.
+func TextGateOverride(open int, reason string) string {
+	why := "(override)"
+	if reason != "" {
+		why = "(override: " + reason + ")"
+	}
+	return fmt.Sprintf("started %s with %s open %s", PhaseExecution, textCount(open, "Pre-Deployment item", "Pre-Deployment items"), why)
+}
+
+// TextItemDone is EventItemDone's text. watchStarted is when ticking the
+// item started the rollback's stability watch; zero when it did not. The
+// watch's length is StabilityWatch in whole minutes, "(15 min)", as the
+// rollout pane names it: the one duration here not printed as a countdown.
+func TextItemDone(item string, watchStarted time.Time) string {
+	text := fmt.Sprintf("checked %q", item)
+	if !watchStarted.IsZero() {
+		text += fmt.Sprintf(" — stability watch started (%d min), ends %s UTC",
+			int(StabilityWatch/time.Minute), textClock(watchStarted.Add(StabilityWatch)))
+	}
+	return text
+}
+
+// TextItemNA is EventItemNA's text.
+func TextItemNA(item, reason string) string { return fmt.Sprintf("marked %q n/a: %s", item, reason) }
+
+// TextItemReopened is EventItemTodo's text.
+func TextItemReopened(item string) string { return fmt.Sprintf("reopened %q", item) }
+
+// TextItemNote is EventItemNote's text; an empty note is a cleared one.
+func TextItemNote(item, note string) string {
+	if note == "" {
+		return fmt.Sprintf("cleared note on %q", item)
+	}
+	return fmt.Sprintf("note on %q: %s", item, note)
+}
+
+// TextHotfixMarked is EventDeployHotfix's text when deployment #id (title)
+// is marked as the hotfix for incident; was is the incident it was marked
+// for before, 0 when none.
+func TextHotfixMarked(id int64, title string, incident, was int64) string {
+	text := fmt.Sprintf("marked #%d %s as the hotfix for %s", id, title, Incident{ID: incident}.Ref())
+	if was != 0 {
+		text += fmt.Sprintf(" (was %s)", Incident{ID: was}.Ref())
+	}
+	return text
+}
+
+// TextHotfixUnmarked is EventDeployHotfix's text when the mark is cleared.
+func TextHotfixUnmarked(id int64, title string, incident int64) string {
+	return fmt.Sprintf("#%d %s is no longer marked as the hotfix for %s", id, title, Incident{ID: incident}.Ref())
+}
+
+// TextTemplateImported is EventTemplateImported's text for a new template.
+func TextTemplateImported(name string, phases, items int) string {
+	return fmt.Sprintf("imported template %q: %s", name, templateSize(phases, items))
+}
+
+// TextTemplateReplaced is EventTemplateImported's text when the template
+// replaces one of prevItems items imported by prevBy.
+func TextTemplateReplaced(name string, phases, items, prevItems int, prevBy string) string {
+	return fmt.Sprintf("replaced template %q: %s (was %s, imported by %s)", name, templateSize(phases, items),
+		textCount(prevItems, "item", "items"), prevBy)
+}
+
+func templateSize(phases, items int) string {
+	return textCount(phases, "phase", "phases") + ", " + textCount(items, "item", "items")
+}
+
+// Rollouts and health.
+
+// TextRolloutStarted is EventRolloutStart's text: the first stage, and its
+// soak when it has one.
+func TextRolloutStarted(strategy Strategy, stage string, soak time.Duration, endsAt time.Time) string {
+	return fmt.Sprintf("started %s rollout at %s", strategy, stage) + soakClause(soak, endsAt)
+}
+
+// TextPromoted is EventRolloutPromote's text: from one stage label to the
+// next, what the promote overrode (OverrideNote), and the new stage's soak
+// when it has one.
+func TextPromoted(from, to string, soak time.Duration, endsAt time.Time, override string) string {
+	return fmt.Sprintf("promoted %s → %s", from, to) + override + soakClause(soak, endsAt)
+}
+
+// soakClause is " (soak 15:00, ends 14:17:00 UTC)", or nothing for a stage
+// without a soak.
+func soakClause(soak time.Duration, endsAt time.Time) string {
+	if soak <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (soak %s, ends %s UTC)", FormatCountdown(soak), textClock(endsAt))
+}
+
+// OverrideNote is the clause of TextPromoted and TextFinished that says what
+// the action overrode, from rec (the stage record the model just closed) and
+// before (the stage's status just before): the rollback criteria, with why
+// they are met, and the soak left. With nothing overridden it quotes the
+// reason, if one was given anyway.
+func OverrideNote(rec StageRecord, before RolloutStatus, reason string, why []string) string {
+	if rec.Override == "" {
+		return textReason(reason)
+	}
+	var what []string
+	if rec.CriteriaMet {
+		what = append(what, "rollback criteria met ("+strings.Join(why, "; ")+")")
+	}
+	if rec.SoakEndedAt.IsZero() {
+		what = append(what, fmt.Sprintf("%s of the %s soak left", FormatCountdown(before.Remaining), FormatCountdown(before.Soak)))
+	}
+	return fmt.Sprintf(" despite %s; override: %s", strings.Join(what, " and "), rec.Override)
+}
+
+// TextPaused is EventRolloutPause's text.
+func TextPaused(stage string, left time.Duration) string {
+	return fmt.Sprintf("paused %s with %s of the soak left", stage, FormatCountdown(left))
+}
+
+// TextResumed is EventRolloutResume's text: the soak left and when it ends,
+// or that it was served while paused.
+func TextResumed(stage string, left time.Duration, endsAt time.Time) string {
+	if left <= 0 {
+		return fmt.Sprintf("resumed %s: soak served, ready to promote", stage)
+	}
+	return fmt.Sprintf("resumed %s: %s of the soak left, ends %s UTC", stage, FormatCountdown(left), textClock(endsAt))
+}
+
+// TextAborted is EventRolloutAbort's text for a running rollout; the reason
+// is optional.
+func TextAborted(stage, reason string) string {
+	return fmt.Sprintf("aborted the rollout at %s: rolling back", stage) + textReason(reason)
+}
+
+// TextAbortedPlanned is EventRolloutAbort's text for a deployment that never
+// reached Deployment Execution; the reason is optional.
+func TextAbortedPlanned(reason string) string {
+	return "aborted before " + PhaseExecution + " started" + textReason(reason)
+}
+
+// TextRolledBack is EventRolloutRolledBack's text. watchStarted and
+// watchLeft are Deployment.StabilityRemaining at the time: the rollback is
+// recorded, without blocking, even when its stability watch was not served.
+func TextRolledBack(stage string, watchStarted bool, watchLeft time.Duration, reason string) string {
+	watch := "; stability watch served"
+	switch {
+	case !watchStarted:
+		watch = "; stability watch never started"
+	case watchLeft > 0:
+		watch = fmt.Sprintf("; stability watch had %s left", FormatCountdown(watchLeft))
+	}
+	return fmt.Sprintf("rolled back from %s: previous version restored", stage) + watch + textReason(reason)
+}
+
+// TextFinished is EventRolloutFinish's text; override is OverrideNote's.
+func TextFinished(stage, override string) string {
+	return fmt.Sprintf("finished the rollout at %s: deployment completed", stage) + override
+}
+
+// TextReady is EventRolloutReady's text: the stage's soak ended, and whether
+// rollback criteria hold it.
+func TextReady(stage string, soak time.Duration, criteriaMet bool) string {
+	if criteriaMet {
+		return fmt.Sprintf("%s soak ended (%s), but rollback criteria are met: hold", stage, FormatCountdown(soak))
+	}
+	return fmt.Sprintf("%s soak ended (%s): ready to promote", stage, FormatCountdown(soak))
+}
+
+// TextHealthRecorded is EventHealthRecorded's text for a reading a person
+// typed; explanation is RollbackRule.Evaluate's.
+func TextHealthRecorded(explanation string) string { return "recorded health: " + explanation }
+
+// TextHealthProbed is EventHealthRecorded's text for a metrics probe's reading.
+func TextHealthProbed(explanation string) string { return "probe: " + explanation }
+
+// TextCriteriaMet is EventHealthCriteriaMet's text: the error rate met the rule.
+func TextCriteriaMet(explanation string) string { return "ROLLBACK CRITERIA MET: " + explanation }
+
+// TextCriteriaDeclared is EventHealthDeclared's text.
+func TextCriteriaDeclared(c Criterion, reason string) string {
+	return "declared ROLLBACK CRITERIA MET: " + c.Label() + ": " + reason
+}
+
+// TextCriteriaCleared is EventHealthCleared's text: the declared criteria
+// cleared as a false alarm, oldest first.
+func TextCriteriaCleared(cleared []Criterion, reason string) string {
+	labels := make([]string, len(cleared))
+	for i, c := range cleared {
+		labels[i] = c.Label()
+	}
+	return fmt.Sprintf("cleared %s as a false alarm (%s): %s",
+		textCount(len(cleared), "declared rollback criterion", "declared rollback criteria"), strings.Join(labels, "; "), reason)
+}
+
+// Incidents, escalation and the change freeze.
+
+// TextIncidentOpened is EventIncidentOpened's text. deploymentID (with its
+// title) is the linked deployment, 0 when none; due is DueNote's.
+func TextIncidentOpened(sev Severity, title string, deploymentID int64, deploymentTitle string, security bool, due string) string {
+	link := ""
+	if deploymentID != 0 {
+		link = fmt.Sprintf(", linked to #%d %s", deploymentID, deploymentTitle)
+	}
+	text := fmt.Sprintf("opened %s %q%s", sev.Label(), title, link)
+	if security {
+		text += "; security-related"
+	}
+	return text + due
+}
+
+// DueNote is the clause that names the escalation steps a change to an
+// incident scheduled or moved, with when they are due (UTC, to the minute):
+// "; Engineering Lead due 14:17 UTC, Director due now", so the timeline —
+// and the report built from it — says when each clock started. before is
+// the incident before the change (the zero Incident for one just opened).
+func DueNote(p EscalationPolicy, before, after Incident, at time.Time) string {
+	old := map[int]time.Time{}
+	for _, st := range p.Ladder(before, at) {
+		old[st.Step.Number] = st.Due
+	}
+	var parts []string
+	for _, st := range p.Ladder(after, at) {
+		if !st.State.Active() || st.Due.Equal(old[st.Step.Number]) {
+			continue
+		}
+		when := "now"
+		if st.Due.After(at) {
+			when = st.Due.UTC().Format("15:04 UTC")
+		}
+		parts = append(parts, st.Step.Role+" due "+when)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(parts, ", ")
+}
+
+// TextSeverityChanged is EventIncidentSeverity's text; due is DueNote's.
+func TextSeverityChanged(from, to Severity, due string) string {
+	verb := "raised"
+	if to > from {
+		verb = "lowered"
+	}
+	return fmt.Sprintf("%s severity %s → %s", verb, from.Label(), to.Label()) + due
+}
+
+// BackdateSlack is how far before the moment a note was entered its time
+// may be without the note being marked backdated: the time a form takes to
+// submit.
+const BackdateSlack = 10 * time.Second
+
+// TextIncidentNote is EventIncidentNote's text: the note as written and,
+// when at is more than BackdateSlack before entered, when it was really
+// entered, so the log stays honest evidence. A zero entered (not known, as
+// in generated history) never marks it.
+func TextIncidentNote(note string, at, entered time.Time) string {
+	if !entered.IsZero() && entered.Sub(at) > BackdateSlack {
+		return note + " (backdated: entered " + textClockDated(entered, at) + ")"
+	}
+	return note
+}
+
+// textClockDated is "14:07:31 UTC", with the date when it differs from ref's.
+func textClockDated(t, ref time.Time) string {
+	t, ref = t.UTC(), ref.UTC()
+	if t.Format(time.DateOnly) == ref.Format(time.DateOnly) {
+		return t.Format("15:04:05 UTC")
+	}
+	return t.Format("2006-01-02 15:04:05 UTC")
+}
+
+// TextMitigated is EventIncidentMitigated's text.
+func TextMitigated() string { return string(IncidentMitigated) }
+
+// TextResolved is EventIncidentResolved's text; the root cause is optional.
+func TextResolved(rootCause string) string {
+	if rootCause == "" {
+		return string(IncidentResolved)
+	}
+	return string(IncidentResolved) + "; root cause: " + rootCause
+}
+
+// TextReopened is EventIncidentReopened's text; the reason is optional.
+func TextReopened(reason string) string {
+	if reason == "" {
+		return "reopened: the mitigation did not hold"
+	}
+	return "reopened: " + reason
+}
+
+// TextRole is EventIncidentCommander's text for an incident role
+// (commander, scribe or comms) that was held by was ("" none) and is now
+// held by person ("" cleared).
+func TextRole(role, was, person string) string {
+	switch {
+	case person == "":
+		return fmt.Sprintf("%s cleared (was %s)", role, was)
+	case was == "":
+		return fmt.Sprintf("%s: %s", role, person)
+	}
+	return fmt.Sprintf("%s handed over: %s → %s", role, was, person)
+}
+
+// TextStakeholderUpdate is EventIncidentUpdate's text: the update on one line.
+func TextStakeholderUpdate(u StakeholderUpdate) string { return "update: " + u.OneLine() }
+
+// TextSecurity is EventIncidentSecurity's text; due (DueNote's) names the
+// Security Lead step the flag made due.
+func TextSecurity(on bool, due string) string {
+	if !on {
+		return "security flag cleared"
+	}
+	return "flagged security-related" + due
+}
+
+// TextActionItem is EventIncidentActionItem's text; pos counts from 1.
+func TextActionItem(pos int, text string) string { return fmt.Sprintf("action item %d: %s", pos, text) }
+
+// TextRootCause is EventIncidentRootCause's text; an empty cause is a
+// cleared one.
+func TextRootCause(cause string) string {
+	if cause == "" {
+		return "root cause cleared"
+	}
+	return "root cause: " + cause
+}
+
+// TextAck is EventIncidentAck's text; reached is who was reached, "" when
+// not known.
+func TextAck(step int, role, reached string) string {
+	text := fmt.Sprintf("acknowledged step %d (%s)", step, role)
+	if reached != "" {
+		text += ": reached " + reached
+	}
+	return text
+}
+
+// TextEscalatedNow is EventIncidentEscalate's text.
+func TextEscalatedNow(step int, role, reason string) string {
+	return fmt.Sprintf("escalated now to step %d (%s): %s", step, role, reason)
+}
+
+// TextSkippedTo is EventIncidentSkip's text; skipped is SkippedNote's.
+func TextSkippedTo(step int, role, skipped, reason string) string {
+	return fmt.Sprintf("skipped to step %d (%s)%s: %s", step, role, skipped, reason)
+}
+
+// SkippedNote is the clause of TextSkippedTo that names the steps a skip
+// passed over: ", passing over step 2 (Engineering Lead)". before and after
+// are the incident without and with the skip.
+func SkippedNote(p EscalationPolicy, before, after Incident, at time.Time) string {
+	was := map[int]StepState{}
+	for _, st := range p.Ladder(before, at) {
+		was[st.Step.Number] = st.State
+	}
+	var parts []string
+	for _, st := range p.Ladder(after, at) {
+		if st.State == StepSkipped && was[st.Step.Number] != StepSkipped {
+			parts = append(parts, fmt.Sprintf("step %d (%s)", st.Step.Number, st.Step.Role))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ", passing over " + strings.Join(parts, ", ")
+}
+
+// TextFreezeOverride is EventFreezeOverride's text: the deployment started
+// during the freeze (Freeze's reason) with the override reason.
+func TextFreezeOverride(title, freeze, override string) string {
+	return fmt.Sprintf("started %s despite the change freeze (%s): %s", title, freeze, override)
+}
+
+// Notifications and the metrics probe.
+
+// TextNotifySent is EventNotifySent's text: what was notified, and the
+// command's result summary.
+func TextNotifySent(what, summary string) string { return "notified " + what + " (" + summary + ")" }
+
+// TextNotifyFailed is EventNotifyFailed's text.
+func TextNotifyFailed(what, summary string) string {
+	return "notify FAILED for " + what + ": " + summary
+}
+
+// TextProbeFailed is EventProbeFailed's text when the probe gave no usable
+// error rate, and why.
+func TextProbeFailed(what, reason string) string {
+	return "probe FAILED for " + what + ": " + reason + "; no error rate recorded"
+}
+
+// TextProbeNoBaseline is EventProbeFailed's text when there is no baseline
+// to compare the probe's reading with.
+func TextProbeNoBaseline() string {
+	return "probe: no baseline yet (record one with flightdeck deploy health --baseline)"
+}
+
+// textReason appends an optional reason: " — reason".
+func textReason(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return " — " + reason
+}
+
+// textClock is t's UTC wall-clock time, "14:17:00", truncated to the second.
+func textClock(t time.Time) string { return t.UTC().Format(time.TimeOnly) }
+
+// textCount is "1 item" or "3 items".
+func textCount(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

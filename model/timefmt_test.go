@@ -1,0 +1,29 @@
+package model
+
+import (
+	"testing"
+	"time"
+)
+
+func TestAgo(t *testing.T) {
+	now := time.Date(2026, 12, 1, 9, 30, 0, 400_000_000, time.UTC)
+	cases := []struct {
+		since time.Duration
+		want  string
+	}{
+		{-time.Minute, "now"}, // clock skew between hosts
+		{0, "now"},
+		{4*time.Second + 999*time.Millisecond, "now"},
+		{5 * time.Second, "5s"},
+		{59*time.Second + 600*time.Millisecond, "59s"},
+		{time.Minute, "1m"},
+		{3*time.Hour + 5*time.Minute + 59*time.Second, "3h5m"},
+		{26*time.Hour + 10*time.Minute, "1d2h"}, // the same in the dashboard and the CLI
+		{48 * time.Hour, "2d"},
+	}
+	for _, c := range cases {
+		if got := Ago(now, now.Add(-c.since)); got != c.want {
+			t.Errorf("Ago(%v ago) = %q, want %q", c.since, got, c.want)
+		}
+	}
+}

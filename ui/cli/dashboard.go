@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/data/config"
+	"github.com/octoacme/flightdeck/model/mdtemplate"
+	"github.com/octoacme/flightdeck/ui"
+	"github.com/octoacme/flightdeck/ui/cli/dashstore"
+)
+
+// runDashboard opens the database before taking over the terminal, so a bad
+// path or a corrupt file is a one-line error on a normal screen.
+func runDashboard(ctx context.Context, a *app) error {
+	dark, err := themeFlag(a.theme)
+	if err != nil {
+		return err
+	}
+	ui.ApplyTheme(ui.LocalDark(dark, os.Getenv("COLORFGBG")))
+	st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	debugLog := ""
+	if a.debugging() {
+		debugLog = "flightdeck-debug.log"
+	}
+	cfg, err := a.config() // loaded by open: this cannot fail now
+	if err != nil {
+		return err
+	}
+	changes, stop, err := a.changes(ctx, st)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	opts := a.dashboardOptions(st, cfg)
+	opts.Actor = a.actor()
+	opts.ReadOnly = a.readOnly
+	opts.Bell = func() { _, _ = os.Stdout.WriteString("\a") }
+	return ui.Run(ctx, dashstore.New(st), opts, ui.RunOptions{Mouse: a.mouse, DebugLog: debugLog, Changes: changes})
+}
+
+// themeFlag reads --theme and $FLIGHTDECK_THEME (ui.ParseTheme); a bad
+// value is a usage error.
+func themeFlag(flag string) (*bool, error) {
+	dark, err := ui.ParseTheme(flag, os.Getenv("FLIGHTDECK_THEME"))
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return dark, nil
+}
+
+// dashboardOptions are the settings every dashboard on this store starts
+// from, local or over SSH: one clock, the rules and the configuration.
+func (a *app) dashboardOptions(st *data.Store, cfg config.Effective) ui.Options {
+	return ui.Options{
+		Now:      a.clock,
+		Template: mdtemplate.Builtin(),
+		Rule:     st.Rule(),
+		Policy:   st.Policy(),
+		Updates:  cfg.Updates,
+		Links:    cfg.Links,
+	}
+}
+
+// changes is the one change signal of a long-running process (dashboard,
+// serve): the store's commit watcher, shared with the notifier and the
+// probe when the configuration runs them. The stop function ends the
+// notifier first (it gives back anything it had to interrupt), then the
+// watcher.
+func (a *app) changes(ctx context.Context, st *data.Store) (<-chan struct{}, func(), error) {
+	changes, stopWatch, err := watchChanges(ctx, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	changes, stopBackground := startBackground(ctx, a, st, changes)
+	return changes, func() { stopBackground(); stopWatch() }, nil
+}
+
+// pollInterval is how often the dashboard asks SQLite whether another
+// process committed: one PRAGMA data_version of a few microseconds, so
+// changes show within half a second at no measurable cost.
+const pollInterval = 300 * time.Millisecond
+
+// watchChanges signals on the returned channel (capacity one: bursts
+// coalesce) whenever another connection commits.
+func watchChanges(ctx context.Context, st *data.Store) (<-chan struct{}, func(), error) {
+	w, err := st.Watch(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	changes := make(chan struct{}, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(pollInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
+			changed, err := w.Changed(qctx)
+			qcancel()
+			if err == nil && changed {
+				select {
+				case changes <- struct{}{}:
+				default: // a reload is already pending
+				}
+			}
+		}
+	}()
+	return changes, func() { cancel(); <-done; _ = w.Close() }, nil
+}

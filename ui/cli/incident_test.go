@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// wantLines fails unless out contains every line fragment of want.
+func wantLines(t *testing.T, what, out string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, out)
+		}
+	}
+}
+
+func TestCLIIncidentLifecycle(t *testing.T) {
+	db := cliDB(t)
+	fdOK(t, db, "deploy", "start", "api", "v1.2")
+
+	out := fdOK(t, db, "incident", "open", "--sev", "2", "checkout", "errors")
+	wantLines(t, "incident open", out,
+		"opened INC-1 SEV2 \"checkout errors\" (linked to #1 api)\n",
+		"escalation:\n",
+		"  1  On-call DevOps Engineer",
+		"  2  Engineering Lead               ",
+		" in 15:00\n",
+		"not needed: automatic for SEV1 only; escalate manually",
+		"no commander yet: name one with flightdeck incident commander INC-1 NAME",
+		"deploys are frozen until INC-1 is resolved")
+	if !strings.HasPrefix(out, "opened INC-1") {
+		t.Errorf("open output starts %q", out)
+	}
+
+	// The freeze: refused (exit 1) unless overridden with a reason.
+	fdFail(t, db, exitFail, "deploys are frozen: INC-1 SEV2 open — to deploy anyway pass --override-freeze REASON", "deploy", "start", "web", "v2")
+	fdFail(t, db, exitUsage, "--override-freeze: override reason is empty", "deploy", "start", "web", "v2", "--override-freeze", " ")
+	out = fdOK(t, db, "deploy", "start", "web", "v2", "--override-freeze", "hotfix for INC-1")
+	if out != "change freeze overridden (INC-1 SEV2 open): recorded on the timeline\nstarted deployment #2: web v2 → production (canary), 41 checklist items\n" {
+		t.Errorf("override printed %q", out)
+	}
+
+	out = fdOK(t, db, "incident", "list")
+	if !regexp.MustCompile(`(?m)^INC-1\s+SEV2\s+open\s+\d+s\s+NONE \(needed\)\s+On-call \d\d:\d\d DUE NOW\s+checkout errors$`).MatchString(out) ||
+		!strings.HasSuffix(out, "FREEZE: deploys are frozen (INC-1 SEV2 open)\n") {
+		t.Errorf("incident list:\n%s", out)
+	}
+
+	out = fdOK(t, db, "incident", "note", "inc-1", "first", "alert", "fired", "--at", "-5m")
+	if !regexp.MustCompile(`^INC-1 note added at \d\d:\d\d:\d\d UTC\n$`).MatchString(out) {
+		t.Errorf("note printed %q", out)
+	}
+	fdFail(t, db, exitUsage, "--at: +5m is in the future", "incident", "note", "1", "x", "--at", "+5m")
+
+	out = fdOK(t, db, "incident", "sev", "INC-1", "sev1")
+	wantLines(t, "incident sev", out, "INC-1 SEV2 → SEV1\n", "INC-1 SEV1 open · no commander · next: On-call ")
+	fdOK(t, db, "incident", "sev", "INC-1", "1") // already so: fine
+	fdFail(t, db, exitUsage, `unknown severity "7"`, "incident", "sev", "1", "7")
+
+	out = fdOK(t, db, "incident", "ack", "1", "--step", "1", "--reached", "Dana")
+	wantLines(t, "incident ack", out, "INC-1 step 1 On-call DevOps Engineer acknowledged (reached Dana)\n", "next: Eng Lead ")
+	fdFail(t, db, exitFail, "INC-1 step 1 is already acknowledged (Dana reached)", "incident", "ack", "1", "--step", "1")
+	fdFail(t, db, exitUsage, "there is no escalation step 9", "incident", "ack", "1", "--step", "9")
+
+	fdFail(t, db, exitUsage, "--reason is required", "incident", "escalate", "1")
+	out = fdOK(t, db, "incident", "escalate", "1", "--reason", "no response from on-call")
+	wantLines(t, "incident escalate", out, "INC-1 escalated to step 2 Engineering Lead: due now\n")
+	fdFail(t, db, exitUsage, "--step N is required", "incident", "skip", "1", "--reason", "x")
+	out = fdOK(t, db, "incident", "skip", "1", "--step", "3", "--reason", "Eng Lead on a plane")
+	wantLines(t, "incident skip", out, "INC-1 skipped to step 3 Product/Engineering Director: due now\n")
+
+	wantLines(t, "commander", fdOK(t, db, "incident", "commander", "1", "erin"), "INC-1 commander: erin\n")
+	wantLines(t, "handover", fdOK(t, db, "incident", "commander", "1", "grace", "hopper"), "INC-1 commander: grace hopper (was erin)\n")
+	wantLines(t, "scribe", fdOK(t, db, "incident", "commander", "1", "frank", "--role", "scribe"), "INC-1 scribe: frank\n")
+	fdFail(t, db, exitUsage, `unknown incident role "boss"`, "incident", "commander", "1", "x", "--role", "boss")
+
+	fdFail(t, db, exitUsage, "actions is empty", "incident", "update", "1", "--conditions", "checkout down")
+	out = fdOK(t, db, "incident", "update", "1", "--conditions", "checkout failing for 5%", "--actions", "rolling back")
+	if !regexp.MustCompile(`^INC-1 update posted; next update due \d\d:\d\d UTC, in 30:00\n$`).MatchString(out) {
+		t.Errorf("update printed %q", out)
+	}
+	wantLines(t, "security", fdOK(t, db, "incident", "security", "1"), "INC-1 flagged security-related\n", "next: Director ")
+	wantLines(t, "action", fdOK(t, db, "incident", "action", "1", "alert", "on", "5xx"), "INC-1 action item 1: alert on 5xx\n")
+
+	wantLines(t, "mitigate", fdOK(t, db, "incident", "mitigate", "1"), "INC-1 mitigated\n")
+	wantLines(t, "mitigate again", fdOK(t, db, "incident", "mitigate", "INC-1"), "INC-1 is already mitigated\n")
+	wantLines(t, "reopen", fdOK(t, db, "incident", "reopen", "1", "--reason", "errors are back"), "INC-1 reopened\n")
+	fdFail(t, db, exitUsage, "resolving is final: add --yes", "incident", "resolve", "1")
+	out = fdOK(t, db, "incident", "resolve", "1", "--yes", "--root-cause", "bad flag default")
+	if !regexp.MustCompile(`^INC-1 resolved after \d+s\n$`).MatchString(out) {
+		t.Errorf("resolve printed %q", out)
+	}
+	fdFail(t, db, exitFail, "resolved, which is final", "incident", "mitigate", "1")
+
+	out = fdOK(t, db, "incident", "show", "1")
+	wantLines(t, "incident show", out,
+		"INC-1 SEV1 Critical — checkout errors\n",
+		"  status:     resolved ",
+		"  deployment: #1 api v1.2 → production — planned\n",
+		"  commander:  grace hopper\n",
+		"  scribe:     frank\n",
+		"  severity:   SEV2 at open → SEV1 ",
+		"  1  On-call DevOps Engineer        acknowledged ",
+		", reached Dana\n",
+		"  2  Engineering Lead               skipped: skipped to step 3 by alice: Eng Lead on a plane\n",
+		"root cause: bad flag default\n",
+		"action items:\n  1. alert on 5xx\n",
+		"stakeholder updates:\n",
+		"Conditions: checkout failing for 5% | Actions: rolling back | Needs: none\n",
+		"timeline:\n",
+		"first alert fired (backdated: entered ",
+		"started web v2 → production despite the change freeze (INC-1 SEV2 open): hotfix for INC-1\n",
+		"resolved; root cause: bad flag default\n")
+	// The backdated note is first in the timeline, before the opening.
+	if i, j := strings.Index(out, "first alert fired"), strings.Index(out, "opened SEV2"); i < 0 || j < 0 || i > j {
+		t.Errorf("timeline order:\n%s", out)
+	}
+
+	var detail struct {
+		Ref          string `json:"ref"`
+		Severity     string `json:"severity"`
+		Status       string `json:"status"`
+		NextDeadline any    `json:"next_deadline"`
+		Escalation   []struct {
+			Step  int
+			State string
+		} `json:"escalation"`
+		SeverityHistory []struct{ From, To string } `json:"severity_history"`
+		Timeline        []struct {
+			ID      int64  `json:"id"`
+			Kind    string `json:"kind"`
+			Starred bool   `json:"starred"`
+		} `json:"timeline"`
+	}
+	if err := json.Unmarshal([]byte(fdOK(t, db, "incident", "show", "1", "--json")), &detail); err != nil {
+		t.Fatal(err)
+	}
+	if detail.Ref != "INC-1" || detail.Severity != "SEV1" || detail.Status != "resolved" || detail.NextDeadline != nil ||
+		len(detail.Escalation) != 4 || len(detail.SeverityHistory) != 1 || detail.SeverityHistory[0].To != "SEV1" || len(detail.Timeline) < 15 {
+		t.Errorf("show --json: %+v", detail)
+	}
+
+	first := detail.Timeline[0].ID
+	wantLines(t, "star", fdOK(t, db, "incident", "star", "#"+itoa(first)), "event #"+itoa(first)+" starred\n")
+	if out := fdOK(t, db, "incident", "show", "1"); !strings.Contains(out, "  ★ ") {
+		t.Errorf("no star in show:\n%s", out)
+	}
+	fdFail(t, db, exitFail, "event #999999 not found", "incident", "star", "999999")
+
+	wantLines(t, "list", fdOK(t, db, "incident", "list"), "no open incidents")
+	wantLines(t, "list --all", fdOK(t, db, "incident", "list", "--all"), "INC-1  SEV1  resolved")
+	fdOK(t, db, "deploy", "start", "web", "v3") // the freeze lifted
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestCLIIncidentBadUsage(t *testing.T) {
+	db := cliDB(t)
+	fdFail(t, db, exitUsage, "--sev is required", "incident", "open", "checkout", "down")
+	fdFail(t, db, exitUsage, "incident open needs a title", "incident", "open", "--sev", "2")
+	fdFail(t, db, exitUsage, `--sev: unknown severity "9"`, "incident", "open", "--sev", "9", "x")
+	fdFail(t, db, exitUsage, "cannot link deployment #4: it does not exist", "incident", "open", "--sev", "3", "--deploy", "4", "x")
+	fdFail(t, db, exitUsage, `"foo" is not an incident id: use INC-7 or 7`, "incident", "show", "foo")
+	fdFail(t, db, exitFail, "INC-9 not found: see flightdeck incident list --all", "incident", "show", "INC-9")
+	fdFail(t, db, exitFail, "INC-9 not found", "incident", "mitigate", "9")
+	fdFail(t, db, exitUsage, `unknown incident command "bogus"`, "incident", "bogus")
+	fdFail(t, db, exitUsage, "takes only the incident id", "incident", "mitigate", "1", "2")
+}
+
+func TestCLIIncidentDefaultLink(t *testing.T) {
+	db := cliDB(t)
+	wantLines(t, "no deployments", fdOK(t, db, "incident", "open", "--sev", "4", "typo"), "opened INC-1 SEV4 \"typo\"\n")
+	fdOK(t, db, "deploy", "start", "api", "v1")
+	fdOK(t, db, "deploy", "start", "web", "v2")
+	out := fdOK(t, db, "incident", "open", "--sev", "3", "slow pages")
+	wantLines(t, "two active", out, "opened INC-2 SEV3 \"slow pages\"\n",
+		"not linked to a deployment: 2 are active (#2 web, #1 api); link one with --deploy ID\n")
+	wantLines(t, "--deploy", fdOK(t, db, "incident", "open", "--sev", "3", "--deploy", "1", "x"), "(linked to #1 api)")
+	wantLines(t, "--deploy none", fdOK(t, db, "incident", "open", "--sev", "3", "--deploy", "none", "x"), "opened INC-4 SEV3 \"x\"\n")
+
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(fdOK(t, db, "incident", "list", "--json")), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 4 || list[0]["deployment_id"] != nil && list[0]["ref"] == "INC-3" {
+		t.Errorf("list --json: %v", list)
+	}
+	for _, k := range []string{"ref", "severity", "status", "needs_commander", "next_deadline", "escalation", "opened_at", "next_update_due"} {
+		if _, ok := list[0][k]; !ok {
+			t.Errorf("list --json lacks %q: %v", k, list[0])
+		}
+	}
+}

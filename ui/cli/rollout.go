@@ -1,0 +1,416 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
+)
+
+// The rollout commands: promote, pause, resume, abort, finish, and the
+// rollback criteria (health, declare, clear-criteria). Each is one store
+// action, so a pipeline and the dashboard write the same events.
+
+// rolloutView is what the CLI shows about one deployment's rollout.
+type rolloutView struct {
+	d        model.Deployment
+	r        model.Rollout
+	has      bool // r is a started rollout
+	h        model.Health
+	declared []model.Declaration
+	rule     model.RollbackRule
+	met      bool
+	why      []string // one line per met criterion
+}
+
+func loadRolloutView(ctx context.Context, s *data.Store, d model.Deployment) (rolloutView, error) {
+	v := rolloutView{d: d, rule: s.Rule()}
+	var err error
+	if v.r, v.has, err = s.Rollout(ctx, d.ID); err != nil {
+		return v, err
+	}
+	if v.h, v.declared, err = s.RolloutHealth(ctx, d.ID); err != nil {
+		return v, err
+	}
+	v.met, v.why = model.CriteriaMet(v.rule, v.h, v.declared)
+	return v, nil
+}
+
+// name is "#3 checkout-api", how every rollout line starts.
+func name(d model.Deployment) string {
+	return fmt.Sprintf("#%d %s", d.ID, model.SanitizeLine(d.Service))
+}
+
+// clockSec is "14:32:05 UTC" today (UTC), with the date otherwise: soak
+// ends are to the second.
+func clockSec(t, now time.Time) string {
+	t, now = t.UTC(), now.UTC()
+	if t.Format(time.DateOnly) == now.Format(time.DateOnly) {
+		return t.Format(time.TimeOnly) + " UTC"
+	}
+	return t.Format(time.DateTime) + " UTC"
+}
+
+// soakNote is " (soak 15:00, ends 14:32:05 UTC)" for a stage just entered.
+func soakNote(st model.RolloutStatus, now time.Time) string {
+	if st.Soak == 0 {
+		return " (no minimum soak: promote when it checks out)"
+	}
+	return fmt.Sprintf(" (soak %s, ends %s)", model.FormatCountdown(st.Soak), clockSec(st.EndsAt, now))
+}
+
+// actionError turns a refusal a reason would lift into one that says how to
+// give it; other refusals keep the model's words. Bad input stays exit 2.
+func actionError(err error) error {
+	if errors.Is(err, model.ErrNeedsReason) {
+		return fmt.Errorf("%w: pass --reason TEXT", err)
+	}
+	return cliError(err)
+}
+
+// rolloutCommand is the shared shape of the rollout commands: select the
+// deployment (--deploy, else the only active one), then act.
+func rolloutCommand(a *app, use, short, long string, reasonHelp string,
+	act func(ctx context.Context, s *data.Store, d model.Deployment, reason string, now time.Time) error) *cobra.Command {
+	var deployFlag, reason string
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Long:  long,
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			s, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			d, err := selectDeployment(ctx, s, deployFlag)
+			if err != nil {
+				return err
+			}
+			return act(ctx, s, d, reason, a.now())
+		},
+	}
+	cmd.Flags().StringVar(&deployFlag, "deploy", "", "deployment id (default: the only active deployment)")
+	if reasonHelp != "" {
+		cmd.Flags().StringVar(&reason, "reason", "", reasonHelp)
+	}
+	return cmd
+}
+
+func newDeployPromoteCmd(a *app) *cobra.Command {
+	return rolloutCommand(a, "promote", "Move the rollout to its next stage (on a planned deployment: start it)",
+		"Promote the rollout to its next stage. Before the stage's soak has elapsed, or while\n"+
+			"rollback criteria are met, it needs --reason, which is recorded as an override.\n"+
+			"On a planned deployment it starts Deployment Execution and the rollout's first stage;\n"+
+			"open Pre-Deployment items then need --reason too. The last stage is left with finish.",
+		"why you promote now (needed before the soak ends or while rollback criteria are met)",
+		func(ctx context.Context, s *data.Store, d model.Deployment, reason string, now time.Time) error {
+			if d.Status == model.StatusPlanned {
+				return startRolloutCLI(ctx, a, s, d, reason, now)
+			}
+			r, err := s.Promote(ctx, d.ID, reason, a.actor(), now)
+			if err != nil {
+				return actionError(err)
+			}
+			st := r.Status(now, false)
+			override := ""
+			if h := r.History; len(h) > 0 && h[len(h)-1].Override != "" {
+				override = ", override recorded"
+			}
+			fmt.Fprintf(a.stdout, "%s: promoted to %s%s%s\n", name(d), st.Label, override, soakNote(st, now))
+			return nil
+		})
+}
+
+// startRolloutCLI is promote on a planned deployment: the CLI's way into
+// Deployment Execution, as leaving Pre-Deployment is on the dashboard.
+func startRolloutCLI(ctx context.Context, a *app, s *data.Store, d model.Deployment, reason string, now time.Time) error {
+	if _, err := s.StartExecutionWithReason(ctx, d.ID, a.actor(), now, reason); err != nil {
+		var ge *data.GateError
+		if errors.As(err, &ge) {
+			return fmt.Errorf("%s: tick them (flightdeck check ...) or pass --reason TEXT to start anyway, recorded as an override", ge)
+		}
+		return cliError(err)
+	}
+	r, _, err := s.Rollout(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	st := r.Status(now, false)
+	fmt.Fprintf(a.stdout, "%s: started %s; rollout at %s%s\n", name(d), model.PhaseExecution, st.Label, soakNote(st, now))
+	return nil
+}
+
+func newDeployPauseCmd(a *app) *cobra.Command {
+	return rolloutCommand(a, "pause", "Stop the soak clock; the remaining time is kept exactly",
+		"Pause the rollout: the soak clock stops and the time left is stored, so it is the\n"+
+			"same after a restart and in every dashboard. Promote and finish wait for resume.", "",
+		func(ctx context.Context, s *data.Store, d model.Deployment, _ string, now time.Time) error {
+			r, err := s.Pause(ctx, d.ID, a.actor(), now)
+			if err != nil {
+				return actionError(err)
+			}
+			st := r.Status(now, false)
+			fmt.Fprintf(a.stdout, "%s: paused at %s with %s of the soak left\n", name(d), st.Label, model.FormatCountdown(st.Remaining))
+			return nil
+		})
+}
+
+func newDeployResumeCmd(a *app) *cobra.Command {
+	return rolloutCommand(a, "resume", "Restart the soak clock from where pause stopped it",
+		"Resume a paused rollout: the soak ends the stored remaining time from now.", "",
+		func(ctx context.Context, s *data.Store, d model.Deployment, _ string, now time.Time) error {
+			r, err := s.Resume(ctx, d.ID, a.actor(), now)
+			if err != nil {
+				return actionError(err)
+			}
+			st := r.Status(now, false)
+			if st.Remaining == 0 {
+				fmt.Fprintf(a.stdout, "%s: resumed %s: soak served, ready to promote\n", name(d), st.Label)
+				return nil
+			}
+			fmt.Fprintf(a.stdout, "%s: resumed %s: %s left, ends %s\n", name(d), st.Label, model.FormatCountdown(st.Remaining), clockSec(st.EndsAt, now))
+			return nil
+		})
+}
+
+func newDeployAbortCmd(a *app) *cobra.Command {
+	var yes bool
+	cmd := rolloutCommand(a, "abort", "Stop the rollout and roll back (needs --yes)",
+		"Abort the rollout and start the rollback: the deployment moves to its Rollback\n"+
+			"checklist; ticking \""+model.StabilityItemText+"\" starts the\n"+
+			"15-minute stability watch, and finish records the rollback done. A planned deployment\n"+
+			"is simply aborted. Abort is never refused for want of a reason, but give one.",
+		"why you roll back (recorded on the timeline)",
+		func(ctx context.Context, s *data.Store, d model.Deployment, reason string, now time.Time) error {
+			planned := d.Status == model.StatusPlanned
+			r, err := s.Abort(ctx, d.ID, reason, a.actor(), now)
+			if err != nil {
+				return actionError(err)
+			}
+			if planned {
+				fmt.Fprintf(a.stdout, "%s: aborted before %s started\n", name(d), model.PhaseExecution)
+				return nil
+			}
+			fmt.Fprintf(a.stdout, "%s: aborted at %s — rolling back: work the %s checklist, then flightdeck deploy finish\n",
+				name(d), r.Status(now, false).Label, model.PhaseRollback)
+			return nil
+		})
+	cmd.Flags().BoolVar(&yes, "yes", false, "confirm the abort (it rolls the deployment back)")
+	// Destructive: refuse before anything is opened unless confirmed.
+	run := cmd.RunE
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if !yes {
+			return usagef("abort rolls the deployment back: pass --yes to confirm (and --reason TEXT to say why)")
+		}
+		return run(c, args)
+	}
+	return cmd
+}
+
+func newDeployFinishCmd(a *app) *cobra.Command {
+	return rolloutCommand(a, "finish", "Complete the rollout from its last stage, or record a rollback done",
+		"Finish the deployment. From the rollout's last stage it completes it (before the final\n"+
+			"soak has elapsed, or while rollback criteria are met, it needs --reason). While rolling\n"+
+			"back it records the rollback done: the deployment becomes rolled back.",
+		"why you finish now (needed before the final soak ends or while rollback criteria are met)",
+		func(ctx context.Context, s *data.Store, d model.Deployment, reason string, now time.Time) error {
+			rollingBack := d.RollingBack()
+			r, err := s.Finish(ctx, d.ID, reason, a.actor(), now)
+			if err != nil {
+				return actionError(err)
+			}
+			if !rollingBack {
+				fmt.Fprintf(a.stdout, "%s: rollout complete at %s — deployment completed\n", name(d), r.Status(now, false).Label)
+				return nil
+			}
+			note := ""
+			if rem, ok := d.StabilityRemaining(now); !ok {
+				note = " (the stability watch never started)"
+			} else if rem > 0 {
+				note = fmt.Sprintf(" (the stability watch had %s left)", model.FormatCountdown(rem))
+			}
+			fmt.Fprintf(a.stdout, "%s: rollback finished — deployment rolled back%s\n", name(d), note)
+			return nil
+		})
+}
+
+func newDeployHealthCmd(a *app) *cobra.Command {
+	var rateFlag, baseFlag, deployFlag string
+	cmd := &cobra.Command{
+		Use:   "health --error-rate PCT [--baseline PCT]",
+		Short: "Record the current error rate and check it against the rollback rule",
+		Long: "Record the deployment's current error rate (percent) and evaluate the rollback rule.\n" +
+			"--baseline sets the error rate before the deploy; without it the last baseline is\n" +
+			"kept. When the rule is met, promote and finish need --reason until a healthy reading.\n" +
+			"Exits 0 whether or not the rule is met: read the line, or deploy status --json.",
+		Example: "  flightdeck deploy health --error-rate 1.4 --baseline 1.1\n" +
+			"  flightdeck deploy health --error-rate 7.2%",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if !cmd.Flags().Changed("error-rate") {
+				return usagef("deploy health needs --error-rate PCT, e.g. --error-rate 1.4 (add --baseline PCT the first time)")
+			}
+			rate, err := model.ParsePercent(rateFlag)
+			if err != nil {
+				return usagef("--error-rate: %v", err)
+			}
+			var base *float64
+			if cmd.Flags().Changed("baseline") {
+				b, err := model.ParsePercent(baseFlag)
+				if err != nil {
+					return usagef("--baseline: %v", err)
+				}
+				base = &b
+			}
+			s, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			d, err := selectDeployment(ctx, s, deployFlag)
+			if err != nil {
+				return err
+			}
+			met, why, err := s.RecordHealth(ctx, d.ID, rate, base, a.actor(), a.now())
+			if err != nil {
+				return cliError(err)
+			}
+			verdict := "within the rollback rule"
+			if met {
+				verdict = "ROLLBACK CRITERIA MET"
+			}
+			fmt.Fprintf(a.stdout, "%s: %s: %s\n", name(d), verdict, why)
+			_, declared, err := s.RolloutHealth(ctx, d.ID)
+			if err != nil {
+				return err
+			}
+			for _, dc := range declared {
+				fmt.Fprintf(a.stdout, "   also declared: %s\n", model.SanitizeLine(dc.String()))
+			}
+			if met || len(declared) > 0 {
+				fmt.Fprintln(a.stdout, "   promote and finish now need --reason; to roll back: flightdeck deploy abort --yes --reason TEXT")
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&rateFlag, "error-rate", "", "current error rate in percent, e.g. 1.4 or 1.4%")
+	f.StringVar(&baseFlag, "baseline", "", "error rate before the deploy in percent (default: the last one recorded)")
+	f.StringVar(&deployFlag, "deploy", "", "deployment id (default: the only active deployment)")
+	return cmd
+}
+
+func criterionNames() string {
+	names := make([]string, len(model.Criteria))
+	for i, c := range model.Criteria {
+		first, _, _ := strings.Cut(string(c), "-")
+		names[i] = first
+	}
+	return strings.Join(names, ", ")
+}
+
+func newDeployDeclareCmd(a *app) *cobra.Command {
+	var reason, deployFlag string
+	cmd := &cobra.Command{
+		Use:   "declare CRITERION --reason TEXT",
+		Short: "Declare a rollback criterion met: critical, security, performance or error-rate",
+		Long: "Declare that one of the checklist's \"When to Rollback\" criteria is met, saying what\n" +
+			"you saw. It holds the rollout like a met error-rate rule: promote and finish need\n" +
+			"--reason until it is cleared with deploy clear-criteria.\n\n" +
+			"CRITERION: " + criterionNames() + " (or the full names, e.g. security-vulnerability).",
+		Example: "  flightdeck deploy declare critical --reason \"checkout returns 500 for saved cards\"",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("deploy declare needs one criterion (%s), e.g. flightdeck deploy declare critical --reason \"checkout fails\"", criterionNames())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			c, err := model.ParseCriterion(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			if strings.TrimSpace(reason) == "" {
+				return usagef("deploy declare needs --reason TEXT: say what you saw")
+			}
+			s, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			d, err := selectDeployment(ctx, s, deployFlag)
+			if err != nil {
+				return err
+			}
+			if err := s.DeclareCriterion(ctx, d.ID, c, reason, a.actor(), a.now()); err != nil {
+				return cliError(err)
+			}
+			fmt.Fprintf(a.stdout, "%s: ROLLBACK CRITERIA MET — %s: %s\n", name(d), c.Label(), model.SanitizeLine(strings.TrimSpace(reason)))
+			fmt.Fprintln(a.stdout, "   promote and finish now need --reason; to roll back: flightdeck deploy abort --yes --reason TEXT")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "what you saw (required)")
+	cmd.Flags().StringVar(&deployFlag, "deploy", "", "deployment id (default: the only active deployment)")
+	return cmd
+}
+
+func newDeployClearCriteriaCmd(a *app) *cobra.Command {
+	var reason, deployFlag string
+	cmd := &cobra.Command{
+		Use:   "clear-criteria --reason TEXT",
+		Short: "Clear declared rollback criteria as a false alarm",
+		Long: "Clear every rollback criterion declared on the deployment, saying why it was a false\n" +
+			"alarm. An error rate that meets the rule is not cleared here: record a new reading\n" +
+			"with deploy health, or promote with --reason.",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if strings.TrimSpace(reason) == "" {
+				return usagef("deploy clear-criteria needs --reason TEXT: say why it was a false alarm")
+			}
+			s, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			d, err := selectDeployment(ctx, s, deployFlag)
+			if err != nil {
+				return err
+			}
+			_, declared, err := s.RolloutHealth(ctx, d.ID)
+			if err != nil {
+				return err
+			}
+			if err := s.ClearCriteria(ctx, d.ID, reason, a.actor(), a.now()); err != nil {
+				return cliError(err)
+			}
+			fmt.Fprintf(a.stdout, "%s: cleared %s as a false alarm\n", name(d), plural(len(declared), "declared rollback criterion", "declared rollback criteria"))
+			h, _, err := s.RolloutHealth(ctx, d.ID)
+			if err != nil {
+				return err
+			}
+			if met, why := s.Rule().Evaluate(h); met {
+				fmt.Fprintf(a.stdout, "   still ROLLBACK CRITERIA MET by the last reading: %s — record a new one with flightdeck deploy health\n", why)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why it was a false alarm (required)")
+	cmd.Flags().StringVar(&deployFlag, "deploy", "", "deployment id (default: the only active deployment)")
+	return cmd
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,221 @@
+// Command flightdeck is a terminal dashboard for shipping software safely and
+// for running the incident when a deploy goes wrong. See README.md.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/octoacme/flightdeck/ui/earlyinit"
+
+	"github.com/octoacme/flightdeck/data/config"
+
+	"github.com/spf13/cobra"
+
+	"github.com/octoacme/flightdeck/data"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+// usageError marks a mistake in how the command was called (exit code 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// app holds the global flags and the lazily opened store shared by commands.
+type app struct {
+	dbFlag   string
+	as       string
+	theme    string
+	mouse    bool
+	readOnly bool
+	debug    bool
+
+	stdout io.Writer
+	stderr io.Writer
+	now    func() time.Time
+
+	store *data.Store
+
+	configFlag string
+	cfgMu      sync.Mutex        // SSH sessions may ask at once
+	cfg        *config.Effective // loaded once by config()
+	cfgErr     error
+}
+
+// config is the effective configuration (--config, $FLIGHTDECK_CONFIG or
+// the default file; the seed's defaults when that is missing), loaded once.
+func (a *app) config() (config.Effective, error) {
+	a.cfgMu.Lock()
+	defer a.cfgMu.Unlock()
+	if a.cfg == nil && a.cfgErr == nil {
+		path, explicit, err := config.ResolveConfigPath(a.configFlag)
+		if err == nil {
+			var eff config.Effective
+			eff, err = config.LoadConfig(path, explicit)
+			a.cfg = &eff
+		}
+		a.cfgErr = err
+	}
+	if a.cfgErr != nil {
+		return config.Effective{}, a.cfgErr
+	}
+	return *a.cfg, nil
+}
+
+// actor is who an action is recorded as: --as, else $USER, shown by the
+// name the configuration's users map gives that login.
+func (a *app) actor() string {
+	login := a.login()
+	if cfg, err := a.config(); err == nil {
+		return cfg.DisplayName(login)
+	}
+	return login
+}
+
+// login is --as, else $USER, else the OS user.
+func (a *app) login() string {
+	if s := strings.TrimSpace(a.as); s != "" {
+		return s
+	}
+	if u := strings.TrimSpace(os.Getenv("USER")); u != "" {
+		return u
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown"
+}
+
+// open opens (creating and migrating when needed) the database once.
+func (a *app) open(ctx context.Context) (*data.Store, error) {
+	if a.store != nil {
+		return a.store, nil
+	}
+	path, err := data.ResolvePath(a.dbFlag)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	st, err := data.Open(ctx, path, data.Options{ReadOnly: a.readOnly, RollbackRule: cfg.Rule, Policy: cfg.Policy, Plans: cfg.Plans})
+	if err != nil {
+		return nil, err
+	}
+	a.store = st
+	return st, nil
+}
+
+// clock is the one "now" of the process: every command, dashboard and
+// session reads time through it (tests replace a.now). The monotonic
+// reading is dropped so that instants compare and print like stored ones.
+func (a *app) clock() time.Time { return a.now().Round(0) }
+
+// debugging is --debug or $DEBUG.
+func (a *app) debugging() bool { return a.debug || strings.TrimSpace(os.Getenv("DEBUG")) != "" }
+
+func (a *app) close() {
+	if a.store != nil {
+		_ = a.store.Close()
+		a.store = nil
+	}
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "flightdeck",
+		Short: "Deployment checklist, canary timer, incident log and escalation clocks in one terminal",
+		Long: "flightdeck is a terminal dashboard for shipping software safely and for running the\n" +
+			"incident when a deploy goes wrong. With no command it opens the dashboard.\n\n" +
+			"Data lives in one SQLite file: --db PATH, else $FLIGHTDECK_DB, else\n" +
+			"$XDG_DATA_HOME/flightdeck/flightdeck.db. Configuration (roster, escalation policy,\n" +
+			"stages, rollback rule, links, probe and notify commands): --config PATH, else\n" +
+			"$FLIGHTDECK_CONFIG, else $XDG_CONFIG_HOME/flightdeck/config.yaml (flightdeck config check).",
+		Version:       Version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDashboard(cmd.Context(), a)
+		},
+	}
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.dbFlag, "db", "", "database file (default $FLIGHTDECK_DB or $XDG_DATA_HOME/flightdeck/flightdeck.db)")
+	pf.StringVar(&a.as, "as", "", "record actions as this person (default $USER)")
+	pf.StringVar(&a.configFlag, "config", "", "configuration file (default $FLIGHTDECK_CONFIG or $XDG_CONFIG_HOME/flightdeck/config.yaml)")
+	f := root.Flags()
+	f.StringVar(&a.theme, "theme", "", "colour theme for terminals that cannot tell: dark or light (default $FLIGHTDECK_THEME, else dark)")
+	f.BoolVar(&a.mouse, "mouse", false, "capture the mouse (off by default so you can select and copy text)")
+	f.BoolVar(&a.readOnly, "read-only", false, "live dashboard with every action disabled (for a shared screen); opens the database read-only")
+	f.BoolVar(&a.debug, "debug", false, "write a debug log to flightdeck-debug.log in the current directory")
+
+	root.AddCommand(newDeployCmd(a), newCheckCmd(a), newExportCmd(a), newIncidentCmd(a))
+	root.AddCommand(newBackupCmd(a))
+	root.AddCommand(newConfigCmd(a), newNotifyCmd(a))
+	root.AddCommand(newServeCmd(a))
+	root.AddCommand(newMetricsCmd(a), newHistoryCmd(a), newDemoCmd(a))
+	root.AddCommand(newTemplateCmd(a))
+	return root
+}
+
+// Run executes the command line and returns the process exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	earlyinit.Restore() // before anything reads $CI
+	a := &app{stdout: stdout, stderr: stderr, now: time.Now}
+	defer a.close()
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "flightdeck: %s\n", oneLine(err.Error()))
+	// Commands with their own exit codes (deploy wait: 124 on timeout); first,
+	// so text quoted in their message cannot look like a cobra usage error.
+	var ec exitCoder
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
+	var ue usageError
+	if errors.As(err, &ue) || isCobraUsage(err) {
+		fmt.Fprintln(stderr, "Run 'flightdeck --help' for usage.")
+		return exitUsage
+	}
+	return exitFail
+}
+
+// exitCoder is an error that chooses the process exit code.
+type exitCoder interface{ ExitCode() int }
+
+// isCobraUsage recognises cobra's own argument errors, which are plain errors.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "invalid argument", "flag needs an argument", "required flag"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

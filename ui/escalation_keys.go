@@ -1,0 +1,204 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/octoacme/flightdeck/model"
+)
+
+// incidentKeys is what the escalation pane answers to: the list keys and
+// the actions on the selected incident, all of which the footer shows. !
+// (open an incident) is global, so it works from every pane.
+func (k KeyMap) incidentKeys() keyScope {
+	actions := values(k.incidentActions())
+	return keyScope{
+		Groups: []keyGroup{k.listKeys(), {"Escalation (4)", actions}},
+		Short:  actions,
+	}
+}
+
+// incidentActions act on the selected incident, so they need one.
+func (k *KeyMap) incidentActions() []*key.Binding {
+	return []*key.Binding{&k.Ack, &k.EscalateNow, &k.SkipTo, &k.Commander, &k.Update, &k.Severity, &k.Mitigate, &k.Resolve}
+}
+
+// enable disables movement and the incident actions while no incident is
+// open (no incident, no rows).
+func (p *escalationPane) enable(k KeyMap) KeyMap {
+	offUnless(len(p.rows) > 0, &k.Up, &k.Down, &k.Top, &k.Bottom, &k.PgUp, &k.PgDown)
+	offUnless(len(p.incidents) > 0, k.incidentActions()...)
+	return k
+}
+
+// incidentWrite runs one incident action and reloads.
+func (m Model) incidentWrite(do func(ctx context.Context, actor string, at timeT) (string, error)) tea.Cmd {
+	actor, at := m.opts.Actor, m.opts.Now()
+	return m.write(m.focusID, func(ctx context.Context) (string, int64, error) {
+		s, err := do(ctx, actor, at)
+		return s, 0, err
+	})
+}
+
+func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	p := &m.escalation
+	switch {
+	case key.Matches(msg, k.Up):
+		p.move(-1)
+		return m, nil
+	case key.Matches(msg, k.Down):
+		p.move(1)
+		return m, nil
+	case key.Matches(msg, k.PgUp):
+		p.move(-max(p.height-1, 1))
+		return m, nil
+	case key.Matches(msg, k.PgDown):
+		p.move(max(p.height-1, 1))
+		return m, nil
+	case key.Matches(msg, k.Top):
+		p.move(-len(p.rows))
+		return m, nil
+	case key.Matches(msg, k.Bottom):
+		p.move(len(p.rows))
+		return m, nil
+	}
+	inc, ok := p.selectedIncident()
+	if !ok {
+		if key.Matches(msg, values(k.incidentActions())...) {
+			m.setStatus("no open incident: ! opens one", true)
+		}
+		return m, nil
+	}
+	id, ref := inc.ID, inc.Ref()
+	switch {
+	case key.Matches(msg, k.Ack):
+		_, step, ok := p.targetStep(m.now)
+		if !ok {
+			m.setStatus("nothing to acknowledge on "+ref, true)
+			return m, nil
+		}
+		if err := p.policy.CheckAck(inc, step.Step.Number, m.now); err != nil {
+			m.setStatus("✗ "+err.Error(), true)
+			return m, nil
+		}
+		n := step.Step.Number
+		m.openPrompt(fmt.Sprintf("%s step %d (%s): who was reached", ref, n, step.Step.ShortRole()), "name of the person reached (optional)", step.Step.Person,
+			func(m *Model, v string) (tea.Cmd, string) {
+				return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+					return fmt.Sprintf("%s step %d acknowledged", ref, n), m.store.AckStep(ctx, id, n, v, actor, at)
+				}), ""
+			})
+	case key.Matches(msg, k.EscalateNow):
+		n := 0
+		label := "next step"
+		if p.cursorRow > 0 {
+			n = p.cursorRow
+			label = fmt.Sprintf("step %d", n)
+		} else if s, ok := p.policy.NextEscalation(inc, m.now); ok {
+			n = s.Number
+			label = fmt.Sprintf("step %d (%s)", n, s.ShortRole())
+		}
+		m.openPrompt(fmt.Sprintf("escalate %s to %s now because", ref, label), "reason (required)", "", func(m *Model, v string) (tea.Cmd, string) {
+			if _, err := m.escalation.policy.CheckManual(inc, model.ManualEscalateNow, n, v, m.now); err != nil {
+				return nil, err.Error()
+			}
+			return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+				return fmt.Sprintf("%s escalated to %s", ref, label), m.store.EscalateNow(ctx, id, n, v, actor, at)
+			}), ""
+		})
+	case key.Matches(msg, k.SkipTo):
+		if p.cursorRow == 0 {
+			m.setStatus("move the cursor to the step to skip to, then K", true)
+			return m, nil
+		}
+		n := p.cursorRow
+		m.openPrompt(fmt.Sprintf("skip %s to step %d because", ref, n), "reason (required)", "", func(m *Model, v string) (tea.Cmd, string) {
+			if _, err := m.escalation.policy.CheckManual(inc, model.ManualSkipTo, n, v, m.now); err != nil {
+				return nil, err.Error()
+			}
+			return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+				return fmt.Sprintf("%s skipped to step %d", ref, n), m.store.SkipToStep(ctx, id, n, v, actor, at)
+			}), ""
+		})
+	case key.Matches(msg, k.Mitigate):
+		if inc.Status != model.IncidentOpen {
+			m.setStatus(ref+" is already "+string(inc.Status), true)
+			return m, nil
+		}
+		return m, m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+			return ref + " mitigated: clocks keep running until it is resolved", m.store.MitigateIncident(ctx, id, actor, at)
+		})
+	case key.Matches(msg, k.Resolve):
+		m.openPrompt(fmt.Sprintf("resolve %s — root cause", ref), "root cause, if known (optional), then confirm", inc.RootCause, func(m *Model, v string) (tea.Cmd, string) {
+			m.choice = yesNo(fmt.Sprintf("Resolve %s %q? Its clocks stop.", ref, clean(inc.Title)), func(m *Model) tea.Cmd {
+				return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+					return ref + " resolved", m.store.ResolveIncident(ctx, id, v, actor, at)
+				})
+			})
+			m.mode = modeConfirm
+			return nil, ""
+		})
+	case key.Matches(msg, k.Commander):
+		m.openPrompt(fmt.Sprintf("%s incident commander", ref), "name (use 'scribe: NAME' or 'comms: NAME' for the other roles)", "", func(m *Model, v string) (tea.Cmd, string) {
+			role, person := "commander", v
+			if r, rest, ok := strings.Cut(v, ":"); ok && (strings.EqualFold(strings.TrimSpace(r), "scribe") || strings.EqualFold(strings.TrimSpace(r), "comms")) {
+				role, person = strings.ToLower(strings.TrimSpace(r)), strings.TrimSpace(rest)
+			}
+			if person == "" {
+				return nil, "a name is required"
+			}
+			return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+				return fmt.Sprintf("%s %s: %s", ref, role, clean(person)), m.store.SetCommander(ctx, id, role, person, actor, at)
+			}), ""
+		})
+	case key.Matches(msg, k.Update):
+		m.updatePrompts(inc, model.StakeholderUpdate{}, 0)
+	case key.Matches(msg, k.Severity):
+		opts := map[string]func(m *Model) tea.Cmd{}
+		var labels []string
+		for _, s := range model.Severities {
+			s := s
+			labels = append(labels, fmt.Sprintf("%d %s", int(s), s.Name()))
+			opts[fmt.Sprint(int(s))] = func(m *Model) tea.Cmd {
+				return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+					return fmt.Sprintf("%s is now %s", ref, s.Label()), m.store.SetIncidentSeverity(ctx, id, s, actor, at)
+				})
+			}
+		}
+		m.choice = choice{question: fmt.Sprintf("%s is %s. New severity: %s (other key cancels)", ref, inc.Severity.Label(), strings.Join(labels, " · ")), options: opts}
+		m.mode = modeConfirm
+	}
+	return m, nil
+}
+
+// updatePrompts asks for Conditions, Actions and Needs in turn, then posts.
+func (m *Model) updatePrompts(inc model.Incident, u model.StakeholderUpdate, step int) {
+	names := []string{"Conditions (what is happening)", "Actions (what we are doing)", "Needs (what we need, or none)"}
+	ref, id := inc.Ref(), inc.ID
+	m.openPrompt(fmt.Sprintf("%s update %d/3 — %s", ref, step+1, names[step]), "", "", func(m *Model, v string) (tea.Cmd, string) {
+		switch step {
+		case 0:
+			u.Conditions = v
+		case 1:
+			u.Actions = v
+		case 2:
+			u.Needs = v
+		}
+		if step < 2 {
+			m.updatePrompts(inc, u, step+1)
+			return nil, ""
+		}
+		nu, err := u.Normalize()
+		if err != nil {
+			return nil, err.Error()
+		}
+		return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+			return ref + " stakeholder update posted", m.store.PostUpdate(ctx, id, nu, actor, at)
+		}), ""
+	})
+}

@@ -1,0 +1,134 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/octoacme/flightdeck/model"
+)
+
+// logKeys is what the incident log answers to. The footer shows the
+// actions, and G while scrolled back: it returns to the newest events.
+func (k KeyMap) logKeys() keyScope {
+	return keyScope{
+		Groups: []keyGroup{
+			k.listKeys(),
+			{"Incident log (3)", []key.Binding{k.Star, k.LogNote, k.SevFilter, k.Search, k.StarredOnly}},
+		},
+		Short: []key.Binding{k.Star, k.LogNote, k.SevFilter, k.Search, k.StarredOnly, k.Bottom},
+	}
+}
+
+// enable disables movement and starring in an empty log, and G while the
+// log already follows the newest events. Filters, search and notes always
+// apply: they are how an empty log fills again.
+func (p *logPane) enable(k KeyMap) KeyMap {
+	on := len(p.events) > 0
+	offUnless(on, &k.Up, &k.Down, &k.Top, &k.PgUp, &k.PgDown, &k.Star)
+	offUnless(on && !p.following, &k.Bottom)
+	return k
+}
+
+func (m Model) handleLogKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	p := &m.log
+	older := func(q LogQuery, ok bool) tea.Cmd {
+		if !ok {
+			return nil
+		}
+		return olderCmd(m.store, q)
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		return m, older(p.move(-1))
+	case key.Matches(msg, k.Down):
+		return m, older(p.move(1))
+	case key.Matches(msg, k.PgUp):
+		return m, older(p.move(-max(p.height-1, 1)))
+	case key.Matches(msg, k.PgDown):
+		return m, older(p.move(max(p.height-1, 1)))
+	case key.Matches(msg, k.Top):
+		return m, older(p.move(-len(p.events)))
+	case key.Matches(msg, k.Bottom):
+		p.following = true
+		return m, m.load(m.focusID)
+	case key.Matches(msg, k.Star):
+		e, ok := p.selected()
+		if !ok {
+			return m, nil
+		}
+		return m, m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+			if e.Starred {
+				return "unstarred", m.store.StarEvent(ctx, e.ID, false, actor, at)
+			}
+			return "starred: it goes in the incident report", m.store.StarEvent(ctx, e.ID, true, actor, at)
+		})
+	case key.Matches(msg, k.SevFilter):
+		p.query.MinSeverity = (p.query.MinSeverity + 1) % 5
+		return m, m.refilter()
+	case key.Matches(msg, k.StarredOnly):
+		p.query.StarredOnly = !p.query.StarredOnly
+		return m, m.refilter()
+	case key.Matches(msg, k.Search):
+		m.openPrompt("search the log", "text or name; empty clears", p.query.Search, func(m *Model, v string) (tea.Cmd, string) {
+			m.log.query.Search = v
+			return m.refilter(), ""
+		})
+	case key.Matches(msg, k.LogNote):
+		return m.logNote()
+	}
+	return m, nil
+}
+
+// refilter reloads the newest page for the log's new filter.
+func (m *Model) refilter() tea.Cmd {
+	m.log.following = true
+	m.log.events = nil
+	return m.load(m.focusID)
+}
+
+// logNote adds a note to an incident's timeline: the incident of the
+// selected line, else the most urgent open one. "@-5m" or "@14:02" at the
+// start backdates it.
+func (m Model) logNote() (tea.Model, tea.Cmd) {
+	var inc model.Incident
+	found := false
+	if e, ok := m.log.selected(); ok && e.IncidentID != 0 && !m.log.following {
+		for _, i := range m.escalation.incidents {
+			if i.ID == e.IncidentID {
+				inc, found = i, true
+			}
+		}
+	}
+	if !found && len(m.escalation.incidents) > 0 {
+		inc, found = m.escalation.incidents[0], true
+	}
+	if !found {
+		m.setStatus("notes go on an incident's timeline: ! opens one", true)
+		return m, nil
+	}
+	ref, id := inc.Ref(), inc.ID
+	m.openPrompt(fmt.Sprintf("note on %s", ref), "text; start with @-5m or @14:02 to backdate", "", func(m *Model, v string) (tea.Cmd, string) {
+		at := m.opts.Now()
+		if strings.HasPrefix(v, "@") {
+			when, rest, _ := strings.Cut(v[1:], " ")
+			t, err := model.ParseWhen(when, at, m.loc())
+			if err != nil {
+				return nil, err.Error()
+			}
+			at, v = t, strings.TrimSpace(rest)
+		}
+		if v == "" {
+			return nil, "the note is empty"
+		}
+		actor := m.opts.Actor
+		return m.write(m.focusID, func(ctx context.Context) (string, int64, error) {
+			return "note added to " + ref, 0, m.store.AddIncidentNote(ctx, id, v, actor, at)
+		}), ""
+	})
+	return m, nil
+}

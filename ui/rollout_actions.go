@@ -1,0 +1,209 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/octoacme/flightdeck/model"
+)
+
+// The rollout pane's actions, started from handleRolloutKey: each is a
+// write through the store, with the prompts and confirmations it needs.
+
+// rolloutWrite runs one rollout action for the focused deployment.
+func (m Model) rolloutWrite(do func(ctx context.Context, actor string, at timeT) (string, error)) tea.Cmd {
+	actor, at := m.opts.Actor, m.opts.Now()
+	return m.write(m.focusID, func(ctx context.Context) (string, int64, error) {
+		s, err := do(ctx, actor, at)
+		return s, 0, err
+	})
+}
+
+func (m Model) promote() (tea.Model, tea.Cmd) {
+	p := &m.rollout
+	met, _ := p.criteria()
+	s := p.status(m.now)
+	id := p.deploy.ID
+	do := func(reason string) tea.Cmd {
+		return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+			if err := m.store.Promote(ctx, id, reason, actor, at); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("promoted to %s", clean(s.Next)), nil
+		})
+	}
+	_, err := model.Promote(p.rollout, m.opts.Now(), "", met)
+	switch {
+	case err == nil:
+		return m, do("")
+	case errors.Is(err, model.ErrNeedsReason):
+		m.openPrompt(firstClause(err.Error())+" — promote anyway because", "reason (required, recorded)", "", func(m *Model, v string) (tea.Cmd, string) {
+			if v == "" {
+				return nil, "a reason is required"
+			}
+			return do(v), ""
+		})
+		return m, nil
+	}
+	m.setStatus("✗ "+err.Error(), true)
+	return m, nil
+}
+
+func (m Model) pauseOrResume() tea.Cmd {
+	id := m.rollout.deploy.ID
+	if m.rollout.rollout.Paused {
+		return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+			return "rollout resumed", m.store.Resume(ctx, id, actor, at)
+		})
+	}
+	return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+		return "rollout paused: the soak clock is stopped", m.store.Pause(ctx, id, actor, at)
+	})
+}
+
+func (m Model) finish() (tea.Model, tea.Cmd) {
+	p := &m.rollout
+	d := p.deploy
+	id := d.ID
+	do := func(reason string) tea.Cmd {
+		return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+			if err := m.store.Finish(ctx, id, reason, actor, at); err != nil {
+				return "", err
+			}
+			if d.RollingBack() {
+				return fmt.Sprintf("%s marked rolled back", clean(d.Title())), nil
+			}
+			return fmt.Sprintf("%s completed", clean(d.Title())), nil
+		})
+	}
+	if d.RollingBack() {
+		q := fmt.Sprintf("Mark %s as rolled back?", clean(d.Title()))
+		if rem, ok := d.StabilityRemaining(m.now); !ok || rem > 0 {
+			q = fmt.Sprintf("The 15-min stability watch is not over. Mark %s as rolled back anyway?", clean(d.Title()))
+		}
+		m.choice = yesNo(q, func(m *Model) tea.Cmd { return do("") })
+		m.mode = modeConfirm
+		return m, nil
+	}
+	met, _ := p.criteria()
+	_, err := model.Finish(p.rollout, m.opts.Now(), "", met)
+	switch {
+	case err == nil:
+		m.choice = yesNo(fmt.Sprintf("Finish: mark %s completed?", clean(d.Title())), func(m *Model) tea.Cmd { return do("") })
+		m.mode = modeConfirm
+	case errors.Is(err, model.ErrNeedsReason):
+		m.openPrompt(firstClause(err.Error())+" — finish anyway because", "reason (required, recorded)", "", func(m *Model, v string) (tea.Cmd, string) {
+			if v == "" {
+				return nil, "a reason is required"
+			}
+			return do(v), ""
+		})
+	default:
+		m.setStatus("✗ "+err.Error(), true)
+	}
+	return m, nil
+}
+
+// abort asks for a reason, then confirms: rollback is destructive.
+func (m Model) abort() (tea.Model, tea.Cmd) {
+	d := m.rollout.deploy
+	id := d.ID
+	m.openPrompt(fmt.Sprintf("ABORT %s and roll back — reason", clean(d.Title())), "what went wrong (optional), then confirm", "", func(m *Model, v string) (tea.Cmd, string) {
+		m.choice = yesNo(fmt.Sprintf("Abort %s and start the rollback now?", clean(d.Title())), func(m *Model) tea.Cmd {
+			m.setFocus(paneChecklist)
+			return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+				if err := m.store.Abort(ctx, id, v, actor, at); err != nil {
+					return "", err
+				}
+				if d.Status == model.StatusPlanned {
+					return fmt.Sprintf("%s aborted before execution", clean(d.Title())), nil
+				}
+				return "rollout aborted: work the Rollback checklist", nil
+			})
+		})
+		m.mode = modeConfirm
+		return nil, ""
+	})
+	return m, nil
+}
+
+func (m *Model) healthPrompt() {
+	id := m.rollout.deploy.ID
+	placeholder := "e.g. 2.4 1.1 (error rate, then the baseline)"
+	if h := m.rollout.health; h.Has {
+		placeholder = fmt.Sprintf("e.g. 2.4 — baseline stays %g%% unless you add one", h.BaselineErrorRate)
+	}
+	m.openPrompt("error rate % [baseline %]", placeholder, "", func(m *Model, v string) (tea.Cmd, string) {
+		f := strings.Fields(v)
+		if len(f) == 0 || len(f) > 2 {
+			return nil, "type the error rate, then optionally the baseline: 2.4 1.1"
+		}
+		rate, err := model.ParsePercent(f[0])
+		if err != nil {
+			return nil, err.Error()
+		}
+		var base *float64
+		if len(f) == 2 {
+			b, err := model.ParsePercent(f[1])
+			if err != nil {
+				return nil, "baseline: " + err.Error()
+			}
+			base = &b
+		}
+		return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+			met, expl, err := m.store.RecordHealth(ctx, id, rate, base, actor, at)
+			if err != nil {
+				return "", err
+			}
+			if met {
+				return "ROLLBACK CRITERIA MET: " + expl, nil
+			}
+			return fmt.Sprintf("error rate %.2f%% recorded: within the rule", rate), nil
+		}), ""
+	})
+}
+
+// declareChoice picks one of the seed's other rollback criteria, then asks why.
+func (m *Model) declareChoice() {
+	id := m.rollout.deploy.ID
+	opts := map[string]func(m *Model) tea.Cmd{}
+	var labels []string
+	n := 0
+	for _, c := range model.Criteria {
+		if c == model.CriterionErrorRate {
+			continue
+		}
+		n++
+		c := c
+		k := fmt.Sprint(n)
+		labels = append(labels, k+" "+c.Label())
+		opts[k] = func(m *Model) tea.Cmd {
+			m.openPrompt("declare “"+c.Label()+"” because", "what you saw (required)", "", func(m *Model, v string) (tea.Cmd, string) {
+				if v == "" {
+					return nil, "a reason is required"
+				}
+				return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+					if err := m.store.DeclareCriterion(ctx, id, c, v, actor, at); err != nil {
+						return "", err
+					}
+					return "ROLLBACK CRITERIA MET: " + c.Label(), nil
+				}), ""
+			})
+			return nil
+		}
+	}
+	m.choice = choice{question: "Declare a rollback criterion: " + strings.Join(labels, " · ") + " (other key cancels)", options: opts}
+	m.mode = modeConfirm
+}
+
+// firstClause trims a refusal to its first sentence for a prompt label.
+func firstClause(s string) string {
+	if i := strings.IndexAny(s, ":;"); i > 0 {
+		return s[:i]
+	}
+	return s
+}
