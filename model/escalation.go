@@ -86,16 +86,16 @@ func (s EscalationStep) Describe() string {
 	case TriggerAtOpen:
 		when = "at open"
 		if s.Delay > 0 {
-			when = escFormatDelay(s.Delay) + " after open"
+			when = FormatDurationExact(s.Delay) + " after open"
 		}
 	case TriggerAfterMajor:
-		when = escFormatDelay(s.Delay) + " after it became SEV1/SEV2"
+		when = FormatDurationExact(s.Delay) + " after it became SEV1/SEV2"
 	case TriggerManual:
 		return "manual"
 	case TriggerSecurity:
 		when = "when flagged security-related"
 		if s.Delay > 0 {
-			when = escFormatDelay(s.Delay) + " after flagged security-related"
+			when = FormatDurationExact(s.Delay) + " after flagged security-related"
 		}
 	default:
 		return "unknown trigger " + strconv.Quote(string(s.Trigger))
@@ -112,18 +112,6 @@ func escSeverityList(sevs []Severity) string {
 		parts[i] = s.Label()
 	}
 	return strings.Join(parts, ", ")
-}
-
-// escFormatDelay prints 15m0s as "15m" and 1h30m0s as "1h30m".
-func escFormatDelay(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // EscalationPolicy is the escalation ladder as data. Steps are in order of

@@ -786,32 +786,3 @@ func ParseSince(s string, now time.Time) (time.Time, error) {
 	}
 	return now.Add(-time.Duration(n) * unit), nil
 }
-
-// FormatDurationShort renders a duration in at most two units, rounded
-// down: "45s", "45m", "3h12m", "3h", "2d4h", "2d". Days are 24 hours.
-// Negative durations get a leading "-".
-func FormatDurationShort(d time.Duration) string {
-	if d < 0 {
-		if d == math.MinInt64 {
-			d++
-		}
-		return "-" + FormatDurationShort(-d)
-	}
-	switch {
-	case d < time.Minute:
-		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
-	case d < time.Hour:
-		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
-	case d < metDay:
-		h, m := int64(d/time.Hour), int64(d%time.Hour/time.Minute)
-		if m == 0 {
-			return fmt.Sprintf("%dh", h)
-		}
-		return fmt.Sprintf("%dh%dm", h, m)
-	}
-	days, h := int64(d/metDay), int64(d%metDay/time.Hour)
-	if h == 0 {
-		return fmt.Sprintf("%dd", days)
-	}
-	return fmt.Sprintf("%dd%dh", days, h)
-}

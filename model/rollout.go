@@ -588,21 +588,3 @@ func (r Rollout) currentTime(at time.Time) StageTime {
 	return StageTime{Stage: r.Stage, Label: r.stage().Label, StartedAt: r.StageStartedAt,
 		Soaking: soaking, Waiting: max(active-soaking, 0), Paused: paused}
 }
-
-// FormatCountdown renders a remaining time as "mm:ss", or "h:mm:ss" from one
-// hour. It rounds up to the second, so "00:00" appears only once the time is
-// really up, and never shows a negative number.
-func FormatCountdown(d time.Duration) string {
-	if d <= 0 {
-		return "00:00"
-	}
-	secs := int64(d / time.Second)
-	if d%time.Second != 0 {
-		secs++ // ceil in integers: no float rounding, no overflow
-	}
-	h, m, s := secs/3600, secs/60%60, secs%60
-	if h > 0 {
-		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
-	}
-	return fmt.Sprintf("%02d:%02d", m, s)
-}

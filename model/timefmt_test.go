@@ -27,3 +27,19 @@ func TestAgo(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatDurationExact(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		15 * time.Minute:          "15m",
+		90 * time.Minute:          "1h30m",
+		time.Hour:                 "1h",
+		300 * time.Millisecond:    "300ms",
+		time.Hour + 5*time.Second: "1h0m5s",
+		90 * time.Second:          "1m30s",
+		0:                         "0s",
+	} {
+		if got := FormatDurationExact(d); got != want {
+			t.Errorf("FormatDurationExact(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -577,7 +577,7 @@ func (l *loader) command(p cfgPath, c *CommandConfig, probe bool) (*Command, err
 		if c.Timeout == "" {
 			where = p.key("interval")
 		}
-		return nil, l.errf(where, "the timeout (%s) is longer than the interval (%s): a probe must finish before the next one starts", FormatDuration(cmd.Timeout), FormatDuration(cmd.Interval))
+		return nil, l.errf(where, "the timeout (%s) is longer than the interval (%s): a probe must finish before the next one starts", model.FormatDurationExact(cmd.Timeout), model.FormatDurationExact(cmd.Interval))
 	}
 	return cmd, nil
 }
@@ -585,19 +585,4 @@ func (l *loader) command(p cfgPath, c *CommandConfig, probe bool) (*Command, err
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
-}
-
-// FormatDuration writes a configured duration in the configuration file's
-// own syntax (Go's, without trailing zero units: 15m, 1h30m, 300ms), so
-// what 'config check' prints can be pasted back into the file. It is exact,
-// unlike model.FormatDurationShort, which rounds for reading at a glance.
-func FormatDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/octoacme/flightdeck/data/config"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // Result is how an external command (notify, probe) went.
@@ -39,7 +40,7 @@ func (r Result) Summary() string {
 	case r.startErr != nil:
 		s = "could not start: " + r.startErr.Error()
 	case r.timedOut:
-		s = fmt.Sprintf("timed out after %s (killed)", config.FormatDuration(r.timeout))
+		s = fmt.Sprintf("timed out after %s (killed)", model.FormatDurationExact(r.timeout))
 	case r.interrupted:
 		s = "interrupted: flightdeck was quitting"
 	case r.exitCode > 0:

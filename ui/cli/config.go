@@ -96,7 +96,7 @@ func printConfig(w io.Writer, eff config.Effective, path string) {
 		p := eff.Plans[s]
 		parts := make([]string, len(p.Stages))
 		for i, st := range p.Stages {
-			parts[i] = st.Label + " " + config.FormatDuration(st.Soak)
+			parts[i] = st.Label + " " + model.FormatDurationExact(st.Soak)
 		}
 		fmt.Fprintf(w, "  %-13s %s\n", s, strings.Join(parts, " → "))
 	}
@@ -133,7 +133,7 @@ func every(d time.Duration) string {
 	if d == 0 {
 		return "off"
 	}
-	return "every " + config.FormatDuration(d)
+	return "every " + model.FormatDurationExact(d)
 }
 
 func printCommand(w io.Writer, name string, c *config.Command) {
@@ -147,9 +147,9 @@ func printCommand(w io.Writer, name string, c *config.Command) {
 	}
 	line := fmt.Sprintf("%s: [%s]", name, strings.Join(quoted, ", "))
 	if c.Interval > 0 {
-		line += " every " + config.FormatDuration(c.Interval)
+		line += " every " + model.FormatDurationExact(c.Interval)
 	}
-	line += ", timeout " + config.FormatDuration(c.Timeout)
+	line += ", timeout " + model.FormatDurationExact(c.Timeout)
 	fmt.Fprintln(w, line)
 	if _, err := exec.LookPath(c.Argv[0]); err != nil {
 		fmt.Fprintf(w, "  warning: %s is not an executable here (%s): it will fail when it runs\n", c.Argv[0], lookPathReason(err))
@@ -242,7 +242,7 @@ type (
 func configJSON(eff config.Effective, path string) configDoc {
 	doc := configDoc{OK: true, Source: eff.Source, Path: path, Strategies: map[string][]configStage{},
 		Rule:    configRule{Kind: eff.Rule.Kind, Threshold: eff.Rule.Threshold, Text: eff.Rule.String()},
-		Updates: map[string]string{"sev1": config.FormatDuration(eff.Updates.SEV1), "sev2": config.FormatDuration(eff.Updates.SEV2)},
+		Updates: map[string]string{"sev1": model.FormatDurationExact(eff.Updates.SEV1), "sev2": model.FormatDurationExact(eff.Updates.SEV2)},
 		Links:   eff.Links, Roster: eff.Roster, Users: map[string]configUser{}}
 	for _, st := range eff.Policy.Steps {
 		sevs := []string{}
@@ -250,12 +250,12 @@ func configJSON(eff config.Effective, path string) configDoc {
 			sevs = append(sevs, s.Label())
 		}
 		doc.Escalation = append(doc.Escalation, configStepJSON{Number: st.Number, Role: st.Role, Person: st.Person,
-			Trigger: string(st.Trigger), Delay: config.FormatDuration(st.Delay), Severities: sevs, When: st.Describe()})
+			Trigger: string(st.Trigger), Delay: model.FormatDurationExact(st.Delay), Severities: sevs, When: st.Describe()})
 	}
 	for s, p := range eff.Plans {
 		stages := []configStage{}
 		for _, st := range p.Stages {
-			cs := configStage{Name: st.Name, Label: st.Label, Soak: config.FormatDuration(st.Soak)}
+			cs := configStage{Name: st.Name, Label: st.Label, Soak: model.FormatDurationExact(st.Soak)}
 			if st.Percent != model.NoPercent {
 				cs.Percent = &st.Percent
 			}
@@ -270,9 +270,9 @@ func configJSON(eff config.Effective, path string) configDoc {
 		if c == nil {
 			return nil
 		}
-		out := &configCommand{Command: c.Argv, Timeout: config.FormatDuration(c.Timeout), TimeoutSeconds: c.Timeout.Seconds()}
+		out := &configCommand{Command: c.Argv, Timeout: model.FormatDurationExact(c.Timeout), TimeoutSeconds: c.Timeout.Seconds()}
 		if c.Interval > 0 {
-			out.Interval, out.IntervalSeconds = config.FormatDuration(c.Interval), c.Interval.Seconds()
+			out.Interval, out.IntervalSeconds = model.FormatDurationExact(c.Interval), c.Interval.Seconds()
 		}
 		return out
 	}
