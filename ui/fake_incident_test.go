@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -72,18 +71,26 @@ func (f *fakeStore) OpenIncident(_ context.Context, n model.NewIncident, actor s
 	}
 	inc.ID = int64(len(f.incidents) + 1)
 	f.incidents = append(f.incidents, inc)
-	f.incEvent(&inc, at, actor, model.EventIncidentOpened, "opened: "+inc.Title)
+	linked := ""
+	if d := f.dep(inc.DeploymentID); d != nil {
+		linked = d.Title()
+	}
+	f.incEvent(&inc, at, actor, model.EventIncidentOpened, model.TextIncidentOpened(inc.Severity, inc.Title, inc.DeploymentID, linked, inc.Security,
+		model.DueNote(model.DefaultPolicy(), model.Incident{}, inc, at)))
 	return inc, nil
 }
 
-func (f *fakeStore) incAct(id int64, at time.Time, actor string, kind model.EventKind, text string, do func(*model.Incident) error) error {
+// incAct applies one incident change: do changes the incident and returns
+// the event's text, in the store's words.
+func (f *fakeStore) incAct(id int64, at time.Time, actor string, kind model.EventKind, do func(*model.Incident) (string, error)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	inc, err := f.inc(id)
 	if err != nil {
 		return err
 	}
-	if err := do(inc); err != nil {
+	text, err := do(inc)
+	if err != nil {
 		return err
 	}
 	f.incEvent(inc, at, actor, kind, text)
@@ -91,34 +98,57 @@ func (f *fakeStore) incAct(id int64, at time.Time, actor string, kind model.Even
 }
 
 func (f *fakeStore) AddIncidentNote(_ context.Context, id int64, text, actor string, at time.Time) error {
-	return f.incAct(id, at, actor, model.EventIncidentNote, text, func(*model.Incident) error { return nil })
+	var entered time.Time // as the store stamps it: its own clock when the note came in
+	if f.now != nil {
+		entered = f.now().Round(0).UTC()
+	}
+	return f.incAct(id, at, actor, model.EventIncidentNote, func(*model.Incident) (string, error) {
+		return model.TextIncidentNote(text, at, entered), nil
+	})
 }
 
 func (f *fakeStore) SetIncidentSeverity(_ context.Context, id int64, sev model.Severity, actor string, at time.Time) error {
-	return f.incAct(id, at, actor, model.EventIncidentSeverity, "severity "+sev.Label(), func(i *model.Incident) error {
+	return f.incAct(id, at, actor, model.EventIncidentSeverity, func(i *model.Incident) (string, error) {
+		before := *i
 		n, err := i.SetSeverity(sev, actor, at)
 		*i = n
-		return err
+		return model.TextSeverityChanged(before.Severity, sev, model.DueNote(model.DefaultPolicy(), before, n, at)), err
 	})
 }
 
 func (f *fakeStore) AckStep(_ context.Context, id int64, step int, reached, actor string, at time.Time) error {
-	return f.incAct(id, at, actor, model.EventIncidentAck, fmt.Sprintf("step %d acknowledged: %s", step, reached), func(i *model.Incident) error {
-		if err := model.DefaultPolicy().CheckAck(*i, step, at); err != nil {
-			return err
+	p := model.DefaultPolicy()
+	return f.incAct(id, at, actor, model.EventIncidentAck, func(i *model.Incident) (string, error) {
+		if err := p.CheckAck(*i, step, at); err != nil {
+			return "", err
+		}
+		st, _ := p.Step(step)
+		if reached == "" { // as the store records it: the step's configured person
+			reached = st.Person
 		}
 		i.Acks = append(i.Acks, model.Ack{Step: step, At: at, By: actor, Reached: reached})
-		return nil
+		return model.TextAck(step, st.Role, reached), nil
 	})
 }
 
 func (f *fakeStore) manual(id int64, kind model.ManualKind, step int, reason, actor string, at time.Time) error {
-	return f.incAct(id, at, actor, model.EventIncidentEscalate, fmt.Sprintf("%s step %d: %s", kind, step, reason), func(i *model.Incident) error {
-		if _, err := model.DefaultPolicy().CheckManual(*i, kind, step, reason, at); err != nil {
-			return err
+	p := model.DefaultPolicy()
+	eventKind := model.EventIncidentEscalate
+	if kind == model.ManualSkipTo {
+		eventKind = model.EventIncidentSkip
+	}
+	return f.incAct(id, at, actor, eventKind, func(i *model.Incident) (string, error) {
+		why, err := p.CheckManual(*i, kind, step, reason, at)
+		if err != nil {
+			return "", err
 		}
+		st, _ := p.Step(step)
+		before := *i
 		i.Escalations = append(i.Escalations, model.ManualEscalation{Kind: kind, Step: step, At: at, By: actor, Reason: reason})
-		return nil
+		if kind == model.ManualSkipTo {
+			return model.TextSkippedTo(step, st.Role, model.SkippedNote(p, before, *i, at), why), nil
+		}
+		return model.TextEscalatedNow(step, st.Role, why), nil
 	})
 }
 
@@ -131,40 +161,41 @@ func (f *fakeStore) SkipToStep(_ context.Context, id int64, step int, reason, ac
 }
 
 func (f *fakeStore) MitigateIncident(_ context.Context, id int64, actor string, at time.Time) error {
-	return f.incAct(id, at, actor, model.EventIncidentMitigated, "mitigated", func(i *model.Incident) error {
+	return f.incAct(id, at, actor, model.EventIncidentMitigated, func(i *model.Incident) (string, error) {
 		n, err := i.Transition(model.IncidentMitigated, at)
 		*i = n
-		return err
+		return model.TextMitigated(), err
 	})
 }
 
 func (f *fakeStore) ResolveIncident(_ context.Context, id int64, rootCause, actor string, at time.Time) error {
-	return f.incAct(id, at, actor, model.EventIncidentResolved, "resolved: "+rootCause, func(i *model.Incident) error {
+	return f.incAct(id, at, actor, model.EventIncidentResolved, func(i *model.Incident) (string, error) {
 		n, err := i.Transition(model.IncidentResolved, at)
 		n.RootCause = rootCause
 		*i = n
-		return err
+		return model.TextResolved(rootCause), err
 	})
 }
 
 func (f *fakeStore) SetCommander(_ context.Context, id int64, role, person, actor string, at time.Time) error {
-	return f.incAct(id, at, actor, model.EventIncidentCommander, role+": "+person, func(i *model.Incident) error {
+	return f.incAct(id, at, actor, model.EventIncidentCommander, func(i *model.Incident) (string, error) {
+		field, name := &i.Commander, "commander"
 		switch role {
 		case "scribe":
-			i.Scribe = person
+			field, name = &i.Scribe, role
 		case "comms":
-			i.Comms = person
-		default:
-			i.Commander = person
+			field, name = &i.Comms, role
 		}
-		return nil
+		was := *field
+		*field = person
+		return model.TextRole(name, was, person), nil
 	})
 }
 
 func (f *fakeStore) PostUpdate(_ context.Context, id int64, u model.StakeholderUpdate, actor string, at time.Time) error {
-	return f.incAct(id, at, actor, model.EventIncidentUpdate, u.OneLine(), func(i *model.Incident) error {
+	return f.incAct(id, at, actor, model.EventIncidentUpdate, func(i *model.Incident) (string, error) {
 		i.LastUpdateAt = at
-		return nil
+		return model.TextStakeholderUpdate(u), nil
 	})
 }
 
@@ -184,7 +215,9 @@ func (f *fakeStore) StartDeploymentOverride(ctx context.Context, n model.NewDepl
 	d, err := f.start(n, tpl, actor, at, true)
 	if err == nil {
 		f.mu.Lock()
-		f.event(at, actor, model.EventFreezeOverride, d.ID, 0, "freeze override: "+reason)
+		if frozen, why := model.Freeze(f.incidents); frozen { // the store records an override only during a freeze
+			f.event(at, actor, model.EventFreezeOverride, d.ID, 0, model.TextFreezeOverride(d.Title(), why, reason))
+		}
 		f.mu.Unlock()
 	}
 	return d, err

@@ -51,20 +51,24 @@ func (f *fakeStore) RolloutHealth(_ context.Context, id int64) (model.Health, []
 	return fr.health, append([]model.Declaration(nil), fr.declared...), nil
 }
 
-func (f *fakeStore) met(id int64) bool {
+// met is whether rollback criteria hold the rollout, and why.
+func (f *fakeStore) met(id int64) (bool, []string) {
 	fr := f.ro(id)
-	met, _ := model.CriteriaMet(model.DefaultRollbackRule(), fr.health, fr.declared)
-	return met
+	return model.CriteriaMet(model.DefaultRollbackRule(), fr.health, fr.declared)
 }
 
-func (f *fakeStore) act(id int64, kind model.EventKind, actor string, at time.Time, text string, do func(model.Rollout, bool) (model.Rollout, error)) error {
+// act applies one rollout action: do computes the next rollout with the
+// model's rule and says what to write on the timeline, in the store's words
+// (data's rolloutChange).
+func (f *fakeStore) act(id int64, actor string, at time.Time, do func(r model.Rollout, met bool, why []string) (model.Rollout, model.EventKind, string, error)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail != nil {
 		return f.fail
 	}
 	fr := f.ro(id)
-	r, err := do(fr.r, f.met(id))
+	met, why := f.met(id)
+	r, kind, text, err := do(fr.r, met, why)
 	if err != nil {
 		return err
 	}
@@ -73,22 +77,53 @@ func (f *fakeStore) act(id int64, kind model.EventKind, actor string, at time.Ti
 	return nil
 }
 
+// overrideNote is data's: what a promote or finish overrode, from the stage
+// record the model just closed.
+func overrideNote(next model.Rollout, before model.RolloutStatus, reason string, why []string) string {
+	return model.OverrideNote(next.History[len(next.History)-1], before, reason, why)
+}
+
 func (f *fakeStore) Promote(_ context.Context, id int64, reason, actor string, at time.Time) error {
-	return f.act(id, model.EventRolloutPromote, actor, at, "promoted "+reason, func(r model.Rollout, met bool) (model.Rollout, error) {
-		return model.Promote(r, at, reason, met)
+	return f.act(id, actor, at, func(r model.Rollout, met bool, why []string) (model.Rollout, model.EventKind, string, error) {
+		next, err := model.Promote(r, at, reason, met)
+		if err != nil {
+			return r, "", "", err
+		}
+		from, to := r.Status(at, met), next.Status(at, met)
+		return next, model.EventRolloutPromote, model.TextPromoted(from.Label, to.Label, to.Soak, to.EndsAt, overrideNote(next, from, reason, why)), nil
 	})
 }
 
 func (f *fakeStore) Pause(_ context.Context, id int64, actor string, at time.Time) error {
-	return f.act(id, model.EventRolloutPause, actor, at, "paused", func(r model.Rollout, _ bool) (model.Rollout, error) { return model.Pause(r, at) })
+	return f.act(id, actor, at, func(r model.Rollout, _ bool, _ []string) (model.Rollout, model.EventKind, string, error) {
+		next, err := model.Pause(r, at)
+		if err != nil {
+			return r, "", "", err
+		}
+		st := next.Status(at, false)
+		return next, model.EventRolloutPause, model.TextPaused(st.Label, st.Remaining), nil
+	})
 }
 
 func (f *fakeStore) Resume(_ context.Context, id int64, actor string, at time.Time) error {
-	return f.act(id, model.EventRolloutResume, actor, at, "resumed", func(r model.Rollout, _ bool) (model.Rollout, error) { return model.Resume(r, at) })
+	return f.act(id, actor, at, func(r model.Rollout, _ bool, _ []string) (model.Rollout, model.EventKind, string, error) {
+		next, err := model.Resume(r, at)
+		if err != nil {
+			return r, "", "", err
+		}
+		st := next.Status(at, false)
+		return next, model.EventRolloutResume, model.TextResumed(st.Label, st.Remaining, st.EndsAt), nil
+	})
 }
 
 func (f *fakeStore) Abort(_ context.Context, id int64, reason, actor string, at time.Time) error {
-	err := f.act(id, model.EventRolloutAbort, actor, at, "aborted: "+reason, func(r model.Rollout, _ bool) (model.Rollout, error) { return model.Abort(r, at) })
+	err := f.act(id, actor, at, func(r model.Rollout, _ bool, _ []string) (model.Rollout, model.EventKind, string, error) {
+		next, err := model.Abort(r, at)
+		if err != nil {
+			return r, "", "", err
+		}
+		return next, model.EventRolloutAbort, model.TextAborted(r.Status(at, false).Label, reason), nil
+	})
 	if err == nil {
 		f.mu.Lock()
 		f.dep(id).RollbackAt = at
@@ -102,11 +137,21 @@ func (f *fakeStore) Finish(_ context.Context, id int64, reason, actor string, at
 	d := f.dep(id)
 	rolling := d.RollingBack()
 	f.mu.Unlock()
-	err := f.act(id, model.EventRolloutFinish, actor, at, "finished "+reason, func(r model.Rollout, met bool) (model.Rollout, error) {
+	err := f.act(id, actor, at, func(r model.Rollout, met bool, why []string) (model.Rollout, model.EventKind, string, error) {
 		if rolling {
-			return model.RolledBack(r, at)
+			next, err := model.RolledBack(r, at)
+			if err != nil {
+				return r, "", "", err
+			}
+			left, started := d.StabilityRemaining(at)
+			return next, model.EventRolloutRolledBack, model.TextRolledBack(r.Status(at, false).Label, started, left, reason), nil
 		}
-		return model.Finish(r, at, reason, met)
+		next, err := model.Finish(r, at, reason, met)
+		if err != nil {
+			return r, "", "", err
+		}
+		before := r.Status(at, met)
+		return next, model.EventRolloutFinish, model.TextFinished(before.Label, overrideNote(next, before, reason, why)), nil
 	})
 	if err == nil {
 		f.mu.Lock()
@@ -131,7 +176,7 @@ func (f *fakeStore) RecordHealth(_ context.Context, id int64, rate float64, base
 	}
 	fr.health = h
 	met, expl := model.DefaultRollbackRule().Evaluate(h)
-	f.event(at, actor, model.EventHealthRecorded, id, 0, fmt.Sprintf("error rate %.1f%%", rate))
+	f.event(at, actor, model.EventHealthRecorded, id, 0, model.TextHealthRecorded(expl))
 	return met, expl, nil
 }
 
@@ -143,15 +188,23 @@ func (f *fakeStore) DeclareCriterion(_ context.Context, id int64, c model.Criter
 		return err
 	}
 	f.ro(id).declared = append(f.ro(id).declared, d)
-	f.event(at, actor, model.EventHealthDeclared, id, 0, d.String())
+	f.event(at, actor, model.EventHealthDeclared, id, 0, model.TextCriteriaDeclared(d.Criterion, d.Reason))
 	return nil
 }
 
 func (f *fakeStore) ClearCriteria(_ context.Context, id int64, reason, actor string, at time.Time) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.ro(id).declared = nil
-	f.event(at, actor, model.EventHealthDeclared, id, 0, "cleared: "+reason)
+	fr := f.ro(id)
+	if len(fr.declared) == 0 { // as the store refuses (data.ErrNothingToClear)
+		return fmt.Errorf("deployment #%d: no declared rollback criteria to clear", id)
+	}
+	cleared := make([]model.Criterion, len(fr.declared))
+	for i, d := range fr.declared {
+		cleared[i] = d.Criterion
+	}
+	fr.declared = nil
+	f.event(at, actor, model.EventHealthCleared, id, 0, model.TextCriteriaCleared(cleared, reason))
 	return nil
 }
 
@@ -163,6 +216,8 @@ func (f *fakeStore) MarkReady(_ context.Context, id int64, stage int, at time.Ti
 		return false, nil
 	}
 	fr.ready[stage] = true
-	f.event(at, "flightdeck", model.EventRolloutReady, id, 0, "ready to promote")
+	met, _ := f.met(id)
+	st := fr.r.Status(at, met)
+	f.event(at, "flightdeck", model.EventRolloutReady, id, 0, model.TextReady(st.Label, st.Soak, met))
 	return true, nil
 }

@@ -24,6 +24,9 @@ type fakeStore struct {
 	fail      error // when set, every write fails with it
 	rollouts  map[int64]*fakeRollout
 	incidents []model.Incident
+	// now is the store's own clock: when an incident note was really
+	// entered (model.TextIncidentNote). nil: not known, never marked backdated.
+	now func() time.Time
 }
 
 func newFakeStore() *fakeStore { return &fakeStore{guidance: map[int64][]model.Guidance{}} }
@@ -83,7 +86,7 @@ func (f *fakeStore) start(n model.NewDeployment, tpl model.Template, actor strin
 		f.items = append(f.items, it)
 	}
 	f.guidance[d.ID] = tpl.AllGuidance()
-	f.event(at, actor, model.EventDeployStarted, d.ID, 0, fmt.Sprintf("started %s (%s)", d.Title(), d.Strategy))
+	f.event(at, actor, model.EventDeployStarted, d.ID, 0, model.TextDeployStarted(d.Title(), d.Strategy))
 	return d, nil
 }
 
@@ -113,7 +116,22 @@ func (f *fakeStore) SetItemState(_ context.Context, id int64, state model.ItemSt
 		return *it, nil
 	}
 	it.State, it.Reason, it.By, it.At = state, reason, actor, at
-	f.event(at, actor, model.EventKind("check."+string(state)), it.DeploymentID, id, fmt.Sprintf("%s %q", state, it.Text))
+	// Kinds and texts as the store writes them (data.Store.SetItemState).
+	var kind model.EventKind
+	var text string
+	switch state {
+	case model.ItemDone:
+		var watch time.Time // the watch starts now, or did before
+		if d := f.dep(it.DeploymentID); d != nil && model.StartsStabilityWatch(*it) && d.StabilityAt.IsZero() {
+			d.StabilityAt, watch = at, at
+		}
+		kind, text = model.EventItemDone, model.TextItemDone(it.Text, watch)
+	case model.ItemNA:
+		kind, text = model.EventItemNA, model.TextItemNA(it.Text, reason)
+	default:
+		kind, text = model.EventItemTodo, model.TextItemReopened(it.Text)
+	}
+	f.event(at, actor, kind, it.DeploymentID, id, text)
 	return *it, nil
 }
 
@@ -128,7 +146,7 @@ func (f *fakeStore) SetItemNote(_ context.Context, id int64, note, actor string,
 		return model.Item{}, err
 	}
 	it.Note, it.NoteBy, it.NoteAt = note, actor, at
-	f.event(at, actor, model.EventItemNote, it.DeploymentID, id, fmt.Sprintf("note on %q: %s", it.Text, note))
+	f.event(at, actor, model.EventItemNote, it.DeploymentID, id, model.TextItemNote(it.Text, note))
 	return *it, nil
 }
 
@@ -153,10 +171,10 @@ func (f *fakeStore) StartExecution(_ context.Context, id int64, actor string, at
 			return *d, fmt.Errorf("%d Pre-Deployment items are still open", open)
 		}
 		if open > 0 {
-			f.event(at, actor, model.EventGateOverride, id, 0, fmt.Sprintf("started Deployment Execution with %d Pre-Deployment items open (override)", open))
+			f.event(at, actor, model.EventGateOverride, id, 0, model.TextGateOverride(open, "")) // the UI's override gives no reason
 		}
 		d.Status, d.ExecutionAt = model.StatusInProgress, at
-		f.event(at, actor, model.EventExecutionStart, id, 0, "started Deployment Execution")
+		f.event(at, actor, model.EventExecutionStart, id, 0, model.TextExecutionStarted())
 		r, err := model.Start(model.DefaultPlan(d.Strategy), at)
 		if err != nil {
 			return *d, err

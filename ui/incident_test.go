@@ -150,12 +150,13 @@ func TestStakeholderUpdateAndSeverity(t *testing.T) {
 
 func TestLogFilterSearchStarAndBackdatedNote(t *testing.T) {
 	st, m, clock, _ := withIncident(t, 120, 40)
+	st.now = func() time.Time { return *clock } // the store's clock: when the note is really entered
 	m = at(t, m, clock, 10*time.Minute)
 	m = keys(t, m, "3", "e")
 	m = typeText(t, m, "@-5m db failover started")
 	m = keys(t, m, "enter")
 	last := st.events[len(st.events)-1]
-	if last.Text != "db failover started" || !last.At.Equal(t0.Add(5*time.Minute)) || last.IncidentID != 1 {
+	if last.Text != "db failover started (backdated: entered 14:12:00 UTC)" || !last.At.Equal(t0.Add(5*time.Minute)) || last.IncidentID != 1 {
 		t.Fatalf("note %+v", last)
 	}
 	m = keys(t, m, "e")
@@ -178,7 +179,7 @@ func TestLogFilterSearchStarAndBackdatedNote(t *testing.T) {
 	m = keys(t, m, "/")
 	m = typeText(t, m, "FAILOVER")
 	m = keys(t, m, "enter")
-	if v := m.View(); !strings.Contains(v, "/FAILOVER") || !strings.Contains(v, "db failover") || strings.Contains(v, "opened: checkout") {
+	if v := m.View(); !strings.Contains(v, "/FAILOVER") || !strings.Contains(v, "db failover") || strings.Contains(v, "opened SEV2") {
 		t.Fatalf("search:\n%s", v)
 	}
 	m = keys(t, m, "up", "*")

@@ -125,13 +125,14 @@ func TestDeclaredCriterion(t *testing.T) {
 	m = keys(t, m, "D", "2")
 	m = typeText(t, m, "CVE in the new TLS lib")
 	m = keys(t, m, "enter")
-	if v := m.View(); !strings.Contains(v, "Security vulnerability discovered in deployed version") || !strings.Contains(v, "ROLLBACK CRITERIA MET") {
+	// The rollout pane's hold, not the log's "declared ROLLBACK CRITERIA MET: …".
+	if v := m.View(); !strings.Contains(v, "Security vulnerability discovered in deployed version") || !strings.Contains(v, "HOLD: ROLLBACK CRITERIA MET") {
 		t.Fatalf("declaration not shown:\n%s", v)
 	}
 	m = keys(t, m, "C")
 	m = typeText(t, m, "false alarm")
 	m = keys(t, m, "enter")
-	if strings.Contains(m.View(), "ROLLBACK CRITERIA MET") {
+	if strings.Contains(m.View(), "HOLD: ROLLBACK CRITERIA MET") {
 		t.Fatal("clear did not lift the hold")
 	}
 }
