@@ -64,6 +64,7 @@ type Model struct {
 	metrics metricsView
 	focus   paneID
 	mode    mode
+	helpTop int // first line of the ? help shown, when it is taller than the window
 	dialogs int // counts prompts opened, so a prompt can open the next one
 
 	loaded       bool

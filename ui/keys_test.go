@@ -180,3 +180,28 @@ func TestGoldenHelp(t *testing.T) {
 		})
 	}
 }
+
+// D27: a help taller than the window scrolls, and says how.
+func TestHelpScrolls(t *testing.T) {
+	m := keys(t, newTestModel(t, seeded(t), 100, 12), "?")
+	first := m.View()
+	if !strings.Contains(first, "more lines below: ↓/pgdn scrolls") {
+		t.Fatalf("a cut help must say how to see the rest:\n%s", first)
+	}
+	for range 40 { // far past the end: clamped, not lost
+		m = update(t, m, tea.KeyMsg{Type: tea.KeyPgDown})
+	}
+	last := m.View()
+	if !strings.Contains(last, "end of the keys") || !strings.Contains(last, "t switches to UTC") {
+		t.Fatalf("scrolled to the end, the last lines must show:\n%s", last)
+	}
+	m = update(t, m, tea.KeyMsg{Type: tea.KeyPgUp})
+	if m.View() == last {
+		t.Fatal("one pgup after the end must scroll back at once (the offset was not clamped)")
+	}
+	m = keys(t, m, "?")
+	m = keys(t, m, "?")
+	if m.View() != first {
+		t.Fatal("reopening the help starts at the top")
+	}
+}

@@ -73,7 +73,7 @@ func (m Model) handleGlobalKey(msg tea.KeyMsg) (_ tea.Model, _ tea.Cmd, ok bool)
 	case key.Matches(msg, k.Quit):
 		return m, tea.Quit, true
 	case key.Matches(msg, k.Help):
-		m.mode = modeHelp
+		m.mode, m.helpTop = modeHelp, 0
 	case key.Matches(msg, k.NextPane):
 		m.setFocus(m.focus + 1)
 	case key.Matches(msg, k.PrevPane):
