@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/octoacme/flightdeck/model"
 )
 
@@ -35,7 +37,11 @@ func (p *logPane) setSize(w, h int) { p.width, p.height = w, h }
 // setNewest takes the newest page from a snapshot. When scrolled back, the
 // window is kept so what the reader is looking at does not move.
 func (p *logPane) setNewest(events []model.Event, q LogQuery, deployments []model.Deployment) {
-	p.deploy = make(map[int64]string, len(deployments))
+	// Remember every deployment seen in this session, so a line's label
+	// does not change when its deployment finishes and leaves the list.
+	if p.deploy == nil {
+		p.deploy = make(map[int64]string, len(deployments))
+	}
 	for _, d := range deployments {
 		p.deploy[d.ID] = d.Service
 	}
@@ -168,16 +174,13 @@ func (p *logPane) line(st Styles, e model.Event, now time.Time, loc *time.Locati
 	if e.Severity.Valid() {
 		badge = sevStyle(st, e.Severity).Render(e.Severity.Label())
 	}
+	labelW := max(min(18, w/7), 8)
 	ref := ""
 	switch {
 	case e.IncidentID != 0:
 		ref = fmt.Sprintf("INC-%d", e.IncidentID)
 	case e.DeploymentID != 0:
-		if svc := p.deploy[e.DeploymentID]; svc != "" {
-			ref = fmt.Sprintf("%s#%d", clean(svc), e.DeploymentID)
-		} else {
-			ref = fmt.Sprintf("deploy#%d", e.DeploymentID)
-		}
+		ref = deployLabel(p.deploy[e.DeploymentID], e.DeploymentID, labelW)
 	}
 	star := " "
 	if e.Starred {
@@ -194,7 +197,6 @@ func (p *logPane) line(st Styles, e model.Event, now time.Time, loc *time.Locati
 	b.WriteString(" ")
 	b.WriteString(badge)
 	b.WriteString(" ")
-	labelW := max(min(18, w/7), 8)
 	b.WriteString(st.Accent.Render(pad(fit(ref, labelW), labelW)))
 	b.WriteString(" ")
 	b.WriteString(st.Text.Render(clean(e.Actor)))
@@ -223,4 +225,20 @@ func sevStyle(st Styles, s model.Severity) lipglossStyle {
 
 func sameFilter(a, b LogQuery) bool {
 	return a.MinSeverity == b.MinSeverity && a.Search == b.Search && a.StarredOnly == b.StarredOnly
+}
+
+// deployLabel is "checkout-api#5002" in w cells: the service name gives way
+// before the id does ("checkou…#5002"), since the id is what a reader
+// looks up.
+func deployLabel(service string, id int64, w int) string {
+	num := fmt.Sprintf("#%d", id)
+	service = clean(service)
+	if service == "" {
+		return "deploy" + num
+	}
+	room := w - ansi.StringWidth(num)
+	if room < 2 {
+		return num
+	}
+	return fit(service, room) + num
 }
