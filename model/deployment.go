@@ -169,11 +169,20 @@ func StartsStabilityWatch(it Item) bool {
 	return it.Phase == PhaseRollback && strings.EqualFold(strings.TrimSpace(it.Text), StabilityItemText)
 }
 
-// StabilityRemaining is the time left on the stability watch (never
-// negative) and whether a watch has started.
+// StabilityRemaining is the time left on the stability watch by the clock
+// rule (Left: whole seconds, 0 from the second its end is shown as) and
+// whether a watch has started.
 func (d Deployment) StabilityRemaining(now time.Time) (time.Duration, bool) {
 	if d.StabilityAt.IsZero() {
 		return 0, false
 	}
-	return max(StabilityWatch-now.Sub(d.StabilityAt), 0), true
+	return min(Left(now, d.StabilityEndsAt()), StabilityWatch), true
+}
+
+// StabilityEndsAt is when the stability watch ends; zero before it started.
+func (d Deployment) StabilityEndsAt() time.Time {
+	if d.StabilityAt.IsZero() {
+		return time.Time{}
+	}
+	return d.StabilityAt.Add(StabilityWatch)
 }

@@ -227,9 +227,11 @@ type StepStatus struct {
 	Due   time.Time // zero when the step was never scheduled
 	State StepState
 	// Remaining is the time left before Due while pending; otherwise 0.
-	Remaining time.Duration
 	// Overdue is how long ago Due passed while due or overdue; otherwise 0.
-	Overdue time.Duration
+	// Both follow the clock rule (clock.go): whole shown seconds, the step
+	// due from the second Due is shown as, +01:00 a minute after it.
+	Remaining time.Duration
+	Overdue   time.Duration
 	// AckedBy recorded the acknowledgement; Reached is who was reached.
 	AckedBy, Reached string
 	AckedAt          time.Time
@@ -250,7 +252,8 @@ type StepStatus struct {
 //     moment), SEV1-only steps on a SEV2, manual steps nobody escalated to,
 //     the security step without the flag — or the incident was resolved at or
 //     before the due time;
-//   - pending before Due, due for StepDueGrace after it, overdue afterwards.
+//   - pending before Due, due for StepDueGrace after it, overdue afterwards
+//     (by the clock rule: due from the second Due is shown as).
 //
 // Escalate-now and skip-to make their step due at that moment (or keep an
 // earlier scheduled time). Mitigation does not stop the clocks: the seed's
@@ -316,12 +319,12 @@ func (p EscalationPolicy) Ladder(inc Incident, now time.Time) []StepStatus {
 			s.Why = escManualWhy(fmt.Sprintf("skipped to step %d", man[j].skipBy.Step), *man[j].skipBy)
 		case due.IsZero():
 			s.State, s.Why = StepNotNeeded, why
-		case resolved && !due.Before(eff):
+		case resolved && !Reached(eff, due):
 			s.State, s.Why = StepNotNeeded, "resolved before it was due"
-		case eff.Before(due):
-			s.State, s.Remaining, s.Why = StepPending, due.Sub(eff), why
+		case !Reached(eff, due):
+			s.State, s.Remaining, s.Why = StepPending, Left(eff, due), why
 		default:
-			s.Overdue = eff.Sub(due)
+			s.Overdue = Elapsed(due, eff)
 			s.State, s.Why = StepOverdue, why
 			if s.Overdue < StepDueGrace {
 				s.State = StepDue

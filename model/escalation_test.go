@@ -293,7 +293,11 @@ func TestLadderResolved(t *testing.T) {
 	if lad[0].Overdue != 10*incMin || lad[1].Why != "resolved before it was due" {
 		t.Errorf("frozen at resolution: %+v / %q", lad[0].Overdue, lad[1].Why)
 	}
+	// Resolved in the second step 2 falls due: it was shown DUE NOW then,
+	// so it stays due (the clock rule), not "resolved before it was due".
 	escCheck(t, "resolved exactly at +15", p.Ladder(res(15*incMin), incAt(100*incMin)),
+		[]escWant{{StepOverdue, 0}, {StepDue, 15 * incMin}, {StepNotNeeded, 45 * incMin}, nn})
+	escCheck(t, "resolved 1ms before +15", p.Ladder(res(15*incMin-time.Millisecond), incAt(100*incMin)),
 		[]escWant{{StepOverdue, 0}, {StepNotNeeded, 15 * incMin}, {StepNotNeeded, 45 * incMin}, nn})
 	escCheck(t, "resolved at +20, seen at +12 (history)", p.Ladder(res(20*incMin), incAt(12*incMin)),
 		[]escWant{{StepOverdue, 0}, {StepPending, 15 * incMin}, {StepPending, 45 * incMin}, nn})

@@ -14,8 +14,8 @@ import (
 //
 // Times are printed in UTC and truncated, never rounded: "ends 14:17:00 UTC"
 // for a soak that ends at 14:17:00.9, the clock a person sees when it ends.
-// Durations are printed with FormatCountdown, which rounds up, so the soak
-// "left" never reads 00:00 while some remains. The …Note functions return
+// Durations are printed with FormatCountdown and computed by the clock
+// rule (clock.go), so a text's "left" and "ends" agree with every screen. The …Note functions return
 // the clauses some texts end with (an empty string when there is nothing to
 // say); pass them to the Text function they name.
 

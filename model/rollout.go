@@ -251,8 +251,9 @@ func Finish(r Rollout, at time.Time, reason string, criteriaMet bool) (Rollout, 
 	return next, nil
 }
 
-// Pause stops the soak clock and stores what is left of it, so the remaining
-// time survives restarts exactly.
+// Pause stops the soak clock and stores what is left of it as shown at `at`
+// (whole seconds, by the clock rule), so the remaining time survives
+// restarts exactly and reads the same while paused and just after resume.
 func Pause(r Rollout, at time.Time) (Rollout, error) {
 	if err := r.checkActive("pause"); err != nil {
 		return r, err
@@ -389,8 +390,12 @@ func (r Rollout) withHistory(rec StageRecord) Rollout {
 	return r
 }
 
+// closePause counts the pause in whole shown seconds (Elapsed), which keeps
+// the soak end's sub-second phase: the soak then ends at ⌊end⌋+pause, so the
+// first countdown after a resume is exactly the RemainingAtPause shown while
+// paused (D22), and the pause table adds up with the clocks people saw.
 func (r Rollout) closePause(at time.Time) Rollout {
-	r.PausedTotal += max(at.Sub(r.PausedAt), 0)
+	r.PausedTotal += Elapsed(r.PausedAt, at)
 	r.Paused, r.PausedAt, r.RemainingAtPause = false, time.Time{}, 0
 	return r
 }
@@ -415,17 +420,20 @@ func (r Rollout) stageLabel() string {
 	return fmt.Sprintf("%d/%d · %s", r.Stage+1, len(r.Plan.Stages), r.stage().Label)
 }
 
-// active is the time spent in the current stage up to `at`, excluding pauses;
-// it stands still while paused and is never negative.
+// active is the time spent in the current stage up to `at`, excluding
+// pauses, in shown seconds (clock rule: Elapsed); it stands still while
+// paused and is never negative.
 func (r Rollout) active(at time.Time) time.Duration {
 	if r.Paused && at.After(r.PausedAt) {
 		at = r.PausedAt
 	}
-	return max(at.Sub(r.StageStartedAt)-r.PausedTotal, 0)
+	return max(Elapsed(r.StageStartedAt, at)-r.PausedTotal, 0)
 }
 
-// remaining is the soak left at `at`, in [0, soak]. While paused it is the
-// stored duration, so a paused timer is identical everywhere.
+// remaining is the soak left at `at`, in [0, soak], by the clock rule:
+// Left(at, soakEnd), so the soak is over (0, ready) from the second its end
+// is shown as. While paused it is the stored duration, so a paused timer is
+// identical everywhere.
 func (r Rollout) remaining(at time.Time) time.Duration {
 	soak := r.stage().Soak
 	switch {
@@ -434,7 +442,7 @@ func (r Rollout) remaining(at time.Time) time.Duration {
 	case !r.SoakEndedAt.IsZero():
 		return 0
 	}
-	return min(max(soak-r.active(at), 0), soak)
+	return min(Left(at, r.soakEnd()), soak)
 }
 
 // soakEnd is the absolute time the current stage's soak ends (or ended).
@@ -468,13 +476,13 @@ type RolloutStatus struct {
 	Last       bool   // on the last stage: the next action is finish
 	State      RolloutState
 	Soak       time.Duration
-	Elapsed    time.Duration // soak served so far, excluding pauses, at most Soak
-	Remaining  time.Duration // soak left, never negative; show with FormatCountdown
+	Elapsed    time.Duration // soak served so far, excluding pauses: Soak − Remaining
+	Remaining  time.Duration // soak left in whole seconds (clock rule), never negative
 	Waiting    time.Duration // time since the soak ended, excluding pauses
 	EndsAt     time.Time     // when the soak ends; zero while paused or ended
 	Next       string        // label of the next stage, "" on the last
-	ETA        time.Time     // when the last soak would end if promoted promptly; zero once ended
-	Progress   float64       // Elapsed/Soak in [0, 1], 1 when there is no soak
+	ETA        time.Time     // when the last soak (the finish) would end if promoted promptly; zero once ended
+	Progress   float64       // Elapsed/Soak in [0, 1], 1 only once Remaining is 0 (and when there is no soak)
 }
 
 // Status is the rollout as of `now`. criteriaMet is whether rollback criteria
@@ -512,7 +520,9 @@ func (r Rollout) Status(now time.Time, criteriaMet bool) RolloutStatus {
 	if !r.Paused {
 		s.EndsAt = r.soakEnd()
 	}
-	s.ETA = now.UTC().Add(s.Remaining + r.Plan.SoakFrom(r.Stage+1))
+	// From the shown second: clock + remaining + later soaks, so the ETA
+	// shown is the soak end shown plus the rest of the plan.
+	s.ETA = ShownAt(now.UTC()).Add(s.Remaining + r.Plan.SoakFrom(r.Stage+1))
 	return s
 }
 
@@ -572,16 +582,19 @@ func (r Rollout) StageTimes(now time.Time) []StageTime {
 func (r Rollout) recordTime(h StageRecord) StageTime {
 	st := r.Plan.Stages[h.Stage]
 	paused := max(h.Paused, 0)
-	active := max(h.PromotedAt.Sub(h.StartedAt)-paused, 0)
+	active := max(Elapsed(h.StartedAt, h.PromotedAt)-paused, 0)
 	soaking := min(active, st.Soak)
+	if !h.SoakEndedAt.IsZero() {
+		soaking = st.Soak // served: promoted from the second its end was shown
+	}
 	return StageTime{Stage: h.Stage, Label: st.Label, StartedAt: h.StartedAt, EndedAt: h.PromotedAt,
-		Soaking: soaking, Waiting: active - soaking, Paused: paused, Override: h.Override}
+		Soaking: soaking, Waiting: max(active-soaking, 0), Paused: paused, Override: h.Override}
 }
 
 func (r Rollout) currentTime(at time.Time) StageTime {
 	paused := r.PausedTotal
 	if r.Paused {
-		paused += max(at.Sub(r.PausedAt), 0)
+		paused += Elapsed(r.PausedAt, at)
 	}
 	active := r.active(at)
 	soaking := r.stage().Soak - r.remaining(at)

@@ -115,7 +115,9 @@ func TestRolloutStatusOverSoak(t *testing.T) {
 	}{
 		{"at start", t0, RolloutSoaking, 0, 15 * time.Minute, 0, 0},
 		{"mid-soak", t0.Add(7*time.Minute + 30*time.Second), RolloutSoaking, 450 * time.Second, 450 * time.Second, 0, 0.5},
-		{"1ns before end", end.Add(-1), RolloutSoaking, 15*time.Minute - 1, 1, 0, float64(15*time.Minute-1) / float64(15*time.Minute)},
+		{"1s before end", end.Add(-time.Second), RolloutSoaking, 15*time.Minute - time.Second, time.Second, 0, float64(15*time.Minute-time.Second) / float64(15*time.Minute)},
+		// The clock rule: the end's second is shown as reached from its start.
+		{"1ns before end", end.Add(-1), RolloutSoaking, 15*time.Minute - time.Second, time.Second, 0, float64(15*time.Minute-time.Second) / float64(15*time.Minute)},
 		{"exactly at soak end", end, RolloutReady, 15 * time.Minute, 0, 0, 1},
 		{"after", end.Add(4 * time.Minute), RolloutReady, 15 * time.Minute, 0, 4 * time.Minute, 1},
 		{"hours after: never negative", end.Add(10 * time.Hour), RolloutReady, 15 * time.Minute, 0, 10 * time.Hour, 1},
@@ -133,7 +135,7 @@ func TestRolloutStatusOverSoak(t *testing.T) {
 			if !s.EndsAt.Equal(end) {
 				t.Errorf("EndsAt = %s, want %s", s.EndsAt, end)
 			}
-			if want := c.now.Add(c.remaining + 45*time.Minute); !s.ETA.Equal(want) {
+			if want := ShownAt(c.now).Add(c.remaining + 45*time.Minute); !s.ETA.Equal(want) {
 				t.Errorf("ETA = %s, want %s", s.ETA, want)
 			}
 			if s.Remaining < 0 {
@@ -464,12 +466,14 @@ func TestFormatCountdown(t *testing.T) {
 	}{
 		{0, "00:00"},
 		{-5 * time.Second, "00:00"},
-		{time.Nanosecond, "00:01"},
-		{59*time.Second + 100*time.Millisecond, "01:00"},
+		{time.Nanosecond, "00:00"},
+		{999 * time.Millisecond, "00:00"},
+		{59*time.Second + 900*time.Millisecond, "00:59"},
 		{time.Minute, "01:00"},
 		{7*time.Minute + 30*time.Second, "07:30"},
 		{15 * time.Minute, "15:00"},
-		{59*time.Minute + 59*time.Second + 1, "1:00:00"},
+		{59*time.Minute + 59*time.Second + 1, "59:59"},
+		{time.Hour, "1:00:00"},
 		{time.Hour + 2*time.Minute + 3*time.Second, "1:02:03"},
 		{26 * time.Hour, "26:00:00"},
 	}

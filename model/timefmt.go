@@ -1,7 +1,8 @@
 package model
 
-// Every duration and countdown shown anywhere is formatted here: a
-// countdown as mm:ss (FormatCountdown), an elapsed or typical duration in
+// Every duration and countdown shown anywhere is formatted here (and
+// computed by the clock rule in clock.go): a countdown as mm:ss
+// (FormatCountdown), an elapsed or typical duration in
 // at most two units (FormatDurationShort, Ago), a configured value exactly
 // (FormatDurationExact).
 
@@ -17,7 +18,7 @@ import (
 // for the first five seconds (and for anything in the future, which a
 // clock skew between hosts can produce), else FormatDurationShort.
 func Ago(now, t time.Time) string {
-	d := now.Sub(t)
+	d := Elapsed(t, now)
 	if d < 5*time.Second {
 		return "now"
 	}
@@ -40,17 +41,16 @@ func FormatDurationExact(d time.Duration) string {
 	return s
 }
 
-// FormatCountdown renders a remaining time as "mm:ss", or "h:mm:ss" from one
-// hour. It rounds up to the second, so "00:00" appears only once the time is
-// really up, and never shows a negative number.
+// FormatCountdown renders a remaining or elapsed time as "mm:ss", or
+// "h:mm:ss" from one hour, and never a negative number. It truncates to the
+// second: clocks computed by the clock rule (clock.go: Left, Elapsed) are
+// whole seconds already, so this only matters for a configured duration
+// such as a 1.5 s soak, which reads 00:01 — never more than it is.
 func FormatCountdown(d time.Duration) string {
 	if d <= 0 {
 		return "00:00"
 	}
 	secs := int64(d / time.Second)
-	if d%time.Second != 0 {
-		secs++ // ceil in integers: no float rounding, no overflow
-	}
 	h, m, s := secs/3600, secs/60%60, secs%60
 	if h > 0 {
 		return fmt.Sprintf("%d:%02d:%02d", h, m, s)

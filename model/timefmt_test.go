@@ -13,9 +13,12 @@ func TestAgo(t *testing.T) {
 	}{
 		{-time.Minute, "now"}, // clock skew between hosts
 		{0, "now"},
-		{4*time.Second + 999*time.Millisecond, "now"},
+		{4 * time.Second, "now"},
+		{4*time.Second + 400*time.Millisecond, "now"}, // 09:29:56.0 → 09:30:00.4: four shown seconds
+		{4*time.Second + 401*time.Millisecond, "5s"},  // 09:29:55.999: the clock rule counts shown seconds
 		{5 * time.Second, "5s"},
-		{59*time.Second + 600*time.Millisecond, "59s"},
+		{59*time.Second + 400*time.Millisecond, "59s"},
+		{59*time.Second + 600*time.Millisecond, "1m"}, // 09:29:00.8 was shown as 09:29:00
 		{time.Minute, "1m"},
 		{3*time.Hour + 5*time.Minute + 59*time.Second, "3h5m"},
 		{26*time.Hour + 10*time.Minute, "1d2h"}, // the same in the dashboard and the CLI
