@@ -163,6 +163,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.reloading = true
 		return m, m.load(m.focusID)
 	case snapshotMsg:
+		m.freshNow()
 		m = m.handleData(msg)
 		cmds := []tea.Cmd{m.checkAlerts()}
 		if msg.reload {
@@ -179,12 +180,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case historyMsg:
+		m.freshNow()
 		m.hist.set(msg)
 		return m, nil
 	case detailMsg:
+		m.freshNow()
 		m.detail.set(msg, m.styles, m.opts.Policy, m.opts.Links, m.now, m.loc())
 		return m, nil
 	case metricsMsg:
+		m.freshNow()
 		m.metrics.set(msg)
 		return m, nil
 	case olderMsg:

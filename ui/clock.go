@@ -20,6 +20,18 @@ func tick(gen int) tea.Cmd {
 	return tea.Every(time.Second, func(t time.Time) tea.Msg { return tickMsg{t: t, gen: gen} })
 }
 
+// freshNow reads the clock when data arrives (a reload, an action's result,
+// a history page): the data may hold times after the last tick, such as an
+// incident opened at x.15 s, and rendering it with the tick's older now
+// would show "Eng Lead in 15:01" until the next tick (D4). The clock never
+// moves backwards, and the one tick stays the only thing that re-renders on
+// its own; this only makes the frame that shows new data exact.
+func (m *Model) freshNow() {
+	if now := m.opts.Now(); now.After(m.now) {
+		m.now = now
+	}
+}
+
 func (m Model) handleClock(msg tickMsg) (Model, tea.Cmd) {
 	if msg.gen != m.clockGen {
 		return m, nil

@@ -59,7 +59,7 @@ func (d *detailView) lines(st Styles, policy model.EscalationPolicy, now time.Ti
 		add(st.Section.Render(fmt.Sprintf("Deployment #%d  %s", dep.ID, clean(dep.Title()))))
 		add(fmt.Sprintf("strategy %s · status %s · started %s by %s", dep.Strategy, dep.Status.Label(), ts(dep.CreatedAt), clean(dep.StartedBy)))
 		if !dep.FinishedAt.IsZero() {
-			add(fmt.Sprintf("finished %s (%s after start)", ts(dep.FinishedAt), model.FormatDurationShort(dep.FinishedAt.Sub(dep.CreatedAt))))
+			add(fmt.Sprintf("finished %s (%s after start)", ts(dep.FinishedAt), model.FormatDurationShort(model.Elapsed(dep.CreatedAt, dep.FinishedAt))))
 		}
 		if dep.CommitSHA != "" || !dep.CommittedAt.IsZero() {
 			add(fmt.Sprintf("commit %s committed %s", clean(dep.CommitSHA), ts(dep.CommittedAt)))

@@ -267,11 +267,11 @@ func (p *escalationPane) stepLine(st Styles, s model.StepStatus, loc *time.Locat
 }
 
 func (p *escalationPane) updateLine(st Styles, due, now time.Time, loc *time.Location, w int) string {
-	d := due.Sub(now)
-	if d <= 0 {
-		return fit(st.Danger.Render(fmt.Sprintf("    stakeholder update OVERDUE +%s (u posts one)", model.FormatCountdown(-d))), w)
+	phrase, reached := model.FormatLeftOrOverdue(now, due)
+	if reached {
+		return fit(st.Danger.Render(fmt.Sprintf("    stakeholder update %s (u posts one)", phrase)), w)
 	}
-	return fit(st.Muted.Render(fmt.Sprintf("    next stakeholder update %s in %s", due.In(loc).Format("15:04"), model.FormatCountdown(d))), w)
+	return fit(st.Muted.Render(fmt.Sprintf("    next stakeholder update %s %s", due.In(loc).Format("15:04"), phrase)), w)
 }
 
 // summary is the header's incident count by severity: "SEV1×1 SEV2×2".
@@ -295,12 +295,12 @@ func (p *escalationPane) postmortemLines(st Styles, now time.Time, loc *time.Loc
 	var out []string
 	for _, inc := range p.resolved {
 		earliest, latest, ok := model.PostmortemDue(inc)
-		if !ok || !now.Before(latest) {
+		if !ok || model.Reached(now, latest) {
 			continue
 		}
-		line := st.Muted.Render(fmt.Sprintf("  %s postmortem %s–%s · in %s", inc.Ref(), clockTime(earliest, now, loc), clockTime(latest, now, loc), model.FormatCountdown(earliest.Sub(now))))
-		if !now.Before(earliest) {
-			line = st.Warn.Render(fmt.Sprintf("  %s postmortem DUE by %s · %s left", inc.Ref(), clockTime(latest, now, loc), model.FormatCountdown(latest.Sub(now))))
+		line := st.Muted.Render(fmt.Sprintf("  %s postmortem %s–%s · in %s", inc.Ref(), clockTime(earliest, now, loc), clockTime(latest, now, loc), model.FormatCountdown(model.Left(now, earliest))))
+		if model.Reached(now, earliest) {
+			line = st.Warn.Render(fmt.Sprintf("  %s postmortem DUE by %s · %s left", inc.Ref(), clockTime(latest, now, loc), model.FormatCountdown(model.Left(now, latest))))
 		}
 		out = append(out, fit(line, w))
 	}

@@ -165,7 +165,7 @@ func (h *historyView) view(st Styles, now time.Time, loc *time.Location) []strin
 func (h *historyView) deployRow(d model.Deployment, now time.Time, loc *time.Location) string {
 	took := ""
 	if !d.FinishedAt.IsZero() {
-		took = model.FormatDurationShort(d.FinishedAt.Sub(d.CreatedAt))
+		took = model.FormatDurationShort(model.Elapsed(d.CreatedAt, d.FinishedAt))
 	}
 	return fmt.Sprintf("%-6s %-16s %-12s %-11s %-12s %-12s %-16s %-8s %s", fmt.Sprintf("#%d", d.ID), fit(clean(d.Service), 16), fit(clean(d.Version), 12),
 		fit(clean(d.Environment), 11), string(d.Strategy), d.Status.Label(), clockTime(d.CreatedAt, now, loc), took, clean(d.StartedBy))
@@ -174,7 +174,7 @@ func (h *historyView) deployRow(d model.Deployment, now time.Time, loc *time.Loc
 func (h *historyView) incidentRow(st Styles, i model.Incident, now time.Time, loc *time.Location) string {
 	dur := ""
 	if !i.ResolvedAt.IsZero() {
-		dur = model.FormatDurationShort(i.ResolvedAt.Sub(i.OpenedAt))
+		dur = model.FormatDurationShort(model.Elapsed(i.OpenedAt, i.ResolvedAt))
 	}
 	return fmt.Sprintf("%-8s %-4s %-10s %-16s %-9s %-12s %s", i.Ref(), i.Severity.Label(), string(i.Status), clockTime(i.OpenedAt, now, loc), dur, fit(clean(i.Commander), 12), clean(i.Title))
 }

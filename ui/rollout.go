@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -100,7 +101,7 @@ func (p *rolloutPane) view(st Styles, now time.Time, loc *time.Location) []strin
 
 	// Line 1: stage and state in words.
 	stage := fmt.Sprintf("%s · stage %s", clean(string(d.Strategy)), clean(s.Label))
-	add(joinLR(st.Accent, stage, p.stateBadge(st, s.State), w))
+	add(joinLR(st.Accent, stage, p.stateBadge(st, s), w))
 
 	// The banner comes first when it applies: it must not be missed.
 	if met && !p.rollout.Ended() {
@@ -119,12 +120,12 @@ func (p *rolloutPane) view(st Styles, now time.Time, loc *time.Location) []strin
 		lines = append(lines, p.rollbackLines(st, now, loc, w)...)
 	default:
 		p.bar.Width = max(w-14, 4)
-		bar := p.bar.ViewAs(s.Progress)
+		bar := p.bar.ViewAs(barFill(s.Progress, p.bar.Width))
 		left := model.FormatCountdown(s.Remaining)
 		if s.Soak == 0 {
 			add(st.Muted.Render("no minimum soak: promote when it is verified"))
 		} else {
-			add(fmt.Sprintf("%s %s", bar, st.Text.Render(fmt.Sprintf("%3.0f%%", s.Progress*100))))
+			add(fmt.Sprintf("%s %s", bar, st.Text.Render(fmt.Sprintf("%3d%%", percentShown(s.Progress)))))
 		}
 		switch {
 		case p.rollout.Paused:
@@ -147,7 +148,7 @@ func (p *rolloutPane) view(st Styles, now time.Time, loc *time.Location) []strin
 			next = "next: " + clean(s.Next)
 		}
 		if !s.ETA.IsZero() {
-			next += " · 100% ETA " + clockTime(s.ETA, now, loc)
+			next += " · finish ETA " + clockTime(s.ETA, now, loc)
 		}
 		add(st.Muted.Render(next))
 	}
@@ -161,8 +162,33 @@ func (p *rolloutPane) view(st Styles, now time.Time, loc *time.Location) []strin
 	return lines
 }
 
-func (p *rolloutPane) stateBadge(st Styles, s model.RolloutState) string {
-	word := strings.ToUpper(string(s))
+// stateWord is the rollout state as the pane title and the header say it:
+// at the last stage a served soak is READY TO FINISH, as the body says (D24).
+func stateWord(s model.RolloutStatus) string {
+	if s.State == model.RolloutReady && s.Last {
+		return "READY TO FINISH"
+	}
+	return strings.ToUpper(string(s.State))
+}
+
+// percentShown is the soak progress as a whole percent, rounded down: 100%
+// only once the soak is over (99.7% with 3 s to go reads 99%).
+func percentShown(progress float64) int {
+	return int(math.Floor(min(max(progress, 0), 1) * 100))
+}
+
+// barFill is progress rounded down to whole cells of a bar width cells
+// wide: the progress bar rounds to the nearest cell, which would fill the
+// bar before the soak is over.
+func barFill(progress float64, width int) float64 {
+	if width <= 0 || progress >= 1 {
+		return min(max(progress, 0), 1)
+	}
+	return math.Floor(max(progress, 0)*float64(width)) / float64(width)
+}
+
+func (p *rolloutPane) stateBadge(st Styles, rs model.RolloutStatus) string {
+	word, s := stateWord(rs), rs.State
 	switch s {
 	case model.RolloutReady, model.RolloutComplete:
 		return st.OK.Render(word)
@@ -188,7 +214,7 @@ func (p *rolloutPane) rollbackLines(st Styles, now time.Time, loc *time.Location
 	}
 	if rem, ok := d.StabilityRemaining(now); ok {
 		if rem > 0 {
-			out = append(out, fit(st.Warn.Render(fmt.Sprintf("stability watch %s left · ends %s", model.FormatCountdown(rem), d.StabilityAt.Add(model.StabilityWatch).In(loc).Format("15:04:05"))), w))
+			out = append(out, fit(st.Warn.Render(fmt.Sprintf("stability watch %s left · ends %s", model.FormatCountdown(rem), d.StabilityEndsAt().In(loc).Format("15:04:05"))), w))
 		} else {
 			out = append(out, fit(st.OK.Render("✓ stable for 15 min")+st.Muted.Render(" · f marks the deployment rolled back"), w))
 		}
@@ -250,7 +276,7 @@ func (p *rolloutPane) compactView(st Styles, s model.RolloutStatus, met bool, no
 	case s.State == model.RolloutReady:
 		first = st.Accent.Render(s.Label) + " · " + st.OK.Render("READY TO PROMOTE (p)")
 	default:
-		first = st.Accent.Render(s.Label) + " · " + p.stateBadge(st, s.State)
+		first = st.Accent.Render(s.Label) + " · " + p.stateBadge(st, s)
 	}
 	lines := []string{fit(first, w)}
 	if h >= 2 {
@@ -258,18 +284,19 @@ func (p *rolloutPane) compactView(st Styles, s model.RolloutStatus, met bool, no
 			lines = append(lines, p.rollbackLines(st, now, loc, w)...)
 		} else {
 			p.bar.Width = max(w/4, 4)
+			bar := p.bar.ViewAs(barFill(s.Progress, p.bar.Width))
 			next := "then finish"
 			if s.Next != "" {
 				next = "then " + clean(s.Next)
 			}
-			lines = append(lines, fit(p.bar.ViewAs(s.Progress)+" "+st.Muted.Render(next)+" · "+p.healthShort(st), w))
+			lines = append(lines, fit(bar+" "+st.Muted.Render(next)+" · "+p.healthShort(st), w))
 		}
 	}
 	if h >= 3 && !p.rollout.Ended() && !p.deploy.RollingBack() {
 		if _, why := p.criteria(); met && len(why) > 0 {
 			lines = append(lines, fit(st.Danger.Render("! "+clean(why[0])), w))
 		} else if !s.ETA.IsZero() {
-			lines = append(lines, fit(st.Muted.Render("100% ETA "+clockTime(s.ETA, now, loc)+" · "+clean(string(p.deploy.Strategy))), w))
+			lines = append(lines, fit(st.Muted.Render("finish ETA "+clockTime(s.ETA, now, loc)+" · "+clean(string(p.deploy.Strategy))), w))
 		}
 	}
 	if len(lines) > h {

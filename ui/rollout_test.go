@@ -39,7 +39,7 @@ func TestRolloutCountdownAndReadyBellOnce(t *testing.T) {
 	st, m, clock, bells := executing(t, 120, 40)
 	m = at(t, m, clock, 4*time.Minute+30*time.Second)
 	v := m.View()
-	for _, want := range []string{"stage 1/4 · 5%", "SOAKING", "10:30 left · soak ends 14:17:00", "next: 25% · 100% ETA 15:02"} {
+	for _, want := range []string{"stage 1/4 · 5%", "SOAKING", "10:30 left · soak ends 14:17:00", "next: 25% · finish ETA 15:02"} {
 		if !strings.Contains(v, want) {
 			t.Fatalf("missing %q:\n%s", want, v)
 		}

@@ -143,7 +143,7 @@ func (m Model) headerView() string {
 		stage, stageShort := d.CurrentPhase(), ""
 		if m.rollout.started && m.rollout.deploy.ID == d.ID {
 			rs := m.rollout.status(m.now)
-			stage = rs.Label + " " + strings.ToUpper(string(rs.State))
+			stage = rs.Label + " " + stateWord(rs)
 			stageShort = " " + rs.Label
 		}
 		full := fmt.Sprintf("#%d %s · %s %s", d.ID, clean(d.Title()), clean(string(d.Strategy)), stage)
