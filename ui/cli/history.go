@@ -361,7 +361,7 @@ func writeDeploymentDetail(w io.Writer, det deploymentDetail, now time.Time) {
 			}
 			status := string(inc.Status)
 			if inc.Status == model.IncidentResolved {
-				status += " after " + model.FormatDurationShort(inc.ResolvedAt.Sub(inc.OpenedAt))
+				status += " after " + model.FormatDurationShort(model.Elapsed(inc.OpenedAt, inc.ResolvedAt))
 			}
 			fmt.Fprintf(w, "  %s %s %s — %s (opened %s; %s)\n", inc.Ref(), inc.Severity.Label(), status, model.SanitizeLine(inc.Title),
 				clock(inc.OpenedAt, now), rel)

@@ -174,7 +174,7 @@ func newIncidentResolveCmd(a *app) *cobra.Command {
 					fmt.Fprintf(a.stdout, "%s is already resolved (%s)\n", inc.Ref(), clock(inc.ResolvedAt, now))
 					return nil
 				}
-				fmt.Fprintf(a.stdout, "%s resolved after %s\n", inc.Ref(), model.FormatDurationShort(inc.ResolvedAt.Sub(inc.OpenedAt)))
+				fmt.Fprintf(a.stdout, "%s resolved after %s\n", inc.Ref(), model.FormatDurationShort(model.Elapsed(inc.OpenedAt, inc.ResolvedAt)))
 				if inc.RootCause == "" {
 					fmt.Fprintf(a.stdout, "no root cause recorded yet: flightdeck incident root-cause %s TEXT\n", inc.Ref())
 				}

@@ -123,7 +123,7 @@ func newIncidentJSONWith(inc model.Incident, now time.Time, pp incPolicies) inci
 func newStepJSON(st model.StepStatus) stepJSON {
 	return stepJSON{
 		Step: st.Step.Number, Role: st.Step.Role, Person: st.Step.Person, Due: jsonTime(st.Due), State: string(st.State),
-		RemainingSeconds: incCeilSeconds(st.Remaining), OverdueSeconds: int64(st.Overdue / time.Second),
+		RemainingSeconds: seconds(st.Remaining), OverdueSeconds: seconds(st.Overdue),
 		AckedBy: st.AckedBy, Reached: st.Reached, AckedAt: jsonTime(st.AckedAt), Why: st.Why,
 	}
 }
@@ -157,13 +157,4 @@ func incOptID(id int64) *int64 {
 		return nil
 	}
 	return &id
-}
-
-// incCeilSeconds rounds a remaining time up, as the countdowns show it.
-func incCeilSeconds(d time.Duration) int64 {
-	s := int64(d / time.Second)
-	if d%time.Second > 0 {
-		s++
-	}
-	return s
 }

@@ -70,7 +70,7 @@ func newIncidentListCmd(a *app) *cobra.Command {
 					sec = " [security]"
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n", inc.Ref(), inc.Severity.Label(), inc.Status,
-					model.FormatDurationShort(now.Sub(inc.OpenedAt)), commander, next, model.SanitizeLine(inc.Title), sec)
+					model.FormatDurationShort(model.Elapsed(inc.OpenedAt, now)), commander, next, model.SanitizeLine(inc.Title), sec)
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -127,10 +127,10 @@ func writeIncident(w io.Writer, inc model.Incident, deployment string, timeline 
 	case model.IncidentMitigated:
 		status += " since " + clock(inc.MitigatedAt, now)
 	case model.IncidentResolved:
-		status += fmt.Sprintf(" %s, after %s", clock(inc.ResolvedAt, now), model.FormatDurationShort(inc.ResolvedAt.Sub(inc.OpenedAt)))
+		status += fmt.Sprintf(" %s, after %s", clock(inc.ResolvedAt, now), model.FormatDurationShort(model.Elapsed(inc.OpenedAt, inc.ResolvedAt)))
 	}
 	fmt.Fprintf(w, "  status:     %s\n", status)
-	fmt.Fprintf(w, "  opened:     %s by %s (%s ago)\n", clock(inc.OpenedAt, now), model.SanitizeLine(inc.OpenedBy), model.FormatDurationShort(now.Sub(inc.OpenedAt)))
+	fmt.Fprintf(w, "  opened:     %s by %s (%s ago)\n", clock(inc.OpenedAt, now), model.SanitizeLine(inc.OpenedBy), model.FormatDurationShort(model.Elapsed(inc.OpenedAt, now)))
 	if deployment != "" {
 		fmt.Fprintf(w, "  deployment: %s\n", deployment)
 	}
@@ -235,8 +235,8 @@ func incDeadline(st model.StepStatus, now time.Time, zone string) string {
 	case model.StepDue:
 		return at + " DUE NOW"
 	}
-	// Overdue counts whole seconds passed: +00:00 at the deadline itself.
-	return at + " OVERDUE +" + model.FormatCountdown(st.Overdue.Truncate(time.Second))
+	// The clock rule (model/clock.go): +00:00 in the deadline's own second.
+	return at + " OVERDUE +" + model.FormatCountdown(st.Overdue)
 }
 
 // incStatusLine sums an incident up after a change:
@@ -262,8 +262,6 @@ func incNow(a *app) time.Time { return a.now().Round(0).Truncate(time.Millisecon
 
 // incDue is "15:02 UTC, in 48:00" or "15:02 UTC, OVERDUE +02:10".
 func incDue(due, now time.Time) string {
-	if d := due.Sub(now); d > 0 {
-		return clock(due, now) + ", in " + model.FormatCountdown(d)
-	}
-	return clock(due, now) + ", OVERDUE +" + model.FormatCountdown(now.Sub(due).Truncate(time.Second))
+	phrase, _ := model.FormatLeftOrOverdue(now, due)
+	return clock(due, now) + ", " + phrase
 }

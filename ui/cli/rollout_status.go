@@ -21,7 +21,7 @@ type rolloutJSON struct {
 	State            string          `json:"state"`
 	Paused           bool            `json:"paused"`
 	SoakSeconds      int64           `json:"soak_seconds"`
-	RemainingSeconds int64           `json:"remaining_seconds"` // rounded up, as the countdown shows it
+	RemainingSeconds int64           `json:"remaining_seconds"` // whole seconds, as the countdown shows it (model/clock.go)
 	WaitingSeconds   int64           `json:"waiting_seconds"`   // since the soak ended, waiting for a human
 	EndsAt           jsonTime        `json:"ends_at"`           // null while paused or ended
 	Next             *string         `json:"next"`              // null on the last stage
@@ -67,12 +67,14 @@ type stabilityJSON struct {
 	RemainingSeconds int64    `json:"remaining_seconds"`
 }
 
-// seconds rounds up like model.FormatCountdown, so JSON and text agree.
+// seconds is a clock in whole seconds, truncated like model.FormatCountdown
+// (clocks from the clock rule are whole seconds already), so JSON and text
+// agree: remaining_seconds 0 exactly when the text says the soak is served.
 func seconds(d time.Duration) int64 {
 	if d <= 0 {
 		return 0
 	}
-	return int64((d + time.Second - 1) / time.Second)
+	return int64(d / time.Second)
 }
 
 func newRolloutJSON(v rolloutView, now time.Time) *rolloutJSON {
@@ -126,7 +128,7 @@ func newStabilityJSON(d model.Deployment, now time.Time) *stabilityJSON {
 	if !ok {
 		return nil
 	}
-	return &stabilityJSON{StartedAt: jsonTime(d.StabilityAt), EndsAt: jsonTime(d.StabilityAt.Add(model.StabilityWatch)), RemainingSeconds: seconds(rem)}
+	return &stabilityJSON{StartedAt: jsonTime(d.StabilityAt), EndsAt: jsonTime(d.StabilityEndsAt()), RemainingSeconds: seconds(rem)}
 }
 
 // writeRolloutText adds the rollout, health, criteria, stability and
@@ -201,9 +203,9 @@ func stabilityText(d model.Deployment, now time.Time) string {
 		return fmt.Sprintf("watch not started: it starts when %q is ticked", model.StabilityItemText)
 	case rem > 0:
 		return fmt.Sprintf("%s left of the %d-minute watch (ends %s)", model.FormatCountdown(rem),
-			int(model.StabilityWatch/time.Minute), clockSec(d.StabilityAt.Add(model.StabilityWatch), now))
+			int(model.StabilityWatch/time.Minute), clockSec(d.StabilityEndsAt(), now))
 	}
-	return "watch served (ended " + clockSec(d.StabilityAt.Add(model.StabilityWatch), now) + ")"
+	return "watch served (ended " + clockSec(d.StabilityEndsAt(), now) + ")"
 }
 
 // writeStageTimes shows where the rollout's time went, stage by stage: the

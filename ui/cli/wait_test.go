@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/octoacme/flightdeck/model"
 )
 
 // syncBuffer lets a test read what a running command has printed so far.
@@ -109,8 +111,10 @@ func TestCLIWaitSeesSoakEndByTheClock(t *testing.T) {
 	db := cliDB(t)
 	fdOK(t, db, "deploy", "start", "api", "v1", "--strategy", "all-at-once")
 	s := openTestStore(t, db)
-	// The 15-minute soak ends 300 ms from now: no write happens then.
-	if _, err := s.StartExecution(context.Background(), 1, "bob", time.Now().Add(-15*time.Minute+300*time.Millisecond), true); err != nil {
+	// The 15-minute soak ends 0.3 s into the second after next: no write
+	// happens then. By the clock rule it is served from that second's start.
+	end := model.ShownAt(time.Now()).Add(2*time.Second + 300*time.Millisecond)
+	if _, err := s.StartExecution(context.Background(), 1, "bob", end.Add(-15*time.Minute), true); err != nil {
 		t.Fatal(err)
 	}
 	w := startWait(t, db, "--timeout", "30s")
