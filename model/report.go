@@ -54,10 +54,10 @@ func IncidentReport(in ReportInput) string {
 	fmt.Fprintf(&b, "| Status | %s |\n", inc.Status)
 	fmt.Fprintf(&b, "| Opened | %s by %s |\n", ts(inc.OpenedAt), md(inc.OpenedBy))
 	if !inc.MitigatedAt.IsZero() {
-		fmt.Fprintf(&b, "| Mitigated | %s (%s after opening) |\n", ts(inc.MitigatedAt), FormatDurationShort(inc.MitigatedAt.Sub(inc.OpenedAt)))
+		fmt.Fprintf(&b, "| Mitigated | %s (%s after opening) |\n", ts(inc.MitigatedAt), FormatDurationShort(Elapsed(inc.OpenedAt, inc.MitigatedAt)))
 	}
 	if !inc.ResolvedAt.IsZero() {
-		fmt.Fprintf(&b, "| Resolved | %s (%s after opening) |\n", ts(inc.ResolvedAt), FormatDurationShort(inc.ResolvedAt.Sub(inc.OpenedAt)))
+		fmt.Fprintf(&b, "| Resolved | %s (%s after opening) |\n", ts(inc.ResolvedAt), FormatDurationShort(Elapsed(inc.OpenedAt, inc.ResolvedAt)))
 	}
 	fmt.Fprintf(&b, "| Commander | %s |\n", orDash(md(inc.Commander)))
 	if inc.Scribe != "" || inc.Comms != "" {
