@@ -96,7 +96,7 @@ func took(d model.Deployment) (time.Duration, bool) {
 	if d.FinishedAt.IsZero() || d.FinishedAt.Before(d.CreatedAt) {
 		return 0, false
 	}
-	return d.FinishedAt.Sub(d.CreatedAt), true
+	return model.Elapsed(d.CreatedAt, d.FinishedAt), true // the clock rule, as the dashboard's history shows it
 }
 
 // leadTime is commit → completion, as the metrics count it.
