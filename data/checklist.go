@@ -108,7 +108,12 @@ func scanItem(r interface{ Scan(...any) error }) (model.Item, error) {
 // SetItemState sets an item to state (n/a needs a reason). Setting the state
 // and reason the item already has writes nothing, not even an event, so a
 // retried command or a double keypress leaves one timeline entry.
-func (s *Store) SetItemState(ctx context.Context, itemID int64, state model.ItemState, reason, actor string, at time.Time) (model.Item, error) {
+//
+// seen is the item's state the change was decided on ("" checks nothing):
+// when someone else has since changed it to a third state, nothing is
+// written and the error is a model.StaleError naming them. Already in the
+// asked state is not an error: the change is idempotent.
+func (s *Store) SetItemState(ctx context.Context, itemID int64, seen, state model.ItemState, reason, actor string, at time.Time) (model.Item, error) {
 	reason = strings.TrimSpace(reason)
 	if state != model.ItemNA {
 		reason = "" // only n/a keeps a reason
@@ -134,6 +139,9 @@ func (s *Store) SetItemState(ctx context.Context, itemID int64, state model.Item
 		}
 		if it.State == state && it.Reason == reason {
 			return nil
+		}
+		if model.ItemStale(seen, it, state) {
+			return model.StaleItem(it)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE checklist_items SET state = ?, reason = ?, changed_by = ?, changed_at = ? WHERE id = ?`,
 			string(state), reason, actor, toMS(at), it.ID); err != nil {

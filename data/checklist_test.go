@@ -18,7 +18,7 @@ func TestSetItemState(t *testing.T) {
 	it := items[0]
 	at := t0.Add(5 * time.Minute)
 
-	got, err := s.SetItemState(ctx, it.ID, model.ItemDone, "ignored for done", "alice", at)
+	got, err := s.SetItemState(ctx, it.ID, "", model.ItemDone, "ignored for done", "alice", at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestSetItemState(t *testing.T) {
 
 	// Idempotent: same state again changes nothing and writes no event.
 	n := len(events(t, s, d.ID))
-	again, err := s.SetItemState(ctx, it.ID, model.ItemDone, "", "bob", at.Add(time.Minute))
+	again, err := s.SetItemState(ctx, it.ID, "", model.ItemDone, "", "bob", at.Add(time.Minute))
 	if err != nil || again != got {
 		t.Errorf("repeat: %+v, %v; want %+v", again, err, got)
 	}
@@ -40,28 +40,28 @@ func TestSetItemState(t *testing.T) {
 	}
 
 	// n/a needs a reason.
-	_, err = s.SetItemState(ctx, it.ID, model.ItemNA, "  ", "alice", at)
+	_, err = s.SetItemState(ctx, it.ID, "", model.ItemNA, "  ", "alice", at)
 	if !errors.Is(err, model.ErrReasonRequired) || !errors.Is(err, ErrInvalid) {
 		t.Errorf("n/a without reason: %v", err)
 	}
-	if _, err := s.SetItemState(ctx, it.ID, "maybe", "", "alice", at); !errors.Is(err, ErrInvalid) {
+	if _, err := s.SetItemState(ctx, it.ID, "", "maybe", "", "alice", at); !errors.Is(err, ErrInvalid) {
 		t.Errorf("unknown state: %v", err)
 	}
-	if _, err := s.SetItemState(ctx, it.ID, model.ItemNA, "a\x00b", "alice", at); !errors.Is(err, ErrInvalid) {
+	if _, err := s.SetItemState(ctx, it.ID, "", model.ItemNA, "a\x00b", "alice", at); !errors.Is(err, ErrInvalid) {
 		t.Errorf("NUL in reason: %v", err)
 	}
 
-	na, err := s.SetItemState(ctx, it.ID, model.ItemNA, " no CI for docs ", "bob", at)
+	na, err := s.SetItemState(ctx, it.ID, "", model.ItemNA, " no CI for docs ", "bob", at)
 	if err != nil || na.State != model.ItemNA || na.Reason != "no CI for docs" || na.By != "bob" {
 		t.Fatalf("n/a: %+v, %v", na, err)
 	}
-	if _, err := s.SetItemState(ctx, it.ID, model.ItemNA, "no CI for docs", "bob", at); err != nil {
+	if _, err := s.SetItemState(ctx, it.ID, "", model.ItemNA, "no CI for docs", "bob", at); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SetItemState(ctx, it.ID, model.ItemNA, "different reason", "bob", at); err != nil {
+	if _, err := s.SetItemState(ctx, it.ID, "", model.ItemNA, "different reason", "bob", at); err != nil {
 		t.Fatal(err)
 	}
-	todo, err := s.SetItemState(ctx, it.ID, model.ItemTodo, "", "carol", at)
+	todo, err := s.SetItemState(ctx, it.ID, "", model.ItemTodo, "", "carol", at)
 	if err != nil || todo.State != model.ItemTodo || todo.Reason != "" {
 		t.Fatalf("todo: %+v, %v", todo, err)
 	}
@@ -83,7 +83,7 @@ func TestSetItemState(t *testing.T) {
 		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(texts, "\n"), strings.Join(want, "\n"))
 	}
 
-	if _, err := s.SetItemState(ctx, 9999, model.ItemDone, "", "a", at); !errors.Is(err, ErrNotFound) || err.Error() != "checklist item #9999 not found" {
+	if _, err := s.SetItemState(ctx, 9999, "", model.ItemDone, "", "a", at); !errors.Is(err, ErrNotFound) || err.Error() != "checklist item #9999 not found" {
 		t.Errorf("missing item: %v", err)
 	}
 }
@@ -196,7 +196,7 @@ func TestConcurrentStoresWriting(t *testing.T) {
 				if i%2 == 0 {
 					_, err = st.SetItemNote(ctx, it.ID, "writer "+string(rune('A'+w))+" round "+time.Duration(i).String(), "w", t0)
 				} else {
-					_, err = st.SetItemState(ctx, it.ID, model.ItemState([]string{"done", "todo"}[(w+i/2)%2]), "", "w", t0)
+					_, err = st.SetItemState(ctx, it.ID, "", model.ItemState([]string{"done", "todo"}[(w+i/2)%2]), "", "w", t0)
 				}
 				if err != nil {
 					errs <- err

@@ -150,7 +150,7 @@ func TestStartExecutionGate(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	d, items := startTestDeployment(t, s)
-	if _, err := s.SetItemState(ctx, items[0].ID, model.ItemDone, "", "alice", t0); err != nil {
+	if _, err := s.SetItemState(ctx, items[0].ID, "", model.ItemDone, "", "alice", t0); err != nil {
 		t.Fatal(err)
 	}
 	before := len(events(t, s, d.ID))
@@ -209,7 +209,7 @@ func TestStartExecutionWithoutOpenItems(t *testing.T) {
 	d, items := startTestDeployment(t, s)
 	for _, it := range items {
 		if it.Phase == model.PhasePreDeployment {
-			if _, err := s.SetItemState(ctx, it.ID, model.ItemNA, "not this time", "alice", t0); err != nil {
+			if _, err := s.SetItemState(ctx, it.ID, "", model.ItemNA, "not this time", "alice", t0); err != nil {
 				t.Fatal(err)
 			}
 		}

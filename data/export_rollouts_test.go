@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/octoacme/flightdeck/model"
 )
 
 func TestExportRollouts(t *testing.T) {
@@ -13,10 +15,10 @@ func TestExportRollouts(t *testing.T) {
 	ctx := context.Background()
 	d := executing(t, s, testTemplate())
 	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
-	if _, err := s.Promote(ctx, d.ID, "", "bob", at(16)); err != nil {
+	if _, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, "", "bob", at(16)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Pause(ctx, d.ID, "bob", at(20)); err != nil {
+	if _, err := s.Pause(ctx, d.ID, model.RolloutSeen{}, "bob", at(20)); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.RecordHealth(ctx, d.ID, 7.25, ptr(1.5), "dave", at(21)); err != nil {
@@ -94,7 +96,7 @@ func TestExportRollouts(t *testing.T) {
 
 	// A ready mark appears once the current soak is over: it started 14:18,
 	// served 4 min before the pause and resumed at 14:32 with 11 min left.
-	if _, err := s.Resume(ctx, d.ID, "bob", at(30)); err != nil {
+	if _, err := s.Resume(ctx, d.ID, model.RolloutSeen{}, "bob", at(30)); err != nil {
 		t.Fatal(err)
 	}
 	if wrote, err := s.MarkReady(ctx, d.ID, 1, at(45)); err != nil || !wrote {

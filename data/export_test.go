@@ -18,7 +18,7 @@ func TestExport(t *testing.T) {
 	s.now = func() time.Time { return t0.Add(time.Hour) }
 	ctx := context.Background()
 	d, items := startTestDeployment(t, s)
-	if _, err := s.SetItemState(ctx, items[0].ID, model.ItemDone, "", "alice", t0.Add(time.Minute+7*time.Millisecond)); err != nil {
+	if _, err := s.SetItemState(ctx, items[0].ID, "", model.ItemDone, "", "alice", t0.Add(time.Minute+7*time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.SetItemNote(ctx, items[1].ID, `quote " and <tag> & ünïcode`, "bob", t0); err != nil {

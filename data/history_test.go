@@ -34,13 +34,13 @@ func finishedDeployment(t *testing.T, s *Store, svc, env string, created, finish
 		t.Fatalf("StartExecution: %v", err)
 	}
 	if rollBack {
-		if _, err := s.Abort(ctx, d.ID, "errors", "alice", finished.Add(-time.Minute)); err != nil {
+		if _, err := s.Abort(ctx, d.ID, model.RolloutSeen{}, "errors", "alice", finished.Add(-time.Minute)); err != nil {
 			t.Fatalf("Abort: %v", err)
 		}
-		if _, err := s.Finish(ctx, d.ID, "", "alice", finished); err != nil {
+		if _, err := s.Finish(ctx, d.ID, model.RolloutSeen{}, "", "alice", finished); err != nil {
 			t.Fatalf("Finish (rolled back): %v", err)
 		}
-	} else if _, err := s.Finish(ctx, d.ID, "test", "alice", finished); err != nil {
+	} else if _, err := s.Finish(ctx, d.ID, model.RolloutSeen{}, "test", "alice", finished); err != nil {
 		t.Fatalf("Finish: %v", err)
 	}
 	d, err = s.Deployment(ctx, d.ID)
@@ -139,10 +139,10 @@ func TestIncidentsFiltered(t *testing.T) {
 	i2 := openInc(t, s, model.SEV1, 0, t0.Add(time.Minute))
 	i3 := openInc(t, s, model.SEV4, 0, t0.Add(2*time.Minute))
 	i4 := openInc(t, s, model.SEV2, 0, t0.Add(3*time.Minute))
-	noErr(t, s.ResolveIncident(ctx, i2.ID, "bad config", "bob", t0.Add(time.Hour)))
-	noErr(t, s.MitigateIncident(ctx, i4.ID, "bob", t0.Add(time.Hour)))
-	noErr(t, s.SetIncidentSeverity(ctx, i1.ID, model.SEV2, "bob", t0.Add(10*time.Minute)))
-	noErr(t, s.AckStep(ctx, i1.ID, 1, "", "bob", t0.Add(11*time.Minute)))
+	noErr(t, s.ResolveIncident(ctx, i2.ID, model.IncidentSeen{}, "bad config", "bob", t0.Add(time.Hour)))
+	noErr(t, s.MitigateIncident(ctx, i4.ID, model.IncidentSeen{}, "bob", t0.Add(time.Hour)))
+	noErr(t, s.SetIncidentSeverity(ctx, i1.ID, model.IncidentSeen{}, model.SEV2, "bob", t0.Add(10*time.Minute)))
+	noErr(t, s.AckStep(ctx, i1.ID, model.IncidentSeen{}, 1, "", "bob", t0.Add(11*time.Minute)))
 
 	for _, c := range []struct {
 		name string
@@ -242,8 +242,8 @@ func TestDeploymentTimelineAndIncidents(t *testing.T) {
 	d, items := startTestDeployment(t, s)
 	other := finishedDeployment(t, s, "web", "production", t0, t0.Add(time.Hour), time.Time{}, false)
 	// Recorded out of order: the timeline is in time order.
-	must[model.Item](t)(s.SetItemState(ctx, items[1].ID, model.ItemDone, "", "bob", t0.Add(5*time.Minute)))
-	must[model.Item](t)(s.SetItemState(ctx, items[0].ID, model.ItemDone, "", "bob", t0.Add(2*time.Minute)))
+	must[model.Item](t)(s.SetItemState(ctx, items[1].ID, "", model.ItemDone, "", "bob", t0.Add(5*time.Minute)))
+	must[model.Item](t)(s.SetItemState(ctx, items[0].ID, "", model.ItemDone, "", "bob", t0.Add(2*time.Minute)))
 	linked := openInc(t, s, model.SEV3, d.ID, t0.Add(6*time.Minute))
 	fixed := openInc(t, s, model.SEV4, other.ID, t0.Add(7*time.Minute))
 	openInc(t, s, model.SEV4, 0, t0.Add(8*time.Minute)) // unrelated

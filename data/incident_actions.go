@@ -78,11 +78,14 @@ func (s *Store) AddIncidentNote(ctx context.Context, id int64, text, actor strin
 
 // SetIncidentSeverity raises or lowers the severity, recording the change in
 // the severity history the escalation clocks are computed from.
-func (s *Store) SetIncidentSeverity(ctx context.Context, id int64, sev model.Severity, actor string, at time.Time) error {
+func (s *Store) SetIncidentSeverity(ctx context.Context, id int64, seen model.IncidentSeen, sev model.Severity, actor string, at time.Time) error {
 	if err := model.ValidateSeverity(sev); err != nil {
 		return invalid(err)
 	}
 	return errOnly(s.changeIncident(ctx, "change severity", id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
+		if err := checkSeveritySeen(ctx, tx, inc, seen); err != nil {
+			return false, err
+		}
 		if inc.Severity == sev {
 			return false, nil
 		}
@@ -104,37 +107,47 @@ func (s *Store) SetIncidentSeverity(ctx context.Context, id int64, sev model.Sev
 
 // MitigateIncident marks the impact stopped. The escalation clocks keep
 // running until resolved (the seed's rule is "not resolved").
-func (s *Store) MitigateIncident(ctx context.Context, id int64, actor string, at time.Time) error {
-	return errOnly(s.transition(ctx, id, model.IncidentMitigated, "", "", actor, at))
+func (s *Store) MitigateIncident(ctx context.Context, id int64, seen model.IncidentSeen, actor string, at time.Time) error {
+	return errOnly(s.transition(ctx, id, seen, model.IncidentMitigated, "", "", actor, at))
 }
 
 // ResolveIncident resolves the incident, which is final; a non-empty
 // rootCause is recorded with it.
-func (s *Store) ResolveIncident(ctx context.Context, id int64, rootCause, actor string, at time.Time) error {
+func (s *Store) ResolveIncident(ctx context.Context, id int64, seen model.IncidentSeen, rootCause, actor string, at time.Time) error {
 	rootCause, err := cleanLine("root cause", rootCause, MaxRootCauseLen, false)
 	if err != nil {
 		return err
 	}
-	return errOnly(s.transition(ctx, id, model.IncidentResolved, rootCause, "", actor, at))
+	return errOnly(s.transition(ctx, id, seen, model.IncidentResolved, rootCause, "", actor, at))
 }
 
 // ReopenIncident moves a mitigated incident back to open when the
 // mitigation did not hold; reason is optional.
-func (s *Store) ReopenIncident(ctx context.Context, id int64, reason, actor string, at time.Time) error {
+func (s *Store) ReopenIncident(ctx context.Context, id int64, seen model.IncidentSeen, reason, actor string, at time.Time) error {
 	reason, err := cleanLine("reason", reason, model.MaxReason, false)
 	if err != nil {
 		return err
 	}
-	return errOnly(s.transition(ctx, id, model.IncidentOpen, "", reason, actor, at))
+	return errOnly(s.transition(ctx, id, seen, model.IncidentOpen, "", reason, actor, at))
 }
 
-func (s *Store) transition(ctx context.Context, id int64, to model.IncidentStatus, rootCause, reason, actor string, at time.Time) (model.Incident, error) {
+func (s *Store) transition(ctx context.Context, id int64, seen model.IncidentSeen, to model.IncidentStatus, rootCause, reason, actor string, at time.Time) (model.Incident, error) {
 	kind := map[model.IncidentStatus]model.EventKind{
 		model.IncidentMitigated: model.EventIncidentMitigated,
 		model.IncidentResolved:  model.EventIncidentResolved,
 		model.IncidentOpen:      model.EventIncidentReopened,
 	}[to]
 	return s.changeIncident(ctx, "mark incident "+string(to), id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
+		lost := ""
+		switch {
+		case rootCause != "":
+			lost = "your root cause"
+		case reason != "":
+			lost = "your reason"
+		}
+		if err := checkStatusSeen(ctx, tx, inc, seen, to, lost); err != nil {
+			return false, err
+		}
 		if inc.Status == to {
 			return false, nil
 		}
@@ -171,7 +184,7 @@ const (
 // SetCommander names who holds an incident role — commander (the default
 // for ""), scribe or comms; an empty person clears it. A hand-off is just
 // naming someone new: the event says who held it before.
-func (s *Store) SetCommander(ctx context.Context, id int64, role, person, actor string, at time.Time) error {
+func (s *Store) SetCommander(ctx context.Context, id int64, seen model.IncidentSeen, role, person, actor string, at time.Time) error {
 	role = strings.ToLower(strings.TrimSpace(role))
 	if role == "" {
 		role = RoleCommander
@@ -186,6 +199,9 @@ func (s *Store) SetCommander(ctx context.Context, id int64, role, person, actor 
 	return errOnly(s.changeIncident(ctx, "name "+role, id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
 		field := map[string]*string{RoleCommander: &inc.Commander, RoleScribe: &inc.Scribe, RoleComms: &inc.Comms}[role]
 		was := *field
+		if err := checkRoleSeen(ctx, tx, inc, seen, role, was); err != nil {
+			return false, err
+		}
 		if was == person {
 			return false, nil
 		}
@@ -199,12 +215,15 @@ func (s *Store) SetCommander(ctx context.Context, id int64, role, person, actor 
 
 // PostUpdate records a stakeholder update (Conditions / Actions / Needs),
 // writes it to the timeline and restarts the "next update due" clock.
-func (s *Store) PostUpdate(ctx context.Context, id int64, u model.StakeholderUpdate, actor string, at time.Time) error {
+func (s *Store) PostUpdate(ctx context.Context, id int64, seen model.IncidentSeen, u model.StakeholderUpdate, actor string, at time.Time) error {
 	u, err := u.Normalize()
 	if err != nil {
 		return invalid(err)
 	}
 	return errOnly(s.changeIncident(ctx, "post update", id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
+		if err := checkUpdateSeen(ctx, tx, inc, seen); err != nil {
+			return false, err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_updates (incident_id, at, actor, conditions, actions, needs)
 			VALUES (?, ?, ?, ?, ?, ?)`, inc.ID, toMS(at), actor, u.Conditions, u.Actions, u.Needs); err != nil {
 			return false, fmt.Errorf("record update: %w", err)

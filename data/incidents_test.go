@@ -69,7 +69,7 @@ func TestIncidentLifecycle(t *testing.T) {
 
 	// Raised to SEV2 after 40 minutes: 15 minutes from then, computed on a
 	// freshly read incident.
-	noErr(t, s.SetIncidentSeverity(ctx, inc.ID, model.SEV2, "bob", t0.Add(40*minute)))
+	noErr(t, s.SetIncidentSeverity(ctx, inc.ID, model.IncidentSeen{}, model.SEV2, "bob", t0.Add(40*minute)))
 	inc = ok(s.Incident(ctx, inc.ID))
 	if len(inc.SeverityHistory) != 1 || inc.SeverityHistory[0] != (model.SeverityChange{At: t0.Add(40 * minute), From: model.SEV3, To: model.SEV2, By: "bob"}) {
 		t.Fatalf("history: %+v", inc.SeverityHistory)
@@ -85,20 +85,20 @@ func TestIncidentLifecycle(t *testing.T) {
 		t.Errorf("Freeze = %v %q %v", frozen, reason, err)
 	}
 
-	noErr(t, s.AckStep(ctx, inc.ID, 2, "Dana", "bob", t0.Add(56*minute)))
-	noErr(t, s.SetCommander(ctx, inc.ID, "", "carol", "bob", t0.Add(57*minute)))
-	noErr(t, s.SetCommander(ctx, inc.ID, RoleCommander, "erin", "carol", t0.Add(58*minute)))
-	noErr(t, s.SetCommander(ctx, inc.ID, RoleScribe, "frank", "erin", t0.Add(58*minute)))
-	noErr(t, s.PostUpdate(ctx, inc.ID, model.StakeholderUpdate{Conditions: "checkout 5% errors", Actions: "rolling back"}, "erin", t0.Add(60*minute)))
+	noErr(t, s.AckStep(ctx, inc.ID, model.IncidentSeen{}, 2, "Dana", "bob", t0.Add(56*minute)))
+	noErr(t, s.SetCommander(ctx, inc.ID, model.IncidentSeen{}, "", "carol", "bob", t0.Add(57*minute)))
+	noErr(t, s.SetCommander(ctx, inc.ID, model.IncidentSeen{}, RoleCommander, "erin", "carol", t0.Add(58*minute)))
+	noErr(t, s.SetCommander(ctx, inc.ID, model.IncidentSeen{}, RoleScribe, "frank", "erin", t0.Add(58*minute)))
+	noErr(t, s.PostUpdate(ctx, inc.ID, model.IncidentSeen{}, model.StakeholderUpdate{Conditions: "checkout 5% errors", Actions: "rolling back"}, "erin", t0.Add(60*minute)))
 	inc = ok(s.Incident(ctx, inc.ID))
 	if due, ok := model.DefaultUpdatePolicy().NextUpdateDue(inc); !ok || !due.Equal(t0.Add(120*minute)) {
 		t.Errorf("next update due %v %v", due, ok)
 	}
-	noErr(t, s.MitigateIncident(ctx, inc.ID, "erin", t0.Add(70*minute)))
-	noErr(t, s.ReopenIncident(ctx, inc.ID, "errors are back", "erin", t0.Add(75*minute)))
-	noErr(t, s.MitigateIncident(ctx, inc.ID, "erin", t0.Add(80*minute)))
+	noErr(t, s.MitigateIncident(ctx, inc.ID, model.IncidentSeen{}, "erin", t0.Add(70*minute)))
+	noErr(t, s.ReopenIncident(ctx, inc.ID, model.IncidentSeen{}, "errors are back", "erin", t0.Add(75*minute)))
+	noErr(t, s.MitigateIncident(ctx, inc.ID, model.IncidentSeen{}, "erin", t0.Add(80*minute)))
 	noErr(t, s.AddActionItem(ctx, inc.ID, "alert on checkout 5xx rate", "erin", t0.Add(81*minute)))
-	noErr(t, s.ResolveIncident(ctx, inc.ID, "bad config in v1.2", "erin", t0.Add(90*minute)))
+	noErr(t, s.ResolveIncident(ctx, inc.ID, model.IncidentSeen{}, "bad config in v1.2", "erin", t0.Add(90*minute)))
 	inc = ok(s.Incident(ctx, inc.ID))
 
 	if inc.Status != model.IncidentResolved || !inc.ResolvedAt.Equal(t0.Add(90*minute)) || !inc.MitigatedAt.Equal(t0.Add(80*minute)) ||
@@ -115,9 +115,9 @@ func TestIncidentLifecycle(t *testing.T) {
 
 	// Repeating what is already so writes nothing; resolved is final.
 	n := len(incEvents(t, s, inc.ID))
-	noErr(t, s.ResolveIncident(ctx, inc.ID, "", "erin", t0.Add(91*minute)))
-	noErr(t, s.SetCommander(ctx, inc.ID, RoleCommander, "erin", "erin", t0.Add(91*minute)))
-	if err := s.MitigateIncident(ctx, inc.ID, "erin", t0.Add(92*minute)); err == nil || !strings.Contains(err.Error(), "final") || errors.Is(err, ErrInvalid) {
+	noErr(t, s.ResolveIncident(ctx, inc.ID, model.IncidentSeen{}, "", "erin", t0.Add(91*minute)))
+	noErr(t, s.SetCommander(ctx, inc.ID, model.IncidentSeen{}, RoleCommander, "erin", "erin", t0.Add(91*minute)))
+	if err := s.MitigateIncident(ctx, inc.ID, model.IncidentSeen{}, "erin", t0.Add(92*minute)); err == nil || !strings.Contains(err.Error(), "final") || errors.Is(err, ErrInvalid) {
 		t.Errorf("mitigate after resolve: %v", err)
 	}
 	evs := incEvents(t, s, inc.ID)
@@ -174,7 +174,7 @@ func TestOpenIncidentValidation(t *testing.T) {
 	if _, err := s.Incident(ctx, 1); !errors.Is(err, ErrNotFound) || err.Error() != "INC-1 not found" {
 		t.Errorf("missing incident: %v", err)
 	}
-	if err := s.SetIncidentSeverity(ctx, 7, model.SEV1, "a", t0); !errors.Is(err, ErrNotFound) {
+	if err := s.SetIncidentSeverity(ctx, 7, model.IncidentSeen{}, model.SEV1, "a", t0); !errors.Is(err, ErrNotFound) {
 		t.Errorf("change missing incident: %v", err)
 	}
 	if err := s.AddIncidentNote(ctx, 7, "x", "a", t0); !errors.Is(err, ErrNotFound) {
@@ -188,12 +188,12 @@ func TestIncidentListsLoadHistories(t *testing.T) {
 	a := openInc(t, s, model.SEV1, 0, t0)
 	b := openInc(t, s, model.SEV3, 0, t0.Add(minute))
 	c := openInc(t, s, model.SEV4, 0, t0.Add(2*minute))
-	noErr(t, s.SetIncidentSeverity(ctx, b.ID, model.SEV2, "a", t0.Add(3*minute)))
-	noErr(t, s.AckStep(ctx, a.ID, 1, "", "a", t0.Add(4*minute)))
-	noErr(t, s.EscalateNow(ctx, b.ID, 3, "director asked", "a", t0.Add(5*minute)))
+	noErr(t, s.SetIncidentSeverity(ctx, b.ID, model.IncidentSeen{}, model.SEV2, "a", t0.Add(3*minute)))
+	noErr(t, s.AckStep(ctx, a.ID, model.IncidentSeen{}, 1, "", "a", t0.Add(4*minute)))
+	noErr(t, s.EscalateNow(ctx, b.ID, model.IncidentSeen{}, 3, "director asked", "a", t0.Add(5*minute)))
 	noErr(t, s.AddActionItem(ctx, a.ID, "one", "a", t0.Add(6*minute)))
 	noErr(t, s.AddActionItem(ctx, a.ID, "two", "a", t0.Add(7*minute)))
-	noErr(t, s.ResolveIncident(ctx, c.ID, "", "a", t0.Add(8*minute)))
+	noErr(t, s.ResolveIncident(ctx, c.ID, model.IncidentSeen{}, "", "a", t0.Add(8*minute)))
 
 	open := must[[]model.Incident](t)(s.OpenIncidents(ctx))
 	if len(open) != 2 || open[0].ID != b.ID || open[1].ID != a.ID {
@@ -221,23 +221,23 @@ func TestEscalateSkipAck(t *testing.T) {
 	inc := openInc(t, s, model.SEV1, 0, t0)
 
 	// Step 0 = the next step of the main path: step 1 is due at open, so 2.
-	noErr(t, s.EscalateNow(ctx, inc.ID, 0, "customers on Twitter", "bob", t0.Add(2*minute)))
+	noErr(t, s.EscalateNow(ctx, inc.ID, model.IncidentSeen{}, 0, "customers on Twitter", "bob", t0.Add(2*minute)))
 	inc = ok(s.Incident(ctx, inc.ID))
 	if st := stepState(t, inc, 2, t0.Add(2*minute)); st.State != model.StepDue || !st.Due.Equal(t0.Add(2*minute)) {
 		t.Errorf("escalated step 2: %+v", st)
 	}
-	if err := s.EscalateNow(ctx, inc.ID, 2, "again", "bob", t0.Add(3*minute)); err == nil || errors.Is(err, ErrInvalid) {
+	if err := s.EscalateNow(ctx, inc.ID, model.IncidentSeen{}, 2, "again", "bob", t0.Add(3*minute)); err == nil || errors.Is(err, ErrInvalid) {
 		t.Errorf("escalating a due step: %v", err)
 	}
 	for _, reason := range []string{"", "  "} {
-		if err := s.EscalateNow(ctx, inc.ID, 3, reason, "bob", t0.Add(3*minute)); !errors.Is(err, ErrInvalid) {
+		if err := s.EscalateNow(ctx, inc.ID, model.IncidentSeen{}, 3, reason, "bob", t0.Add(3*minute)); !errors.Is(err, ErrInvalid) {
 			t.Errorf("no reason: %v", err)
 		}
 	}
-	if err := s.SkipToStep(ctx, inc.ID, 9, "x", "bob", t0.Add(3*minute)); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "steps 1, 2, 3, 4") {
+	if err := s.SkipToStep(ctx, inc.ID, model.IncidentSeen{}, 9, "x", "bob", t0.Add(3*minute)); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "steps 1, 2, 3, 4") {
 		t.Errorf("skip to a missing step: %v", err)
 	}
-	noErr(t, s.SkipToStep(ctx, inc.ID, 3, "Eng Lead on a plane", "bob", t0.Add(4*minute)))
+	noErr(t, s.SkipToStep(ctx, inc.ID, model.IncidentSeen{}, 3, "Eng Lead on a plane", "bob", t0.Add(4*minute)))
 	inc = ok(s.Incident(ctx, inc.ID))
 	for step, want := range map[int]model.StepState{1: model.StepSkipped, 2: model.StepSkipped, 3: model.StepDue, 4: model.StepNotNeeded} {
 		if st := stepState(t, inc, step, t0.Add(4*minute)); st.State != want {
@@ -245,18 +245,18 @@ func TestEscalateSkipAck(t *testing.T) {
 		}
 	}
 	// Step 0 acknowledges the step someone must act on first.
-	noErr(t, s.AckStep(ctx, inc.ID, 0, "Dir. Grace", "bob", t0.Add(6*minute)))
+	noErr(t, s.AckStep(ctx, inc.ID, model.IncidentSeen{}, 0, "Dir. Grace", "bob", t0.Add(6*minute)))
 	inc = ok(s.Incident(ctx, inc.ID))
 	if st := stepState(t, inc, 3, t0.Add(6*minute)); st.State != model.StepAcknowledged || st.Reached != "Dir. Grace" {
 		t.Errorf("ack step 0: %+v", st)
 	}
-	if err := s.AckStep(ctx, inc.ID, 3, "", "bob", t0.Add(7*minute)); err == nil || !strings.Contains(err.Error(), "already acknowledged") {
+	if err := s.AckStep(ctx, inc.ID, model.IncidentSeen{}, 3, "", "bob", t0.Add(7*minute)); err == nil || !strings.Contains(err.Error(), "already acknowledged") {
 		t.Errorf("double ack: %v", err)
 	}
-	if err := s.AckStep(ctx, inc.ID, 0, "", "bob", t0.Add(7*minute)); err == nil || !strings.Contains(err.Error(), "no escalation step waiting") {
+	if err := s.AckStep(ctx, inc.ID, model.IncidentSeen{}, 0, "", "bob", t0.Add(7*minute)); err == nil || !strings.Contains(err.Error(), "no other step is due now") {
 		t.Errorf("ack with nothing waiting: %v", err)
 	}
-	if err := s.AckStep(ctx, inc.ID, 7, "", "bob", t0.Add(7*minute)); !errors.Is(err, ErrInvalid) {
+	if err := s.AckStep(ctx, inc.ID, model.IncidentSeen{}, 7, "", "bob", t0.Add(7*minute)); !errors.Is(err, ErrInvalid) {
 		t.Errorf("ack a missing step: %v", err)
 	}
 	noErr(t, s.SetSecurity(ctx, inc.ID, true, "bob", t0.Add(8*minute)))
@@ -316,13 +316,13 @@ func TestFreezeBlocksDeployments(t *testing.T) {
 	}
 	// Outside a freeze an override reason records nothing extra.
 	for _, id := range []int64{2, 3} {
-		noErr(t, s.MitigateIncident(ctx, id, "a", t0.Add(4*minute)))
+		noErr(t, s.MitigateIncident(ctx, id, model.IncidentSeen{}, "a", t0.Add(4*minute)))
 	}
 	if frozen, reason, _ := s.Freeze(ctx); !frozen || reason != "INC-2 SEV1 mitigated, INC-3 SEV2 mitigated" {
 		t.Errorf("mitigated still freezes: %v %q", frozen, reason)
 	}
 	for _, id := range []int64{2, 3} {
-		noErr(t, s.ResolveIncident(ctx, id, "", "a", t0.Add(5*minute)))
+		noErr(t, s.ResolveIncident(ctx, id, model.IncidentSeen{}, "", "a", t0.Add(5*minute)))
 	}
 	d, err = s.StartDeploymentOverride(ctx, nd, testTemplate(), "just in case", "alice", t0.Add(6*minute))
 	if err != nil || len(events(t, s, d.ID)) != 1 {

@@ -52,16 +52,16 @@ func TestMetricsInput(t *testing.T) {
 	x := finishedDeployment(t, s, "api", "staging", h(30), h(31), h(29), false)                // another environment
 
 	i1 := openInc(t, s, model.SEV3, g.ID, h(-2)) // opened before, resolved in; raised to SEV2
-	noErr(t, s.SetIncidentSeverity(ctx, i1.ID, model.SEV2, "bob", h(-1)))
-	noErr(t, s.ResolveIncident(ctx, i1.ID, "", "bob", h(5)))
+	noErr(t, s.SetIncidentSeverity(ctx, i1.ID, model.IncidentSeen{}, model.SEV2, "bob", h(-1)))
+	noErr(t, s.ResolveIncident(ctx, i1.ID, model.IncidentSeen{}, "", "bob", h(5)))
 	i2 := openInc(t, s, model.SEV2, 0, h(-10)) // opened and resolved before: out
-	noErr(t, s.ResolveIncident(ctx, i2.ID, "", "bob", h(-8)))
+	noErr(t, s.ResolveIncident(ctx, i2.ID, model.IncidentSeen{}, "", "bob", h(-8)))
 	i3 := openInc(t, s, model.SEV1, a.ID, h(150)) // after the window, but a's failure
-	noErr(t, s.ResolveIncident(ctx, i3.ID, "", "bob", h(151)))
+	noErr(t, s.ResolveIncident(ctx, i3.ID, model.IncidentSeen{}, "", "bob", h(151)))
 	i4 := openInc(t, s, model.SEV4, c.ID, h(50))  // in; its deployment is older
 	i5 := openInc(t, s, model.SEV3, 0, h(-3))     // still open
 	i6 := openInc(t, s, model.SEV4, d.ID, h(120)) // after, linked to an out deployment: out
-	noErr(t, s.ResolveIncident(ctx, i4.ID, "", "bob", h(60)))
+	noErr(t, s.ResolveIncident(ctx, i4.ID, model.IncidentSeen{}, "", "bob", h(60)))
 
 	w := model.MetricsWindow{From: from, To: to}
 	m, deps, incs := windowMetrics(t, s, w)

@@ -200,7 +200,7 @@ func TestOptionsPolicyAndPlans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.EscalateNow(ctx, inc.ID, 0, "need help", "alice", t0.Add(time.Minute)); err != nil {
+	if err := s.EscalateNow(ctx, inc.ID, model.IncidentSeen{}, 0, "need help", "alice", t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	evs := events(t, s, 0)

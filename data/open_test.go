@@ -75,7 +75,7 @@ func TestReopenKeepsData(t *testing.T) {
 	path := tempDB(t)
 	s := openStore(t, path)
 	d, items := startTestDeployment(t, s)
-	if _, err := s.SetItemState(context.Background(), items[0].ID, "done", "", "alice", t0); err != nil {
+	if _, err := s.SetItemState(context.Background(), items[0].ID, "", "done", "", "alice", t0); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -354,7 +354,7 @@ func TestReadOnlyStore(t *testing.T) {
 	if got, err := ro.Deployment(ctx, d.ID); err != nil || got.ID != d.ID {
 		t.Fatalf("read through read-only store: %v", err)
 	}
-	if _, err := ro.SetItemState(ctx, items[0].ID, "done", "", "bob", t0); !errors.Is(err, ErrReadOnly) {
+	if _, err := ro.SetItemState(ctx, items[0].ID, "", "done", "", "bob", t0); !errors.Is(err, ErrReadOnly) {
 		t.Errorf("write on read-only store: err = %v, want ErrReadOnly", err)
 	}
 	if _, err := ro.db.ExecContext(ctx, "UPDATE deployments SET service = 'x'"); err == nil {

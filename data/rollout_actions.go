@@ -22,7 +22,7 @@ type rolloutChange func(tx *sql.Tx, d model.Deployment, r model.Rollout) (next m
 // changeRollout is one rollout action: one transaction that loads the
 // rollout, applies the model's rule, saves the result, appends the event and
 // returns the rollout as stored.
-func (s *Store) changeRollout(ctx context.Context, what string, deploymentID int64, actor string, at time.Time, change rolloutChange) (model.Rollout, error) {
+func (s *Store) changeRollout(ctx context.Context, what string, deploymentID int64, seen model.RolloutSeen, actor string, at time.Time, change rolloutChange) (model.Rollout, error) {
 	actor, err := cleanActor(actor)
 	if err != nil {
 		return model.Rollout{}, err
@@ -34,6 +34,9 @@ func (s *Store) changeRollout(ctx context.Context, what string, deploymentID int
 	err = s.write(ctx, what, func(tx *sql.Tx) error {
 		d, err := getDeployment(ctx, tx, deploymentID)
 		if err != nil {
+			return err
+		}
+		if err := checkRolloutSeen(ctx, tx, d, seen, at); err != nil {
 			return err
 		}
 		out, err = applyRollout(ctx, tx, d, actor, at, change)
@@ -75,12 +78,14 @@ func cleanReason(reason string) (string, error) {
 // Promote moves the rollout to its next stage. Before the soak has elapsed,
 // or while rollback criteria are met, the model refuses without a reason
 // (errors.Is(err, model.ErrNeedsReason)); with one, the override is recorded.
-func (s *Store) Promote(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) (model.Rollout, error) {
+// seen is the rollout the decision was made on (model.SeenRollout): when it
+// has moved on, nothing is written and the error is a model.StaleError.
+func (s *Store) Promote(ctx context.Context, deploymentID int64, seen model.RolloutSeen, reason, actor string, at time.Time) (model.Rollout, error) {
 	reason, err := cleanReason(reason)
 	if err != nil {
 		return model.Rollout{}, err
 	}
-	return s.changeRollout(ctx, "promote", deploymentID, actor, at, func(tx *sql.Tx, d model.Deployment, r model.Rollout) (model.Rollout, model.EventKind, string, error) {
+	return s.changeRollout(ctx, "promote", deploymentID, seen, actor, at, func(tx *sql.Tx, d model.Deployment, r model.Rollout) (model.Rollout, model.EventKind, string, error) {
 		met, why, err := s.criteriaMet(ctx, tx, d.ID)
 		if err != nil {
 			return r, "", "", err
@@ -102,8 +107,8 @@ func overrideNote(next model.Rollout, before model.RolloutStatus, reason string,
 }
 
 // Pause stops the soak clock; the model stores the remaining time.
-func (s *Store) Pause(ctx context.Context, deploymentID int64, actor string, at time.Time) (model.Rollout, error) {
-	return s.changeRollout(ctx, "pause", deploymentID, actor, at, func(_ *sql.Tx, _ model.Deployment, r model.Rollout) (model.Rollout, model.EventKind, string, error) {
+func (s *Store) Pause(ctx context.Context, deploymentID int64, seen model.RolloutSeen, actor string, at time.Time) (model.Rollout, error) {
+	return s.changeRollout(ctx, "pause", deploymentID, seen, actor, at, func(_ *sql.Tx, _ model.Deployment, r model.Rollout) (model.Rollout, model.EventKind, string, error) {
 		next, err := model.Pause(r, at)
 		if err != nil {
 			return r, "", "", err
@@ -114,8 +119,8 @@ func (s *Store) Pause(ctx context.Context, deploymentID int64, actor string, at 
 }
 
 // Resume restarts the soak clock from the stored remaining time.
-func (s *Store) Resume(ctx context.Context, deploymentID int64, actor string, at time.Time) (model.Rollout, error) {
-	return s.changeRollout(ctx, "resume", deploymentID, actor, at, func(_ *sql.Tx, _ model.Deployment, r model.Rollout) (model.Rollout, model.EventKind, string, error) {
+func (s *Store) Resume(ctx context.Context, deploymentID int64, seen model.RolloutSeen, actor string, at time.Time) (model.Rollout, error) {
+	return s.changeRollout(ctx, "resume", deploymentID, seen, actor, at, func(_ *sql.Tx, _ model.Deployment, r model.Rollout) (model.Rollout, model.EventKind, string, error) {
 		next, err := model.Resume(r, at)
 		if err != nil {
 			return r, "", "", err
@@ -129,7 +134,7 @@ func (s *Store) Resume(ctx context.Context, deploymentID int64, actor string, at
 // progress with rollback_at set, so it works its Rollback checklist until
 // Finish records it rolled back. A planned deployment (no rollout yet) is
 // simply aborted. The reason is optional: nothing may block a rollback.
-func (s *Store) Abort(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) (model.Rollout, error) {
+func (s *Store) Abort(ctx context.Context, deploymentID int64, seen model.RolloutSeen, reason, actor string, at time.Time) (model.Rollout, error) {
 	reason, err := cleanReason(reason)
 	if err != nil {
 		return model.Rollout{}, err
@@ -144,6 +149,9 @@ func (s *Store) Abort(ctx context.Context, deploymentID int64, reason, actor str
 	err = s.write(ctx, "abort", func(tx *sql.Tx) error {
 		d, err := getDeployment(ctx, tx, deploymentID)
 		if err != nil {
+			return err
+		}
+		if err := checkRolloutSeen(ctx, tx, d, seen, at); err != nil {
 			return err
 		}
 		if d.Status == model.StatusPlanned {
@@ -180,12 +188,12 @@ func abortPlanned(ctx context.Context, tx *sql.Tx, d model.Deployment, reason, a
 // Finish ends the deployment. Rolling back, it records the rollback done
 // (status rolled_back); otherwise it completes the rollout from its last
 // stage under the same reason rules as Promote (status completed).
-func (s *Store) Finish(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) (model.Rollout, error) {
+func (s *Store) Finish(ctx context.Context, deploymentID int64, seen model.RolloutSeen, reason, actor string, at time.Time) (model.Rollout, error) {
 	reason, err := cleanReason(reason)
 	if err != nil {
 		return model.Rollout{}, err
 	}
-	return s.changeRollout(ctx, "finish", deploymentID, actor, at, func(tx *sql.Tx, d model.Deployment, r model.Rollout) (model.Rollout, model.EventKind, string, error) {
+	return s.changeRollout(ctx, "finish", deploymentID, seen, actor, at, func(tx *sql.Tx, d model.Deployment, r model.Rollout) (model.Rollout, model.EventKind, string, error) {
 		if !r.AbortedAt.IsZero() && r.RolledBackAt.IsZero() {
 			next, err := model.RolledBack(r, at)
 			if err != nil {

@@ -72,7 +72,7 @@ func TestRolloutCanaryLifecycle(t *testing.T) {
 
 	// Promote early: refused without a reason, nothing written.
 	before := len(events(t, s, d.ID))
-	_, err := s.Promote(ctx, d.ID, " ", "bob", min(5))
+	_, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, " ", "bob", min(5))
 	if !errors.Is(err, model.ErrNeedsReason) || !strings.Contains(err.Error(), "10:00 of its 15:00 soak left") {
 		t.Fatalf("early promote: %v", err)
 	}
@@ -80,7 +80,7 @@ func TestRolloutCanaryLifecycle(t *testing.T) {
 		t.Fatal("refused promote wrote something")
 	}
 	// With a reason it goes, and the override is recorded.
-	r, err = s.Promote(ctx, d.ID, "hotfix, verified in staging", "bob", min(5))
+	r, err = s.Promote(ctx, d.ID, model.RolloutSeen{}, "hotfix, verified in staging", "bob", min(5))
 	if err != nil || r.Stage != 1 || len(r.History) != 1 || r.History[0].Override != "hotfix, verified in staging" || !r.StageStartedAt.Equal(min(5)) {
 		t.Fatalf("promote with reason: %+v, %v", r, err)
 	}
@@ -90,7 +90,7 @@ func TestRolloutCanaryLifecycle(t *testing.T) {
 	}
 
 	// Pause with 10 minutes left, restart, resume much later: still 10 minutes.
-	if r, err = s.Pause(ctx, d.ID, "carol", min(10)); err != nil || !r.Paused || r.RemainingAtPause != 10*time.Minute {
+	if r, err = s.Pause(ctx, d.ID, model.RolloutSeen{}, "carol", min(10)); err != nil || !r.Paused || r.RemainingAtPause != 10*time.Minute {
 		t.Fatalf("pause: %+v, %v", r, err)
 	}
 	if e := lastEvent(t, s, d.ID, model.EventRolloutPause); e.Text != "paused 2/4 · 25% with 10:00 of the soak left" || e.Actor != "carol" {
@@ -102,10 +102,10 @@ func TestRolloutCanaryLifecycle(t *testing.T) {
 	if st := r.Status(min(40), false); st.State != model.RolloutPaused || st.Remaining != 10*time.Minute {
 		t.Errorf("after restart while paused: %+v", st)
 	}
-	if _, err := s.Promote(ctx, d.ID, "go", "bob", min(40)); err == nil || !strings.Contains(err.Error(), "paused") {
+	if _, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, "go", "bob", min(40)); err == nil || !strings.Contains(err.Error(), "paused") {
 		t.Errorf("promote while paused: %v", err)
 	}
-	if r, err = s.Resume(ctx, d.ID, "carol", min(40)); err != nil || r.Paused || r.PausedTotal != 30*time.Minute {
+	if r, err = s.Resume(ctx, d.ID, model.RolloutSeen{}, "carol", min(40)); err != nil || r.Paused || r.PausedTotal != 30*time.Minute {
 		t.Fatalf("resume: %+v, %v", r, err)
 	}
 	if e := lastEvent(t, s, d.ID, model.EventRolloutResume); e.Text != "resumed 2/4 · 25%: 10:00 of the soak left, ends 14:52:00 UTC" {
@@ -140,10 +140,10 @@ func TestRolloutCanaryLifecycle(t *testing.T) {
 	}
 
 	// Met criteria block promote even after the soak; an override lifts it.
-	if _, err := s.Promote(ctx, d.ID, "", "bob", min(55)); !errors.Is(err, model.ErrNeedsReason) || !strings.Contains(err.Error(), "rollback criteria are met") {
+	if _, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, "", "bob", min(55)); !errors.Is(err, model.ErrNeedsReason) || !strings.Contains(err.Error(), "rollback criteria are met") {
 		t.Fatalf("promote against met criteria: %v", err)
 	}
-	if r, err = s.Promote(ctx, d.ID, "known noisy metric", "bob", min(55)); err != nil || r.Stage != 2 || !r.History[1].CriteriaMet || r.History[1].Override != "known noisy metric" {
+	if r, err = s.Promote(ctx, d.ID, model.RolloutSeen{}, "known noisy metric", "bob", min(55)); err != nil || r.Stage != 2 || !r.History[1].CriteriaMet || r.History[1].Override != "known noisy metric" {
 		t.Fatalf("override: %+v, %v", r, err)
 	}
 	if e := lastEvent(t, s, d.ID, model.EventRolloutPromote); !strings.Contains(e.Text, "despite rollback criteria met (error rate 7.5% is 6.4 points above baseline 1.1%") ||
@@ -178,16 +178,16 @@ func TestRolloutCanaryLifecycle(t *testing.T) {
 	}
 
 	// After the soak no reason is needed; the last stage is left by finish.
-	if r, err = s.Promote(ctx, d.ID, "", "bob", min(71)); err != nil || r.Stage != 3 || r.History[2].Override != "" {
+	if r, err = s.Promote(ctx, d.ID, model.RolloutSeen{}, "", "bob", min(71)); err != nil || r.Stage != 3 || r.History[2].Override != "" {
 		t.Fatalf("promote after soak: %+v %v", r, err)
 	}
-	if _, err := s.Promote(ctx, d.ID, "", "bob", min(90)); err == nil || !strings.Contains(err.Error(), "use finish") {
+	if _, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, "", "bob", min(90)); err == nil || !strings.Contains(err.Error(), "use finish") {
 		t.Errorf("promote past the last stage: %v", err)
 	}
-	if _, err := s.Finish(ctx, d.ID, "", "bob", min(80)); !errors.Is(err, model.ErrNeedsReason) {
+	if _, err := s.Finish(ctx, d.ID, model.RolloutSeen{}, "", "bob", min(80)); !errors.Is(err, model.ErrNeedsReason) {
 		t.Errorf("early finish: %v", err)
 	}
-	if r, err = s.Finish(ctx, d.ID, "", "bob", min(86)); err != nil || !r.CompletedAt.Equal(min(86)) || len(r.History) != 4 {
+	if r, err = s.Finish(ctx, d.ID, model.RolloutSeen{}, "", "bob", min(86)); err != nil || !r.CompletedAt.Equal(min(86)) || len(r.History) != 4 {
 		t.Fatalf("finish: %+v %v", r, err)
 	}
 	got, _ := s.Deployment(ctx, d.ID)
@@ -201,7 +201,7 @@ func TestRolloutCanaryLifecycle(t *testing.T) {
 	if len(times) != 4 || times[0].Override == "" || times[1].Paused != 30*time.Minute || times[2].Waiting != time.Minute {
 		t.Errorf("stage times: %+v", times)
 	}
-	if _, err := s.Pause(ctx, d.ID, "bob", min(90)); err == nil || !strings.Contains(err.Error(), "already completed") {
+	if _, err := s.Pause(ctx, d.ID, model.RolloutSeen{}, "bob", min(90)); err == nil || !strings.Contains(err.Error(), "already completed") {
 		t.Errorf("pause after completion: %v", err)
 	}
 	if _, _, err := s.RecordHealth(ctx, d.ID, 1, nil, "bob", min(90)); !errors.Is(err, ErrInvalid) {
@@ -220,11 +220,11 @@ func TestRolloutAbortRollbackAndStabilityWatch(t *testing.T) {
 	ctx := context.Background()
 	d := executing(t, s, mdtemplate.Builtin())
 	min := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Minute) }
-	if _, err := s.Promote(ctx, d.ID, "", "bob", min(15)); err != nil {
+	if _, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, "", "bob", min(15)); err != nil {
 		t.Fatal(err)
 	}
 
-	r, err := s.Abort(ctx, d.ID, "5xx spike on /pay", "bob", min(20))
+	r, err := s.Abort(ctx, d.ID, model.RolloutSeen{}, "5xx spike on /pay", "bob", min(20))
 	if err != nil || !r.AbortedAt.Equal(min(20)) || r.Status(min(21), false).State != model.RolloutRollingBack {
 		t.Fatalf("abort: %+v %v", r, err)
 	}
@@ -235,10 +235,10 @@ func TestRolloutAbortRollbackAndStabilityWatch(t *testing.T) {
 	if e := lastEvent(t, s, d.ID, model.EventRolloutAbort); e.Text != "aborted the rollout at 2/4 · 25%: rolling back — 5xx spike on /pay" || e.Actor != "bob" {
 		t.Errorf("abort event: %+v", e)
 	}
-	if _, err := s.Abort(ctx, d.ID, "", "bob", min(21)); err == nil || !strings.Contains(err.Error(), "rolling back") {
+	if _, err := s.Abort(ctx, d.ID, model.RolloutSeen{}, "", "bob", min(21)); err == nil || !strings.Contains(err.Error(), "rolling back") {
 		t.Errorf("second abort: %v", err)
 	}
-	if _, err := s.Promote(ctx, d.ID, "why not", "bob", min(21)); err == nil || !strings.Contains(err.Error(), "rolling back") {
+	if _, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, "why not", "bob", min(21)); err == nil || !strings.Contains(err.Error(), "rolling back") {
 		t.Errorf("promote while rolling back: %v", err)
 	}
 	if wrote, err := s.MarkReady(ctx, d.ID, 1, min(40)); err != nil || wrote {
@@ -259,13 +259,13 @@ func TestRolloutAbortRollbackAndStabilityWatch(t *testing.T) {
 	if verify.ID == 0 {
 		t.Fatal("built-in template has no stability item")
 	}
-	if _, err := s.SetItemState(ctx, other.ID, model.ItemDone, "", "bob", min(22)); err != nil {
+	if _, err := s.SetItemState(ctx, other.ID, "", model.ItemDone, "", "bob", min(22)); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ = s.Deployment(ctx, d.ID); !got.StabilityAt.IsZero() {
 		t.Errorf("another item started the watch: %+v", got)
 	}
-	if _, err := s.SetItemState(ctx, verify.ID, model.ItemDone, "", "bob", min(25)); err != nil {
+	if _, err := s.SetItemState(ctx, verify.ID, "", model.ItemDone, "", "bob", min(25)); err != nil {
 		t.Fatal(err)
 	}
 	if e := lastEvent(t, s, d.ID, model.EventItemDone); !strings.Contains(e.Text, "stability watch started (15 min), ends 14:42:00 UTC") {
@@ -277,7 +277,7 @@ func TestRolloutAbortRollbackAndStabilityWatch(t *testing.T) {
 	}
 	// Reopening and ticking again does not restart the clock.
 	for i, st := range []model.ItemState{model.ItemTodo, model.ItemDone} {
-		if _, err := s.SetItemState(ctx, verify.ID, st, "", "bob", min(27+i)); err != nil {
+		if _, err := s.SetItemState(ctx, verify.ID, "", st, "", "bob", min(27+i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -289,7 +289,7 @@ func TestRolloutAbortRollbackAndStabilityWatch(t *testing.T) {
 	}
 
 	// Finish while rolling back records the rollback done.
-	if r, err = s.Finish(ctx, d.ID, "v2.13.4 stable", "bob", min(39)); err != nil || !r.RolledBackAt.Equal(min(39)) {
+	if r, err = s.Finish(ctx, d.ID, model.RolloutSeen{}, "v2.13.4 stable", "bob", min(39)); err != nil || !r.RolledBackAt.Equal(min(39)) {
 		t.Fatalf("finish rollback: %+v %v", r, err)
 	}
 	got, _ = s.Deployment(ctx, d.ID)
@@ -299,7 +299,7 @@ func TestRolloutAbortRollbackAndStabilityWatch(t *testing.T) {
 	if e := lastEvent(t, s, d.ID, model.EventRolloutRolledBack); e.Text != "rolled back from 2/4 · 25%: previous version restored; stability watch had 01:00 left — v2.13.4 stable" {
 		t.Errorf("rolled back event: %q", e.Text)
 	}
-	if _, err := s.Finish(ctx, d.ID, "", "bob", min(50)); err == nil {
+	if _, err := s.Finish(ctx, d.ID, model.RolloutSeen{}, "", "bob", min(50)); err == nil {
 		t.Error("finish after rollback succeeded")
 	}
 }
@@ -308,10 +308,10 @@ func TestAbortPlannedDeployment(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	d, _ := startTestDeployment(t, s)
-	if _, err := s.Promote(ctx, d.ID, "", "bob", t0); err == nil || !strings.Contains(err.Error(), "is planned: start Deployment Execution first") {
+	if _, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, "", "bob", t0); err == nil || !strings.Contains(err.Error(), "is planned: start Deployment Execution first") {
 		t.Errorf("promote planned: %v", err)
 	}
-	r, err := s.Abort(ctx, d.ID, "wrong version", "bob", t0.Add(time.Minute))
+	r, err := s.Abort(ctx, d.ID, model.RolloutSeen{}, "wrong version", "bob", t0.Add(time.Minute))
 	if err != nil || r.Started() {
 		t.Fatalf("abort planned: %+v %v", r, err)
 	}
@@ -325,7 +325,7 @@ func TestAbortPlannedDeployment(t *testing.T) {
 	if e := lastEvent(t, s, d.ID, model.EventRolloutAbort); e.Text != "aborted before Deployment Execution started — wrong version" {
 		t.Errorf("event: %+v", e)
 	}
-	if _, err := s.Abort(ctx, d.ID, "", "bob", t0.Add(2*time.Minute)); err == nil || !strings.Contains(err.Error(), "is aborted") {
+	if _, err := s.Abort(ctx, d.ID, model.RolloutSeen{}, "", "bob", t0.Add(2*time.Minute)); err == nil || !strings.Contains(err.Error(), "is aborted") {
 		t.Errorf("second abort: %v", err)
 	}
 	if _, _, err := s.Rollout(ctx, 99); !errors.Is(err, ErrNotFound) {
@@ -360,7 +360,7 @@ func TestDeclareAndClearCriteria(t *testing.T) {
 	if n := strings.Count(kinds(events(t, s, d.ID)), string(model.EventHealthDeclared)); n != 1 {
 		t.Errorf("%d declare events", n)
 	}
-	if _, err := s.Promote(ctx, d.ID, "", "bob", at); !errors.Is(err, model.ErrNeedsReason) {
+	if _, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, "", "bob", at); !errors.Is(err, model.ErrNeedsReason) {
 		t.Errorf("promote with a declared criterion: %v", err)
 	}
 	if err := s.ClearCriteria(ctx, d.ID, "", "erin", at); !errors.Is(err, ErrInvalid) {
@@ -378,7 +378,7 @@ func TestDeclareAndClearCriteria(t *testing.T) {
 	if err := s.ClearCriteria(ctx, d.ID, "again", "erin", at.Add(time.Minute)); !errors.Is(err, ErrNothingToClear) {
 		t.Errorf("second clear: %v", err)
 	}
-	if r, err := s.Promote(ctx, d.ID, "", "bob", at.Add(2*time.Minute)); err != nil || r.Stage != 1 {
+	if r, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, "", "bob", at.Add(2*time.Minute)); err != nil || r.Stage != 1 {
 		t.Errorf("promote after clear: %+v %v", r, err)
 	}
 }
@@ -430,7 +430,7 @@ func TestLegacyExecutingDeploymentGetsRollout(t *testing.T) {
 	if _, err := s.db.Exec(`DELETE FROM rollouts`); err != nil {
 		t.Fatal(err)
 	}
-	r, err := s.Promote(ctx, d.ID, "", "bob", t0.Add(16*time.Minute))
+	r, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, "", "bob", t0.Add(16*time.Minute))
 	if err != nil || r.Stage != 1 || !r.StartedAt.Equal(t0) {
 		t.Fatalf("promote of a legacy deployment: %+v %v", r, err)
 	}
@@ -465,7 +465,7 @@ func TestMigrateFromSchema1(t *testing.T) {
 		t.Errorf("migrated rollout: %v %v", ok, err)
 	}
 	// The first action gives it a blue-green rollout timed from execution.
-	r, err := s.Promote(context.Background(), 1, "", "bob", t0)
+	r, err := s.Promote(context.Background(), 1, model.RolloutSeen{}, "", "bob", t0)
 	if err != nil || r.Plan.Strategy != model.StrategyBlueGreen || r.Stage != 1 {
 		t.Errorf("promote after migration: %+v %v", r, err)
 	}
@@ -516,7 +516,7 @@ func TestReadOnlyStoreNeverMarksReady(t *testing.T) {
 	if wrote, err := ro.MarkReady(context.Background(), d.ID, 0, t0.Add(time.Hour)); wrote || err != nil {
 		t.Errorf("read-only MarkReady: %v %v", wrote, err)
 	}
-	if _, err := ro.Promote(context.Background(), d.ID, "", "bob", t0.Add(time.Hour)); !errors.Is(err, ErrReadOnly) {
+	if _, err := ro.Promote(context.Background(), d.ID, model.RolloutSeen{}, "", "bob", t0.Add(time.Hour)); !errors.Is(err, ErrReadOnly) {
 		t.Errorf("read-only promote: %v", err)
 	}
 }
@@ -560,7 +560,7 @@ func TestConcurrentPromoteAndReady(t *testing.T) {
 	errs := make(chan error, len(stores))
 	for _, st := range stores {
 		go func() {
-			_, err := st.Promote(ctx, d.ID, "", "bob", at)
+			_, err := st.Promote(ctx, d.ID, model.RolloutSeen{}, "", "bob", at)
 			errs <- err
 		}()
 	}

@@ -127,7 +127,7 @@ func (m Model) nextPhase() (tea.Model, tea.Cmd) {
 func (m Model) setItem(it model.Item, state model.ItemState, reason string) tea.Cmd {
 	actor, at, st := m.opts.Actor, m.opts.Now(), m.store
 	return m.write(m.focusID, func(ctx context.Context) (string, int64, error) {
-		if _, err := st.SetItemState(ctx, it.ID, state, reason, actor, at); err != nil {
+		if _, err := st.SetItemState(ctx, it.ID, it.State, state, reason, actor, at); err != nil { // decided on the item as shown
 			return "", 0, err
 		}
 		verb := map[model.ItemState]string{model.ItemDone: "done", model.ItemTodo: "reopened", model.ItemNA: "n/a"}[state]

@@ -75,6 +75,7 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	id, ref := inc.ID, inc.Ref()
+	seen := model.SeenIncident(inc) // what every decision below is made on
 	switch {
 	case key.Matches(msg, k.Ack):
 		_, step, ok := p.targetStep(m.now)
@@ -90,7 +91,7 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.openPrompt(fmt.Sprintf("%s step %d (%s): who was reached", ref, n, step.Step.ShortRole()), "name of the person reached (optional)", step.Step.Person,
 			func(m *Model, v string) (tea.Cmd, string) {
 				return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-					return fmt.Sprintf("%s step %d acknowledged", ref, n), m.store.AckStep(ctx, id, n, v, actor, at)
+					return fmt.Sprintf("%s step %d acknowledged", ref, n), m.store.AckStep(ctx, id, seen, n, v, actor, at)
 				}), ""
 			})
 	case key.Matches(msg, k.EscalateNow):
@@ -108,7 +109,7 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 				return nil, err.Error()
 			}
 			return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-				return fmt.Sprintf("%s escalated to %s", ref, label), m.store.EscalateNow(ctx, id, n, v, actor, at)
+				return fmt.Sprintf("%s escalated to %s", ref, label), m.store.EscalateNow(ctx, id, seen, n, v, actor, at)
 			}), ""
 		})
 	case key.Matches(msg, k.SkipTo):
@@ -122,7 +123,7 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 				return nil, err.Error()
 			}
 			return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-				return fmt.Sprintf("%s skipped to step %d", ref, n), m.store.SkipToStep(ctx, id, n, v, actor, at)
+				return fmt.Sprintf("%s skipped to step %d", ref, n), m.store.SkipToStep(ctx, id, seen, n, v, actor, at)
 			}), ""
 		})
 	case key.Matches(msg, k.Mitigate):
@@ -131,13 +132,13 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-			return ref + " mitigated: clocks keep running until it is resolved", m.store.MitigateIncident(ctx, id, actor, at)
+			return ref + " mitigated: clocks keep running until it is resolved", m.store.MitigateIncident(ctx, id, seen, actor, at)
 		})
 	case key.Matches(msg, k.Resolve):
 		m.openPrompt(fmt.Sprintf("resolve %s — root cause", ref), "root cause, if known (optional), then confirm", inc.RootCause, func(m *Model, v string) (tea.Cmd, string) {
 			m.choice = yesNo(fmt.Sprintf("Resolve %s %q? Its clocks stop.", ref, clean(inc.Title)), func(m *Model) tea.Cmd {
 				return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-					return ref + " resolved", m.store.ResolveIncident(ctx, id, v, actor, at)
+					return ref + " resolved", m.store.ResolveIncident(ctx, id, seen, v, actor, at)
 				})
 			})
 			m.mode = modeConfirm
@@ -153,7 +154,7 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 				return nil, "a name is required"
 			}
 			return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-				return fmt.Sprintf("%s %s: %s", ref, role, clean(person)), m.store.SetCommander(ctx, id, role, person, actor, at)
+				return fmt.Sprintf("%s %s: %s", ref, role, clean(person)), m.store.SetCommander(ctx, id, seen, role, person, actor, at)
 			}), ""
 		})
 	case key.Matches(msg, k.Update):
@@ -166,7 +167,7 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			labels = append(labels, fmt.Sprintf("%d %s", int(s), s.Name()))
 			opts[fmt.Sprint(int(s))] = func(m *Model) tea.Cmd {
 				return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-					return fmt.Sprintf("%s is now %s", ref, s.Label()), m.store.SetIncidentSeverity(ctx, id, s, actor, at)
+					return fmt.Sprintf("%s is now %s", ref, s.Label()), m.store.SetIncidentSeverity(ctx, id, seen, s, actor, at)
 				})
 			}
 		}
@@ -179,7 +180,7 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 // updatePrompts asks for Conditions, Actions and Needs in turn, then posts.
 func (m *Model) updatePrompts(inc model.Incident, u model.StakeholderUpdate, step int) {
 	names := []string{"Conditions (what is happening)", "Actions (what we are doing)", "Needs (what we need, or none)"}
-	ref, id := inc.Ref(), inc.ID
+	ref, id, seen := inc.Ref(), inc.ID, model.SeenIncident(inc)
 	m.openPrompt(fmt.Sprintf("%s update %d/3 — %s", ref, step+1, names[step]), "", "", func(m *Model, v string) (tea.Cmd, string) {
 		switch step {
 		case 0:
@@ -198,7 +199,7 @@ func (m *Model) updatePrompts(inc model.Incident, u model.StakeholderUpdate, ste
 			return nil, err.Error()
 		}
 		return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-			return ref + " stakeholder update posted", m.store.PostUpdate(ctx, id, nu, actor, at)
+			return ref + " stakeholder update posted", m.store.PostUpdate(ctx, id, seen, nu, actor, at)
 		}), ""
 	})
 }

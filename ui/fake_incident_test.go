@@ -90,6 +90,9 @@ func (f *fakeStore) incAct(id int64, at time.Time, actor string, kind model.Even
 		return err
 	}
 	text, err := do(inc)
+	if errors.Is(err, errUnchanged) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -107,8 +110,24 @@ func (f *fakeStore) AddIncidentNote(_ context.Context, id int64, text, actor str
 	})
 }
 
-func (f *fakeStore) SetIncidentSeverity(_ context.Context, id int64, sev model.Severity, actor string, at time.Time) error {
+// errUnchanged is an incAct that writes nothing: the incident is already
+// as asked (the store's changed=false).
+var errUnchanged = errors.New("unchanged")
+
+// staleFrom words a stale refusal from the latest of kinds, as data does.
+func (f *fakeStore) staleFrom(i *model.Incident, kinds []model.EventKind, build func(model.Event) error) error {
+	return build(f.latest(0, i.ID, kinds))
+}
+
+func (f *fakeStore) SetIncidentSeverity(_ context.Context, id int64, seen model.IncidentSeen, sev model.Severity, actor string, at time.Time) error {
 	return f.incAct(id, at, actor, model.EventIncidentSeverity, func(i *model.Incident) (string, error) {
+		if seen.SeverityStale(*i) {
+			kinds := model.SeverityEventKinds
+			if seen.Status != i.Status {
+				kinds = model.StatusEventKinds
+			}
+			return "", f.staleFrom(i, kinds, func(e model.Event) error { return model.StaleSeverity(*i, e) })
+		}
 		before := *i
 		n, err := i.SetSeverity(sev, actor, at)
 		*i = n
@@ -116,9 +135,29 @@ func (f *fakeStore) SetIncidentSeverity(_ context.Context, id int64, sev model.S
 	})
 }
 
-func (f *fakeStore) AckStep(_ context.Context, id int64, step int, reached, actor string, at time.Time) error {
+// ladderStale is data's checkLadderSeen.
+func (f *fakeStore) ladderStale(i *model.Incident, seen model.IncidentSeen) error {
+	switch {
+	case !seen.LadderStale(*i):
+		return nil
+	case seen.StatusMoved(*i):
+		return f.staleFrom(i, model.StatusEventKinds, func(e model.Event) error { return model.StaleStatus(*i, e, "") })
+	}
+	return f.staleFrom(i, model.LadderEventKinds, func(e model.Event) error { return model.StaleLadder(*i, e) })
+}
+
+func (f *fakeStore) AckStep(_ context.Context, id int64, seen model.IncidentSeen, step int, reached, actor string, at time.Time) error {
 	p := model.DefaultPolicy()
 	return f.incAct(id, at, actor, model.EventIncidentAck, func(i *model.Incident) (string, error) {
+		for _, a := range i.Acks {
+			if a.Step == step {
+				st, _ := p.Step(step)
+				return "", model.StaleAcked(*i, st, a)
+			}
+		}
+		if err := f.ladderStale(i, seen); err != nil {
+			return "", err
+		}
 		if err := p.CheckAck(*i, step, at); err != nil {
 			return "", err
 		}
@@ -131,13 +170,16 @@ func (f *fakeStore) AckStep(_ context.Context, id int64, step int, reached, acto
 	})
 }
 
-func (f *fakeStore) manual(id int64, kind model.ManualKind, step int, reason, actor string, at time.Time) error {
+func (f *fakeStore) manual(id int64, seen model.IncidentSeen, kind model.ManualKind, step int, reason, actor string, at time.Time) error {
 	p := model.DefaultPolicy()
 	eventKind := model.EventIncidentEscalate
 	if kind == model.ManualSkipTo {
 		eventKind = model.EventIncidentSkip
 	}
 	return f.incAct(id, at, actor, eventKind, func(i *model.Incident) (string, error) {
+		if err := f.ladderStale(i, seen); err != nil {
+			return "", err
+		}
 		why, err := p.CheckManual(*i, kind, step, reason, at)
 		if err != nil {
 			return "", err
@@ -152,24 +194,42 @@ func (f *fakeStore) manual(id int64, kind model.ManualKind, step int, reason, ac
 	})
 }
 
-func (f *fakeStore) EscalateNow(_ context.Context, id int64, step int, reason, actor string, at time.Time) error {
-	return f.manual(id, model.ManualEscalateNow, step, reason, actor, at)
+func (f *fakeStore) EscalateNow(_ context.Context, id int64, seen model.IncidentSeen, step int, reason, actor string, at time.Time) error {
+	return f.manual(id, seen, model.ManualEscalateNow, step, reason, actor, at)
 }
 
-func (f *fakeStore) SkipToStep(_ context.Context, id int64, step int, reason, actor string, at time.Time) error {
-	return f.manual(id, model.ManualSkipTo, step, reason, actor, at)
+func (f *fakeStore) SkipToStep(_ context.Context, id int64, seen model.IncidentSeen, step int, reason, actor string, at time.Time) error {
+	return f.manual(id, seen, model.ManualSkipTo, step, reason, actor, at)
 }
 
-func (f *fakeStore) MitigateIncident(_ context.Context, id int64, actor string, at time.Time) error {
+// statusStale is data's checkStatusSeen.
+func (f *fakeStore) statusStale(i *model.Incident, seen model.IncidentSeen, to model.IncidentStatus, lost string) error {
+	if !seen.StatusStale(*i, to) {
+		return nil
+	}
+	return f.staleFrom(i, model.StatusEventKinds, func(e model.Event) error { return model.StaleStatus(*i, e, lost) })
+}
+
+func (f *fakeStore) MitigateIncident(_ context.Context, id int64, seen model.IncidentSeen, actor string, at time.Time) error {
 	return f.incAct(id, at, actor, model.EventIncidentMitigated, func(i *model.Incident) (string, error) {
+		if err := f.statusStale(i, seen, model.IncidentMitigated, ""); err != nil {
+			return "", err
+		}
 		n, err := i.Transition(model.IncidentMitigated, at)
 		*i = n
 		return model.TextMitigated(), err
 	})
 }
 
-func (f *fakeStore) ResolveIncident(_ context.Context, id int64, rootCause, actor string, at time.Time) error {
+func (f *fakeStore) ResolveIncident(_ context.Context, id int64, seen model.IncidentSeen, rootCause, actor string, at time.Time) error {
 	return f.incAct(id, at, actor, model.EventIncidentResolved, func(i *model.Incident) (string, error) {
+		lost := ""
+		if rootCause != "" {
+			lost = "your root cause"
+		}
+		if err := f.statusStale(i, seen, model.IncidentResolved, lost); err != nil {
+			return "", err
+		}
 		n, err := i.Transition(model.IncidentResolved, at)
 		n.RootCause = rootCause
 		*i = n
@@ -177,7 +237,7 @@ func (f *fakeStore) ResolveIncident(_ context.Context, id int64, rootCause, acto
 	})
 }
 
-func (f *fakeStore) SetCommander(_ context.Context, id int64, role, person, actor string, at time.Time) error {
+func (f *fakeStore) SetCommander(_ context.Context, id int64, seen model.IncidentSeen, role, person, actor string, at time.Time) error {
 	return f.incAct(id, at, actor, model.EventIncidentCommander, func(i *model.Incident) (string, error) {
 		field, name := &i.Commander, "commander"
 		switch role {
@@ -187,13 +247,19 @@ func (f *fakeStore) SetCommander(_ context.Context, id int64, role, person, acto
 			field, name = &i.Comms, role
 		}
 		was := *field
+		if seen.RoleStale(role, was) {
+			return "", f.staleFrom(i, model.RoleEventKinds, func(e model.Event) error { return model.StaleRole(*i, name, was, e) })
+		}
 		*field = person
 		return model.TextRole(name, was, person), nil
 	})
 }
 
-func (f *fakeStore) PostUpdate(_ context.Context, id int64, u model.StakeholderUpdate, actor string, at time.Time) error {
+func (f *fakeStore) PostUpdate(_ context.Context, id int64, seen model.IncidentSeen, u model.StakeholderUpdate, actor string, at time.Time) error {
 	return f.incAct(id, at, actor, model.EventIncidentUpdate, func(i *model.Incident) (string, error) {
+		if seen.UpdateStale(*i) {
+			return "", f.staleFrom(i, model.UpdateEventKinds, func(e model.Event) error { return model.StaleUpdate(*i, e) })
+		}
 		i.LastUpdateAt = at
 		return model.TextStakeholderUpdate(u), nil
 	})

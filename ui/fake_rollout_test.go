@@ -60,13 +60,20 @@ func (f *fakeStore) met(id int64) (bool, []string) {
 // act applies one rollout action: do computes the next rollout with the
 // model's rule and says what to write on the timeline, in the store's words
 // (data's rolloutChange).
-func (f *fakeStore) act(id int64, actor string, at time.Time, do func(r model.Rollout, met bool, why []string) (model.Rollout, model.EventKind, string, error)) error {
+func (f *fakeStore) act(id int64, seen model.RolloutSeen, actor string, at time.Time, do func(r model.Rollout, met bool, why []string) (model.Rollout, model.EventKind, string, error)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail != nil {
 		return f.fail
 	}
 	fr := f.ro(id)
+	if !seen.Matches(fr.r) { // as data's checkRolloutSeen
+		label := ""
+		if fr.r.Started() {
+			label = fr.r.Status(at, false).Label
+		}
+		return model.StaleRollout(f.dep(id).Service, label, f.latest(id, 0, model.RolloutEventKinds))
+	}
 	met, why := f.met(id)
 	r, kind, text, err := do(fr.r, met, why)
 	if err != nil {
@@ -83,8 +90,8 @@ func overrideNote(next model.Rollout, before model.RolloutStatus, reason string,
 	return model.OverrideNote(next.History[len(next.History)-1], before, reason, why)
 }
 
-func (f *fakeStore) Promote(_ context.Context, id int64, reason, actor string, at time.Time) error {
-	return f.act(id, actor, at, func(r model.Rollout, met bool, why []string) (model.Rollout, model.EventKind, string, error) {
+func (f *fakeStore) Promote(_ context.Context, id int64, seen model.RolloutSeen, reason, actor string, at time.Time) error {
+	return f.act(id, seen, actor, at, func(r model.Rollout, met bool, why []string) (model.Rollout, model.EventKind, string, error) {
 		next, err := model.Promote(r, at, reason, met)
 		if err != nil {
 			return r, "", "", err
@@ -94,8 +101,8 @@ func (f *fakeStore) Promote(_ context.Context, id int64, reason, actor string, a
 	})
 }
 
-func (f *fakeStore) Pause(_ context.Context, id int64, actor string, at time.Time) error {
-	return f.act(id, actor, at, func(r model.Rollout, _ bool, _ []string) (model.Rollout, model.EventKind, string, error) {
+func (f *fakeStore) Pause(_ context.Context, id int64, seen model.RolloutSeen, actor string, at time.Time) error {
+	return f.act(id, seen, actor, at, func(r model.Rollout, _ bool, _ []string) (model.Rollout, model.EventKind, string, error) {
 		next, err := model.Pause(r, at)
 		if err != nil {
 			return r, "", "", err
@@ -105,8 +112,8 @@ func (f *fakeStore) Pause(_ context.Context, id int64, actor string, at time.Tim
 	})
 }
 
-func (f *fakeStore) Resume(_ context.Context, id int64, actor string, at time.Time) error {
-	return f.act(id, actor, at, func(r model.Rollout, _ bool, _ []string) (model.Rollout, model.EventKind, string, error) {
+func (f *fakeStore) Resume(_ context.Context, id int64, seen model.RolloutSeen, actor string, at time.Time) error {
+	return f.act(id, seen, actor, at, func(r model.Rollout, _ bool, _ []string) (model.Rollout, model.EventKind, string, error) {
 		next, err := model.Resume(r, at)
 		if err != nil {
 			return r, "", "", err
@@ -116,8 +123,8 @@ func (f *fakeStore) Resume(_ context.Context, id int64, actor string, at time.Ti
 	})
 }
 
-func (f *fakeStore) Abort(_ context.Context, id int64, reason, actor string, at time.Time) error {
-	err := f.act(id, actor, at, func(r model.Rollout, _ bool, _ []string) (model.Rollout, model.EventKind, string, error) {
+func (f *fakeStore) Abort(_ context.Context, id int64, seen model.RolloutSeen, reason, actor string, at time.Time) error {
+	err := f.act(id, seen, actor, at, func(r model.Rollout, _ bool, _ []string) (model.Rollout, model.EventKind, string, error) {
 		next, err := model.Abort(r, at)
 		if err != nil {
 			return r, "", "", err
@@ -132,12 +139,12 @@ func (f *fakeStore) Abort(_ context.Context, id int64, reason, actor string, at 
 	return err
 }
 
-func (f *fakeStore) Finish(_ context.Context, id int64, reason, actor string, at time.Time) error {
+func (f *fakeStore) Finish(_ context.Context, id int64, seen model.RolloutSeen, reason, actor string, at time.Time) error {
 	f.mu.Lock()
 	d := f.dep(id)
 	rolling := d.RollingBack()
 	f.mu.Unlock()
-	err := f.act(id, actor, at, func(r model.Rollout, met bool, why []string) (model.Rollout, model.EventKind, string, error) {
+	err := f.act(id, seen, actor, at, func(r model.Rollout, met bool, why []string) (model.Rollout, model.EventKind, string, error) {
 		if rolling {
 			next, err := model.RolledBack(r, at)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -33,6 +34,18 @@ func newFakeStore() *fakeStore { return &fakeStore{guidance: map[int64][]model.G
 
 func (f *fakeStore) event(at time.Time, actor string, kind model.EventKind, dep, item int64, text string) {
 	f.events = append(f.events, model.Event{ID: int64(len(f.events) + 1), At: at, Actor: actor, Kind: kind, DeploymentID: dep, ItemID: item, Text: text})
+}
+
+// latest is the newest event of one of kinds about deployment dep or
+// incident inc (the store's latestEvent): who a stale refusal names.
+func (f *fakeStore) latest(dep, inc int64, kinds []model.EventKind) model.Event {
+	for i := len(f.events) - 1; i >= 0; i-- {
+		e := f.events[i]
+		if ((dep != 0 && e.DeploymentID == dep) || (inc != 0 && e.IncidentID == inc)) && slices.Contains(kinds, e.Kind) {
+			return e
+		}
+	}
+	return model.Event{}
 }
 
 func (f *fakeStore) ActiveDeployments(context.Context) ([]model.Deployment, error) {
@@ -99,7 +112,7 @@ func (f *fakeStore) item(id int64) (*model.Item, error) {
 	return nil, errors.New("no such item")
 }
 
-func (f *fakeStore) SetItemState(_ context.Context, id int64, state model.ItemState, reason, actor string, at time.Time) (model.Item, error) {
+func (f *fakeStore) SetItemState(_ context.Context, id int64, seen, state model.ItemState, reason, actor string, at time.Time) (model.Item, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail != nil {
@@ -114,6 +127,9 @@ func (f *fakeStore) SetItemState(_ context.Context, id int64, state model.ItemSt
 	}
 	if it.State == state && it.Reason == reason {
 		return *it, nil
+	}
+	if model.ItemStale(seen, *it, state) {
+		return model.Item{}, model.StaleItem(*it)
 	}
 	it.State, it.Reason, it.By, it.At = state, reason, actor, at
 	// Kinds and texts as the store writes them (data.Store.SetItemState).

@@ -35,7 +35,7 @@ func finished(t *testing.T) *fakeStore {
 		}
 	}
 	inc, _ := st.OpenIncident(ctx, model.NewIncident{Title: "web 5xx", Severity: model.SEV2, DeploymentID: 4}, "bob", t0.Add(-8*24*time.Hour))
-	st.ResolveIncident(ctx, inc.ID, "bad flag", "bob", t0.Add(-8*24*time.Hour+50*time.Minute))
+	st.ResolveIncident(ctx, inc.ID, model.IncidentSeen{}, "bad flag", "bob", t0.Add(-8*24*time.Hour+50*time.Minute))
 	return st
 }
 

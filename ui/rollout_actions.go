@@ -28,9 +28,10 @@ func (m Model) promote() (tea.Model, tea.Cmd) {
 	met, _ := p.criteria()
 	s := p.status(m.now)
 	id := p.deploy.ID
+	seen := model.SeenRollout(p.rollout) // as shown when the prompt opens: the decision rests on it
 	do := func(reason string) tea.Cmd {
 		return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-			if err := m.store.Promote(ctx, id, reason, actor, at); err != nil {
+			if err := m.store.Promote(ctx, id, seen, reason, actor, at); err != nil {
 				return "", err
 			}
 			return fmt.Sprintf("promoted to %s", clean(s.Next)), nil
@@ -55,13 +56,14 @@ func (m Model) promote() (tea.Model, tea.Cmd) {
 
 func (m Model) pauseOrResume() tea.Cmd {
 	id := m.rollout.deploy.ID
+	seen := model.SeenRollout(m.rollout.rollout)
 	if m.rollout.rollout.Paused {
 		return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-			return "rollout resumed", m.store.Resume(ctx, id, actor, at)
+			return "rollout resumed", m.store.Resume(ctx, id, seen, actor, at)
 		})
 	}
 	return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-		return "rollout paused: the soak clock is stopped", m.store.Pause(ctx, id, actor, at)
+		return "rollout paused: the soak clock is stopped", m.store.Pause(ctx, id, seen, actor, at)
 	})
 }
 
@@ -69,9 +71,10 @@ func (m Model) finish() (tea.Model, tea.Cmd) {
 	p := &m.rollout
 	d := p.deploy
 	id := d.ID
+	seen := model.SeenRollout(p.rollout)
 	do := func(reason string) tea.Cmd {
 		return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-			if err := m.store.Finish(ctx, id, reason, actor, at); err != nil {
+			if err := m.store.Finish(ctx, id, seen, reason, actor, at); err != nil {
 				return "", err
 			}
 			if d.RollingBack() {
@@ -112,11 +115,12 @@ func (m Model) finish() (tea.Model, tea.Cmd) {
 func (m Model) abort() (tea.Model, tea.Cmd) {
 	d := m.rollout.deploy
 	id := d.ID
+	seen := model.SeenRollout(m.rollout.rollout)
 	m.openPrompt(fmt.Sprintf("ABORT %s and roll back — reason", clean(d.Title())), "what went wrong (optional), then confirm", "", func(m *Model, v string) (tea.Cmd, string) {
 		m.choice = yesNo(fmt.Sprintf("Abort %s and start the rollback now?", clean(d.Title())), func(m *Model) tea.Cmd {
 			m.setFocus(paneChecklist)
 			return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-				if err := m.store.Abort(ctx, id, v, actor, at); err != nil {
+				if err := m.store.Abort(ctx, id, seen, v, actor, at); err != nil {
 					return "", err
 				}
 				if d.Status == model.StatusPlanned {

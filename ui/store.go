@@ -31,7 +31,7 @@ type ChecklistStore interface {
 	ActiveDeployments(ctx context.Context) ([]model.Deployment, error)
 	Checklist(ctx context.Context, deploymentID int64) ([]model.Item, []model.Guidance, error)
 	StartDeployment(ctx context.Context, n model.NewDeployment, tpl model.Template, actor string, at time.Time) (model.Deployment, error)
-	SetItemState(ctx context.Context, itemID int64, state model.ItemState, reason, actor string, at time.Time) (model.Item, error)
+	SetItemState(ctx context.Context, itemID int64, seen, state model.ItemState, reason, actor string, at time.Time) (model.Item, error)
 	SetItemNote(ctx context.Context, itemID int64, note, actor string, at time.Time) (model.Item, error)
 	StartExecution(ctx context.Context, deploymentID int64, actor string, at time.Time, override bool) (model.Deployment, error)
 }
@@ -48,20 +48,23 @@ type LogQuery struct {
 	StarredOnly bool
 }
 
-// IncidentStore reads and writes incidents and the timeline.
+// IncidentStore reads and writes incidents and the timeline. Each decision
+// carries the incident as the person saw it (model.SeenIncident, captured
+// when the prompt opened); a store refuses with model.ErrStale when it has
+// moved on, writing nothing.
 type IncidentStore interface {
 	LogPage(ctx context.Context, q LogQuery) ([]model.Event, error)
 	OpenIncidents(ctx context.Context) ([]model.Incident, error)
 	OpenIncident(ctx context.Context, n model.NewIncident, actor string, at time.Time) (model.Incident, error)
 	AddIncidentNote(ctx context.Context, id int64, text, actor string, at time.Time) error
-	SetIncidentSeverity(ctx context.Context, id int64, sev model.Severity, actor string, at time.Time) error
-	AckStep(ctx context.Context, id int64, step int, reached, actor string, at time.Time) error
-	EscalateNow(ctx context.Context, id int64, step int, reason, actor string, at time.Time) error
-	SkipToStep(ctx context.Context, id int64, step int, reason, actor string, at time.Time) error
-	MitigateIncident(ctx context.Context, id int64, actor string, at time.Time) error
-	ResolveIncident(ctx context.Context, id int64, rootCause, actor string, at time.Time) error
-	SetCommander(ctx context.Context, id int64, role, person, actor string, at time.Time) error
-	PostUpdate(ctx context.Context, id int64, u model.StakeholderUpdate, actor string, at time.Time) error
+	SetIncidentSeverity(ctx context.Context, id int64, seen model.IncidentSeen, sev model.Severity, actor string, at time.Time) error
+	AckStep(ctx context.Context, id int64, seen model.IncidentSeen, step int, reached, actor string, at time.Time) error
+	EscalateNow(ctx context.Context, id int64, seen model.IncidentSeen, step int, reason, actor string, at time.Time) error
+	SkipToStep(ctx context.Context, id int64, seen model.IncidentSeen, step int, reason, actor string, at time.Time) error
+	MitigateIncident(ctx context.Context, id int64, seen model.IncidentSeen, actor string, at time.Time) error
+	ResolveIncident(ctx context.Context, id int64, seen model.IncidentSeen, rootCause, actor string, at time.Time) error
+	SetCommander(ctx context.Context, id int64, seen model.IncidentSeen, role, person, actor string, at time.Time) error
+	PostUpdate(ctx context.Context, id int64, seen model.IncidentSeen, u model.StakeholderUpdate, actor string, at time.Time) error
 	StarEvent(ctx context.Context, eventID int64, starred bool, actor string, at time.Time) error
 	// StartDeploymentOverride starts a deployment during a change freeze,
 	// recording the reason; StartDeployment refuses while frozen.
@@ -70,15 +73,17 @@ type IncidentStore interface {
 
 // RolloutStore reads and drives a deployment's rollout. Each action is one
 // transaction with its timeline event; refusals that a reason would lift
-// match model.ErrNeedsReason.
+// match model.ErrNeedsReason. Each action carries the rollout it was decided
+// on (model.SeenRollout, captured when the prompt opened); when it has
+// moved on the store writes nothing and returns a model.ErrStale.
 type RolloutStore interface {
 	Rollout(ctx context.Context, deploymentID int64) (model.Rollout, bool, error)
 	RolloutHealth(ctx context.Context, deploymentID int64) (model.Health, []model.Declaration, error)
-	Promote(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) error
-	Pause(ctx context.Context, deploymentID int64, actor string, at time.Time) error
-	Resume(ctx context.Context, deploymentID int64, actor string, at time.Time) error
-	Abort(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) error
-	Finish(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) error
+	Promote(ctx context.Context, deploymentID int64, seen model.RolloutSeen, reason, actor string, at time.Time) error
+	Pause(ctx context.Context, deploymentID int64, seen model.RolloutSeen, actor string, at time.Time) error
+	Resume(ctx context.Context, deploymentID int64, seen model.RolloutSeen, actor string, at time.Time) error
+	Abort(ctx context.Context, deploymentID int64, seen model.RolloutSeen, reason, actor string, at time.Time) error
+	Finish(ctx context.Context, deploymentID int64, seen model.RolloutSeen, reason, actor string, at time.Time) error
 	RecordHealth(ctx context.Context, deploymentID int64, errorRate float64, baseline *float64, actor string, at time.Time) (met bool, explanation string, err error)
 	DeclareCriterion(ctx context.Context, deploymentID int64, c model.Criterion, reason, actor string, at time.Time) error
 	ClearCriteria(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) error

@@ -80,7 +80,7 @@ func (g *gen) live(ctx context.Context, store *data.Store, sum *Summary) (int, e
 			if reason != "" {
 				state = model.ItemNA
 			}
-			_, err = s.SetItemState(ctx, id, state, reason, actor, at)
+			_, err = s.SetItemState(ctx, id, "", state, reason, actor, at)
 			return err
 		}
 	}
@@ -91,17 +91,19 @@ func (g *gen) live(ctx context.Context, store *data.Store, sum *Summary) (int, e
 		sev3, err = s.OpenIncident(ctx, model.NewIncident{Title: "Search suggestions stale for some locales", Severity: model.SEV3}, "hana", at)
 		return err
 	})
-	add(liveMinorIncAge-3*time.Minute, func(at time.Time) error { return s.AckStep(ctx, sev3.ID, 1, liveOnCall, liveOnCall, at) })
+	add(liveMinorIncAge-3*time.Minute, func(at time.Time) error {
+		return s.AckStep(ctx, sev3.ID, model.IncidentSeen{}, 1, liveOnCall, liveOnCall, at)
+	})
 	add(liveMinorIncAge-15*time.Minute, func(at time.Time) error {
 		return s.AddIncidentNote(ctx, sev3.ID, "reindex job for de-DE and fr-FR is ~40 min behind the catalogue", "hana", at)
 	})
 	add(liveMinorIncAge-35*time.Minute, func(at time.Time) error {
-		return s.SetCommander(ctx, sev3.ID, data.RoleCommander, "hana", liveOnCall, at)
+		return s.SetCommander(ctx, sev3.ID, model.IncidentSeen{}, data.RoleCommander, "hana", liveOnCall, at)
 	})
 	add(liveMinorMitAge, func(at time.Time) error {
 		return s.AddIncidentNote(ctx, sev3.ID, "forced a reindex: suggestions fresh again, watching the lag", "hana", at)
 	})
-	add(liveMinorMitAge-time.Second, func(at time.Time) error { return s.MitigateIncident(ctx, sev3.ID, "hana", at) })
+	add(liveMinorMitAge-time.Second, func(at time.Time) error { return s.MitigateIncident(ctx, sev3.ID, model.IncidentSeen{}, "hana", at) })
 
 	// The two active deployments.
 	add(liveCanaryAge, func(at time.Time) error {
@@ -193,7 +195,9 @@ func (g *gen) live(ctx context.Context, store *data.Store, sum *Summary) (int, e
 			DeploymentID: canary.ID}, liveOnCall, at)
 		return err
 	})
-	add(10*time.Minute, func(at time.Time) error { return s.AckStep(ctx, sev2.ID, 1, liveOnCall, liveOnCall, at) })
+	add(10*time.Minute, func(at time.Time) error {
+		return s.AckStep(ctx, sev2.ID, model.IncidentSeen{}, 1, liveOnCall, liveOnCall, at)
+	})
 	add(9*time.Minute, func(at time.Time) error {
 		return s.AddIncidentNote(ctx, sev2.ID, "p99 at 2.4s in eu-west, US normal; error rate flat", liveOnCall, at)
 	})
@@ -202,11 +206,11 @@ func (g *gen) live(ctx context.Context, store *data.Store, sum *Summary) (int, e
 		return err
 	})
 	add(livePromoteAge, func(at time.Time) error {
-		_, err := s.Promote(ctx, canary.ID, "", liveCanaryActor, at)
+		_, err := s.Promote(ctx, canary.ID, model.RolloutSeen{}, "", liveCanaryActor, at)
 		return err
 	})
 	add(5*time.Minute, func(at time.Time) error {
-		return s.PostUpdate(ctx, sev2.ID, model.StakeholderUpdate{
+		return s.PostUpdate(ctx, sev2.ID, model.IncidentSeen{}, model.StakeholderUpdate{
 			Conditions: "EU customers see slow checkout (p99 2.4s, normally 0.6s); no errors",
 			Actions:    "on-call investigating the payments DB connection pool; checkout-api canary watched at 25%",
 			Needs:      "Eng Lead if not resolved by the 15-minute mark",

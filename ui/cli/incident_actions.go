@@ -30,7 +30,7 @@ func newIncidentAckCmd(a *app) *cobra.Command {
 				return usagef("--step %d is not a step: steps count from 1 (see flightdeck incident show %s)", step, args[0])
 			}
 			return withIncident(cmd, a, args[0], func(ctx context.Context, s *data.Store, before model.Incident, now time.Time) error {
-				inc, err := incAfter(ctx, s, before.ID, s.AckStep(ctx, before.ID, step, reached, a.actor(), now))
+				inc, err := incAfter(ctx, s, before.ID, s.AckStep(ctx, before.ID, model.IncidentSeen{}, step, reached, a.actor(), now))
 				if err != nil {
 					return err
 				}
@@ -89,9 +89,9 @@ func newIncidentEscalateCmd(a *app, skip bool) *cobra.Command {
 			var inc model.Incident
 			var err error
 			if skip {
-				inc, err = incAfter(ctx, s, before.ID, s.SkipToStep(ctx, before.ID, step, reason, a.actor(), now))
+				inc, err = incAfter(ctx, s, before.ID, s.SkipToStep(ctx, before.ID, model.IncidentSeen{}, step, reason, a.actor(), now))
 			} else {
-				inc, err = incAfter(ctx, s, before.ID, s.EscalateNow(ctx, before.ID, step, reason, a.actor(), now))
+				inc, err = incAfter(ctx, s, before.ID, s.EscalateNow(ctx, before.ID, model.IncidentSeen{}, step, reason, a.actor(), now))
 			}
 			if err != nil {
 				return err
@@ -131,9 +131,9 @@ func newIncidentStatusCmd(a *app, to model.IncidentStatus) *cobra.Command {
 			var inc model.Incident
 			var err error
 			if to == model.IncidentOpen {
-				inc, err = incAfter(ctx, s, before.ID, s.ReopenIncident(ctx, before.ID, reason, a.actor(), now))
+				inc, err = incAfter(ctx, s, before.ID, s.ReopenIncident(ctx, before.ID, model.IncidentSeen{}, reason, a.actor(), now))
 			} else {
-				inc, err = incAfter(ctx, s, before.ID, s.MitigateIncident(ctx, before.ID, a.actor(), now))
+				inc, err = incAfter(ctx, s, before.ID, s.MitigateIncident(ctx, before.ID, model.IncidentSeen{}, a.actor(), now))
 			}
 			if err != nil {
 				return err
@@ -166,7 +166,7 @@ func newIncidentResolveCmd(a *app) *cobra.Command {
 				return usagef("resolving is final: add --yes to confirm, e.g. flightdeck incident resolve %s --yes", args[0])
 			}
 			return withIncident(cmd, a, args[0], func(ctx context.Context, s *data.Store, before model.Incident, now time.Time) error {
-				inc, err := incAfter(ctx, s, before.ID, s.ResolveIncident(ctx, before.ID, rootCause, a.actor(), now))
+				inc, err := incAfter(ctx, s, before.ID, s.ResolveIncident(ctx, before.ID, model.IncidentSeen{}, rootCause, a.actor(), now))
 				if err != nil {
 					return err
 				}
@@ -198,7 +198,7 @@ func newIncidentCommanderCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withIncident(cmd, a, args[0], func(ctx context.Context, s *data.Store, before model.Incident, now time.Time) error {
 				person := strings.Join(args[1:], " ")
-				inc, err := incAfter(ctx, s, before.ID, s.SetCommander(ctx, before.ID, role, person, a.actor(), now))
+				inc, err := incAfter(ctx, s, before.ID, s.SetCommander(ctx, before.ID, model.IncidentSeen{}, role, person, a.actor(), now))
 				if err != nil {
 					return err
 				}
@@ -233,7 +233,7 @@ func newIncidentUpdateCmd(a *app) *cobra.Command {
 				return usagef("%v (--conditions and --actions are required)", err)
 			}
 			return withIncident(cmd, a, args[0], func(ctx context.Context, s *data.Store, before model.Incident, now time.Time) error {
-				inc, err := incAfter(ctx, s, before.ID, s.PostUpdate(ctx, before.ID, u, a.actor(), now))
+				inc, err := incAfter(ctx, s, before.ID, s.PostUpdate(ctx, before.ID, model.IncidentSeen{}, u, a.actor(), now))
 				if err != nil {
 					return err
 				}

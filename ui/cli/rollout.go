@@ -115,7 +115,7 @@ func newDeployPromoteCmd(a *app) *cobra.Command {
 			if d.Status == model.StatusPlanned {
 				return startRolloutCLI(ctx, a, s, d, reason, now)
 			}
-			r, err := s.Promote(ctx, d.ID, reason, a.actor(), now)
+			r, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, reason, a.actor(), now)
 			if err != nil {
 				return actionError(err)
 			}
@@ -153,7 +153,7 @@ func newDeployPauseCmd(a *app) *cobra.Command {
 		"Pause the rollout: the soak clock stops and the time left is stored, so it is the\n"+
 			"same after a restart and in every dashboard. Promote and finish wait for resume.", "",
 		func(ctx context.Context, s *data.Store, d model.Deployment, _ string, now time.Time) error {
-			r, err := s.Pause(ctx, d.ID, a.actor(), now)
+			r, err := s.Pause(ctx, d.ID, model.RolloutSeen{}, a.actor(), now)
 			if err != nil {
 				return actionError(err)
 			}
@@ -167,7 +167,7 @@ func newDeployResumeCmd(a *app) *cobra.Command {
 	return rolloutCommand(a, "resume", "Restart the soak clock from where pause stopped it",
 		"Resume a paused rollout: the soak ends the stored remaining time from now.", "",
 		func(ctx context.Context, s *data.Store, d model.Deployment, _ string, now time.Time) error {
-			r, err := s.Resume(ctx, d.ID, a.actor(), now)
+			r, err := s.Resume(ctx, d.ID, model.RolloutSeen{}, a.actor(), now)
 			if err != nil {
 				return actionError(err)
 			}
@@ -191,7 +191,7 @@ func newDeployAbortCmd(a *app) *cobra.Command {
 		"why you roll back (recorded on the timeline)",
 		func(ctx context.Context, s *data.Store, d model.Deployment, reason string, now time.Time) error {
 			planned := d.Status == model.StatusPlanned
-			r, err := s.Abort(ctx, d.ID, reason, a.actor(), now)
+			r, err := s.Abort(ctx, d.ID, model.RolloutSeen{}, reason, a.actor(), now)
 			if err != nil {
 				return actionError(err)
 			}
@@ -223,7 +223,7 @@ func newDeployFinishCmd(a *app) *cobra.Command {
 		"why you finish now (needed before the final soak ends or while rollback criteria are met)",
 		func(ctx context.Context, s *data.Store, d model.Deployment, reason string, now time.Time) error {
 			rollingBack := d.RollingBack()
-			r, err := s.Finish(ctx, d.ID, reason, a.actor(), now)
+			r, err := s.Finish(ctx, d.ID, model.RolloutSeen{}, reason, a.actor(), now)
 			if err != nil {
 				return actionError(err)
 			}

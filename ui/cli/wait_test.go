@@ -93,7 +93,7 @@ func TestCLIWaitCompletes(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.until(t, "1/1 · 100% soaking (ends ")
-	if _, err := s.Finish(ctx, 1, "smoke tests green", "bob", time.Now()); err != nil {
+	if _, err := s.Finish(ctx, 1, model.RolloutSeen{}, "smoke tests green", "bob", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if code := w.exit(t); code != exitOK {

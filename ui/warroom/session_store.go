@@ -109,9 +109,9 @@ func (s sessionStore) StartDeploymentOverride(ctx context.Context, n model.NewDe
 	return d, err
 }
 
-func (s sessionStore) SetItemState(ctx context.Context, id int64, state model.ItemState, reason, actor string, at time.Time) (it model.Item, err error) {
+func (s sessionStore) SetItemState(ctx context.Context, id int64, seen, state model.ItemState, reason, actor string, at time.Time) (it model.Item, err error) {
 	err = s.write(ctx, func(ctx context.Context) error {
-		it, err = s.Store.SetItemState(ctx, id, state, reason, actor, at)
+		it, err = s.Store.SetItemState(ctx, id, seen, state, reason, actor, at)
 		return err
 	})
 	return it, err
@@ -145,60 +145,60 @@ func (s sessionStore) AddIncidentNote(ctx context.Context, id int64, text, actor
 	return s.write(ctx, func(ctx context.Context) error { return s.Store.AddIncidentNote(ctx, id, text, actor, at) })
 }
 
-func (s sessionStore) SetIncidentSeverity(ctx context.Context, id int64, sev model.Severity, actor string, at time.Time) error {
-	return s.write(ctx, func(ctx context.Context) error { return s.Store.SetIncidentSeverity(ctx, id, sev, actor, at) })
+func (s sessionStore) SetIncidentSeverity(ctx context.Context, id int64, seen model.IncidentSeen, sev model.Severity, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.SetIncidentSeverity(ctx, id, seen, sev, actor, at) })
 }
 
-func (s sessionStore) AckStep(ctx context.Context, id int64, step int, reached, actor string, at time.Time) error {
-	return s.write(ctx, func(ctx context.Context) error { return s.Store.AckStep(ctx, id, step, reached, actor, at) })
+func (s sessionStore) AckStep(ctx context.Context, id int64, seen model.IncidentSeen, step int, reached, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.AckStep(ctx, id, seen, step, reached, actor, at) })
 }
 
-func (s sessionStore) EscalateNow(ctx context.Context, id int64, step int, reason, actor string, at time.Time) error {
-	return s.write(ctx, func(ctx context.Context) error { return s.Store.EscalateNow(ctx, id, step, reason, actor, at) })
+func (s sessionStore) EscalateNow(ctx context.Context, id int64, seen model.IncidentSeen, step int, reason, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.EscalateNow(ctx, id, seen, step, reason, actor, at) })
 }
 
-func (s sessionStore) SkipToStep(ctx context.Context, id int64, step int, reason, actor string, at time.Time) error {
-	return s.write(ctx, func(ctx context.Context) error { return s.Store.SkipToStep(ctx, id, step, reason, actor, at) })
+func (s sessionStore) SkipToStep(ctx context.Context, id int64, seen model.IncidentSeen, step int, reason, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.SkipToStep(ctx, id, seen, step, reason, actor, at) })
 }
 
-func (s sessionStore) MitigateIncident(ctx context.Context, id int64, actor string, at time.Time) error {
-	return s.write(ctx, func(ctx context.Context) error { return s.Store.MitigateIncident(ctx, id, actor, at) })
+func (s sessionStore) MitigateIncident(ctx context.Context, id int64, seen model.IncidentSeen, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.MitigateIncident(ctx, id, seen, actor, at) })
 }
 
-func (s sessionStore) ResolveIncident(ctx context.Context, id int64, rootCause, actor string, at time.Time) error {
-	return s.write(ctx, func(ctx context.Context) error { return s.Store.ResolveIncident(ctx, id, rootCause, actor, at) })
+func (s sessionStore) ResolveIncident(ctx context.Context, id int64, seen model.IncidentSeen, rootCause, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.ResolveIncident(ctx, id, seen, rootCause, actor, at) })
 }
 
-func (s sessionStore) SetCommander(ctx context.Context, id int64, role, person, actor string, at time.Time) error {
-	return s.write(ctx, func(ctx context.Context) error { return s.Store.SetCommander(ctx, id, role, person, actor, at) })
+func (s sessionStore) SetCommander(ctx context.Context, id int64, seen model.IncidentSeen, role, person, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.SetCommander(ctx, id, seen, role, person, actor, at) })
 }
 
-func (s sessionStore) PostUpdate(ctx context.Context, id int64, u model.StakeholderUpdate, actor string, at time.Time) error {
-	return s.write(ctx, func(ctx context.Context) error { return s.Store.PostUpdate(ctx, id, u, actor, at) })
+func (s sessionStore) PostUpdate(ctx context.Context, id int64, seen model.IncidentSeen, u model.StakeholderUpdate, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.PostUpdate(ctx, id, seen, u, actor, at) })
 }
 
 func (s sessionStore) StarEvent(ctx context.Context, eventID int64, starred bool, actor string, at time.Time) error {
 	return s.write(ctx, func(ctx context.Context) error { return s.Store.StarEvent(ctx, eventID, starred, actor, at) })
 }
 
-func (s sessionStore) Promote(ctx context.Context, id int64, reason, actor string, at time.Time) error {
-	return s.write(ctx, func(ctx context.Context) error { return s.Store.Promote(ctx, id, reason, actor, at) })
+func (s sessionStore) Promote(ctx context.Context, id int64, seen model.RolloutSeen, reason, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.Promote(ctx, id, seen, reason, actor, at) })
 }
 
-func (s sessionStore) Pause(ctx context.Context, id int64, actor string, at time.Time) error {
-	return s.write(ctx, func(ctx context.Context) error { return s.Store.Pause(ctx, id, actor, at) })
+func (s sessionStore) Pause(ctx context.Context, id int64, seen model.RolloutSeen, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.Pause(ctx, id, seen, actor, at) })
 }
 
-func (s sessionStore) Resume(ctx context.Context, id int64, actor string, at time.Time) error {
-	return s.write(ctx, func(ctx context.Context) error { return s.Store.Resume(ctx, id, actor, at) })
+func (s sessionStore) Resume(ctx context.Context, id int64, seen model.RolloutSeen, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.Resume(ctx, id, seen, actor, at) })
 }
 
-func (s sessionStore) Abort(ctx context.Context, id int64, reason, actor string, at time.Time) error {
-	return s.write(ctx, func(ctx context.Context) error { return s.Store.Abort(ctx, id, reason, actor, at) })
+func (s sessionStore) Abort(ctx context.Context, id int64, seen model.RolloutSeen, reason, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.Abort(ctx, id, seen, reason, actor, at) })
 }
 
-func (s sessionStore) Finish(ctx context.Context, id int64, reason, actor string, at time.Time) error {
-	return s.write(ctx, func(ctx context.Context) error { return s.Store.Finish(ctx, id, reason, actor, at) })
+func (s sessionStore) Finish(ctx context.Context, id int64, seen model.RolloutSeen, reason, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.Finish(ctx, id, seen, reason, actor, at) })
 }
 
 func (s sessionStore) RecordHealth(ctx context.Context, id int64, errorRate float64, baseline *float64, actor string, at time.Time) (met bool, explanation string, err error) {

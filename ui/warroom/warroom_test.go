@@ -293,16 +293,16 @@ func TestSessionStore(t *testing.T) {
 	if err != nil || len(items) == 0 {
 		t.Fatalf("checklist: %v", err)
 	}
-	if _, err := s.SetItemState(ctx, items[0].ID, model.ItemDone, "", "alice", now); err != nil || told != 2 {
+	if _, err := s.SetItemState(ctx, items[0].ID, "", model.ItemDone, "", "alice", now); err != nil || told != 2 {
 		t.Fatalf("tick: err %v, told %d", err, told)
 	}
-	if _, err := s.SetItemState(ctx, -1, model.ItemDone, "", "alice", now); err == nil || told != 2 {
+	if _, err := s.SetItemState(ctx, -1, "", model.ItemDone, "", "alice", now); err == nil || told != 2 {
 		t.Fatalf("a failed write must not be announced: err %v, told %d", err, told)
 	}
 
 	viewer := s
 	viewer.viewer = true
-	if _, err := viewer.SetItemState(ctx, items[1].ID, model.ItemDone, "", "vic", now); !errors.Is(err, errViewer) || told != 2 {
+	if _, err := viewer.SetItemState(ctx, items[1].ID, "", model.ItemDone, "", "vic", now); !errors.Is(err, errViewer) || told != 2 {
 		t.Fatalf("viewer write: err %v, told %d", err, told)
 	}
 	if _, err := viewer.ActiveDeployments(ctx); err != nil {
