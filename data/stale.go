@@ -110,3 +110,13 @@ func checkUpdateSeen(ctx context.Context, tx *sql.Tx, inc model.Incident, seen m
 	}
 	return incidentStale(ctx, tx, inc, model.UpdateEventKinds, func(e model.Event) error { return model.StaleUpdate(inc, e) })
 }
+
+// LatestRolloutEvent is the newest rollout action on the deployment (who
+// started, promoted, paused… it and when); the zero Event when none.
+func (s *Store) LatestRolloutEvent(ctx context.Context, deploymentID int64) (model.Event, error) {
+	e, err := latestEvent(ctx, s.db, "deployment_id", deploymentID, model.RolloutEventKinds)
+	if err != nil {
+		return e, s.fail("read the rollout's timeline", err)
+	}
+	return e, nil
+}

@@ -265,3 +265,14 @@ func StaleItem(it Item) error {
 	}
 	return Stale("“%s” was %s by %s at %s — nothing changed", SanitizeLine(it.Text), verb, it.By, StaleClock(it.At))
 }
+
+// AlreadyAt is the answer to a repeated `deploy promote --to STAGE` that
+// finds the rollout already there: label as it is, and the event that put
+// it there. Nothing was written.
+func AlreadyAt(label string, last Event) string {
+	verb := map[EventKind]string{EventRolloutPromote: "promoted", EventRolloutStart: "started", EventRolloutResume: "resumed", EventRolloutPause: "paused"}[last.Kind]
+	if verb == "" || last.At.IsZero() {
+		return "already at " + label + " — nothing changed"
+	}
+	return fmt.Sprintf("already at %s since %s, %s by %s — nothing changed", label, StaleClock(last.At), verb, last.Actor)
+}

@@ -93,7 +93,7 @@ func newCheckCmd(a *app) *cobra.Command {
 			now := a.now()
 			if state != "" {
 				before := it
-				if it, err = s.SetItemState(ctx, it.ID, "", state, naReason, a.actor(), now); err != nil {
+				if it, err = s.SetItemState(ctx, it.ID, it.State, state, naReason, a.actor(), now); err != nil {
 					return cliError(err)
 				}
 				fmt.Fprintln(a.stdout, describeState(before, it, now))

@@ -253,7 +253,7 @@ func newIncidentSevCmd(a *app) *cobra.Command {
 				return usageError{err}
 			}
 			return withIncident(cmd, a, args[0], func(ctx context.Context, s *data.Store, before model.Incident, now time.Time) error {
-				inc, err := incAfter(ctx, s, before.ID, s.SetIncidentSeverity(ctx, before.ID, model.IncidentSeen{}, sev, a.actor(), now))
+				inc, err := incAfter(ctx, s, before.ID, s.SetIncidentSeverity(ctx, before.ID, model.SeenIncident(before), sev, a.actor(), now))
 				if err != nil {
 					return err
 				}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -22,7 +23,10 @@ func newIncidentAckCmd(a *app) *cobra.Command {
 		Use:   "ack ID",
 		Short: "Record that the person behind an escalation step was reached",
 		Long: "Acknowledge an escalation step: record that its person was reached (--reached NAME).\n" +
-			"Without --step, the step whose deadline comes first.",
+			"Without --step, the step that is due (paged) now, the most overdue first; a pending step\n" +
+			"nobody has paged yet is never acknowledged without --step. Run twice, the second run says\n" +
+			"which step was already acknowledged, by whom and when, and acknowledges nothing: exit 0\n" +
+			"when it reached the same --reached person (a retry), exit 3 otherwise.",
 		Example: "  flightdeck incident ack INC-4 --step 2 --reached \"Dana (Eng Lead)\"",
 		Args:    incidentArgs(0, "an incident id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -30,7 +34,17 @@ func newIncidentAckCmd(a *app) *cobra.Command {
 				return usagef("--step %d is not a step: steps count from 1 (see flightdeck incident show %s)", step, args[0])
 			}
 			return withIncident(cmd, a, args[0], func(ctx context.Context, s *data.Store, before model.Incident, now time.Time) error {
-				inc, err := incAfter(ctx, s, before.ID, s.AckStep(ctx, before.ID, model.IncidentSeen{}, step, reached, a.actor(), now))
+				step := step
+				if step == 0 { // decided here, on the incident as read: the step paged now
+					if next, ok := s.Policy().NextDeadline(before, now); ok && (next.State == model.StepDue || next.State == model.StepOverdue) {
+						step = next.Step.Number
+					}
+				}
+				inc, err := incAfter(ctx, s, before.ID, s.AckStep(ctx, before.ID, model.SeenIncident(before), step, reached, a.actor(), now))
+				if errors.Is(err, model.ErrStale) && ackRetry(before, step, reached) {
+					fmt.Fprintln(a.stdout, model.SanitizeLine(err.Error()))
+					return nil
+				}
 				if err != nil {
 					return err
 				}
@@ -54,6 +68,19 @@ func newIncidentAckCmd(a *app) *cobra.Command {
 	cmd.Flags().IntVar(&step, "step", 0, "the step number (default: the one due first)")
 	cmd.Flags().StringVar(&reached, "reached", "", "who was reached")
 	return cmd
+}
+
+// ackRetry reports whether an ack refused as stale repeats the latest one
+// (the same step, or no step named, reaching the same person): a retried
+// script gets exit 0, and still nothing new is written.
+func ackRetry(inc model.Incident, step int, reached string) bool {
+	var last model.Ack
+	for _, a := range inc.Acks {
+		if last.Step == 0 || !a.At.Before(last.At) {
+			last = a
+		}
+	}
+	return last.Step != 0 && (step == 0 || step == last.Step) && strings.EqualFold(strings.TrimSpace(last.Reached), strings.TrimSpace(reached))
 }
 
 // newIncidentEscalateCmd is "escalate" (escalate now; --step optional) or,
@@ -89,9 +116,9 @@ func newIncidentEscalateCmd(a *app, skip bool) *cobra.Command {
 			var inc model.Incident
 			var err error
 			if skip {
-				inc, err = incAfter(ctx, s, before.ID, s.SkipToStep(ctx, before.ID, model.IncidentSeen{}, step, reason, a.actor(), now))
+				inc, err = incAfter(ctx, s, before.ID, s.SkipToStep(ctx, before.ID, model.SeenIncident(before), step, reason, a.actor(), now))
 			} else {
-				inc, err = incAfter(ctx, s, before.ID, s.EscalateNow(ctx, before.ID, model.IncidentSeen{}, step, reason, a.actor(), now))
+				inc, err = incAfter(ctx, s, before.ID, s.EscalateNow(ctx, before.ID, model.SeenIncident(before), step, reason, a.actor(), now))
 			}
 			if err != nil {
 				return err
@@ -128,12 +155,17 @@ func newIncidentStatusCmd(a *app, to model.IncidentStatus) *cobra.Command {
 	}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		return withIncident(cmd, a, args[0], func(ctx context.Context, s *data.Store, before model.Incident, now time.Time) error {
+			if before.Status == to { // a repeated command: nothing to do, and nothing written
+				fmt.Fprintf(a.stdout, "%s is already %s\n", before.Ref(), to)
+				fmt.Fprintln(a.stdout, incStatusLine(before, s.Policy(), now))
+				return nil
+			}
 			var inc model.Incident
 			var err error
 			if to == model.IncidentOpen {
-				inc, err = incAfter(ctx, s, before.ID, s.ReopenIncident(ctx, before.ID, model.IncidentSeen{}, reason, a.actor(), now))
+				inc, err = incAfter(ctx, s, before.ID, s.ReopenIncident(ctx, before.ID, model.SeenIncident(before), reason, a.actor(), now))
 			} else {
-				inc, err = incAfter(ctx, s, before.ID, s.MitigateIncident(ctx, before.ID, model.IncidentSeen{}, a.actor(), now))
+				inc, err = incAfter(ctx, s, before.ID, s.MitigateIncident(ctx, before.ID, model.SeenIncident(before), a.actor(), now))
 			}
 			if err != nil {
 				return err
@@ -158,7 +190,9 @@ func newIncidentResolveCmd(a *app) *cobra.Command {
 		Use:   "resolve ID --yes [--root-cause TEXT]",
 		Short: "Resolve the incident (final; stops the escalation clocks)",
 		Long: "Resolve the incident. Resolved is final — a recurrence is a new incident — so --yes is\n" +
-			"required to confirm.",
+			"required to confirm. On an incident someone has already resolved it is refused with who\n" +
+			"resolved it, when, and their root cause (exit 3); your --root-cause is not recorded\n" +
+			"(set it with incident root-cause if it adds to theirs).",
 		Example: "  flightdeck incident resolve INC-4 --yes --root-cause \"bad feature flag default in v2.14.0\"",
 		Args:    incidentArgs(0, "an incident id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -166,13 +200,9 @@ func newIncidentResolveCmd(a *app) *cobra.Command {
 				return usagef("resolving is final: add --yes to confirm, e.g. flightdeck incident resolve %s --yes", args[0])
 			}
 			return withIncident(cmd, a, args[0], func(ctx context.Context, s *data.Store, before model.Incident, now time.Time) error {
-				inc, err := incAfter(ctx, s, before.ID, s.ResolveIncident(ctx, before.ID, model.IncidentSeen{}, rootCause, a.actor(), now))
+				inc, err := incAfter(ctx, s, before.ID, s.ResolveIncident(ctx, before.ID, model.SeenIncident(before), rootCause, a.actor(), now))
 				if err != nil {
 					return err
-				}
-				if before.Status == model.IncidentResolved {
-					fmt.Fprintf(a.stdout, "%s is already resolved (%s)\n", inc.Ref(), clock(inc.ResolvedAt, now))
-					return nil
 				}
 				fmt.Fprintf(a.stdout, "%s resolved after %s\n", inc.Ref(), model.FormatDurationShort(model.Elapsed(inc.OpenedAt, inc.ResolvedAt)))
 				if inc.RootCause == "" {
@@ -198,7 +228,7 @@ func newIncidentCommanderCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withIncident(cmd, a, args[0], func(ctx context.Context, s *data.Store, before model.Incident, now time.Time) error {
 				person := strings.Join(args[1:], " ")
-				inc, err := incAfter(ctx, s, before.ID, s.SetCommander(ctx, before.ID, model.IncidentSeen{}, role, person, a.actor(), now))
+				inc, err := incAfter(ctx, s, before.ID, s.SetCommander(ctx, before.ID, model.SeenIncident(before), role, person, a.actor(), now))
 				if err != nil {
 					return err
 				}
@@ -233,7 +263,7 @@ func newIncidentUpdateCmd(a *app) *cobra.Command {
 				return usagef("%v (--conditions and --actions are required)", err)
 			}
 			return withIncident(cmd, a, args[0], func(ctx context.Context, s *data.Store, before model.Incident, now time.Time) error {
-				inc, err := incAfter(ctx, s, before.ID, s.PostUpdate(ctx, before.ID, model.IncidentSeen{}, u, a.actor(), now))
+				inc, err := incAfter(ctx, s, before.ID, s.PostUpdate(ctx, before.ID, model.SeenIncident(before), u, a.actor(), now))
 				if err != nil {
 					return err
 				}

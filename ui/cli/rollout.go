@@ -104,18 +104,67 @@ func rolloutCommand(a *app, use, short, long string, reasonHelp string,
 	return cmd
 }
 
+// seenRollout reads the rollout a command decides on: the write that follows
+// carries it, so another person's action in between refuses it (exit 3).
+func seenRollout(ctx context.Context, s *data.Store, d model.Deployment) (model.Rollout, model.RolloutSeen, error) {
+	r, _, err := s.Rollout(ctx, d.ID)
+	return r, model.SeenRollout(r), err
+}
+
+// stageIndex finds --to's stage in the plan: its label ("25%", "25") or its
+// place ("2/4").
+func stageIndex(p model.Plan, to string) (int, error) {
+	to = strings.TrimSpace(to)
+	var labels []string
+	for i, st := range p.Stages {
+		place := fmt.Sprintf("%d/%d", i+1, len(p.Stages))
+		if strings.EqualFold(to, st.Label) || strings.EqualFold(to+"%", st.Label) || to == place {
+			return i, nil
+		}
+		labels = append(labels, st.Label)
+	}
+	return 0, usagef("--to %q is not a stage of this rollout: use one of %s (or its place, e.g. 2/%d)", to, strings.Join(labels, ", "), len(p.Stages))
+}
+
 func newDeployPromoteCmd(a *app) *cobra.Command {
-	return rolloutCommand(a, "promote", "Move the rollout to its next stage (on a planned deployment: start it)",
+	var to string
+	cmd := rolloutCommand(a, "promote", "Move the rollout to its next stage (on a planned deployment: start it)",
 		"Promote the rollout to its next stage. Before the stage's soak has elapsed, or while\n"+
 			"rollback criteria are met, it needs --reason, which is recorded as an override.\n"+
 			"On a planned deployment it starts Deployment Execution and the rollout's first stage;\n"+
-			"open Pre-Deployment items then need --reason too. The last stage is left with finish.",
+			"open Pre-Deployment items then need --reason too. The last stage is left with finish.\n\n"+
+			"--to STAGE makes it safe to repeat: it promotes only from the stage just before STAGE.\n"+
+			"Already at STAGE, it says since when and who put it there and changes nothing (exit 0);\n"+
+			"anywhere else it is refused with the current stage (exit 3). Without --to, promote acts\n"+
+			"on the stage it reads, and is refused (exit 3) if someone moves the rollout meanwhile.",
 		"why you promote now (needed before the soak ends or while rollback criteria are met)",
 		func(ctx context.Context, s *data.Store, d model.Deployment, reason string, now time.Time) error {
 			if d.Status == model.StatusPlanned {
 				return startRolloutCLI(ctx, a, s, d, reason, now)
 			}
-			r, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, reason, a.actor(), now)
+			r0, seen, err := seenRollout(ctx, s, d)
+			if err != nil {
+				return err
+			}
+			if to != "" && r0.Started() {
+				want, err := stageIndex(r0.Plan, to)
+				if err != nil {
+					return err
+				}
+				if want != r0.Stage+1 || r0.Ended() {
+					last, err := s.LatestRolloutEvent(ctx, d.ID)
+					if err != nil {
+						return err
+					}
+					label := r0.Status(now, false).Label
+					if want == r0.Stage && !r0.Ended() {
+						fmt.Fprintf(a.stdout, "%s: %s\n", name(d), model.AlreadyAt(label, last))
+						return nil
+					}
+					return model.StaleRollout(model.SanitizeLine(d.Service), label, last)
+				}
+			}
+			r, err := s.Promote(ctx, d.ID, seen, reason, a.actor(), now)
 			if err != nil {
 				return actionError(err)
 			}
@@ -127,6 +176,8 @@ func newDeployPromoteCmd(a *app) *cobra.Command {
 			fmt.Fprintf(a.stdout, "%s: promoted to %s%s%s\n", name(d), st.Label, override, soakNote(st, now))
 			return nil
 		})
+	cmd.Flags().StringVar(&to, "to", "", "the stage to promote to (\"25%\" or \"2/4\"): repeat-safe, see above")
+	return cmd
 }
 
 // startRolloutCLI is promote on a planned deployment: the CLI's way into
@@ -153,7 +204,11 @@ func newDeployPauseCmd(a *app) *cobra.Command {
 		"Pause the rollout: the soak clock stops and the time left is stored, so it is the\n"+
 			"same after a restart and in every dashboard. Promote and finish wait for resume.", "",
 		func(ctx context.Context, s *data.Store, d model.Deployment, _ string, now time.Time) error {
-			r, err := s.Pause(ctx, d.ID, model.RolloutSeen{}, a.actor(), now)
+			_, seen, err := seenRollout(ctx, s, d)
+			if err != nil {
+				return err
+			}
+			r, err := s.Pause(ctx, d.ID, seen, a.actor(), now)
 			if err != nil {
 				return actionError(err)
 			}
@@ -167,7 +222,11 @@ func newDeployResumeCmd(a *app) *cobra.Command {
 	return rolloutCommand(a, "resume", "Restart the soak clock from where pause stopped it",
 		"Resume a paused rollout: the soak ends the stored remaining time from now.", "",
 		func(ctx context.Context, s *data.Store, d model.Deployment, _ string, now time.Time) error {
-			r, err := s.Resume(ctx, d.ID, model.RolloutSeen{}, a.actor(), now)
+			_, seen, err := seenRollout(ctx, s, d)
+			if err != nil {
+				return err
+			}
+			r, err := s.Resume(ctx, d.ID, seen, a.actor(), now)
 			if err != nil {
 				return actionError(err)
 			}
@@ -191,7 +250,11 @@ func newDeployAbortCmd(a *app) *cobra.Command {
 		"why you roll back (recorded on the timeline)",
 		func(ctx context.Context, s *data.Store, d model.Deployment, reason string, now time.Time) error {
 			planned := d.Status == model.StatusPlanned
-			r, err := s.Abort(ctx, d.ID, model.RolloutSeen{}, reason, a.actor(), now)
+			_, seen, err := seenRollout(ctx, s, d)
+			if err != nil {
+				return err
+			}
+			r, err := s.Abort(ctx, d.ID, seen, reason, a.actor(), now)
 			if err != nil {
 				return actionError(err)
 			}
@@ -223,7 +286,11 @@ func newDeployFinishCmd(a *app) *cobra.Command {
 		"why you finish now (needed before the final soak ends or while rollback criteria are met)",
 		func(ctx context.Context, s *data.Store, d model.Deployment, reason string, now time.Time) error {
 			rollingBack := d.RollingBack()
-			r, err := s.Finish(ctx, d.ID, model.RolloutSeen{}, reason, a.actor(), now)
+			_, seen, err := seenRollout(ctx, s, d)
+			if err != nil {
+				return err
+			}
+			r, err := s.Finish(ctx, d.ID, seen, reason, a.actor(), now)
 			if err != nil {
 				return actionError(err)
 			}

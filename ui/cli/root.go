@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // Exit codes.
@@ -27,6 +28,9 @@ const (
 	exitOK    = 0
 	exitFail  = 1
 	exitUsage = 2
+	// exitStale: refused because the state the command read moved on
+	// (model.ErrStale) — someone else acted first; nothing was written.
+	exitStale = 3
 )
 
 // usageError marks a mistake in how the command was called (exit code 2).
@@ -195,6 +199,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var ec exitCoder
 	if errors.As(err, &ec) {
 		return ec.ExitCode()
+	}
+	if errors.Is(err, model.ErrStale) {
+		return exitStale
 	}
 	var ue usageError
 	if errors.As(err, &ue) || isCobraUsage(err) {
