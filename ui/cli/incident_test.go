@@ -63,7 +63,7 @@ func TestCLIIncidentLifecycle(t *testing.T) {
 
 	out = fdOK(t, db, "incident", "ack", "1", "--step", "1", "--reached", "Dana")
 	wantLines(t, "incident ack", out, "INC-1 step 1 On-call DevOps Engineer acknowledged (reached Dana)\n", "next: Eng Lead ")
-	fdFail(t, db, exitFail, "INC-1 step 1 is already acknowledged (Dana reached)", "incident", "ack", "1", "--step", "1")
+	fdFail(t, db, exitStale, "INC-1 step 1 (On-call DevOps Engineer) was already acknowledged by", "incident", "ack", "1", "--step", "1")
 	fdFail(t, db, exitUsage, "there is no escalation step 9", "incident", "ack", "1", "--step", "9")
 
 	fdFail(t, db, exitUsage, "--reason is required", "incident", "escalate", "1")
