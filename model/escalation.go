@@ -293,7 +293,10 @@ func (p EscalationPolicy) Ladder(inc Incident, now time.Time) []StepStatus {
 		man[j].skipBy = nil
 		if m.Kind == ManualSkipTo && p.Steps[j].Trigger != TriggerSecurity {
 			for e := 0; e < j; e++ {
-				if p.Steps[e].Trigger != TriggerSecurity {
+				// A step paged with escalate-now stays "paged, not reached":
+				// skipping past it must not relabel a page as skipped.
+				paged := !man[e].forced.IsZero() && man[e].forceBy.Kind == ManualEscalateNow
+				if p.Steps[e].Trigger != TriggerSecurity && !paged {
 					man[e].skipBy = &escs[k]
 				}
 			}

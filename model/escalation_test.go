@@ -251,6 +251,15 @@ func TestLadderManual(t *testing.T) {
 	escCheck(t, "un-skip", p.Ladder(inc, incAt(8*incMin)),
 		[]escWant{{StepAcknowledged, 0}, {StepDue, 8 * incMin}, {StepOverdue, 5 * incMin}, {StepOverdue, 0}})
 
+	// D32: a step paged with escalate-now stays paged, not reached, when
+	// someone then skips past it: it is still owed an acknowledgement.
+	inc.Escalations = []ManualEscalation{
+		{Kind: ManualEscalateNow, Step: 2, At: incAt(3*incMin + 250*time.Millisecond), By: "bob", Reason: "customers"},
+		{Kind: ManualSkipTo, Step: 3, At: incAt(5 * incMin), By: "bob", Reason: "lead silent"},
+	}
+	escCheck(t, "escalated, then skipped past", p.Ladder(inc, incAt(6*incMin)),
+		[]escWant{{StepAcknowledged, 0}, {StepOverdue, 3*incMin + 250*time.Millisecond}, {StepOverdue, 5 * incMin}, {StepOverdue, 0}})
+
 	// Unknown steps and kinds are ignored.
 	inc = incOpen(1, SEV3)
 	inc.Escalations = []ManualEscalation{{Kind: ManualSkipTo, Step: 9, At: incT0}, {Kind: "page", Step: 2, At: incT0}}
