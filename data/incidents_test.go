@@ -239,17 +239,20 @@ func TestEscalateSkipAck(t *testing.T) {
 	}
 	noErr(t, s.SkipToStep(ctx, inc.ID, model.IncidentSeen{}, 3, "Eng Lead on a plane", "bob", t0.Add(4*minute)))
 	inc = ok(s.Incident(ctx, inc.ID))
-	for step, want := range map[int]model.StepState{1: model.StepSkipped, 2: model.StepSkipped, 3: model.StepDue, 4: model.StepNotNeeded} {
+	// Step 2 was paged with escalate-now: it stays owed an ack, not skipped (D32).
+	for step, want := range map[int]model.StepState{1: model.StepSkipped, 2: model.StepOverdue, 3: model.StepDue, 4: model.StepNotNeeded} {
 		if st := stepState(t, inc, step, t0.Add(4*minute)); st.State != want {
 			t.Errorf("after skip, step %d: %s, want %s", step, st.State, want)
 		}
 	}
-	// Step 0 acknowledges the step someone must act on first.
-	noErr(t, s.AckStep(ctx, inc.ID, model.IncidentSeen{}, 0, "Dir. Grace", "bob", t0.Add(6*minute)))
+	// Step 0 acknowledges the step someone must act on first: the most
+	// overdue of the paged ones, step 2.
+	noErr(t, s.AckStep(ctx, inc.ID, model.IncidentSeen{}, 0, "Sam", "bob", t0.Add(6*minute)))
 	inc = ok(s.Incident(ctx, inc.ID))
-	if st := stepState(t, inc, 3, t0.Add(6*minute)); st.State != model.StepAcknowledged || st.Reached != "Dir. Grace" {
+	if st := stepState(t, inc, 2, t0.Add(6*minute)); st.State != model.StepAcknowledged || st.Reached != "Sam" {
 		t.Errorf("ack step 0: %+v", st)
 	}
+	noErr(t, s.AckStep(ctx, inc.ID, model.IncidentSeen{}, 3, "Dir. Grace", "bob", t0.Add(6*minute)))
 	if err := s.AckStep(ctx, inc.ID, model.IncidentSeen{}, 3, "", "bob", t0.Add(7*minute)); err == nil || !strings.Contains(err.Error(), "already acknowledged") {
 		t.Errorf("double ack: %v", err)
 	}
@@ -272,7 +275,8 @@ func TestEscalateSkipAck(t *testing.T) {
 	}
 	want := []string{
 		"incident.escalate escalated now to step 2 (Engineering Lead): customers on Twitter",
-		"incident.skip skipped to step 3 (Product/Engineering Director), passing over step 1 (On-call DevOps Engineer), step 2 (Engineering Lead): Eng Lead on a plane",
+		"incident.skip skipped to step 3 (Product/Engineering Director), passing over step 1 (On-call DevOps Engineer): Eng Lead on a plane",
+		"incident.ack acknowledged step 2 (Engineering Lead): reached Sam",
 		"incident.ack acknowledged step 3 (Product/Engineering Director): reached Dir. Grace",
 		"incident.security flagged security-related; Security Lead due now",
 	}

@@ -83,7 +83,7 @@ func TestCLIIncidentLifecycle(t *testing.T) {
 	if !regexp.MustCompile(`^INC-1 update posted; next update due \d\d:\d\d UTC, in 30:00\n$`).MatchString(out) {
 		t.Errorf("update printed %q", out)
 	}
-	wantLines(t, "security", fdOK(t, db, "incident", "security", "1"), "INC-1 flagged security-related\n", "next: Director ")
+	wantLines(t, "security", fdOK(t, db, "incident", "security", "1"), "INC-1 flagged security-related\n", "next: Eng Lead ") // step 2 was paged with escalate: still owed an ack (D32)
 	wantLines(t, "action", fdOK(t, db, "incident", "action", "1", "alert", "on", "5xx"), "INC-1 action item 1: alert on 5xx\n")
 
 	wantLines(t, "mitigate", fdOK(t, db, "incident", "mitigate", "1"), "INC-1 mitigated\n")
@@ -106,7 +106,7 @@ func TestCLIIncidentLifecycle(t *testing.T) {
 		"  severity:   SEV2 at open → SEV1 ",
 		"  1  On-call DevOps Engineer        acknowledged ",
 		", reached Dana\n",
-		"  2  Engineering Lead               skipped: skipped to step 3 by alice: Eng Lead on a plane\n",
+		"  2  Engineering Lead               due ", // paged, then skipped past: still paged (D32)
 		"root cause: bad flag default\n",
 		"action items:\n  1. alert on 5xx\n",
 		"stakeholder updates:\n",
