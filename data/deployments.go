@@ -20,12 +20,12 @@ const deploymentCols = `id, service, version, environment, strategy, status, tem
 // a deployment's history. While an open SEV1/SEV2 freezes deployments it
 // refuses with *FreezeError (see StartDeploymentOverride).
 func (s *Store) StartDeployment(ctx context.Context, n model.NewDeployment, tpl model.Template, actor string, at time.Time) (model.Deployment, error) {
-	return s.startDeployment(ctx, n, tpl, "", actor, at)
+	return s.startDeployment(ctx, n, tpl, model.StartOverride{}, actor, at)
 }
 
-// startDeployment checks the freeze inside the insert's transaction;
-// override is a validated freeze-override reason, or "" for none.
-func (s *Store) startDeployment(ctx context.Context, n model.NewDeployment, tpl model.Template, override, actor string, at time.Time) (model.Deployment, error) {
+// startDeployment checks the freeze and the deployment in flight inside the
+// insert's transaction; o holds validated override reasons ("" for none).
+func (s *Store) startDeployment(ctx context.Context, n model.NewDeployment, tpl model.Template, o model.StartOverride, actor string, at time.Time) (model.Deployment, error) {
 	n, err := n.Normalize()
 	if err != nil {
 		return model.Deployment{}, invalid(err)
@@ -45,7 +45,11 @@ func (s *Store) startDeployment(ctx context.Context, n model.NewDeployment, tpl 
 
 	var d model.Deployment
 	err = s.write(ctx, "start deployment", func(tx *sql.Tx) error {
-		freeze, err := freezeGate(ctx, tx, override)
+		freeze, err := freezeGate(ctx, tx, o.Freeze)
+		if err != nil {
+			return err
+		}
+		inFlight, err := inFlightGate(ctx, tx, n, o.InFlight)
 		if err != nil {
 			return err
 		}
@@ -67,8 +71,16 @@ func (s *Store) startDeployment(ctx context.Context, n model.NewDeployment, tpl 
 		if d, err = getDeployment(ctx, tx, id); err != nil {
 			return err
 		}
-		if err := freeze.recordOverride(ctx, tx, d, override, actor, at); err != nil {
+		if err := freeze.recordOverride(ctx, tx, d, o.Freeze, actor, at); err != nil {
 			return err
+		}
+		if inFlight != "" {
+			if err := appendEvent(ctx, tx, model.Event{
+				At: at, Actor: actor, Kind: model.EventDeployInFlight, DeploymentID: id,
+				Text: model.TextInFlightOverride(d.Title(), inFlight, o.InFlight),
+			}); err != nil {
+				return err
+			}
 		}
 		return appendEvent(ctx, tx, model.Event{
 			At: at, Actor: actor, Kind: model.EventDeployStarted, DeploymentID: id,

@@ -40,7 +40,7 @@ func (s *Store) StartDeploymentOverride(ctx context.Context, n model.NewDeployme
 	if err != nil {
 		return model.Deployment{}, invalid(err)
 	}
-	return s.startDeployment(ctx, n, tpl, reason, actor, at)
+	return s.startDeployment(ctx, n, tpl, model.StartOverride{Freeze: reason}, actor, at)
 }
 
 // freezeState is the freeze as read inside a write transaction; lead is the

@@ -24,8 +24,9 @@ const incidentCols = `id, title, severity, status, security, security_at, deploy
 
 // OpenIncident records a new open incident, INC-n, and its opening event.
 // n.DeploymentID links it to that deployment, which must exist; 0 links
-// none. Choosing a default link is the caller's business (the dashboard
-// passes the focused deployment, the CLI the only active one).
+// none. Callers pass a deployment only when the person chose it (the
+// dashboard's form, the CLI's --deploy): a guessed link would count the
+// deployment as a change failure (see LinkIncident).
 func (s *Store) OpenIncident(ctx context.Context, n model.NewIncident, actor string, at time.Time) (model.Incident, error) {
 	actor, err := cleanActor(actor)
 	if err != nil {

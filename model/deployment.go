@@ -186,3 +186,39 @@ func (d Deployment) StabilityEndsAt() time.Time {
 	}
 	return d.StabilityAt.Add(StabilityWatch)
 }
+
+// InFlight returns the deployment of service to environment among deps
+// that is in flight — past Pre-Deployment, not yet completed, rolled back
+// or aborted (the oldest when several) — the one a new deployment of the
+// same service would run beside: starting a second needs a recorded reason.
+// Planned deployments are not in flight: nothing of theirs runs yet.
+func InFlight(deps []Deployment, service, environment string) (Deployment, bool) {
+	var found Deployment
+	for _, d := range deps {
+		if d.Status != StatusInProgress || !strings.EqualFold(d.Service, service) || !strings.EqualFold(d.Environment, environment) {
+			continue
+		}
+		if found.ID == 0 || d.ID < found.ID {
+			found = d
+		}
+	}
+	return found, found.ID != 0
+}
+
+// StageName is the label of the stage a running rollout is at ("25%"),
+// "" before it started or after it ended.
+func (r Rollout) StageName() string {
+	if !r.Started() || r.Ended() || r.Stage < 0 || r.Stage >= len(r.Plan.Stages) {
+		return ""
+	}
+	return r.Plan.Stages[r.Stage].Label
+}
+
+// StartOverride holds the recorded reasons that let a deployment start past
+// a gate: Freeze past an open SEV1/SEV2's change freeze, InFlight beside
+// another deployment of the same service and environment still in flight.
+// An empty reason leaves its gate closed.
+type StartOverride struct {
+	Freeze   string
+	InFlight string
+}

@@ -64,6 +64,15 @@ const (
 	EventIncidentActionItem EventKind = "incident.action_item" // TextActionItem
 	EventIncidentRootCause  EventKind = "incident.root_cause"  // TextRootCause
 	EventFreezeOverride     EventKind = "freeze.override"      // TextFreezeOverride
+	// EventIncidentLinked is a person linking an incident to the deployment
+	// that caused it, or moving the link to another one; it is filed under
+	// the incident and the deployment linked to. Only these links (and one
+	// chosen when the incident was opened) count in the change fail rate.
+	EventIncidentLinked   EventKind = "incident.linked"   // TextIncidentLinked
+	EventIncidentUnlinked EventKind = "incident.unlinked" // TextIncidentUnlinked
+	// EventDeployInFlight is a deployment started while another of the same
+	// service and environment was still in flight, with the override reason.
+	EventDeployInFlight EventKind = "deploy.in_flight_override" // TextInFlightOverride
 )
 
 // Written by the notifier and the metrics probe. Each notification is
@@ -93,7 +102,7 @@ var EventKinds = []EventKind{
 	EventIncidentOpened, EventIncidentNote, EventIncidentSeverity, EventIncidentAck, EventIncidentEscalate,
 	EventIncidentSkip, EventIncidentMitigated, EventIncidentResolved, EventIncidentReopened,
 	EventIncidentCommander, EventIncidentUpdate, EventIncidentSecurity, EventIncidentActionItem,
-	EventIncidentRootCause, EventFreezeOverride,
+	EventIncidentRootCause, EventFreezeOverride, EventIncidentLinked, EventIncidentUnlinked, EventDeployInFlight,
 	EventNotifySent, EventNotifyFailed, EventProbeFailed,
 }
 

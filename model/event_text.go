@@ -400,6 +400,50 @@ func TextFreezeOverride(title, freeze, override string) string {
 	return fmt.Sprintf("started %s despite the change freeze (%s): %s", title, freeze, override)
 }
 
+// TextIncidentLinked is EventIncidentLinked's text: the deployment the
+// incident is now linked to and, for a relink, the one it was linked to
+// (wasID 0: it was linked to none).
+func TextIncidentLinked(id int64, title string, wasID int64, wasTitle string) string {
+	if wasID != 0 {
+		return fmt.Sprintf("linked to #%d %s (was #%d %s)", id, title, wasID, wasTitle)
+	}
+	return fmt.Sprintf("linked to #%d %s", id, title)
+}
+
+// TextIncidentUnlinked is EventIncidentUnlinked's text: the deployment the
+// incident is no longer linked to.
+func TextIncidentUnlinked(id int64, title string) string {
+	return fmt.Sprintf("unlinked from #%d %s: not caused by that deployment", id, title)
+}
+
+// TextInFlight names a deployment still in flight, for the warning before a
+// second deployment of its service: "#1 v2.14.0 in progress at 25% in
+// production". stage is the rollout's current stage ("25%"), "" before the
+// rollout started.
+func TextInFlight(d Deployment, stage string) string {
+	state := "in progress"
+	switch {
+	case d.RollingBack():
+		state = "rolling back"
+	case stage != "":
+		state = "in progress at " + stage
+	}
+	return fmt.Sprintf("#%d %s %s in %s", d.ID, d.Version, state, d.Environment)
+}
+
+// TextInFlightWarning is the question asked before a second deployment of a
+// service: "checkout-api already has #1 v2.14.0 in progress at 25% in
+// production — start anyway?".
+func TextInFlightWarning(service, inFlight string) string {
+	return fmt.Sprintf("%s already has %s — start anyway?", service, inFlight)
+}
+
+// TextInFlightOverride is EventDeployInFlight's text: the deployment
+// started, the one in flight (TextInFlight) and the override reason.
+func TextInFlightOverride(title, inFlight, reason string) string {
+	return fmt.Sprintf("started %s while %s: %s", title, inFlight, reason)
+}
+
 // Notifications and the metrics probe.
 
 // TextNotifySent is EventNotifySent's text: what was notified, and the
