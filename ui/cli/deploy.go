@@ -41,7 +41,7 @@ func newDeployCmd(a *app) *cobra.Command {
 }
 
 func newDeployStartCmd(a *app) *cobra.Command {
-	var env, strategy, commit, committedAt, overrideFreeze, hotfixFor, templateName string
+	var env, strategy, commit, committedAt, overrideFreeze, inFlightReason, hotfixFor, templateName string
 	cmd := &cobra.Command{
 		Use:   "start SERVICE VERSION",
 		Short: "Start a deployment with the built-in checklist or an imported one",
@@ -49,7 +49,9 @@ func newDeployStartCmd(a *app) *cobra.Command {
 			"phase, with its own copy of the built-in OctoAcme checklist, or of the template given\n" +
 			"with --template NAME (see flightdeck template list; an unknown name exits 2).\n\n" +
 			"While an open SEV1/SEV2 freezes deploys it refuses (exit 1) unless given\n" +
-			"--override-freeze REASON, which is recorded on the incident's timeline.\n\n" +
+			"--override-freeze REASON, which is recorded on the incident's timeline. While another\n" +
+			"deployment of SERVICE is in flight in that environment it refuses (exit 1), naming it,\n" +
+			"unless given --reason REASON, which is recorded on the new deployment's timeline.\n\n" +
 			"--commit and --committed-at feed the lead time of the delivery metrics; --hotfix-for\n" +
 			"INC-N marks the deployment as the fix for that incident (deployment rework rate).",
 		Example: "  flightdeck deploy start api v1.4.2\n" +
@@ -96,7 +98,7 @@ func newDeployStartCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d, err := startHonouringFreeze(cmd, a, s, n, tpl, overrideFreeze, now)
+			d, err := startHonouringGates(cmd, a, s, n, tpl, model.StartOverride{Freeze: overrideFreeze, InFlight: inFlightReason}, now)
 			if err != nil {
 				return err
 			}
@@ -121,6 +123,7 @@ func newDeployStartCmd(a *app) *cobra.Command {
 	f.StringVar(&strategy, "strategy", string(model.StrategyCanary), "rollout strategy: canary, blue-green, feature-flag or all-at-once")
 	f.StringVar(&commit, "commit", "", "commit being deployed (hex hash)")
 	f.StringVar(&overrideFreeze, "override-freeze", "", "deploy during a change freeze, saying why (recorded)")
+	f.StringVar(&inFlightReason, "reason", "", "start beside another deployment of the service still in flight, saying why (recorded)")
 	f.StringVar(&committedAt, "committed-at", "", `when that commit was made, for lead time: RFC 3339 or "2006-01-02 15:04" (UTC)`)
 	f.StringVar(&hotfixFor, "hotfix-for", "", "this deployment fixes incident INC-N (counted in the rework rate)")
 	f.StringVar(&templateName, "template", "", "checklist template (default: the built-in octoacme; see flightdeck template list)")

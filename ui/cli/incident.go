@@ -30,7 +30,8 @@ func newIncidentCmd(a *app) *cobra.Command {
 		newIncidentNoteCmd(a), newIncidentSevCmd(a), newIncidentAckCmd(a), newIncidentEscalateCmd(a, false),
 		newIncidentEscalateCmd(a, true), newIncidentStatusCmd(a, model.IncidentMitigated), newIncidentResolveCmd(a),
 		newIncidentStatusCmd(a, model.IncidentOpen), newIncidentCommanderCmd(a), newIncidentUpdateCmd(a),
-		newIncidentSecurityCmd(a), newIncidentActionCmd(a), newIncidentRootCauseCmd(a), newIncidentStarCmd(a), newIncidentReportCmd(a))
+		newIncidentSecurityCmd(a), newIncidentActionCmd(a), newIncidentRootCauseCmd(a), newIncidentStarCmd(a), newIncidentReportCmd(a),
+		newIncidentLinkCmd(a), newIncidentUnlinkCmd(a))
 	return cmd
 }
 
@@ -105,8 +106,9 @@ func newIncidentOpenCmd(a *app) *cobra.Command {
 		Short: "Open an incident and start its escalation clocks",
 		Long: "Open an incident. --sev is required: 1–4, SEV1–SEV4 or critical/high/medium/low\n" +
 			"(" + strings.Join(sevDescriptions(), "; ") + ").\n\n" +
-			"It is linked to --deploy ID; without --deploy, to the only active deployment. With\n" +
-			"several active it is linked to none (say which with --deploy); --deploy none links none.\n" +
+			"It is linked to a deployment only when you say so with --deploy ID: a link makes that\n" +
+			"deployment a change failure in flightdeck metrics. Without --deploy it is linked to none\n" +
+			"and a hint on stderr names the active deployments; link later with flightdeck incident link.\n" +
 			"An open SEV1/SEV2 freezes new deployments until it is resolved.",
 		Example: "  flightdeck incident open --sev 2 checkout returns 500s\n" +
 			"  flightdeck incident open --sev SEV1 --security --deploy 3 \"customer data exposed\"",
@@ -139,12 +141,6 @@ func newIncidentOpenCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			note := ""
-			if deployFlag == "" {
-				if n.DeploymentID, note, err = defaultIncidentLink(ctx, s); err != nil {
-					return err
-				}
-			}
 			now := incNow(a)
 			inc, err := s.OpenIncident(ctx, n, a.actor(), now)
 			if err != nil {
@@ -158,8 +154,10 @@ func newIncidentOpenCmd(a *app) *cobra.Command {
 			}
 			w := a.stdout
 			fmt.Fprintf(w, "opened %s %s %q%s\n", inc.Ref(), inc.Severity.Label(), model.SanitizeLine(inc.Title), link)
-			if note != "" {
-				fmt.Fprintln(w, note)
+			if !explicit {
+				if hint := incidentLinkHint(ctx, s, inc); hint != "" {
+					fmt.Fprintln(a.stderr, hint)
+				}
 			}
 			writeLadder(w, inc, s.Policy(), now)
 			if inc.NeedsCommander() {
@@ -174,28 +172,29 @@ func newIncidentOpenCmd(a *app) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&sevFlag, "sev", "", "severity: 1–4 or SEV1–SEV4 (required)")
 	f.BoolVar(&security, "security", false, "security-related: the Security Lead step is due at once")
-	f.StringVar(&deployFlag, "deploy", "", `link to this deployment id, or "none" (default: the only active deployment)`)
+	f.StringVar(&deployFlag, "deploy", "", `link to this deployment id (default: none)`)
 	return cmd
 }
 
-// defaultIncidentLink is the only active deployment; with several, none —
-// guessing wrong would put the incident on the wrong deploy's record.
-func defaultIncidentLink(ctx context.Context, s *data.Store) (int64, string, error) {
+// incidentLinkHint tells how to link an incident opened without --deploy
+// when deployments are active; it never links one itself: a guessed link
+// would count an unrelated deployment as a change failure.
+func incidentLinkHint(ctx context.Context, s *data.Store, inc model.Incident) string {
 	active, err := s.ActiveDeployments(ctx)
-	if err != nil {
-		return 0, "", err
+	if err != nil || len(active) == 0 {
+		return ""
 	}
-	switch len(active) {
-	case 0:
-		return 0, "", nil
-	case 1:
-		return active[0].ID, "", nil
+	if len(active) == 1 {
+		d := active[0]
+		return fmt.Sprintf("hint: %s is not linked to a deployment; if #%d %s caused it: flightdeck incident link %s --deploy %d",
+			inc.Ref(), d.ID, model.SanitizeLine(d.Title()), inc.Ref(), d.ID)
 	}
 	names := make([]string, len(active))
 	for i, d := range active {
 		names[i] = fmt.Sprintf("#%d %s", d.ID, model.SanitizeLine(d.Service))
 	}
-	return 0, fmt.Sprintf("not linked to a deployment: %d are active (%s); link one with --deploy ID", len(active), strings.Join(names, ", ")), nil
+	return fmt.Sprintf("hint: %s is not linked to a deployment (%d active: %s); if one caused it: flightdeck incident link %s --deploy ID",
+		inc.Ref(), len(active), strings.Join(names, ", "), inc.Ref())
 }
 
 func sevDescriptions() []string {
@@ -269,32 +268,46 @@ func newIncidentSevCmd(a *app) *cobra.Command {
 	}
 }
 
-// startHonouringFreeze starts a deployment from `deploy start`: refused
+// startHonouringGates starts a deployment from `deploy start`: refused
 // while an open SEV1/SEV2 freezes deploys, unless --override-freeze gives a
-// reason, which the store records with the deployment.
-func startHonouringFreeze(cmd *cobra.Command, a *app, s *data.Store, n model.NewDeployment, tpl model.Template, override string, now time.Time) (model.Deployment, error) {
+// reason, and refused while another deployment of the service is in flight
+// in that environment, unless --reason gives one. The store records each
+// override with the deployment, in the same transaction.
+func startHonouringGates(cmd *cobra.Command, a *app, s *data.Store, n model.NewDeployment, tpl model.Template, o model.StartOverride, now time.Time) (model.Deployment, error) {
 	ctx := cmd.Context()
-	if !cmd.Flags().Changed("override-freeze") {
-		d, err := s.StartDeployment(ctx, n, tpl, a.actor(), now)
-		var fe *data.FreezeError
-		if errors.As(err, &fe) {
-			return d, fmt.Errorf("deploys are frozen: %s — to deploy anyway pass --override-freeze REASON (it is recorded)", fe.Reason)
+	for _, f := range []struct{ flag, v string }{{"override-freeze", o.Freeze}, {"reason", o.InFlight}} {
+		if cmd.Flags().Changed(f.flag) {
+			if _, err := model.ValidateFreezeOverride(f.v); err != nil {
+				return model.Deployment{}, usagef("--%s: %v", f.flag, err)
+			}
 		}
-		return d, cliError(err)
-	}
-	if _, err := model.ValidateFreezeOverride(override); err != nil {
-		return model.Deployment{}, usagef("--override-freeze: %v", err)
 	}
 	frozen, reason, err := s.Freeze(ctx)
 	if err != nil {
 		return model.Deployment{}, err
 	}
-	d, err := s.StartDeploymentOverride(ctx, n, tpl, override, a.actor(), now)
+	active, err := s.ActiveDeployments(ctx)
 	if err != nil {
+		return model.Deployment{}, err
+	}
+	beside, inFlight := model.InFlight(active, n.Service, n.Environment)
+	d, err := s.StartDeploymentWith(ctx, n, tpl, o, a.actor(), now)
+	var fe *data.FreezeError
+	var ie *data.InFlightError
+	switch {
+	case errors.As(err, &fe):
+		return d, fmt.Errorf("deploys are frozen: %s — to deploy anyway pass --override-freeze REASON (it is recorded)", fe.Reason)
+	case errors.As(err, &ie):
+		return d, fmt.Errorf("%s already has %s — to start %s %s beside it pass --reason REASON (it is recorded), or finish or abort #%d first",
+			model.SanitizeLine(ie.Service), model.SanitizeLine(ie.InFlight), model.SanitizeLine(n.Service), model.SanitizeLine(n.Version), ie.ID)
+	case err != nil:
 		return d, cliError(err)
 	}
-	if frozen {
+	if frozen && o.Freeze != "" {
 		fmt.Fprintf(a.stdout, "change freeze overridden (%s): recorded on the timeline\n", reason)
+	}
+	if inFlight && o.InFlight != "" {
+		fmt.Fprintf(a.stdout, "started beside #%d %s, still in flight: recorded on the timeline\n", beside.ID, model.SanitizeLine(beside.Version))
 	}
 	return d, nil
 }

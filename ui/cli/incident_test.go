@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,7 +23,7 @@ func TestCLIIncidentLifecycle(t *testing.T) {
 	db := cliDB(t)
 	fdOK(t, db, "deploy", "start", "api", "v1.2")
 
-	out := fdOK(t, db, "incident", "open", "--sev", "2", "checkout", "errors")
+	out := fdOK(t, db, "incident", "open", "--sev", "2", "--deploy", "1", "checkout", "errors")
 	wantLines(t, "incident open", out,
 		"opened INC-1 SEV2 \"checkout errors\" (linked to #1 api)\n",
 		"escalation:\n",
@@ -171,23 +172,65 @@ func TestCLIIncidentBadUsage(t *testing.T) {
 	fdFail(t, db, exitUsage, "takes only the incident id", "incident", "mitigate", "1", "2")
 }
 
-func TestCLIIncidentDefaultLink(t *testing.T) {
+// An incident is linked to a deployment only when someone says so; the
+// only active deployment is offered in a hint, never linked silently.
+func TestCLIIncidentLinksOnlyWhenAsked(t *testing.T) {
 	db := cliDB(t)
 	wantLines(t, "no deployments", fdOK(t, db, "incident", "open", "--sev", "4", "typo"), "opened INC-1 SEV4 \"typo\"\n")
 	fdOK(t, db, "deploy", "start", "api", "v1")
+
+	code, out, errOut := fd(t, db, "incident", "open", "--sev", "3", "search latency")
+	if code != exitOK {
+		t.Fatalf("open: exit %d: %s", code, errOut)
+	}
+	wantLines(t, "one active: stdout", out, "opened INC-2 SEV3 \"search latency\"\n")
+	if strings.Contains(out, "linked") {
+		t.Errorf("one active: linked without --deploy:\n%s", out)
+	}
+	wantLines(t, "one active: stderr", errOut,
+		"hint: INC-2 is not linked to a deployment; if #1 api v1 → production caused it: flightdeck incident link INC-2 --deploy 1\n")
+	if show := fdOK(t, db, "incident", "show", "INC-2"); strings.Contains(show, "deployment: #1") {
+		t.Errorf("show INC-2 names a deployment:\n%s", show)
+	}
+
 	fdOK(t, db, "deploy", "start", "web", "v2")
-	out := fdOK(t, db, "incident", "open", "--sev", "3", "slow pages")
-	wantLines(t, "two active", out, "opened INC-2 SEV3 \"slow pages\"\n",
-		"not linked to a deployment: 2 are active (#2 web, #1 api); link one with --deploy ID\n")
-	wantLines(t, "--deploy", fdOK(t, db, "incident", "open", "--sev", "3", "--deploy", "1", "x"), "(linked to #1 api)")
-	wantLines(t, "--deploy none", fdOK(t, db, "incident", "open", "--sev", "3", "--deploy", "none", "x"), "opened INC-4 SEV3 \"x\"\n")
+	_, out, errOut = fd(t, db, "incident", "open", "--sev", "3", "slow pages")
+	wantLines(t, "two active", out, "opened INC-3 SEV3 \"slow pages\"\n")
+	wantLines(t, "two active: stderr", errOut,
+		"hint: INC-3 is not linked to a deployment (2 active: #2 web, #1 api); if one caused it: flightdeck incident link INC-3 --deploy ID\n")
+	code, out, errOut = fd(t, db, "incident", "open", "--sev", "3", "--deploy", "1", "x")
+	wantLines(t, "--deploy", out, "opened INC-4 SEV3 \"x\" (linked to #1 api)")
+	if code != exitOK || errOut != "" {
+		t.Errorf("--deploy: exit %d, stderr %q", code, errOut)
+	}
+
+	// link, relink, unlink: each a timeline event; repeats write nothing.
+	wantLines(t, "link", fdOK(t, db, "incident", "link", "INC-2", "--deploy", "1"), "INC-2 linked to #1 api v1 → production\n")
+	wantLines(t, "link again", fdOK(t, db, "incident", "link", "INC-2", "--deploy", "1"), "INC-2 is already linked to #1 api v1 → production\n")
+	wantLines(t, "relink", fdOK(t, db, "incident", "link", "2", "--deploy", "2"),
+		"INC-2 linked to #2 web v2 → production (was #1 api v1 → production)\n")
+	wantLines(t, "unlink", fdOK(t, db, "incident", "unlink", "INC-2"), "INC-2 unlinked from #2 web v2 → production\n")
+	wantLines(t, "unlink again", fdOK(t, db, "incident", "unlink", "INC-2"), "INC-2 is not linked to a deployment\n")
+	wantLines(t, "timeline", fdOK(t, db, "incident", "show", "INC-2"),
+		"alice  linked to #1 api v1 → production\n",
+		"alice  linked to #2 web v2 → production (was #1 api v1 → production)\n",
+		"alice  unlinked from #2 web v2 → production: not caused by that deployment\n")
+
+	fdFail(t, db, exitUsage, "incident link needs --deploy N", "incident", "link", "INC-2")
+	fdFail(t, db, exitUsage, "is not a deployment id", "incident", "link", "INC-2", "--deploy", "abc")
+	fdFail(t, db, exitUsage, "cannot link INC-2 to deployment #9: it does not exist", "incident", "link", "INC-2", "--deploy", "9")
+	fdFail(t, db, exitFail, "INC-99", "incident", "unlink", "INC-99")
 
 	var list []map[string]any
 	if err := json.Unmarshal([]byte(fdOK(t, db, "incident", "list", "--json")), &list); err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 4 || list[0]["deployment_id"] != nil && list[0]["ref"] == "INC-3" {
-		t.Errorf("list --json: %v", list)
+	links := map[any]any{}
+	for _, inc := range list {
+		links[inc["ref"]] = inc["deployment_id"]
+	}
+	if want := map[any]any{"INC-1": nil, "INC-2": nil, "INC-3": nil, "INC-4": float64(1)}; fmt.Sprint(links) != fmt.Sprint(want) {
+		t.Errorf("list --json links = %v, want %v", links, want)
 	}
 	for _, k := range []string{"ref", "severity", "status", "needs_commander", "next_deadline", "escalation", "opened_at", "next_update_due"} {
 		if _, ok := list[0][k]; !ok {
