@@ -33,36 +33,60 @@ func (m Model) handleFormKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.mode = modeNormal
 		actor, at, st, tpl := m.opts.Actor, m.opts.Now(), m.store, m.opts.Template
 		tplName := m.form.templateName()
-		start := func(reason string) tea.Cmd {
+		// Focus stays on a rollout in flight: starting another deployment
+		// must not take the live canary's timer off the screen.
+		keep := int64(0)
+		if m.rollout.started && m.rollout.deploy.ID == m.focusID && !m.rollout.rollout.Ended() {
+			keep = m.focusID
+		}
+		start := func(o model.StartOverride) tea.Cmd {
 			return m.write(0, func(ctx context.Context) (string, int64, error) {
-				var d model.Deployment
 				var err error
 				if tplName != "" && tplName != tpl.Name {
 					if tpl, err = st.Template(ctx, tplName); err != nil {
 						return "", 0, err
 					}
 				}
-				if reason != "" {
-					d, err = st.StartDeploymentOverride(ctx, n, tpl, reason, actor, at)
-				} else {
-					d, err = st.StartDeployment(ctx, n, tpl, actor, at)
-				}
+				d, err := st.StartDeploymentWith(ctx, n, tpl, o, actor, at)
 				if err != nil {
 					return "", 0, err
 				}
-				return fmt.Sprintf("started deployment #%d: %s (%s)", d.ID, clean(d.Title()), d.Strategy), d.ID, nil
+				status := fmt.Sprintf("started deployment #%d: %s (%s)", d.ID, clean(d.Title()), d.Strategy)
+				if keep != 0 {
+					return status + fmt.Sprintf(" · focus stays on #%d's rollout (s switches)", keep), keep, nil
+				}
+				return status, d.ID, nil
 			})
+		}
+		inFlight := func(m *Model, o model.StartOverride) tea.Cmd {
+			d, ok := model.InFlight(m.deployments, n.Service, n.Environment)
+			if !ok {
+				return start(o)
+			}
+			stage := ""
+			if m.rollout.started && m.rollout.deploy.ID == d.ID {
+				stage = m.rollout.rollout.StageName()
+			}
+			m.openPrompt(model.TextInFlightWarning(clean(d.Service), model.TextInFlight(d, stage))+" Reason",
+				"why run two at once (required, recorded) · esc cancels", "", func(m *Model, v string) (tea.Cmd, string) {
+					if v == "" {
+						return nil, "a reason is required to start a second deployment beside one in flight"
+					}
+					o.InFlight = v
+					return start(o), ""
+				})
+			return nil
 		}
 		if frozen, why := model.Freeze(m.escalation.incidents); frozen {
 			m.openPrompt("FREEZE ("+why+") — start anyway because", "override reason (required, recorded)", "", func(m *Model, v string) (tea.Cmd, string) {
 				if v == "" {
 					return nil, "deploys are frozen: an override reason is required"
 				}
-				return start(v), ""
+				return inFlight(m, model.StartOverride{Freeze: v}), ""
 			})
 			return m, nil
 		}
-		return m, start("")
+		return m, inFlight(&m, model.StartOverride{})
 	}
 	var cmd tea.Cmd
 	m.form, cmd = m.form.update(msg, m.keys)

@@ -31,7 +31,9 @@ func withIncident(t *testing.T, w, h int) (*fakeStore, Model, *time.Time, *int) 
 		t.Fatalf("empty title accepted:\n%s", m.View())
 	}
 	m = typeText(t, m, "checkout 5xx after v2.14.0")
-	m = keys(t, m, "tab", "2", "enter")
+	// The link is a choice: tab to it (title → severity → security → link)
+	// and pick the focused deployment, offered first.
+	m = keys(t, m, "tab", "2", "tab", "tab", "right", "enter")
 	if len(st.incidents) != 1 || st.incidents[0].Severity != model.SEV2 || st.incidents[0].DeploymentID != 1 {
 		t.Fatalf("incidents %+v", st.incidents)
 	}

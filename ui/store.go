@@ -18,6 +18,19 @@ type Store interface {
 	IncidentStore
 	HistoryStore
 	TemplateStore
+	LinkStore
+}
+
+// LinkStore links incidents to the deployments that caused them, only when
+// someone says so, and starts a deployment past the gates a person gave
+// reasons for. Each call is one transaction with its timeline event.
+type LinkStore interface {
+	LinkIncident(ctx context.Context, id, deploymentID int64, actor string, at time.Time) error
+	UnlinkIncident(ctx context.Context, id int64, actor string, at time.Time) error
+	// StartDeploymentWith starts a deployment past the change freeze
+	// (o.Freeze) and beside another of the same service in flight
+	// (o.InFlight), recording each reason; a gate without one refuses.
+	StartDeploymentWith(ctx context.Context, n model.NewDeployment, tpl model.Template, o model.StartOverride, actor string, at time.Time) (model.Deployment, error)
 }
 
 // TemplateStore offers the checklist templates a deployment can start from.

@@ -109,6 +109,22 @@ func (s sessionStore) StartDeploymentOverride(ctx context.Context, n model.NewDe
 	return d, err
 }
 
+func (s sessionStore) StartDeploymentWith(ctx context.Context, n model.NewDeployment, tpl model.Template, o model.StartOverride, actor string, at time.Time) (d model.Deployment, err error) {
+	err = s.write(ctx, func(ctx context.Context) error {
+		d, err = s.Store.StartDeploymentWith(ctx, n, tpl, o, actor, at)
+		return err
+	})
+	return d, err
+}
+
+func (s sessionStore) LinkIncident(ctx context.Context, id, deploymentID int64, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.LinkIncident(ctx, id, deploymentID, actor, at) })
+}
+
+func (s sessionStore) UnlinkIncident(ctx context.Context, id int64, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.UnlinkIncident(ctx, id, actor, at) })
+}
+
 func (s sessionStore) SetItemState(ctx context.Context, id int64, seen, state model.ItemState, reason, actor string, at time.Time) (it model.Item, err error) {
 	err = s.write(ctx, func(ctx context.Context) error {
 		it, err = s.Store.SetItemState(ctx, id, seen, state, reason, actor, at)
