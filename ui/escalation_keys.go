@@ -24,7 +24,7 @@ func (k KeyMap) incidentKeys() keyScope {
 
 // incidentActions act on the selected incident, so they need one.
 func (k *KeyMap) incidentActions() []*key.Binding {
-	return []*key.Binding{&k.Ack, &k.EscalateNow, &k.SkipTo, &k.Commander, &k.Update, &k.Severity, &k.Mitigate, &k.Resolve}
+	return []*key.Binding{&k.Ack, &k.EscalateNow, &k.SkipTo, &k.Commander, &k.Update, &k.Severity, &k.LinkDeploy, &k.Mitigate, &k.Resolve}
 }
 
 // enable disables movement and the incident actions while no incident is
@@ -159,6 +159,8 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		})
 	case key.Matches(msg, k.Update):
 		m.updatePrompts(inc, model.StakeholderUpdate{}, 0)
+	case key.Matches(msg, k.LinkDeploy):
+		m.linkPrompt(inc)
 	case key.Matches(msg, k.Severity):
 		opts := map[string]func(m *Model) tea.Cmd{}
 		var labels []string

@@ -64,6 +64,7 @@ type KeyMap struct {
 	Commander    key.Binding
 	Update       key.Binding
 	Severity     key.Binding
+	LinkDeploy   key.Binding
 
 	// full-screen views
 	History      key.Binding
@@ -141,6 +142,7 @@ func DefaultKeyMap() KeyMap {
 		Commander:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "commander…")),
 		Update:       key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "stakeholder update…")),
 		Severity:     key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "severity…")),
+		LinkDeploy:   key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "link deployment…")),
 
 		History:      key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "history")),
 		Metrics:      key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "delivery metrics")),

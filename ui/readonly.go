@@ -16,7 +16,7 @@ func (k *KeyMap) actions() []*key.Binding {
 		&k.Toggle, &k.NA, &k.Note,
 		&k.Promote, &k.Pause, &k.Finish, &k.Abort, &k.Health, &k.Declare, &k.ClearCriteria,
 		&k.Star, &k.LogNote,
-		&k.Ack, &k.EscalateNow, &k.SkipTo, &k.Mitigate, &k.Resolve, &k.Commander, &k.Update, &k.Severity,
+		&k.Ack, &k.EscalateNow, &k.SkipTo, &k.Mitigate, &k.Resolve, &k.Commander, &k.Update, &k.Severity, &k.LinkDeploy,
 	}
 }
 
