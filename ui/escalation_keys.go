@@ -88,7 +88,14 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		n := step.Step.Number
-		m.openPrompt(fmt.Sprintf("%s step %d (%s): who was reached", ref, n, step.Step.ShortRole()), "name of the person reached (optional)", step.Step.Person,
+		// The configured person is the placeholder, not a value: typing
+		// writes the name of whoever was really reached, enter alone
+		// records the configured one (as the store does for "").
+		placeholder := "name of the person reached (optional)"
+		if step.Step.Person != "" {
+			placeholder = step.Step.Person + " — type to replace"
+		}
+		m.openPrompt(fmt.Sprintf("%s step %d (%s): who was reached", ref, n, step.Step.ShortRole()), placeholder, "",
 			func(m *Model, v string) (tea.Cmd, string) {
 				return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
 					return fmt.Sprintf("%s step %d acknowledged", ref, n), m.store.AckStep(ctx, id, seen, n, v, actor, at)
@@ -166,14 +173,14 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		var labels []string
 		for _, s := range model.Severities {
 			s := s
-			labels = append(labels, fmt.Sprintf("%d %s", int(s), s.Name()))
+			labels = append(labels, fmt.Sprintf("%d %s: %s", int(s), s.Name(), s.Definition()))
 			opts[fmt.Sprint(int(s))] = func(m *Model) tea.Cmd {
 				return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
 					return fmt.Sprintf("%s is now %s", ref, s.Label()), m.store.SetIncidentSeverity(ctx, id, seen, s, actor, at)
 				})
 			}
 		}
-		m.choice = choice{question: fmt.Sprintf("%s is %s. New severity: %s (other key cancels)", ref, inc.Severity.Label(), strings.Join(labels, " · ")), options: opts}
+		m.choice = choice{question: fmt.Sprintf("%s is %s. New severity (press its number; any other key cancels):", ref, inc.Severity.Label()), list: labels, options: opts}
 		m.mode = modeConfirm
 	}
 	return m, nil

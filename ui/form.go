@@ -129,7 +129,10 @@ func (f deployForm) update(msg tea.Msg, k KeyMap) (deployForm, tea.Cmd) {
 func (f deployForm) view(st Styles, w int) string {
 	fw := st.Dialog.GetHorizontalFrameSize()
 	inner := min(max(w-fw, 10), 60)
-	labelW := 13
+	labelW := 0 // the mark, the longest label and a space before the value
+	for _, l := range formLabels {
+		labelW = max(labelW, ansiWidth("▶ "+l)+1)
+	}
 	var b strings.Builder
 	b.WriteString(st.DialogTitle.Render(fit("Start a deployment", inner)) + "\n\n")
 	for i, label := range formLabels {
@@ -184,10 +187,12 @@ func placeOver(bg []string, box string, w int) []string {
 		if y >= len(out) {
 			break
 		}
+		// Every box line is padded to the box's width, so nothing of the
+		// screen behind shows through a shorter line.
 		line := pad(out[y], w)
 		leftPart := truncateCells(line, left)
 		rightPart := cutCells(line, left+bw, w)
-		out[y] = fit(leftPart+bl+rightPart, w)
+		out[y] = fit(leftPart+pad(bl, bw)+rightPart, w)
 	}
 	return out
 }

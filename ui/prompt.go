@@ -3,6 +3,8 @@ package ui
 import (
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -17,6 +19,9 @@ type prompt struct {
 	input  textinput.Model
 	submit func(m *Model, value string) (tea.Cmd, string)
 	err    string
+	// selected: the pre-filled value is selected, as in a GUI text field:
+	// typing replaces it, a movement key or backspace starts editing it.
+	selected bool
 }
 
 func newPrompt(st Styles, label, placeholder, initial string, submit func(m *Model, value string) (tea.Cmd, string)) prompt {
@@ -31,41 +36,98 @@ func newPrompt(st Styles, label, placeholder, initial string, submit func(m *Mod
 	in.SetValue(initial)
 	in.CursorEnd()
 	in.Focus()
-	return prompt{label: label, input: in, submit: submit}
+	return prompt{label: label, input: in, submit: submit, selected: initial != ""}
 }
 
 func (p prompt) value() string { return strings.TrimSpace(p.input.Value()) }
 
 func (p prompt) update(msg tea.Msg) (prompt, tea.Cmd) {
+	if km, ok := msg.(tea.KeyMsg); ok && p.selected {
+		p.selected = false
+		if km.Type == tea.KeyRunes || km.Type == tea.KeySpace {
+			p.input.SetValue("")
+		}
+	}
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
 	return p, cmd
 }
 
-// view draws "label: text▌   enter save · esc cancel" in w cells.
-func (p prompt) view(st Styles, w int) string {
-	label := st.Label.Render(clean(p.label) + ": ")
-	if ansiWidth(label) > w*2/3 {
-		label = st.Label.Render(fit(clean(p.label), w/2) + ": ")
+// maxPromptLines bounds a wrapped prompt or question, so the panes stay in
+// view above it.
+const maxPromptLines = 6
+
+// lines draws the prompt in w cells: the question wrapped onto as many lines
+// as it needs (never cut mid-question, up to maxPromptLines), the input after
+// its last line when at least promptMinInput cells are left (else on a line
+// of its own), then "enter save · esc cancel" or the error if it fits.
+func (p prompt) lines(st Styles, w int) []string {
+	const promptMinInput = 24
+	label := clean(p.label) + ":"
+	wrapped := strings.Split(ansi.Wordwrap(label, w, ""), "\n")
+	if len(wrapped) > maxPromptLines-1 {
+		wrapped = wrapped[:maxPromptLines-1]
+		wrapped[len(wrapped)-1] = fit(wrapped[len(wrapped)-1]+" …", w)
 	}
-	hint := st.Muted.Render("  enter save · esc cancel")
+	out := make([]string, 0, len(wrapped)+1)
+	for _, l := range wrapped[:len(wrapped)-1] {
+		out = append(out, st.Label.Render(fit(l, w)))
+	}
+	last := wrapped[len(wrapped)-1] + " "
+	if w-ansiWidth(last) < promptMinInput {
+		out = append(out, st.Label.Render(fit(last, w)))
+		last = ""
+	}
+	hint := "  enter save · esc cancel"
+	if p.selected {
+		hint = "  typing replaces · enter keeps · esc cancel"
+	}
+	hintStyle := st.Muted
 	if p.err != "" {
-		hint = st.StatusError.Render("  ✗ " + clean(p.err))
+		hint, hintStyle = "  ✗ "+clean(p.err), st.StatusError
 	}
-	room := w - ansiWidth(label) - ansiWidth(hint)
-	if room < 10 {
-		hint = ""
-		room = w - ansiWidth(label)
+	room := w - ansiWidth(last)
+	inputW := room - ansiWidth(hint)
+	errLine := ""
+	if inputW < promptMinInput {
+		if p.err != "" { // an error is never dropped: it goes on its own line
+			errLine = hintStyle.Render(fit(strings.TrimSpace(hint), w))
+		}
+		hint, inputW = "", room
 	}
-	p.input.Width = max(room-1, 1)
-	return fit(label+p.input.View()+hint, w)
+	p.input.Width = max(inputW-1, 1)
+	out = append(out, fit(st.Label.Render(last)+p.input.View()+hintStyle.Render(hint), w))
+	if errLine != "" {
+		out = append(out, errLine)
+	}
+	return out
 }
+
+// view is the prompt's first line, for callers with room for one.
+func (p prompt) view(st Styles, w int) string { return p.lines(st, w)[0] }
 
 // choice is a question answered with one key, drawn in the footer: a yes/no
 // confirmation or a pick among a few options. Any other key cancels.
 type choice struct {
 	question string
+	list     []string // the options, one a line under the question
 	options  map[string]func(m *Model) tea.Cmd
+}
+
+// lines draws the question wrapped to w and then its options, one a line,
+// so none is cut at 80 columns.
+func (c choice) lines(st Styles, w int) []string {
+	var out []string
+	for _, l := range strings.Split(ansi.Wordwrap(clean(c.question), w, ""), "\n") {
+		out = append(out, st.Warn.Render(fit(l, w)))
+	}
+	for _, o := range c.list {
+		out = append(out, st.Text.Render(fit("  "+clean(o), w)))
+	}
+	if len(out) > maxPromptLines+2 {
+		out = out[:maxPromptLines+2]
+	}
+	return out
 }
 
 func yesNo(question string, onYes func(m *Model) tea.Cmd) choice {

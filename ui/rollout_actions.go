@@ -200,14 +200,25 @@ func (m *Model) declareChoice() {
 			return nil
 		}
 	}
-	m.choice = choice{question: "Declare a rollback criterion: " + strings.Join(labels, " · ") + " (other key cancels)", options: opts}
+	m.choice = choice{question: "Declare a rollback criterion (press its number; any other key cancels):", list: labels, options: opts}
 	m.mode = modeConfirm
 }
 
-// firstClause trims a refusal to its first sentence for a prompt label.
+// firstClause trims a refusal to its first clause for a prompt label: up to
+// the first ": " or "; " (a colon inside a clock, 14:10, is not a break),
+// without a trailing aside in parentheses ("(ends 09:33:37 UTC)").
 func firstClause(s string) string {
-	if i := strings.IndexAny(s, ":;"); i > 0 {
-		return s[:i]
+	cut := len(s)
+	for _, sep := range []string{": ", "; "} {
+		if i := strings.Index(s, sep); i > 0 && i < cut {
+			cut = i
+		}
+	}
+	s = strings.TrimSpace(s[:cut])
+	if strings.HasSuffix(s, ")") {
+		if i := strings.LastIndex(s, " ("); i > 0 {
+			s = s[:i]
+		}
 	}
 	return s
 }

@@ -43,8 +43,15 @@ func (m Model) View() string {
 	case modeIncidentForm:
 		body = placeOver(body, m.iform.view(m.styles, m.width), m.width)
 	}
+	// A wrapped prompt or question takes the lines it needs from the bottom
+	// of the body rather than cutting its question.
+	footer := m.footerView()
+	if extra := len(footer) - l.FooterH; extra > 0 {
+		extra = min(extra, len(body))
+		body = body[:len(body)-extra]
+	}
 	lines = append(lines, body...)
-	lines = append(lines, m.footerView()...)
+	lines = append(lines, footer...)
 	return clamp(lines, m.width, m.height)
 }
 
@@ -211,11 +218,13 @@ func (m Model) footerView() []string {
 	st := m.styles
 	w := m.width
 	var status string
+	helpLine := m.help.ShortHelpView(m.shortHelp())
+	var dialog []string
 	switch m.mode {
 	case modePrompt:
-		status = m.prompt.view(st, w)
+		dialog = m.prompt.lines(st, w)
 	case modeConfirm:
-		status = st.Warn.Render(fit(clean(m.choice.question), w))
+		dialog = m.choice.lines(st, w)
 	default:
 		if m.status != "" {
 			s := st.StatusInfo
@@ -228,7 +237,12 @@ func (m Model) footerView() []string {
 	if m.opts.ReadOnly && status == "" {
 		status = st.Warn.Render(fit(m.readOnlyNotice(), w))
 	}
-	helpLine := m.help.ShortHelpView(m.shortHelp())
+	if dialog != nil {
+		if m.layout.FooterH < 2 {
+			return dialog
+		}
+		return append(dialog, fit(helpLine, w))
+	}
 	if m.layout.FooterH < 2 {
 		if status != "" || m.mode == modePrompt || m.mode == modeConfirm {
 			return []string{fit(status, w)}
