@@ -22,7 +22,7 @@ type incidentForm struct {
 	title    textinput.Model
 	sev      model.Severity
 	security bool
-	field    int // one of the formField… below
+	field    int                // one of the formField… below
 	links    []model.Deployment // offered: the focused one first, then the other active ones
 	link     int                // 0: none; i: links[i-1]
 	err      string

@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/octoacme/flightdeck/model"
 )
 
 // View draws the whole screen. It never draws outside width x height.
@@ -108,81 +106,16 @@ func (m Model) bodyView(bodyH int) []string {
 	return compose(l, l.HeaderH+l.TabsH, bodyH, rendered)
 }
 
-// headerView: focused deployment, other active ones, incidents, clock.
+// headerView draws headerLine for the dashboard's state: focused
+// deployment, other active ones, the safety flags and the clock.
 func (m Model) headerView() string {
 	st := m.styles
-	w := m.width
-	d, has := m.focused()
-	left := st.HeaderTitle.Render(" flightdeck ")
-	clock := m.now.In(m.loc()).Format("15:04:05") + " " + zoneName(m.now, m.loc())
-	right := st.Header.Render(" " + clock + " ")
-	room := w - ansi.StringWidth(left) - ansi.StringWidth(right)
-	if room < 4 {
-		return fit(st.Header.Render(pad(" "+clock, w)), w)
+	title, mid, clock := headerLine(m.headerInfoOf(), m.width)
+	line := st.Header.Render(mid) + st.Header.Render(clock)
+	if title != "" {
+		line = st.HeaderTitle.Render(title) + line
 	}
-	// The most detailed variant that fits wins. Incidents, the freeze and a
-	// missing commander are never dropped before the deployment's details.
-	incLong, incShort := "no open incidents", "no incidents"
-	incs := m.escalation.incidents
-	if len(incs) > 0 {
-		incLong = incidentSummary(incs)
-		incShort = incLong
-		for _, i := range incs {
-			if i.NeedsCommander() {
-				incLong += " ⚑ " + i.Ref() + " NO COMMANDER"
-				incShort += " ⚑" + i.Ref()
-				break
-			}
-		}
-	}
-	if frozen, _ := model.Freeze(incs); frozen {
-		incLong, incShort = "FREEZE │ "+incLong, "FREEZE "+incShort
-	}
-	var deps []string
-	if has {
-		others, othersShort := "", ""
-		if n := len(m.deployments) - 1; n > 0 {
-			others = fmt.Sprintf(" │ +%d active (s to switch)", n)
-			othersShort = fmt.Sprintf(" │ +%d active", n)
-		}
-		// Strategy and stage: "canary 2/4 · 25%" once the rollout runs,
-		// the checklist phase before.
-		stage, stageShort := d.CurrentPhase(), ""
-		if m.rollout.started && m.rollout.deploy.ID == d.ID {
-			rs := m.rollout.status(m.now)
-			stage = rs.Label + " " + stateWord(rs)
-			stageShort = " " + rs.Label
-		}
-		full := fmt.Sprintf("#%d %s · %s %s", d.ID, clean(d.Title()), clean(string(d.Strategy)), stage)
-		short := fmt.Sprintf("#%d %s %s%s", d.ID, clean(d.Service), clean(d.Version), stageShort)
-		tiny := fmt.Sprintf("#%d %s%s", d.ID, clean(d.Service), stageShort)
-		deps = []string{full + others, full + othersShort, short + othersShort, short, tiny, fmt.Sprintf("#%d", d.ID), ""}
-	} else if m.loaded {
-		deps = []string{"no active deployment", ""}
-	} else {
-		deps = []string{"loading…", ""}
-	}
-	// Try the pairs from most to least detailed: the deployment's stage
-	// outranks the long form of the incident summary, never the summary.
-	type pair struct{ dep, inc string }
-	var tries []pair
-	for _, dep := range deps {
-		tries = append(tries, pair{dep, incLong}, pair{dep, incShort})
-	}
-	tries = append(tries, pair{"", incShort})
-	var mid string
-	for _, t := range tries {
-		parts := []string{}
-		if t.dep != "" {
-			parts = append(parts, t.dep)
-		}
-		parts = append(parts, t.inc)
-		mid = " " + strings.Join(parts, " │ ") + " "
-		if ansi.StringWidth(mid) <= room {
-			break
-		}
-	}
-	return left + st.Header.Render(pad(mid, room)) + right
+	return fit(line, m.width)
 }
 
 // tabsView is the narrow layout's pane strip.
