@@ -35,9 +35,9 @@ func (m *Model) linkPrompt(inc model.Incident) {
 	if len(names) > 0 {
 		label += " (active: " + strings.Join(names, " · ") + ")"
 	}
-	placeholder := "deployment number, e.g. 3"
+	placeholder := "a deployment number"
 	if was != 0 {
-		placeholder += " · 0 unlinks"
+		placeholder = "a number, or 0 to unlink"
 	}
 	m.openPrompt(label, placeholder, "", func(m *Model, v string) (tea.Cmd, string) {
 		v = strings.TrimPrefix(strings.TrimSpace(v), "#")

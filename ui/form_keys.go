@@ -68,7 +68,7 @@ func (m Model) handleFormKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 				stage = m.rollout.rollout.StageName()
 			}
 			m.openPrompt(model.TextInFlightWarning(clean(d.Service), model.TextInFlight(d, stage))+" Reason",
-				"why run two at once (required, recorded) · esc cancels", "", func(m *Model, v string) (tea.Cmd, string) {
+				"why (required, recorded)", "", func(m *Model, v string) (tea.Cmd, string) {
 					if v == "" {
 						return nil, "a reason is required to start a second deployment beside one in flight"
 					}

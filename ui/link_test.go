@@ -69,3 +69,50 @@ func TestGoldenIncidentFormLink(t *testing.T) {
 		})
 	}
 }
+
+// l in the escalation pane links, relinks and unlinks the selected
+// incident, each a timeline event in the store's words.
+func TestEscalationLinkKey(t *testing.T) {
+	st, m, _, _ := withIncident(t, 80, 24) // INC-1 linked to #1 in the form
+	if _, err := st.StartDeploymentOverride(context.Background(), model.NewDeployment{Service: "search", Version: "v6.18.0"}, mdtemplate.Builtin(), "fixing INC-1", "alice", t0); err != nil {
+		t.Fatal(err)
+	}
+	m = update(t, m, loadCmd(st, m.focusID, LogQuery{})())
+	m = keys(t, m, "l")
+	v := m.View()
+	flat := strings.Join(strings.Fields(v), " ")
+	if want := "INC-1 is linked to #1 checkout-api v2.14.0. Link it to deployment (active: #1 checkout-api v2.14.0 · #2 search v6.18.0):"; !strings.Contains(flat, want) {
+		t.Fatalf("prompt lacks %q:\n%s", want, v)
+	}
+	golden.RequireEqual(t, []byte(v))
+	m = typeText(t, m, "2")
+	m = keys(t, m, "enter")
+	if got := st.incidents[0].DeploymentID; got != 2 || !strings.Contains(m.status, "INC-1 linked to #2 (was #1)") {
+		t.Fatalf("relink: #%d, status %q", got, m.status)
+	}
+	m = keys(t, m, "l")
+	m = typeText(t, m, "x")
+	m = keys(t, m, "enter")
+	if !strings.Contains(m.View(), `"x" is not a deployment number`) {
+		t.Errorf("bad input not explained:\n%s", m.View())
+	}
+	m = keys(t, m, "esc", "l")
+	m = typeText(t, m, "0")
+	m = keys(t, m, "enter")
+	if got := st.incidents[0].DeploymentID; got != 0 || !strings.Contains(m.status, "INC-1 unlinked from #2") {
+		t.Fatalf("unlink: #%d, status %q", got, m.status)
+	}
+	var texts []string
+	for _, e := range st.events {
+		if e.Kind == model.EventIncidentLinked || e.Kind == model.EventIncidentUnlinked {
+			texts = append(texts, e.Actor+": "+e.Text)
+		}
+	}
+	want := []string{
+		"alice: linked to #2 search v6.18.0 → production (was #1 checkout-api v2.14.0 → production)",
+		"alice: unlinked from #2 search v6.18.0 → production: not caused by that deployment",
+	}
+	if strings.Join(texts, "\n") != strings.Join(want, "\n") {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(texts, "\n"), strings.Join(want, "\n"))
+	}
+}
