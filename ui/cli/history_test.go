@@ -17,7 +17,7 @@ func TestCLIHistory(t *testing.T) {
 	fdOK(t, db, "deploy", "promote", "--reason", "checked in CHG-1")
 	fdOK(t, db, "deploy", "finish", "--reason", "smoke tests green")
 	fdOK(t, db, "deploy", "start", "web", "2026.11.25", "--env", "staging")
-	fdOK(t, db, "incident", "open", "--sev", "4", "typo on the banner")
+	fdOK(t, db, "incident", "open", "--sev", "4", "--deploy", "2", "typo on the banner") // links only when asked
 
 	out := fdOK(t, db, "history")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
