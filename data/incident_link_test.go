@@ -136,7 +136,7 @@ func TestSecondDeploymentInFlightNeedsReason(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
 	d := executing(t, s, testTemplate())
-	if _, err := s.Promote(ctx, d.ID, "early on purpose", "bob", t0.Add(time.Minute)); err != nil {
+	if _, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, "early on purpose", "bob", t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	n := model.NewDeployment{Service: "checkout-api", Version: "v2.14.1"}
