@@ -10,20 +10,24 @@ import (
 	"github.com/octoacme/flightdeck/model"
 )
 
-// LinkIncident links INC-id to deployment #deploymentID (any status: a
+// LinkIncident links INC-id (decided on seen: a link that has moved since
+// is refused with model.ErrStale) to deployment #deploymentID (any status: a
 // cause is often found after the fact), or moves an existing link there.
 // The link is what makes the deployment a change failure in the metrics, so
 // it is only ever made by someone saying so: this call, or the deployment
 // chosen when the incident was opened. One transaction with its
 // incident.linked event, filed under the incident and the deployment. A
 // link already as asked writes nothing.
-func (s *Store) LinkIncident(ctx context.Context, id, deploymentID int64, actor string, at time.Time) error {
+func (s *Store) LinkIncident(ctx context.Context, id, deploymentID int64, seen model.IncidentSeen, actor string, at time.Time) error {
 	if deploymentID <= 0 {
 		return invalidf("deployment #%d: pass the number of a deployment (flightdeck history lists them)", deploymentID)
 	}
 	_, err := s.changeIncident(ctx, "link incident", id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
 		if inc.DeploymentID == deploymentID {
 			return false, nil
+		}
+		if err := checkLinkSeen(ctx, tx, inc, seen); err != nil {
+			return false, err
 		}
 		d, err := getDeployment(ctx, tx, deploymentID)
 		if errors.Is(err, ErrNotFound) {
@@ -54,10 +58,13 @@ func (s *Store) LinkIncident(ctx context.Context, id, deploymentID int64, actor 
 // no longer counts as failed because of it. One transaction with its
 // incident.unlinked event, filed under the incident and the deployment it
 // was linked to. An incident linked to none writes nothing.
-func (s *Store) UnlinkIncident(ctx context.Context, id int64, actor string, at time.Time) error {
+func (s *Store) UnlinkIncident(ctx context.Context, id int64, seen model.IncidentSeen, actor string, at time.Time) error {
 	_, err := s.changeIncident(ctx, "unlink incident", id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
 		if inc.DeploymentID == 0 {
 			return false, nil
+		}
+		if err := checkLinkSeen(ctx, tx, inc, seen); err != nil {
+			return false, err
 		}
 		was, err := getDeployment(ctx, tx, inc.DeploymentID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
@@ -78,4 +85,17 @@ func setIncidentDeployment(ctx context.Context, tx *sql.Tx, inc model.Incident, 
 		return fmt.Errorf("link %s: %w", inc.Ref(), err)
 	}
 	return nil
+}
+
+// checkLinkSeen refuses a link change decided on a link that has moved
+// since (someone linked, relinked or unlinked it first).
+func checkLinkSeen(ctx context.Context, tx *sql.Tx, inc model.Incident, seen model.IncidentSeen) error {
+	if !seen.LinkStale(inc) {
+		return nil
+	}
+	last, err := latestEvent(ctx, tx, "incident_id", inc.ID, []model.EventKind{model.EventIncidentLinked, model.EventIncidentUnlinked, model.EventIncidentOpened})
+	if err != nil {
+		return err
+	}
+	return model.StaleLink(inc, last)
 }

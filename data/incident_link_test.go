@@ -41,25 +41,25 @@ func TestLinkUnlinkRelink(t *testing.T) {
 	}
 
 	// link
-	if err := s.LinkIncident(ctx, inc.ID, b.ID, "bob", at.Add(time.Second)); err != nil {
+	if err := s.LinkIncident(ctx, inc.ID, b.ID, model.IncidentSeen{}, "bob", at.Add(time.Second)); err != nil {
 		t.Fatalf("LinkIncident: %v", err)
 	}
 	if got, _ := s.Incident(ctx, inc.ID); got.DeploymentID != b.ID {
 		t.Fatalf("after link: deployment #%d, want #%d", got.DeploymentID, b.ID)
 	}
 	// the same link again writes nothing
-	if err := s.LinkIncident(ctx, inc.ID, b.ID, "bob", at.Add(2*time.Second)); err != nil {
+	if err := s.LinkIncident(ctx, inc.ID, b.ID, model.IncidentSeen{}, "bob", at.Add(2*time.Second)); err != nil {
 		t.Fatalf("LinkIncident again: %v", err)
 	}
 	// relink
-	if err := s.LinkIncident(ctx, inc.ID, a.ID, "carol", at.Add(3*time.Second)); err != nil {
+	if err := s.LinkIncident(ctx, inc.ID, a.ID, model.IncidentSeen{}, "carol", at.Add(3*time.Second)); err != nil {
 		t.Fatalf("relink: %v", err)
 	}
 	// unlink, twice
-	if err := s.UnlinkIncident(ctx, inc.ID, "dave", at.Add(4*time.Second)); err != nil {
+	if err := s.UnlinkIncident(ctx, inc.ID, model.IncidentSeen{}, "dave", at.Add(4*time.Second)); err != nil {
 		t.Fatalf("UnlinkIncident: %v", err)
 	}
-	if err := s.UnlinkIncident(ctx, inc.ID, "dave", at.Add(5*time.Second)); err != nil {
+	if err := s.UnlinkIncident(ctx, inc.ID, model.IncidentSeen{}, "dave", at.Add(5*time.Second)); err != nil {
 		t.Fatalf("UnlinkIncident again: %v", err)
 	}
 	if got, _ := s.Incident(ctx, inc.ID); got.DeploymentID != 0 {
@@ -89,10 +89,10 @@ func TestLinkUnlinkRelink(t *testing.T) {
 	}
 
 	// bad input names the problem
-	if err := s.LinkIncident(ctx, inc.ID, 99, "bob", at); err == nil || !strings.Contains(err.Error(), "#99: it does not exist") {
+	if err := s.LinkIncident(ctx, inc.ID, 99, model.IncidentSeen{}, "bob", at); err == nil || !strings.Contains(err.Error(), "#99: it does not exist") {
 		t.Errorf("link to a missing deployment: %v", err)
 	}
-	if err := s.LinkIncident(ctx, 42, a.ID, "bob", at); !errors.Is(err, ErrNotFound) {
+	if err := s.LinkIncident(ctx, 42, a.ID, model.IncidentSeen{}, "bob", at); !errors.Is(err, ErrNotFound) {
 		t.Errorf("link a missing incident: %v, want ErrNotFound", err)
 	}
 }
@@ -124,7 +124,7 @@ func TestMetricsCountOnlyLinksMade(t *testing.T) {
 	if n := linked(); n != 1 {
 		t.Fatalf("linked incidents in metrics = %d, want 1", n)
 	}
-	if err := s.UnlinkIncident(ctx, inc.ID, "bob", at.Add(time.Second)); err != nil {
+	if err := s.UnlinkIncident(ctx, inc.ID, model.IncidentSeen{}, "bob", at.Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	if n := linked(); n != 0 {
@@ -172,5 +172,42 @@ func TestSecondDeploymentInFlightNeedsReason(t *testing.T) {
 	// A blank reason is no reason.
 	if _, err := s.StartDeploymentWith(ctx, n, testTemplate(), model.StartOverride{InFlight: "  "}, "carol", at); !errors.As(err, &inFlight) {
 		t.Errorf("blank reason: %v, want *InFlightError", err)
+	}
+}
+
+// A link change decided on a link someone has since moved is refused and
+// names who moved it; nothing is written.
+func TestStaleLinkRefused(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	a := executing(t, s, testTemplate())
+	b, err := s.StartDeployment(ctx, model.NewDeployment{Service: "search", Version: "v6.18.0"}, testTemplate(), "alice", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := t0.Add(2 * time.Minute)
+	inc, err := s.OpenIncident(ctx, model.NewIncident{Title: "search latency", Severity: model.SEV2}, "bob", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aliceSaw := model.SeenIncident(inc) // not linked
+	if err := s.LinkIncident(ctx, inc.ID, b.ID, model.SeenIncident(inc), "bob", at.Add(time.Second+400*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.IncidentTimeline(ctx, inc.ID)
+	err = s.LinkIncident(ctx, inc.ID, a.ID, aliceSaw, "alice", at.Add(2*time.Second))
+	if !errors.Is(err, model.ErrStale) || !strings.Contains(err.Error(), "UTC: bob linked") || !strings.Contains(err.Error(), "nothing changed") {
+		t.Fatalf("stale link: %v", err)
+	}
+	if err := s.UnlinkIncident(ctx, inc.ID, aliceSaw, "alice", at.Add(3*time.Second)); !errors.Is(err, model.ErrStale) {
+		t.Fatalf("stale unlink: %v", err)
+	}
+	after, _ := s.IncidentTimeline(ctx, inc.ID)
+	if len(after) != len(before) {
+		t.Fatalf("a refused link wrote %d events", len(after)-len(before))
+	}
+	got, _ := s.Incident(ctx, inc.ID)
+	if got.DeploymentID != b.ID {
+		t.Fatalf("link is #%d, want bob's #%d", got.DeploymentID, b.ID)
 	}
 }

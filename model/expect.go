@@ -71,12 +71,14 @@ type IncidentSeen struct {
 	Scribe      string
 	Comms       string
 	LastUpdate  time.Time
+	Link        int64 // the deployment it was linked to (0: none)
 }
 
 // SeenIncident captures inc as shown.
 func SeenIncident(inc Incident) IncidentSeen {
 	s := IncidentSeen{Status: inc.Status, Severity: inc.Severity, Escalations: len(inc.Escalations),
-		Commander: inc.Commander, Scribe: inc.Scribe, Comms: inc.Comms, LastUpdate: inc.LastUpdateAt}
+		Commander: inc.Commander, Scribe: inc.Scribe, Comms: inc.Comms, LastUpdate: inc.LastUpdateAt,
+		Link: inc.DeploymentID}
 	for _, a := range inc.Acks {
 		if !slices.Contains(s.Acked, a.Step) {
 			s.Acked = append(s.Acked, a.Step)
@@ -248,6 +250,17 @@ func StaleRole(inc Incident, role, holder string, last Event) error {
 		holder = "nobody"
 	}
 	return Stale("%s's %s is %s since %s (named by %s) — nothing changed", inc.Ref(), role, SanitizeLine(holder), StaleClock(last.At), last.Actor)
+}
+
+// LinkStale reports whether a link or unlink was decided on a link that has
+// since moved.
+func (s IncidentSeen) LinkStale(inc Incident) bool { return s.Checked() && s.Link != inc.DeploymentID }
+
+// StaleLink is the refusal for a link or unlink decided on a link someone
+// has since changed; last is that event.
+func StaleLink(inc Incident, last Event) error {
+	return Stale("%s's link changed at %s: %s %s — nothing changed, look again",
+		inc.Ref(), StaleClock(last.At), last.Actor, SanitizeLine(last.Text))
 }
 
 // StaleUpdate is the refusal for a stakeholder update written without

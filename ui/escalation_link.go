@@ -17,6 +17,7 @@ import (
 // cause, also one already finished. Nothing is chosen for the person.
 func (m *Model) linkPrompt(inc model.Incident) {
 	ref, id, was := inc.Ref(), inc.ID, inc.DeploymentID
+	seen := model.SeenIncident(inc) // the link as shown: a change since is refused
 	d, has := m.focused()
 	var names []string
 	for _, c := range linkChoices(m.deployments, d, has) {
@@ -55,7 +56,7 @@ func (m *Model) linkPrompt(inc model.Incident) {
 				return nil, ref + " is not linked to a deployment: type one to link it"
 			}
 			return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-				return fmt.Sprintf("%s unlinked from #%d", ref, was), m.store.UnlinkIncident(ctx, id, actor, at)
+				return fmt.Sprintf("%s unlinked from #%d", ref, was), m.store.UnlinkIncident(ctx, id, seen, actor, at)
 			}), ""
 		}
 		if n == was {
@@ -66,7 +67,7 @@ func (m *Model) linkPrompt(inc model.Incident) {
 			if was != 0 {
 				status += fmt.Sprintf(" (was #%d)", was)
 			}
-			return status, m.store.LinkIncident(ctx, id, n, actor, at)
+			return status, m.store.LinkIncident(ctx, id, n, seen, actor, at)
 		}), ""
 	})
 }

@@ -12,7 +12,7 @@ import (
 
 // Links and the second-deployment gate, as the SQLite store applies them.
 
-func (f *fakeStore) LinkIncident(_ context.Context, id, deploymentID int64, actor string, at time.Time) error {
+func (f *fakeStore) LinkIncident(_ context.Context, id, deploymentID int64, seen model.IncidentSeen, actor string, at time.Time) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail != nil {
@@ -24,6 +24,9 @@ func (f *fakeStore) LinkIncident(_ context.Context, id, deploymentID int64, acto
 	}
 	if inc.DeploymentID == deploymentID {
 		return nil
+	}
+	if seen.LinkStale(*inc) {
+		return model.StaleLink(*inc, f.latest(0, inc.ID, []model.EventKind{model.EventIncidentLinked, model.EventIncidentUnlinked, model.EventIncidentOpened}))
 	}
 	d := f.dep(deploymentID)
 	if d == nil {
@@ -39,7 +42,7 @@ func (f *fakeStore) LinkIncident(_ context.Context, id, deploymentID int64, acto
 	return nil
 }
 
-func (f *fakeStore) UnlinkIncident(_ context.Context, id int64, actor string, at time.Time) error {
+func (f *fakeStore) UnlinkIncident(_ context.Context, id int64, seen model.IncidentSeen, actor string, at time.Time) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail != nil {
@@ -51,6 +54,9 @@ func (f *fakeStore) UnlinkIncident(_ context.Context, id int64, actor string, at
 	}
 	if inc.DeploymentID == 0 {
 		return nil
+	}
+	if seen.LinkStale(*inc) {
+		return model.StaleLink(*inc, f.latest(0, inc.ID, []model.EventKind{model.EventIncidentLinked, model.EventIncidentUnlinked, model.EventIncidentOpened}))
 	}
 	title := ""
 	if was := f.dep(inc.DeploymentID); was != nil {

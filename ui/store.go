@@ -25,8 +25,8 @@ type Store interface {
 // someone says so, and starts a deployment past the gates a person gave
 // reasons for. Each call is one transaction with its timeline event.
 type LinkStore interface {
-	LinkIncident(ctx context.Context, id, deploymentID int64, actor string, at time.Time) error
-	UnlinkIncident(ctx context.Context, id int64, actor string, at time.Time) error
+	LinkIncident(ctx context.Context, id, deploymentID int64, seen model.IncidentSeen, actor string, at time.Time) error
+	UnlinkIncident(ctx context.Context, id int64, seen model.IncidentSeen, actor string, at time.Time) error
 	// StartDeploymentWith starts a deployment past the change freeze
 	// (o.Freeze) and beside another of the same service in flight
 	// (o.InFlight), recording each reason; a gate without one refuses.

@@ -43,7 +43,7 @@ func newIncidentLinkCmd(a *app) *cobra.Command {
 					fmt.Fprintf(a.stdout, "%s is already linked to %s\n", before.Ref(), deployLabel(ctx, s, id))
 					return nil
 				}
-				if err := s.LinkIncident(ctx, before.ID, id, a.actor(), now); err != nil {
+				if err := s.LinkIncident(ctx, before.ID, id, model.SeenIncident(before), a.actor(), now); err != nil {
 					return err
 				}
 				was := ""
@@ -72,7 +72,7 @@ func newIncidentUnlinkCmd(a *app) *cobra.Command {
 					fmt.Fprintf(a.stdout, "%s is not linked to a deployment\n", before.Ref())
 					return nil
 				}
-				if err := s.UnlinkIncident(ctx, before.ID, a.actor(), now); err != nil {
+				if err := s.UnlinkIncident(ctx, before.ID, model.SeenIncident(before), a.actor(), now); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.stdout, "%s unlinked from %s\n", before.Ref(), deployLabel(ctx, s, before.DeploymentID))

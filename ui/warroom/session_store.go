@@ -117,12 +117,12 @@ func (s sessionStore) StartDeploymentWith(ctx context.Context, n model.NewDeploy
 	return d, err
 }
 
-func (s sessionStore) LinkIncident(ctx context.Context, id, deploymentID int64, actor string, at time.Time) error {
-	return s.write(ctx, func(ctx context.Context) error { return s.Store.LinkIncident(ctx, id, deploymentID, actor, at) })
+func (s sessionStore) LinkIncident(ctx context.Context, id, deploymentID int64, seen model.IncidentSeen, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.LinkIncident(ctx, id, deploymentID, seen, actor, at) })
 }
 
-func (s sessionStore) UnlinkIncident(ctx context.Context, id int64, actor string, at time.Time) error {
-	return s.write(ctx, func(ctx context.Context) error { return s.Store.UnlinkIncident(ctx, id, actor, at) })
+func (s sessionStore) UnlinkIncident(ctx context.Context, id int64, seen model.IncidentSeen, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.Store.UnlinkIncident(ctx, id, seen, actor, at) })
 }
 
 func (s sessionStore) SetItemState(ctx context.Context, id int64, seen, state model.ItemState, reason, actor string, at time.Time) (it model.Item, err error) {
