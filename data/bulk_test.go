@@ -36,7 +36,7 @@ func testBulk(t *testing.T) *Bulk {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, err = model.Promote(r, at(30), "", false); err != nil {
+	if r, err = model.Promote(r, at(30), "", model.Gate{}); err != nil {
 		t.Fatal(err)
 	}
 	if r, err = model.Pause(r, at(35)); err != nil {

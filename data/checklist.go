@@ -132,7 +132,9 @@ func (s *Store) SetItemState(ctx context.Context, itemID int64, seen, state mode
 		return model.Item{}, err
 	}
 	var it model.Item
+	liveItem := false
 	err = s.write(ctx, "update checklist item", func(tx *sql.Tx) error {
+		liveItem = false
 		var err error
 		if it, err = getItem(ctx, tx, itemID); err != nil {
 			return err
@@ -142,6 +144,9 @@ func (s *Store) SetItemState(ctx context.Context, itemID int64, seen, state mode
 		}
 		if model.ItemStale(seen, it, state) {
 			return model.StaleItem(it)
+		}
+		if err := s.checkItemFact(ctx, tx, it, state, at); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE checklist_items SET state = ?, reason = ?, changed_by = ?, changed_at = ? WHERE id = ?`,
 			string(state), reason, actor, toMS(at), it.ID); err != nil {
@@ -163,6 +168,9 @@ func (s *Store) SetItemState(ctx context.Context, itemID int64, seen, state mode
 				watch = at
 			}
 			kind, text = model.EventItemDone, model.TextItemDone(it.Text, watch)
+			if model.IsItem(it, model.PhaseExecution, model.LiveItemText) {
+				liveItem = true // the rollout goes live after the item's event
+			}
 		case model.ItemNA:
 			kind, text = model.EventItemNA, model.TextItemNA(it.Text, reason)
 		default:
@@ -171,6 +179,11 @@ func (s *Store) SetItemState(ctx context.Context, itemID int64, seen, state mode
 		if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: kind, DeploymentID: it.DeploymentID, ItemID: it.ID, Text: text}); err != nil {
 			return err
 		}
+		if liveItem {
+			if _, err := goLive(ctx, tx, it.DeploymentID, actor, it.Text, at); err != nil {
+				return err
+			}
+		}
 		it, err = getItem(ctx, tx, it.ID)
 		return err
 	})
@@ -178,6 +191,44 @@ func (s *Store) SetItemState(ctx context.Context, itemID int64, seen, state mode
 		return model.Item{}, err
 	}
 	return it, nil
+}
+
+// checkItemFact refuses ticking an item whose words state a rollout fact
+// that is not true (model.CheckItemFact), read in the item's transaction.
+func (s *Store) checkItemFact(ctx context.Context, tx *sql.Tx, it model.Item, state model.ItemState, at time.Time) error {
+	if state != model.ItemDone {
+		return nil
+	}
+	var frozen string
+	if model.IsItem(it, model.PhaseExecution, model.FreezeItemText) {
+		fs, err := readFreeze(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if fs.frozen {
+			frozen = fs.reason
+		}
+	}
+	r, _, err := loadRollout(ctx, tx, it.DeploymentID)
+	if err != nil {
+		return err
+	}
+	var st model.Stability
+	if model.IsItem(it, model.PhaseRollback, model.MonitorItemText) {
+		d, err := getDeployment(ctx, tx, it.DeploymentID)
+		if err != nil {
+			return err
+		}
+		h, err := currentHealth(ctx, tx, d.ID)
+		if err != nil {
+			return err
+		}
+		st = d.StabilityOf(at, h, s.rule)
+	}
+	if err := model.CheckItemFact(it, state, r, frozen, st); err != nil {
+		return invalid(err)
+	}
+	return nil
 }
 
 // SetItemNote replaces an item's note (trimmed; empty clears it). The same

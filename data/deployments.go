@@ -264,7 +264,7 @@ func (s *Store) startExecution(ctx context.Context, deploymentID int64, actor st
 		}); err != nil {
 			return err
 		}
-		if _, err := startRollout(ctx, tx, d, s.plan(d.Strategy), actor, at, at); err != nil {
+		if _, err := startRollout(ctx, tx, d, s.plan(d.Strategy), actor, at, at, true); err != nil {
 			return err
 		}
 		d, err = getDeployment(ctx, tx, d.ID)

@@ -24,6 +24,8 @@ type exportRollout struct {
 	AbortedAt          msTime          `json:"aborted_at"`
 	RolledBackAt       msTime          `json:"rolled_back_at"`
 	CompletedAt        msTime          `json:"completed_at"`
+	NotLive            bool            `json:"not_live"`
+	LiveAt             msTime          `json:"live_at"`
 }
 
 type exportRolloutStage struct {
@@ -58,6 +60,7 @@ type exportDeclaration struct {
 	ClearedAt    msTime `json:"cleared_at"`
 	ClearedBy    string `json:"cleared_by"`
 	ClearReason  string `json:"clear_reason"`
+	Latched      bool   `json:"latched"`
 }
 
 type exportReady struct {
@@ -69,11 +72,11 @@ type exportReady struct {
 
 func exportRollouts(ctx context.Context, tx *sql.Tx, bw *bufio.Writer) error {
 	// rollouts is keyed by deployment: its id is deployment_id.
-	if err := exportTable(ctx, tx, bw, "rollouts", `SELECT deployment_id, `+rolloutCols+` FROM rollouts ORDER BY deployment_id`,
+	if err := exportTable(ctx, tx, bw, "rollouts", `SELECT deployment_id, `+rolloutCols+`, not_live, live_at FROM rollouts ORDER BY deployment_id`,
 		func(r *sql.Rows, o *exportRollout) error {
 			var plan string
 			err := r.Scan(&o.DeploymentID, &plan, &o.Stage, &o.StartedAt, &o.StageStartedAt, &o.Paused, &o.PausedAt,
-				&o.RemainingAtPauseMS, &o.PausedTotalMS, &o.SoakEndedAt, &o.AbortedAt, &o.RolledBackAt, &o.CompletedAt)
+				&o.RemainingAtPauseMS, &o.PausedTotalMS, &o.SoakEndedAt, &o.AbortedAt, &o.RolledBackAt, &o.CompletedAt, &o.NotLive, &o.LiveAt)
 			o.Plan = json.RawMessage(plan) // valid JSON: the column has CHECK (json_valid(plan))
 			return err
 		}); err != nil {
@@ -99,8 +102,8 @@ func exportRollouts(ctx context.Context, tx *sql.Tx, bw *bufio.Writer) error {
 		return err
 	}
 	return exportTable(ctx, tx, bw, "rollback_declarations", `SELECT id, deployment_id, criterion, reason, actor, at, cleared_at,
-		cleared_by, clear_reason FROM rollback_declarations ORDER BY id`,
+		cleared_by, clear_reason, latched FROM rollback_declarations ORDER BY id`,
 		func(r *sql.Rows, d *exportDeclaration) error {
-			return r.Scan(&d.ID, &d.DeploymentID, &d.Criterion, &d.Reason, &d.Actor, &d.At, &d.ClearedAt, &d.ClearedBy, &d.ClearReason)
+			return r.Scan(&d.ID, &d.DeploymentID, &d.Criterion, &d.Reason, &d.Actor, &d.At, &d.ClearedAt, &d.ClearedBy, &d.ClearReason, &d.Latched)
 		})
 }

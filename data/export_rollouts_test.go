@@ -15,6 +15,9 @@ func TestExportRollouts(t *testing.T) {
 	ctx := context.Background()
 	d := executing(t, s, testTemplate())
 	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	if _, _, err := s.RecordHealth(ctx, d.ID, 1.5, ptr(1.5), "dave", at(15)); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, "", "bob", at(16)); err != nil {
 		t.Fatal(err)
 	}
@@ -50,12 +53,12 @@ func TestExportRollouts(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, buf.String())
 	}
-	if len(doc.Rollouts) != 1 || len(doc.RolloutStages) != 1 || len(doc.RolloutReady) != 0 || len(doc.HealthSamples) != 1 || len(doc.RollbackDeclarations) != 1 {
+	if len(doc.Rollouts) != 1 || len(doc.RolloutStages) != 1 || len(doc.RolloutReady) != 0 || len(doc.HealthSamples) != 2 || len(doc.RollbackDeclarations) != 2 {
 		t.Fatalf("row counts:\n%s", buf.String())
 	}
 
 	ro := doc.Rollouts[0]
-	if got := sortedKeys(ro); got != "aborted_at completed_at deployment_id paused paused_at paused_total_ms plan remaining_at_pause_ms rolled_back_at soak_ended_at stage stage_started_at started_at" {
+	if got := sortedKeys(ro); got != "aborted_at completed_at deployment_id live_at not_live paused paused_at paused_total_ms plan remaining_at_pause_ms rolled_back_at soak_ended_at stage stage_started_at started_at" {
 		t.Errorf("rollout keys: %s", got)
 	}
 	if ro["stage"] != 1.0 || ro["paused"] != true || ro["paused_at"] != "2026-11-25T14:22:00.000Z" || ro["remaining_at_pause_ms"] != 660000.0 || ro["completed_at"] != nil {
@@ -75,7 +78,7 @@ func TestExportRollouts(t *testing.T) {
 		t.Errorf("stage: %v", st)
 	}
 
-	h := doc.HealthSamples[0]
+	h := doc.HealthSamples[1]
 	if got := sortedKeys(h); got != "actor at baseline deployment_id error_rate id source" {
 		t.Errorf("health keys: %s", got)
 	}
@@ -83,8 +86,12 @@ func TestExportRollouts(t *testing.T) {
 		t.Errorf("health: %v", h)
 	}
 
-	dc := doc.RollbackDeclarations[0]
-	if got := sortedKeys(dc); got != "actor at clear_reason cleared_at cleared_by criterion deployment_id id reason" {
+	// The 7.25% reading latched a breach; the declaration came after it.
+	if lt := doc.RollbackDeclarations[0]; lt["latched"] != true || lt["criterion"] != "error-rate" || lt["cleared_by"] != "erin" {
+		t.Errorf("latched breach: %v", lt)
+	}
+	dc := doc.RollbackDeclarations[1]
+	if got := sortedKeys(dc); got != "actor at clear_reason cleared_at cleared_by criterion deployment_id id latched reason" {
 		t.Errorf("declaration keys: %s", got)
 	}
 	if dc["criterion"] != "security-vulnerability" || dc["cleared_by"] != "erin" || dc["clear_reason"] != "not reachable" || dc["cleared_at"] != "2026-11-25T14:25:00.000Z" {

@@ -20,7 +20,7 @@ const HealthSourceManual = "manual"
 var ErrNoBaseline = errors.New("no baseline yet: pass --baseline PCT with the error rate before the deploy")
 
 // ErrNothingToClear is wrapped when ClearCriteria finds no declared criteria.
-var ErrNothingToClear = errors.New("no declared rollback criteria to clear")
+var ErrNothingToClear = errors.New("no declared or latched rollback criteria to clear")
 
 // RolloutHealth returns the deployment's latest health reading (Has is false
 // when none was recorded) and its active (not cleared) declared criteria,
@@ -30,7 +30,7 @@ func (s *Store) RolloutHealth(ctx context.Context, deploymentID int64) (h model.
 		if _, err := getDeployment(ctx, tx, deploymentID); err != nil {
 			return err
 		}
-		if h, err = latestHealth(ctx, tx, deploymentID); err != nil {
+		if h, err = currentHealth(ctx, tx, deploymentID); err != nil {
 			return err
 		}
 		declared, err = activeDeclarations(ctx, tx, deploymentID)
@@ -57,7 +57,7 @@ func latestHealth(ctx context.Context, q queryer, deploymentID int64) (model.Hea
 }
 
 func activeDeclarations(ctx context.Context, q queryer, deploymentID int64) ([]model.Declaration, error) {
-	rows, err := q.QueryContext(ctx, `SELECT criterion, reason, actor, at FROM rollback_declarations
+	rows, err := q.QueryContext(ctx, `SELECT criterion, reason, actor, at, latched FROM rollback_declarations
 		WHERE deployment_id = ? AND cleared_at IS NULL ORDER BY at, id`, deploymentID)
 	if err != nil {
 		return nil, fmt.Errorf("read declared rollback criteria: %w", err)
@@ -68,7 +68,7 @@ func activeDeclarations(ctx context.Context, q queryer, deploymentID int64) ([]m
 		var d model.Declaration
 		var c string
 		var at int64
-		if err := rows.Scan(&c, &d.Reason, &d.By, &at); err != nil {
+		if err := rows.Scan(&c, &d.Reason, &d.By, &at, &d.Latched); err != nil {
 			return nil, fmt.Errorf("read declared rollback criterion: %w", err)
 		}
 		d.Criterion, d.At = model.Criterion(c), fromMS(sql.NullInt64{Int64: at, Valid: true})
@@ -178,6 +178,11 @@ func (s *Store) recordHealth(ctx context.Context, deploymentID int64, errorRate 
 				return err
 			}
 		}
+		if met {
+			if err := latchBreach(ctx, tx, d.ID, explanation, actor, at); err != nil {
+				return err
+			}
+		}
 		return touchDeployment(ctx, tx, d.ID, at)
 	})
 	if err != nil {
@@ -233,11 +238,32 @@ func (s *Store) DeclareCriterion(ctx context.Context, deploymentID int64, c mode
 	})
 }
 
-// ClearCriteria clears every active declaration of the deployment as a false
-// alarm, with a reason. With none active it writes nothing and says so
-// (ErrNothingToClear). It does not touch health readings: an error rate that
-// still meets the rule is lifted by a new reading, or overridden with a
-// reason on promote.
+// latchBreach records a reading's breach of the rollback rule as a latched
+// criterion, unless one is already active: the first breach is the one to
+// explain, and it holds until ClearCriteria, whatever later readings say.
+func latchBreach(ctx context.Context, tx *sql.Tx, deploymentID int64, explanation, actor string, at time.Time) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM rollback_declarations WHERE deployment_id = ? AND latched = 1
+		AND cleared_at IS NULL`, deploymentID).Scan(&n); err != nil {
+		return fmt.Errorf("read latched rollback criteria: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO rollback_declarations (deployment_id, criterion, reason, actor, at, latched)
+		VALUES (?, ?, ?, ?, ?, 1)`, deploymentID, string(model.CriterionErrorRate), explanation, actor, toMS(at)); err != nil {
+		return fmt.Errorf("latch rollback criteria: %w", err)
+	}
+	return appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventHealthLatched, DeploymentID: deploymentID,
+		Text: model.TextCriteriaLatched(explanation)})
+}
+
+// ClearCriteria clears every active declaration of the deployment, and a
+// latched breach of the rollback rule, as a false alarm, with a reason.
+// With none active it writes nothing and says so (ErrNothingToClear). It
+// does not touch health readings: an error rate that still meets the rule
+// keeps the criteria met until a new reading, or an override reason on
+// promote; the next breach latches again.
 func (s *Store) ClearCriteria(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) error {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {

@@ -37,7 +37,7 @@ func finishedDeployment(t *testing.T, s *Store, svc, env string, created, finish
 		if _, err := s.Abort(ctx, d.ID, model.RolloutSeen{}, "errors", "alice", finished.Add(-time.Minute)); err != nil {
 			t.Fatalf("Abort: %v", err)
 		}
-		if _, err := s.Finish(ctx, d.ID, model.RolloutSeen{}, "", "alice", finished); err != nil {
+		if _, err := s.Finish(ctx, d.ID, model.RolloutSeen{}, "test", "alice", finished); err != nil {
 			t.Fatalf("Finish (rolled back): %v", err)
 		}
 	} else if _, err := s.Finish(ctx, d.ID, model.RolloutSeen{}, "test", "alice", finished); err != nil {

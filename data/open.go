@@ -42,6 +42,10 @@ type Options struct {
 	// strategy; a strategy missing here gets model.DefaultPlan. A running
 	// rollout keeps the plan it started with (it is stored with it).
 	Plans map[model.Strategy]model.Plan
+	// HealthMaxAge is how old the latest health reading may be when a stage
+	// is promoted or finished without a reason. Zero means
+	// model.DefaultHealthMaxAge.
+	HealthMaxAge time.Duration
 	// BusyTimeout is how long a statement waits for a lock another
 	// connection (often another process) holds before failing with a "busy"
 	// error that says nothing was changed. Zero means DefaultBusyTimeout.
@@ -54,9 +58,11 @@ type Store struct {
 	path     string
 	readOnly bool
 	rule     model.RollbackRule
-	pol      model.EscalationPolicy
-	plans    map[model.Strategy]model.Plan
-	now      func() time.Time // export timestamps and backdated notes; see WithClock
+	// healthMaxAge: see Options.HealthMaxAge.
+	healthMaxAge time.Duration
+	pol          model.EscalationPolicy
+	plans        map[model.Strategy]model.Plan
+	now          func() time.Time // export timestamps and backdated notes; see WithClock
 
 	closer *closer // shared with the views WithClock returns
 }
@@ -165,7 +171,11 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	db.SetConnMaxIdleTime(0)
 	db.SetConnMaxLifetime(0)
 
-	s := &Store{db: db, path: abs, readOnly: opt.ReadOnly, rule: rule, pol: pol, plans: maps.Clone(opt.Plans), now: time.Now,
+	maxAge := opt.HealthMaxAge
+	if maxAge <= 0 {
+		maxAge = model.DefaultHealthMaxAge
+	}
+	s := &Store{db: db, path: abs, readOnly: opt.ReadOnly, rule: rule, healthMaxAge: maxAge, pol: pol, plans: maps.Clone(opt.Plans), now: time.Now,
 		closer: &closer{release: release}}
 	if err := s.init(ctx); err != nil {
 		_ = s.Close()

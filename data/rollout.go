@@ -77,6 +77,18 @@ func loadRollout(ctx context.Context, q queryer, deploymentID int64) (r model.Ro
 	r.PausedTotal = time.Duration(pausedMS) * time.Millisecond
 	r.SoakEndedAt, r.AbortedAt = fromMS(soakEnded), fromMS(aborted)
 	r.RolledBackAt, r.CompletedAt = fromMS(rolledBack), fromMS(completed)
+	var notLive bool
+	var liveAt sql.NullInt64
+	if err := q.QueryRowContext(ctx, `SELECT not_live, live_at FROM rollouts WHERE deployment_id = ?`, deploymentID).Scan(&notLive, &liveAt); err != nil {
+		return model.Rollout{}, false, fmt.Errorf("read rollout of deployment #%d: %w", deploymentID, err)
+	}
+	switch {
+	case notLive:
+	case liveAt.Valid:
+		r.LiveAt = fromMS(liveAt)
+	default:
+		r.LiveAt = r.StartedAt // before schema 7: live from the start
+	}
 	if r.History, err = loadStageHistory(ctx, q, deploymentID); err != nil {
 		return model.Rollout{}, false, err
 	}
@@ -131,6 +143,10 @@ func saveRollout(ctx context.Context, tx *sql.Tx, deploymentID int64, r model.Ro
 	if err != nil {
 		return fmt.Errorf("save rollout of deployment #%d: %w", deploymentID, err)
 	}
+	if _, err := tx.ExecContext(ctx, `UPDATE rollouts SET not_live = ?, live_at = ? WHERE deployment_id = ?`,
+		!r.Live(), nullMS(r.LiveAt), deploymentID); err != nil {
+		return fmt.Errorf("save rollout of deployment #%d: %w", deploymentID, err)
+	}
 	var stored int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM rollout_stages WHERE deployment_id = ?`, deploymentID).Scan(&stored); err != nil {
 		return fmt.Errorf("count rollout stages: %w", err)
@@ -162,9 +178,27 @@ func (s *Store) Rollout(ctx context.Context, deploymentID int64) (r model.Rollou
 
 // startRollout begins plan (the strategy's, from Options.Plans or the seed)
 // at `at` and records it on the timeline; it runs inside the caller's
-// transaction.
-func startRollout(ctx context.Context, tx *sql.Tx, d model.Deployment, plan model.Plan, actor string, at, eventAt time.Time) (model.Rollout, error) {
-	r, err := model.Start(plan, at)
+// transaction. With waitLive and the seed's "Deploy to staging/canary
+// environment first" still open, the first stage waits for it: its soak
+// starts when the item is ticked (goLive).
+func startRollout(ctx context.Context, tx *sql.Tx, d model.Deployment, plan model.Plan, actor string, at, eventAt time.Time, waitLive bool) (model.Rollout, error) {
+	pending := false
+	// Only a first stage that soaks on real traffic waits for it: a stage
+	// without a soak (blue-green's "deploy green", a flag deployed dark) has
+	// no clock to start early.
+	if first := plan.Stages; waitLive && len(first) > 0 && first[0].Soak > 0 && first[0].Percent != 0 {
+		var open int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM checklist_items WHERE deployment_id = ? AND phase = ?
+			AND lower(trim(text)) = lower(?) AND state = 'todo'`, d.ID, model.PhaseExecution, model.LiveItemText).Scan(&open); err != nil {
+			return model.Rollout{}, fmt.Errorf("read checklist of deployment #%d: %w", d.ID, err)
+		}
+		pending = open > 0
+	}
+	start := model.Start
+	if pending {
+		start = model.StartPending
+	}
+	r, err := start(plan, at)
 	if err != nil {
 		return r, invalid(fmt.Errorf("deployment #%d: %w", d.ID, err))
 	}
@@ -172,8 +206,85 @@ func startRollout(ctx context.Context, tx *sql.Tx, d model.Deployment, plan mode
 		return r, err
 	}
 	st := r.Status(at, false)
-	return r, appendEvent(ctx, tx, model.Event{At: eventAt, Actor: actor, Kind: model.EventRolloutStart, DeploymentID: d.ID,
-		Text: model.TextRolloutStarted(r.Plan.Strategy, st.Label, st.Soak, st.EndsAt)})
+	text := model.TextRolloutStarted(r.Plan.Strategy, st.Label, st.Soak, st.EndsAt)
+	if pending {
+		text = model.TextRolloutPending(r.Plan.Strategy, st.Label, st.Soak)
+	}
+	return r, appendEvent(ctx, tx, model.Event{At: eventAt, Actor: actor, Kind: model.EventRolloutStart, DeploymentID: d.ID, Text: text})
+}
+
+// goLive makes a pending rollout's first stage live at `at`, inside the
+// caller's transaction; a rollout that is live already (or none) is left
+// alone. item names what made it live, for the event.
+func goLive(ctx context.Context, tx *sql.Tx, deploymentID int64, actor, item string, at time.Time) (bool, error) {
+	r, ok, err := loadRollout(ctx, tx, deploymentID)
+	if err != nil || !ok || r.Live() || r.Ended() {
+		return false, err
+	}
+	next, err := model.GoLive(r, at)
+	if err != nil {
+		return false, invalid(err)
+	}
+	if err := saveRollout(ctx, tx, deploymentID, next); err != nil {
+		return false, err
+	}
+	st := next.Status(at, false)
+	return true, appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventRolloutLive, DeploymentID: deploymentID,
+		Text: model.TextLive(st.Label, st.Soak, st.EndsAt, item)})
+}
+
+// GoLive marks the rollout's first stage live now (`deploy live`): the
+// explicit form of ticking "Deploy to staging/canary environment first".
+// The item is ticked too, so checklist and rollout agree.
+func (s *Store) GoLive(ctx context.Context, deploymentID int64, actor string, at time.Time) (model.Rollout, error) {
+	actor, err := cleanActor(actor)
+	if err != nil {
+		return model.Rollout{}, err
+	}
+	if err := checkAt(at); err != nil {
+		return model.Rollout{}, err
+	}
+	var out model.Rollout
+	err = s.write(ctx, "go live", func(tx *sql.Tx) error {
+		if _, err := getDeployment(ctx, tx, deploymentID); err != nil {
+			return err
+		}
+		r, ok, err := loadRollout(ctx, tx, deploymentID)
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			return invalidf("deployment #%d has no rollout: start Deployment Execution first", deploymentID)
+		case r.Live():
+			out = r
+			return invalid(fmt.Errorf("stage %s is live already (since %s UTC): nothing changed", r.Status(at, false).Label, r.LiveAt.UTC().Format(time.TimeOnly)))
+		}
+		var itemID int64
+		err = tx.QueryRowContext(ctx, `SELECT id FROM checklist_items WHERE deployment_id = ? AND phase = ?
+			AND lower(trim(text)) = lower(?) AND state = 'todo' ORDER BY position LIMIT 1`, deploymentID, model.PhaseExecution, model.LiveItemText).Scan(&itemID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read checklist of deployment #%d: %w", deploymentID, err)
+		}
+		if itemID != 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE checklist_items SET state = 'done', reason = '', changed_by = ?, changed_at = ? WHERE id = ?`,
+				actor, toMS(at), itemID); err != nil {
+				return fmt.Errorf("update checklist item #%d: %w", itemID, err)
+			}
+			if err := appendEvent(ctx, tx, model.Event{At: at, Actor: actor, Kind: model.EventItemDone, DeploymentID: deploymentID, ItemID: itemID,
+				Text: model.TextItemDone(model.LiveItemText, time.Time{})}); err != nil {
+				return err
+			}
+		}
+		if _, err := goLive(ctx, tx, deploymentID, actor, "", at); err != nil {
+			return err
+		}
+		if err := touchDeployment(ctx, tx, deploymentID, at); err != nil {
+			return err
+		}
+		out, _, err = loadRollout(ctx, tx, deploymentID)
+		return err
+	})
+	return out, err
 }
 
 // ensureRollout loads the rollout an action works on. A deployment that
@@ -191,7 +302,7 @@ func ensureRollout(ctx context.Context, tx *sql.Tx, d model.Deployment, actor st
 			from = at
 		}
 		// Only schema-1 deployments get here: they predate configured plans.
-		return startRollout(ctx, tx, d, model.DefaultPlan(d.Strategy), actor, from, at)
+		return startRollout(ctx, tx, d, model.DefaultPlan(d.Strategy), actor, from, at, false)
 	case model.StatusPlanned:
 		return r, fmt.Errorf("deployment #%d is planned: start Deployment Execution first, its rollout starts with it", d.ID)
 	}

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -86,16 +87,20 @@ func (s *Store) Promote(ctx context.Context, deploymentID int64, seen model.Roll
 		return model.Rollout{}, err
 	}
 	return s.changeRollout(ctx, "promote", deploymentID, seen, actor, at, func(tx *sql.Tx, d model.Deployment, r model.Rollout) (model.Rollout, model.EventKind, string, error) {
-		met, why, err := s.criteriaMet(ctx, tx, d.ID)
+		g, err := s.gate(ctx, tx, d, false)
 		if err != nil {
 			return r, "", "", err
 		}
-		next, err := model.Promote(r, at, reason, met)
+		next, err := model.Promote(r, at, reason, g)
 		if err != nil {
 			return r, "", "", err
 		}
+		met := g.CriteriaMet()
 		from, to := r.Status(at, met), next.Status(at, met)
-		text := model.TextPromoted(from.Label, to.Label, to.Soak, to.EndsAt, overrideNote(next, from, reason, why))
+		text := model.TextPromoted(from.Label, to.Label, to.Soak, to.EndsAt, overrideNote(next, from, reason, g.Criteria))
+		if err := tickGradual(ctx, tx, d.ID, next, at); err != nil {
+			return r, "", "", err
+		}
 		return next, model.EventRolloutPromote, text, nil
 	})
 }
@@ -195,6 +200,16 @@ func (s *Store) Finish(ctx context.Context, deploymentID int64, seen model.Rollo
 	}
 	return s.changeRollout(ctx, "finish", deploymentID, seen, actor, at, func(tx *sql.Tx, d model.Deployment, r model.Rollout) (model.Rollout, model.EventKind, string, error) {
 		if !r.AbortedAt.IsZero() && r.RolledBackAt.IsZero() {
+			// Leaving Rollback steps open needs a reason, like finishing a
+			// completed rollout with Deployment Execution items open.
+			g, err := s.gate(ctx, tx, d, true)
+			if err != nil {
+				return r, "", "", err
+			}
+			if err := model.CheckLeave(g.OpenPhase, g.OpenItems, reason, "mark it rolled back"); err != nil {
+				return r, "", "", err
+			}
+			leftOpen := model.OpenItemsText(g.OpenPhase, g.OpenItems)
 			next, err := model.RolledBack(r, at)
 			if err != nil {
 				return r, "", "", err
@@ -205,13 +220,14 @@ func (s *Store) Finish(ctx context.Context, deploymentID int64, seen model.Rollo
 			// Recorded without blocking even when the stability watch the seed
 			// asks for (15 minutes of watching) was not served: the text says so.
 			left, started := d.StabilityRemaining(at)
-			return next, model.EventRolloutRolledBack, model.TextRolledBack(r.Status(at, false).Label, started, left, reason), nil
+			return next, model.EventRolloutRolledBack, model.TextRolledBackLeaving(r.Status(at, false).Label, started, left, leftOpen, reason), nil
 		}
-		met, why, err := s.criteriaMet(ctx, tx, d.ID)
+		g, err := s.gate(ctx, tx, d, true)
 		if err != nil {
 			return r, "", "", err
 		}
-		next, err := model.Finish(r, at, reason, met)
+		met, why := g.CriteriaMet(), g.Criteria
+		next, err := model.Finish(r, at, reason, g)
 		if err != nil {
 			return r, "", "", err
 		}
@@ -286,4 +302,29 @@ func (s *Store) MarkReady(ctx context.Context, deploymentID int64, stage int, at
 		return false, err
 	}
 	return wrote, nil
+}
+
+// tickGradual ticks "Gradually roll out to production…" when a promote
+// reaches the last stage: the item states a rollout fact, so the rollout
+// sets it (model.GradualItemText). The event is the flightdeck actor's.
+func tickGradual(ctx context.Context, tx *sql.Tx, deploymentID int64, next model.Rollout, at time.Time) error {
+	if next.Stage != len(next.Plan.Stages)-1 {
+		return nil
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM checklist_items WHERE deployment_id = ? AND phase = ?
+		AND lower(trim(text)) = lower(?) AND state = 'todo' ORDER BY position LIMIT 1`, deploymentID, model.PhaseExecution, model.GradualItemText).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read checklist of deployment #%d: %w", deploymentID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE checklist_items SET state = 'done', reason = '', changed_by = ?, changed_at = ? WHERE id = ?`,
+		SystemActor, toMS(at), id); err != nil {
+		return fmt.Errorf("update checklist item #%d: %w", id, err)
+	}
+	st := next.Status(at, false)
+	return appendEvent(ctx, tx, model.Event{At: at, Actor: SystemActor, Kind: model.EventItemDone, DeploymentID: deploymentID, ItemID: id,
+		Text: model.TextItemAutoDone(model.GradualItemText, "the rollout reached "+st.Label)})
 }

@@ -70,6 +70,11 @@ func TestRolloutCanaryLifecycle(t *testing.T) {
 		t.Errorf("start event: %+v", e)
 	}
 
+	// A reading during the stage: promote early then needs a reason for the
+	// soak alone.
+	if _, _, err := s.RecordHealth(ctx, d.ID, 1.0, ptr(1.1), "dave", min(4)); err != nil {
+		t.Fatal(err)
+	}
 	// Promote early: refused without a reason, nothing written.
 	before := len(events(t, s, d.ID))
 	_, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, " ", "bob", min(5))
@@ -123,9 +128,9 @@ func TestRolloutCanaryLifecycle(t *testing.T) {
 		t.Fatalf("RecordHealth: %v %q %v", met, why, err)
 	}
 	evs := events(t, s, d.ID)
-	if got := kinds(evs[len(evs)-2:]); got != "health.recorded health.criteria_met" ||
-		evs[len(evs)-1].Text != "ROLLBACK CRITERIA MET: "+why || evs[len(evs)-1].Actor != "dave" {
-		t.Errorf("health events: %s %+v", got, evs[len(evs)-1])
+	if got := kinds(evs[len(evs)-3:]); got != "health.recorded health.criteria_met health.latched" ||
+		evs[len(evs)-2].Text != "ROLLBACK CRITERIA MET: "+why || evs[len(evs)-2].Actor != "dave" {
+		t.Errorf("health events: %s %+v", got, evs[len(evs)-2])
 	}
 	// Still met, baseline carried forward: no second criteria_met event.
 	if met, why, err = s.RecordHealth(ctx, d.ID, 7.5, nil, "dave", min(47)); err != nil || !met || !strings.Contains(why, "baseline 1.1%") {
@@ -135,8 +140,11 @@ func TestRolloutCanaryLifecycle(t *testing.T) {
 		t.Errorf("recorded event: %+v", e)
 	}
 	h, decl, err := s.RolloutHealth(ctx, d.ID)
-	if err != nil || !h.Has || h.ErrorRate != 7.5 || h.BaselineErrorRate != 1.1 || !h.At.Equal(min(47)) || len(decl) != 0 {
+	if err != nil || !h.Has || h.ErrorRate != 7.5 || h.BaselineErrorRate != 1.1 || !h.At.Equal(min(47)) || len(decl) != 1 || !decl[0].Latched {
 		t.Errorf("RolloutHealth: %+v %v %v", h, decl, err)
+	}
+	if _, _, err := s.RecordHealth(ctx, d.ID, 7.5, nil, "dave", min(54)); err != nil {
+		t.Fatal(err)
 	}
 
 	// Met criteria block promote even after the soak; an override lifts it.
@@ -146,12 +154,19 @@ func TestRolloutCanaryLifecycle(t *testing.T) {
 	if r, err = s.Promote(ctx, d.ID, model.RolloutSeen{}, "known noisy metric", "bob", min(55)); err != nil || r.Stage != 2 || !r.History[1].CriteriaMet || r.History[1].Override != "known noisy metric" {
 		t.Fatalf("override: %+v, %v", r, err)
 	}
-	if e := lastEvent(t, s, d.ID, model.EventRolloutPromote); !strings.Contains(e.Text, "despite rollback criteria met (error rate 7.5% is 6.4 points above baseline 1.1%") ||
+	if e := lastEvent(t, s, d.ID, model.EventRolloutPromote); !strings.Contains(e.Text, "despite rollback criteria met (error rate 7.2% is 6.1 points above baseline 1.1% (rule: more than 5 points above baseline) at 14:48:00 UTC (latched") ||
 		!strings.Contains(e.Text, "override: known noisy metric") {
 		t.Errorf("override event: %q", e.Text)
 	}
 	if met, _, err = s.RecordHealth(ctx, d.ID, 1.3, nil, "dave", min(56)); err != nil || met {
 		t.Fatalf("healthy reading: %v %v", met, err)
+	}
+	// The breach stays latched after the good reading, until cleared.
+	if g, err := s.RolloutGate(ctx, d.ID); err != nil || !g.CriteriaMet() {
+		t.Fatalf("latched after a good reading: %+v %v", g, err)
+	}
+	if err := s.ClearCriteria(ctx, d.ID, "batch job spike, explained", "bob", min(57)); err != nil {
+		t.Fatal(err)
 	}
 
 	// Ready to promote: written once per stage, dated when the soak ended.
@@ -177,7 +192,11 @@ func TestRolloutCanaryLifecycle(t *testing.T) {
 		t.Errorf("ready events: %+v", ready)
 	}
 
-	// After the soak no reason is needed; the last stage is left by finish.
+	// After the soak, with a fresh reading, no reason is needed; the last
+	// stage is left by finish.
+	if _, _, err := s.RecordHealth(ctx, d.ID, 1.2, nil, "dave", min(70)); err != nil {
+		t.Fatal(err)
+	}
 	if r, err = s.Promote(ctx, d.ID, model.RolloutSeen{}, "", "bob", min(71)); err != nil || r.Stage != 3 || r.History[2].Override != "" {
 		t.Fatalf("promote after soak: %+v %v", r, err)
 	}
@@ -187,14 +206,22 @@ func TestRolloutCanaryLifecycle(t *testing.T) {
 	if _, err := s.Finish(ctx, d.ID, model.RolloutSeen{}, "", "bob", min(80)); !errors.Is(err, model.ErrNeedsReason) {
 		t.Errorf("early finish: %v", err)
 	}
-	if r, err = s.Finish(ctx, d.ID, model.RolloutSeen{}, "", "bob", min(86)); err != nil || !r.CompletedAt.Equal(min(86)) || len(r.History) != 4 {
+	if _, _, err := s.RecordHealth(ctx, d.ID, 1.2, nil, "dave", min(85)); err != nil {
+		t.Fatal(err)
+	}
+	// Two Deployment Execution items are open: finishing needs a reason.
+	if _, err := s.Finish(ctx, d.ID, model.RolloutSeen{}, "", "bob", min(86)); !errors.Is(err, model.ErrNeedsReason) ||
+		err.Error() != "2 Deployment Execution items open (Deploy to canary, Run smoke tests): give a reason to finish anyway (recorded)" {
+		t.Errorf("finish with open items: %v", err)
+	}
+	if r, err = s.Finish(ctx, d.ID, model.RolloutSeen{}, "smoke tests run by hand", "bob", min(86)); err != nil || !r.CompletedAt.Equal(min(86)) || len(r.History) != 4 {
 		t.Fatalf("finish: %+v %v", r, err)
 	}
 	got, _ := s.Deployment(ctx, d.ID)
 	if got.Status != model.StatusCompleted || !got.FinishedAt.Equal(min(86)) || !got.UpdatedAt.Equal(min(86)) || !got.RollbackAt.IsZero() {
 		t.Errorf("deployment after finish: %+v", got)
 	}
-	if e := lastEvent(t, s, d.ID, model.EventRolloutFinish); e.Text != "finished the rollout at 4/4 · 100%: deployment completed" || e.Actor != "bob" {
+	if e := lastEvent(t, s, d.ID, model.EventRolloutFinish); e.Text != "finished the rollout at 4/4 · 100%: deployment completed despite 2 Deployment Execution items open (Deploy to canary, Run smoke tests); override: smoke tests run by hand" || e.Actor != "bob" {
 		t.Errorf("finish event: %+v", e)
 	}
 	times := r.StageTimes(min(100))
@@ -208,8 +235,9 @@ func TestRolloutCanaryLifecycle(t *testing.T) {
 		t.Errorf("health of a completed deployment: %v", err)
 	}
 
-	want := "deploy.started deploy.gate_override deploy.execution rollout.start rollout.promote rollout.pause rollout.resume " +
-		"health.recorded health.criteria_met health.recorded rollout.promote health.recorded rollout.ready rollout.promote rollout.finish"
+	want := "deploy.started deploy.gate_override deploy.execution rollout.start health.recorded rollout.promote rollout.pause rollout.resume " +
+		"health.recorded health.criteria_met health.latched health.recorded health.recorded rollout.promote health.recorded health.cleared " +
+		"rollout.ready health.recorded rollout.promote health.recorded rollout.finish"
 	if got := kinds(events(t, s, d.ID)); got != want {
 		t.Errorf("timeline:\n got %s\nwant %s", got, want)
 	}
@@ -220,6 +248,12 @@ func TestRolloutAbortRollbackAndStabilityWatch(t *testing.T) {
 	ctx := context.Background()
 	d := executing(t, s, mdtemplate.Builtin())
 	min := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Minute) }
+	if _, err := s.GoLive(ctx, d.ID, "alice", t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.RecordHealth(ctx, d.ID, 0.4, ptr(0.4), "dave", min(14)); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, "", "bob", min(15)); err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +330,9 @@ func TestRolloutAbortRollbackAndStabilityWatch(t *testing.T) {
 	if got.Status != model.StatusRolledBack || !got.FinishedAt.Equal(min(39)) || got.CurrentPhase() != model.PhaseRollback || got.RollingBack() {
 		t.Errorf("deployment after rollback: %+v", got)
 	}
-	if e := lastEvent(t, s, d.ID, model.EventRolloutRolledBack); e.Text != "rolled back from 2/4 · 25%: previous version restored; stability watch had 01:00 left — v2.13.4 stable" {
+	if e := lastEvent(t, s, d.ID, model.EventRolloutRolledBack); e.Text != "rolled back from 2/4 · 25%: previous version restored; stability watch had 01:00 left; left 4 Rollback items open "+
+		"(Execute rollback procedure (revert deployment, restore database if needed), Monitor for 15 minutes to confirm stability, "+
+		"Document root cause and action items in incident report, …); override: v2.13.4 stable" {
 		t.Errorf("rolled back event: %q", e.Text)
 	}
 	if _, err := s.Finish(ctx, d.ID, model.RolloutSeen{}, "", "bob", min(50)); err == nil {
@@ -378,6 +414,9 @@ func TestDeclareAndClearCriteria(t *testing.T) {
 	if err := s.ClearCriteria(ctx, d.ID, "again", "erin", at.Add(time.Minute)); !errors.Is(err, ErrNothingToClear) {
 		t.Errorf("second clear: %v", err)
 	}
+	if _, _, err := s.RecordHealth(ctx, d.ID, 0.5, ptr(0.5), "dave", at.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
 	if r, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, "", "bob", at.Add(2*time.Minute)); err != nil || r.Stage != 1 {
 		t.Errorf("promote after clear: %+v %v", r, err)
 	}
@@ -428,6 +467,9 @@ func TestLegacyExecutingDeploymentGetsRollout(t *testing.T) {
 	d := executing(t, s, testTemplate())
 	// As if it entered execution under schema 1, before rollouts existed.
 	if _, err := s.db.Exec(`DELETE FROM rollouts`); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.RecordHealth(ctx, d.ID, 0.5, ptr(0.5), "dave", t0.Add(15*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	r, err := s.Promote(ctx, d.ID, model.RolloutSeen{}, "", "bob", t0.Add(16*time.Minute))
@@ -557,6 +599,9 @@ func TestConcurrentPromoteAndReady(t *testing.T) {
 		t.Errorf("%d stores wrote the ready event", wrote)
 	}
 
+	if _, _, err := s.RecordHealth(ctx, d.ID, 0.5, ptr(0.5), "dave", at.Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
 	errs := make(chan error, len(stores))
 	for _, st := range stores {
 		go func() {

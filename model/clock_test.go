@@ -120,14 +120,14 @@ func TestSoakClock(t *testing.T) {
 			}
 			// Promoting in the second the end is shown as needs no reason and
 			// records the soak as served in full.
-			p, err := Promote(r, ShownAt(end), "", false)
+			p, err := Promote(r, ShownAt(end), "", Gate{})
 			if err != nil {
 				t.Fatalf("promote at the shown end: %v", err)
 			}
 			if rec := p.StageTimes(ShownAt(end))[0]; rec.Soaking != DefaultSoak || rec.Waiting != 0 {
 				t.Errorf("record: soaking %s waiting %s", rec.Soaking, rec.Waiting)
 			}
-			if _, err := Promote(r, ShownAt(end).Add(-time.Millisecond), "", false); err == nil {
+			if _, err := Promote(r, ShownAt(end).Add(-time.Millisecond), "", Gate{}); err == nil {
 				t.Error("promote a second before the shown end needs a reason")
 			}
 		})

@@ -6,6 +6,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -221,4 +222,85 @@ func (r Rollout) StageName() string {
 type StartOverride struct {
 	Freeze   string
 	InFlight string
+}
+
+// The seed's checklist items that state rollout facts; the store keeps them
+// and the rollout in step (see CheckItemFact).
+const (
+	// LiveItemText, ticked, makes the rollout's first stage live: its soak
+	// starts then, not when Deployment Execution began.
+	LiveItemText = "Deploy to staging/canary environment first"
+	// GradualItemText ticks itself when the rollout reaches its last stage
+	// (100%), and cannot be ticked before without marking it n/a with a reason.
+	GradualItemText = "Gradually roll out to production (if using progressive delivery)"
+	// FreezeItemText cannot be ticked while a change freeze is on.
+	FreezeItemText = "Verify deployment window and change freeze status"
+	// MonitorItemText cannot be ticked before the stability watch is over
+	// with a healthy reading taken since it started.
+	MonitorItemText = "Monitor for 15 minutes to confirm stability"
+)
+
+// IsItem reports whether it is the item with the seed's text in phase,
+// forgiving case and surrounding space (templates are typed by people).
+func IsItem(it Item, phase, text string) bool {
+	return it.Phase == phase && strings.EqualFold(strings.TrimSpace(it.Text), text)
+}
+
+// Stability is the post-rollback watch as of now: served, and whether a
+// healthy reading taken since the watch started backs "stable".
+type Stability struct {
+	Started   bool
+	Remaining time.Duration
+	EndsAt    time.Time
+	Healthy   bool // a reading taken since the watch started meets no rollback rule
+	Reading   bool // any reading since the watch started
+}
+
+// Stable reports whether the watch is over and a reading since its start is healthy.
+func (s Stability) Stable() bool { return s.Started && s.Remaining == 0 && s.Healthy }
+
+// StabilityOf judges the watch from the latest reading h under rule.
+func (d Deployment) StabilityOf(now time.Time, h Health, rule RollbackRule) Stability {
+	rem, ok := d.StabilityRemaining(now)
+	s := Stability{Started: ok, Remaining: rem}
+	if !ok {
+		return s
+	}
+	s.EndsAt = d.StabilityEndsAt()
+	if h.Has && !h.At.Before(d.StabilityAt) {
+		s.Reading = true
+		met, _ := rule.Evaluate(h)
+		s.Healthy = !met && h.ProbeFailingSince.IsZero()
+	}
+	return s
+}
+
+// CheckItemFact refuses ticking an item whose text states a rollout fact
+// that is not true yet. frozen is the change freeze's reason ("" when none);
+// r is the deployment's rollout (zero when none); st its stability watch.
+// Marking the item n/a with a reason stays possible: that is the recorded
+// override.
+func CheckItemFact(it Item, state ItemState, r Rollout, frozen string, st Stability) error {
+	if state != ItemDone {
+		return nil
+	}
+	switch {
+	case IsItem(it, PhaseExecution, FreezeItemText) && frozen != "":
+		return fmt.Errorf("a change freeze is on (%s): the freeze status does not check out — resolve the incident first, or mark it n/a with a reason", frozen)
+	case IsItem(it, PhaseExecution, GradualItemText) && r.Started() && r.Stage < len(r.Plan.Stages)-1 && r.CompletedAt.IsZero():
+		return fmt.Errorf("the rollout is at %s: this item ticks itself when the rollout reaches its last stage (%s) — or mark it n/a with a reason",
+			r.stageLabel(), r.Plan.Stages[len(r.Plan.Stages)-1].Label)
+	case IsItem(it, PhaseRollback, MonitorItemText):
+		switch {
+		case !st.Started:
+			return fmt.Errorf("the stability watch has not started: tick “%s” first, then watch %d minutes — or mark it n/a with a reason",
+				StabilityItemText, int(StabilityWatch/time.Minute))
+		case st.Remaining > 0:
+			return fmt.Errorf("the stability watch has %s left (ends %s UTC): tick it when the watch is over — or mark it n/a with a reason",
+				FormatCountdown(st.Remaining), textClock(st.EndsAt))
+		case !st.Healthy:
+			return errors.New("no healthy reading since the stability watch started: record one (h, or flightdeck deploy health) — or mark it n/a with a reason")
+		}
+	}
+	return nil
 }

@@ -45,6 +45,11 @@ const (
 	// EventHealthCleared is written when declared rollback criteria are
 	// cleared as a false alarm.
 	EventHealthCleared EventKind = "health.cleared" // TextCriteriaCleared
+	// EventHealthLatched: a reading broke the rollback rule; the breach holds
+	// until cleared (EventHealthCleared), whatever later readings say.
+	EventHealthLatched EventKind = "health.latched" // TextCriteriaLatched
+	// EventRolloutLive: the first stage takes traffic, its soak starts.
+	EventRolloutLive EventKind = "rollout.live" // TextLive
 )
 
 // Incidents and the change freeze.
@@ -99,6 +104,7 @@ var EventKinds = []EventKind{
 	EventRolloutStart, EventRolloutPromote, EventRolloutPause, EventRolloutResume, EventRolloutAbort,
 	EventRolloutRolledBack, EventRolloutFinish, EventRolloutReady,
 	EventHealthRecorded, EventHealthCriteriaMet, EventHealthDeclared, EventHealthCleared,
+	EventHealthLatched, EventRolloutLive,
 	EventIncidentOpened, EventIncidentNote, EventIncidentSeverity, EventIncidentAck, EventIncidentEscalate,
 	EventIncidentSkip, EventIncidentMitigated, EventIncidentResolved, EventIncidentReopened,
 	EventIncidentCommander, EventIncidentUpdate, EventIncidentSecurity, EventIncidentActionItem,

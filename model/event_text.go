@@ -106,6 +106,13 @@ func TextRolloutStarted(strategy Strategy, stage string, soak time.Duration, end
 	return fmt.Sprintf("started %s rollout at %s", strategy, stage) + soakClause(soak, endsAt)
 }
 
+// TextRolloutPending is EventRolloutStart's text for a rollout whose first
+// stage waits for the canary to take traffic.
+func TextRolloutPending(strategy Strategy, stage string, soak time.Duration) string {
+	return fmt.Sprintf("started %s rollout at %s: not live yet, its %s soak starts when “%s” is ticked",
+		strategy, stage, FormatCountdown(soak), LiveItemText)
+}
+
 // TextPromoted is EventRolloutPromote's text: from one stage label to the
 // next, what the promote overrode (OverrideNote), and the new stage's soak
 // when it has one.
@@ -124,12 +131,17 @@ func soakClause(soak time.Duration, endsAt time.Time) string {
 
 // OverrideNote is the clause of TextPromoted and TextFinished that says what
 // the action overrode, from rec (the stage record the model just closed) and
-// before (the stage's status just before): the rollback criteria, with why
+// before (the stage's status just before). rec.Overrode lists it when the
+// gate built the record (a holding incident, met criteria, unknown health,
+// open items, the soak left); otherwise the rollback criteria, with why
 // they are met, and the soak left. With nothing overridden it quotes the
 // reason, if one was given anyway.
 func OverrideNote(rec StageRecord, before RolloutStatus, reason string, why []string) string {
 	if rec.Override == "" {
 		return textReason(reason)
+	}
+	if len(rec.Overrode) > 0 {
+		return fmt.Sprintf(" despite %s; override: %s", strings.Join(rec.Overrode, " and "), rec.Override)
 	}
 	var what []string
 	if rec.CriteriaMet {
@@ -139,6 +151,28 @@ func OverrideNote(rec StageRecord, before RolloutStatus, reason string, why []st
 		what = append(what, fmt.Sprintf("%s of the %s soak left", FormatCountdown(before.Remaining), FormatCountdown(before.Soak)))
 	}
 	return fmt.Sprintf(" despite %s; override: %s", strings.Join(what, " and "), rec.Override)
+}
+
+// TextLive is EventRolloutLive's text: the first stage takes traffic and its
+// soak starts.
+func TextLive(stage string, soak time.Duration, endsAt time.Time, item string) string {
+	via := ""
+	if item != "" {
+		via = " (“" + item + "” ticked)"
+	}
+	return fmt.Sprintf("%s is live%s", stage, via) + soakClause(soak, endsAt)
+}
+
+// TextCriteriaLatched is EventHealthLatched's text: a reading broke the
+// rollback rule and the breach now holds until cleared with a reason.
+func TextCriteriaLatched(explanation string) string {
+	return "rollback rule breached, latched until cleared with a reason: " + explanation
+}
+
+// TextItemAutoDone is EventItemDone's text when the rollout ticks an item
+// that states a rollout fact ("Gradually roll out to production").
+func TextItemAutoDone(item, why string) string {
+	return fmt.Sprintf("ticked “%s”: %s", item, why)
 }
 
 // TextPaused is EventRolloutPause's text.
@@ -179,6 +213,15 @@ func TextRolledBack(stage string, watchStarted bool, watchLeft time.Duration, re
 		watch = fmt.Sprintf("; stability watch had %s left", FormatCountdown(watchLeft))
 	}
 	return fmt.Sprintf("rolled back from %s: previous version restored", stage) + watch + textReason(reason)
+}
+
+// TextRolledBackLeaving is TextRolledBack when Rollback items were left
+// open (open is OpenItemsText's; "" when none): the reason is the override.
+func TextRolledBackLeaving(stage string, watchStarted bool, watchLeft time.Duration, open, reason string) string {
+	if open == "" {
+		return TextRolledBack(stage, watchStarted, watchLeft, reason)
+	}
+	return TextRolledBack(stage, watchStarted, watchLeft, "") + "; left " + open + "; override: " + reason
 }
 
 // TextFinished is EventRolloutFinish's text; override is OverrideNote's.
@@ -464,7 +507,7 @@ func TextProbeFailed(what, reason string) string {
 // TextProbeNoBaseline is EventProbeFailed's text when there is no baseline
 // to compare the probe's reading with.
 func TextProbeNoBaseline() string {
-	return "probe: no baseline yet (record one with flightdeck deploy health --baseline)"
+	return "probe: no baseline yet (record one with flightdeck deploy health --error-rate PCT --baseline PCT)"
 }
 
 // textReason appends an optional reason: " — reason".

@@ -157,7 +157,7 @@ func TestEventText(t *testing.T) {
 		{"notify failed", TextNotifyFailed("stage ready: #4 web stage 1/4 · 5%, promote", "exit status 2: no route"),
 			"notify FAILED for stage ready: #4 web stage 1/4 · 5%, promote: exit status 2: no route"},
 		{"probe failed", TextProbeFailed("#4 web v2", "it printed 3 lines"), "probe FAILED for #4 web v2: it printed 3 lines; no error rate recorded"},
-		{"probe no baseline", TextProbeNoBaseline(), "probe: no baseline yet (record one with flightdeck deploy health --baseline)"},
+		{"probe no baseline", TextProbeNoBaseline(), "probe: no baseline yet (record one with flightdeck deploy health --error-rate PCT --baseline PCT)"},
 	}
 	seen := map[string]bool{}
 	for _, c := range cases {

@@ -12,7 +12,7 @@ func TestSeenRollout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r1, err := Promote(r0, t0.Add(16*time.Minute+400*time.Millisecond), "", false)
+	r1, err := Promote(r0, t0.Add(16*time.Minute+400*time.Millisecond), "", Gate{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,9 @@ type Health struct {
 	ErrorRate         float64
 	Has               bool // a current error rate has been recorded
 	At                time.Time
+	// ProbeFailingSince is the first metrics-probe failure after this reading
+	// (zero when the probe has not failed since): health is unknown then.
+	ProbeFailingSince time.Time
 }
 
 // Validate rejects readings that are not percentages, so a bad probe cannot
@@ -224,6 +227,9 @@ type Declaration struct {
 	Reason    string
 	By        string
 	At        time.Time
+	// Latched marks a breach of the error-rate rule that a reading made: it
+	// stays until cleared with a reason, whatever later readings say.
+	Latched bool
 }
 
 // ErrDeclarationReason is returned when a criterion is declared without a reason.
@@ -244,6 +250,9 @@ func Declare(c Criterion, reason, by string, at time.Time) (Declaration, error) 
 
 // String is the banner line for a declaration.
 func (d Declaration) String() string {
+	if d.Latched {
+		return fmt.Sprintf("%s at %s UTC (latched until cleared with a reason)", d.Reason, textClock(d.At))
+	}
 	if d.By == "" {
 		return fmt.Sprintf("%s: %s", d.Criterion.Label(), d.Reason)
 	}
@@ -254,7 +263,13 @@ func (d Declaration) String() string {
 // either says so, with one line per reason for the banner.
 func CriteriaMet(rule RollbackRule, h Health, declared []Declaration) (bool, []string) {
 	var why []string
-	if met, expl := rule.Evaluate(h); met {
+	latched := false
+	for _, d := range declared {
+		latched = latched || d.Latched
+	}
+	// A latched breach already says the rule was met; the current reading
+	// is on the health line.
+	if met, expl := rule.Evaluate(h); met && !latched {
 		why = append(why, expl)
 	}
 	for _, d := range declared {

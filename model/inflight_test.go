@@ -61,7 +61,7 @@ func TestStageName(t *testing.T) {
 	if got := r.StageName(); got != "5%" {
 		t.Errorf("started: %q", got)
 	}
-	if r, err = Promote(r, at.Add(15*time.Minute), "", false); err != nil {
+	if r, err = Promote(r, at.Add(15*time.Minute), "", Gate{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := r.StageName(); got != "25%" {

@@ -148,6 +148,9 @@ type StageRecord struct {
 	Paused      time.Duration
 	Override    string // the reason, when promoting early or against met rollback criteria
 	CriteriaMet bool   // rollback criteria were met when it was promoted (Override overrode them)
+	// Overrode is what the override reason overrode, worst first (Gate.Needs),
+	// for the event text; it is not stored.
+	Overrode []string
 }
 
 // Rollout is the stored state of a deployment's rollout. It holds absolute
@@ -167,6 +170,10 @@ type Rollout struct {
 	// pass, so pauses while waiting for a human do not move the end time.
 	SoakEndedAt time.Time
 
+	// LiveAt is when the first stage started taking traffic (GoLive): its
+	// soak starts then, not when Deployment Execution began. Zero: not live.
+	LiveAt time.Time
+
 	AbortedAt    time.Time // set by Abort: rolling back
 	RolledBackAt time.Time // set by RolledBack
 	CompletedAt  time.Time // set by Finish
@@ -182,7 +189,10 @@ const (
 	RolloutSoaking     RolloutState = "soaking"
 	RolloutReady       RolloutState = "ready to promote"
 	RolloutPaused      RolloutState = "paused"
-	RolloutHold        RolloutState = "hold: rollback criteria met"
+	RolloutNotLive     RolloutState = "not live yet"
+	RolloutNeedsHealth RolloutState = "needs a health reading"
+	RolloutCriteriaMet RolloutState = "rollback criteria met"
+	RolloutHold        RolloutState = "hold"
 	RolloutRollingBack RolloutState = "rolling back"
 	RolloutRolledBack  RolloutState = "rolled back"
 	RolloutComplete    RolloutState = "complete"
@@ -198,8 +208,21 @@ type needsReasonError struct{ msg string }
 func (e needsReasonError) Error() string        { return e.msg }
 func (e needsReasonError) Is(target error) bool { return target == ErrNeedsReason }
 
-// Start begins a rollout of plan at its first stage.
+// Start begins a rollout of plan at its first stage, live at once: its
+// soak starts at `at`. StartPending is the one that waits for the canary.
 func Start(plan Plan, at time.Time) (Rollout, error) {
+	r, err := StartPending(plan, at)
+	if err != nil {
+		return r, err
+	}
+	return GoLive(r, at)
+}
+
+// StartPending begins a rollout whose first stage is not taking traffic
+// yet: its soak does not run until GoLive ("Deploy to staging/canary
+// environment first" is ticked), so the 15 minutes cannot be served before
+// the canary sees a request.
+func StartPending(plan Plan, at time.Time) (Rollout, error) {
 	if err := plan.Validate(); err != nil {
 		return Rollout{}, err
 	}
@@ -207,11 +230,39 @@ func Start(plan Plan, at time.Time) (Rollout, error) {
 	return Rollout{Plan: plan.clone(), StartedAt: at, StageStartedAt: at}, nil
 }
 
-// Promote moves the rollout to its next stage. Before the soak has elapsed,
-// or while rollback criteria are met, it needs a reason, which is recorded.
-// The last stage is left with Finish, so "promote" never completes a deploy
-// by accident.
-func Promote(r Rollout, at time.Time, reason string, criteriaMet bool) (Rollout, error) {
+// GoLive marks the first stage live at `at`: its soak starts now.
+func GoLive(r Rollout, at time.Time) (Rollout, error) {
+	if err := r.checkActive("go live"); err != nil {
+		return r, err
+	}
+	if r.Live() {
+		return r, fmt.Errorf("stage %s is already live (since %s UTC)", r.stageLabel(), textClock(r.LiveAt))
+	}
+	at = r.notBefore(at)
+	r.LiveAt, r.StageStartedAt = at, at
+	return r, nil
+}
+
+// Live reports whether the rollout's first stage takes traffic.
+func (r Rollout) Live() bool { return !r.LiveAt.IsZero() }
+
+// ErrNotLive is the refusal to promote, finish or pause a rollout whose
+// first stage does not take traffic yet.
+var ErrNotLive = errors.New("not live yet")
+
+func (r Rollout) checkLive(action string) error {
+	if r.Live() {
+		return nil
+	}
+	return fmt.Errorf("cannot %s: stage %s is %w — tick “%s” when it takes traffic (flightdeck deploy live), its soak starts then",
+		action, r.stageLabel(), ErrNotLive, LiveItemText)
+}
+
+// Promote moves the rollout to its next stage. Whatever the gate lists
+// (a holding incident, met rollback criteria, unknown health, the soak
+// left) needs a reason, which is recorded. The last stage is left with
+// Finish, so "promote" never completes a deploy by accident.
+func Promote(r Rollout, at time.Time, reason string, g Gate) (Rollout, error) {
 	at, err := r.checkRunning(at, "promote")
 	if err != nil {
 		return r, err
@@ -219,11 +270,14 @@ func Promote(r Rollout, at time.Time, reason string, criteriaMet bool) (Rollout,
 	if r.Stage == len(r.Plan.Stages)-1 {
 		return r, fmt.Errorf("stage %s is the last stage: use finish to complete the rollout", r.stageLabel())
 	}
-	rec, err := r.closeStage(at, reason, criteriaMet, "promote")
+	rec, err := r.closeStage(at, reason, g, "promote")
 	if err != nil {
 		return r, err
 	}
 	next := r.withHistory(rec)
+	if !next.Live() {
+		next.LiveAt = at // promoted with a reason over "not live yet": it is now
+	}
 	next.Stage++
 	next.StageStartedAt = at
 	next.PausedTotal = 0
@@ -232,9 +286,8 @@ func Promote(r Rollout, at time.Time, reason string, criteriaMet bool) (Rollout,
 }
 
 // Finish completes the rollout from its last stage, under the same rules as
-// Promote: finishing before the final watch has elapsed, or while rollback
-// criteria are met, needs a reason.
-func Finish(r Rollout, at time.Time, reason string, criteriaMet bool) (Rollout, error) {
+// Promote, plus the gate's open checklist items: leaving any needs a reason.
+func Finish(r Rollout, at time.Time, reason string, g Gate) (Rollout, error) {
 	at, err := r.checkRunning(at, "finish")
 	if err != nil {
 		return r, err
@@ -242,11 +295,14 @@ func Finish(r Rollout, at time.Time, reason string, criteriaMet bool) (Rollout, 
 	if last := len(r.Plan.Stages) - 1; r.Stage != last {
 		return r, fmt.Errorf("rollout is at stage %s: promote through every stage before finishing", r.stageLabel())
 	}
-	rec, err := r.closeStage(at, reason, criteriaMet, "finish")
+	rec, err := r.closeStage(at, reason, g, "finish")
 	if err != nil {
 		return r, err
 	}
 	next := r.withHistory(rec)
+	if !next.Live() {
+		next.LiveAt = at
+	}
 	next.CompletedAt = at
 	return next, nil
 }
@@ -256,6 +312,9 @@ func Finish(r Rollout, at time.Time, reason string, criteriaMet bool) (Rollout, 
 // restarts exactly and reads the same while paused and just after resume.
 func Pause(r Rollout, at time.Time) (Rollout, error) {
 	if err := r.checkActive("pause"); err != nil {
+		return r, err
+	}
+	if err := r.checkLive("pause"); err != nil {
 		return r, err
 	}
 	if r.Paused {
@@ -361,22 +420,19 @@ func (r Rollout) checkRunning(at time.Time, action string) (time.Time, error) {
 
 // closeStage builds the record of the current stage ending at `at`, or the
 // refusal when a reason is needed and missing.
-func (r Rollout) closeStage(at time.Time, reason string, criteriaMet bool, action string) (StageRecord, error) {
+func (r Rollout) closeStage(at time.Time, reason string, g Gate, action string) (StageRecord, error) {
 	reason = strings.TrimSpace(reason)
+	needs, err := checkGate(r, at, g, reason, action)
+	if err != nil {
+		return StageRecord{}, err
+	}
 	rem := r.remaining(at)
-	if reason == "" && criteriaMet {
-		return StageRecord{}, needsReasonError{fmt.Sprintf("rollback criteria are met: give an override reason to %s anyway, or abort to roll back", action)}
-	}
-	if reason == "" && rem > 0 {
-		return StageRecord{}, needsReasonError{fmt.Sprintf("stage %s has %s of its %s soak left (ends %s UTC): give a reason to %s early",
-			r.stageLabel(), FormatCountdown(rem), FormatCountdown(r.stage().Soak), r.soakEnd().Format("15:04:05"), action)}
-	}
-	rec := StageRecord{Stage: r.Stage, StartedAt: r.StageStartedAt, PromotedAt: at, Paused: r.PausedTotal, CriteriaMet: criteriaMet}
+	rec := StageRecord{Stage: r.Stage, StartedAt: r.StageStartedAt, PromotedAt: at, Paused: r.PausedTotal, CriteriaMet: g.CriteriaMet()}
 	if rem == 0 {
 		rec.SoakEndedAt = r.soakEnd()
 	}
-	if rem > 0 || criteriaMet {
-		rec.Override = reason
+	if len(needs) > 0 {
+		rec.Override, rec.Overrode = reason, needs
 	}
 	return rec, nil
 }
@@ -424,6 +480,9 @@ func (r Rollout) stageLabel() string {
 // pauses, in shown seconds (clock rule: Elapsed); it stands still while
 // paused and is never negative.
 func (r Rollout) active(at time.Time) time.Duration {
+	if !r.Live() {
+		return 0 // the soak has not started: the canary takes no traffic yet
+	}
 	if r.Paused && at.After(r.PausedAt) {
 		at = r.PausedAt
 	}
@@ -441,6 +500,8 @@ func (r Rollout) remaining(at time.Time) time.Duration {
 		return min(max(r.RemainingAtPause, 0), soak)
 	case !r.SoakEndedAt.IsZero():
 		return 0
+	case !r.Live():
+		return soak // the soak has not started: the canary takes no traffic yet
 	}
 	return min(Left(at, r.soakEnd()), soak)
 }
@@ -517,7 +578,7 @@ func (r Rollout) Status(now time.Time, criteriaMet bool) RolloutStatus {
 	if !s.Last {
 		s.Next = r.Plan.Stages[r.Stage+1].Label
 	}
-	if !r.Paused {
+	if !r.Paused && r.Live() {
 		s.EndsAt = r.soakEnd()
 	}
 	// From the shown second: clock + remaining + later soaks, so the ETA
@@ -537,9 +598,11 @@ func (r Rollout) state(remaining time.Duration, criteriaMet bool) RolloutState {
 	case !r.AbortedAt.IsZero():
 		return RolloutRollingBack
 	case criteriaMet:
-		return RolloutHold
+		return RolloutCriteriaMet
 	case r.Paused:
 		return RolloutPaused
+	case !r.Live():
+		return RolloutNotLive
 	case remaining == 0:
 		return RolloutReady
 	}

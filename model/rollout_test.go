@@ -143,7 +143,7 @@ func TestRolloutStatusOverSoak(t *testing.T) {
 			}
 		})
 	}
-	if s := r.Status(t0, true); s.State != RolloutHold {
+	if s := r.Status(t0, true); s.State != RolloutCriteriaMet {
 		t.Errorf("criteria met: state %q", s.State)
 	}
 }
@@ -167,7 +167,7 @@ func TestRolloutETA(t *testing.T) {
 	}
 	// Stage 2 of a canary, 5 minutes in: 10 left here + 15 + 15 after.
 	r := mustStart(t, StrategyCanary, t0)
-	r = ok(Promote(r, t0.Add(20*time.Minute), "", false))
+	r = ok(Promote(r, t0.Add(20*time.Minute), "", Gate{}))
 	now := t0.Add(25 * time.Minute)
 	if s := r.Status(now, false); !s.ETA.Equal(now.Add(40*time.Minute)) || s.Label != "2/4 · 25%" || s.Next != "50%" {
 		t.Errorf("stage 2: %+v", s)
@@ -245,7 +245,7 @@ func TestRolloutClockBackwards(t *testing.T) {
 	if r.PausedTotal != 0 {
 		t.Errorf("PausedTotal %s", r.PausedTotal)
 	}
-	r = ok(Promote(r, t0.Add(-time.Hour), "clock test", false))
+	r = ok(Promote(r, t0.Add(-time.Hour), "clock test", Gate{}))
 	if h := r.History[0]; h.PromotedAt.Before(h.StartedAt) || r.StageStartedAt.Before(t0) {
 		t.Errorf("record runs backwards: %+v", h)
 	}
@@ -264,13 +264,13 @@ func TestRolloutPromote(t *testing.T) {
 	t0 := rolloutT0
 	r := mustStart(t, StrategyCanary, t0)
 
-	_, err := Promote(r, t0.Add(7*time.Minute+30*time.Second), "  ", false)
+	_, err := Promote(r, t0.Add(7*time.Minute+30*time.Second), "  ", Gate{})
 	wantErr(t, err, "stage 1/4 · 5% has 07:30 of its 15:00 soak left (ends 14:15:00 UTC): give a reason to promote early")
 	if !errors.Is(err, ErrNeedsReason) {
 		t.Error("early promote should match ErrNeedsReason")
 	}
 
-	early := ok(Promote(r, t0.Add(10*time.Minute), " metrics flat, on-call agrees ", false))
+	early := ok(Promote(r, t0.Add(10*time.Minute), " metrics flat, on-call agrees ", Gate{}))
 	if len(r.History) != 0 {
 		t.Fatal("Promote changed its input")
 	}
@@ -282,38 +282,38 @@ func TestRolloutPromote(t *testing.T) {
 		t.Errorf("not at stage 2: %+v", early)
 	}
 
-	onTime := ok(Promote(r, t0.Add(15*time.Minute), "", false))
+	onTime := ok(Promote(r, t0.Add(15*time.Minute), "", Gate{}))
 	if h := onTime.History[0]; h.Override != "" || !h.SoakEndedAt.Equal(t0.Add(15*time.Minute)) {
 		t.Errorf("on-time record: %+v", h)
 	}
-	noted := ok(Promote(r, t0.Add(16*time.Minute), "looks good", false))
+	noted := ok(Promote(r, t0.Add(16*time.Minute), "looks good", Gate{}))
 	if noted.History[0].Override != "" {
 		t.Error("a reason that overrode nothing is not an override")
 	}
 
-	_, err = Promote(r, t0.Add(20*time.Minute), "", true)
+	_, err = Promote(r, t0.Add(20*time.Minute), "", metGate)
 	wantErr(t, err, "rollback criteria are met: give an override reason to promote anyway, or abort to roll back")
 	if !errors.Is(err, ErrNeedsReason) {
 		t.Error("criteria refusal should match ErrNeedsReason")
 	}
-	over := ok(Promote(r, t0.Add(20*time.Minute), "spike is a known batch job", true))
+	over := ok(Promote(r, t0.Add(20*time.Minute), "spike is a known batch job", metGate))
 	if h := over.History[0]; h.Override != "spike is a known batch job" || !h.CriteriaMet {
 		t.Errorf("override record: %+v", h)
 	}
 
 	paused := ok(Pause(r, t0.Add(20*time.Minute)))
-	_, err = Promote(paused, t0.Add(21*time.Minute), "go", false)
+	_, err = Promote(paused, t0.Add(21*time.Minute), "go", Gate{})
 	wantErr(t, err, "paused: resume it before you promote")
 
 	// Through to the last stage, where promote points to finish.
 	last := onTime
 	for i := 0; i < 2; i++ {
-		last = ok(Promote(last, last.StageStartedAt.Add(15*time.Minute), "", false))
+		last = ok(Promote(last, last.StageStartedAt.Add(15*time.Minute), "", Gate{}))
 	}
 	if s := last.Status(last.StageStartedAt, false); s.Label != "4/4 · 100%" || !s.Last || s.Next != "" {
 		t.Errorf("last stage: %+v", s)
 	}
-	_, err = Promote(last, last.StageStartedAt.Add(time.Hour), "", false)
+	_, err = Promote(last, last.StageStartedAt.Add(time.Hour), "", Gate{})
 	wantErr(t, err, "4/4 · 100% is the last stage: use finish")
 }
 
@@ -321,16 +321,16 @@ func TestRolloutFinish(t *testing.T) {
 	ok := rolloutOK(t)
 	t0 := rolloutT0
 	r := mustStart(t, StrategyCanary, t0)
-	_, err := Finish(r, t0.Add(time.Hour), "", false)
+	_, err := Finish(r, t0.Add(time.Hour), "", Gate{})
 	wantErr(t, err, "at stage 1/4 · 5%: promote through every stage before finishing")
 
 	one := mustStart(t, StrategyAllAtOnce, t0)
-	_, err = Finish(one, t0.Add(5*time.Minute), "", false)
+	_, err = Finish(one, t0.Add(5*time.Minute), "", Gate{})
 	wantErr(t, err, "give a reason to finish early")
-	_, err = Finish(one, t0.Add(20*time.Minute), "", true)
+	_, err = Finish(one, t0.Add(20*time.Minute), "", metGate)
 	wantErr(t, err, "override reason to finish anyway")
 
-	done := ok(Finish(one, t0.Add(20*time.Minute), "", false))
+	done := ok(Finish(one, t0.Add(20*time.Minute), "", Gate{}))
 	s := done.Status(t0.Add(3*time.Hour), false)
 	if s.State != RolloutComplete || s.Remaining != 0 || s.Progress != 1 || !s.ETA.IsZero() || !s.EndsAt.IsZero() || !done.Ended() {
 		t.Errorf("complete: %+v", s)
@@ -342,7 +342,7 @@ func TestRolloutFinish(t *testing.T) {
 		_, err := f(done, t0.Add(4*time.Hour))
 		wantErr(t, err, "cannot "+name+": rollout already completed at 14:20:00 UTC")
 	}
-	_, err = Promote(done, t0.Add(4*time.Hour), "x", false)
+	_, err = Promote(done, t0.Add(4*time.Hour), "x", Gate{})
 	wantErr(t, err, "already completed")
 }
 
@@ -350,7 +350,7 @@ func TestRolloutAbortAndRollBack(t *testing.T) {
 	ok := rolloutOK(t)
 	t0 := rolloutT0
 	r := mustStart(t, StrategyCanary, t0)
-	r = ok(Promote(r, t0.Add(15*time.Minute), "", false))
+	r = ok(Promote(r, t0.Add(15*time.Minute), "", Gate{}))
 	_, err := RolledBack(r, t0.Add(20*time.Minute))
 	wantErr(t, err, "not rolling back: abort it first")
 
@@ -365,7 +365,7 @@ func TestRolloutAbortAndRollBack(t *testing.T) {
 	}
 	_, err = Abort(ab, t0.Add(24*time.Minute))
 	wantErr(t, err, "cannot abort: rollout is rolling back")
-	_, err = Promote(ab, t0.Add(24*time.Minute), "x", false)
+	_, err = Promote(ab, t0.Add(24*time.Minute), "x", Gate{})
 	wantErr(t, err, "rolling back")
 
 	rb := ok(RolledBack(ab, t0.Add(30*time.Minute)))
@@ -389,13 +389,13 @@ func TestRolloutStageTimes(t *testing.T) {
 	m := time.Minute
 	r := mustStart(t, StrategyCanary, t0)
 	// Stage 1: soak 15, a human promotes 5 later.
-	r = ok(Promote(r, t0.Add(20*m), "", false))
+	r = ok(Promote(r, t0.Add(20*m), "", Gate{}))
 	// Stage 2: paused 3 during the soak, promoted 2 after it ended.
 	r = ok(Pause(r, t0.Add(25*m)))
 	r = ok(Resume(r, t0.Add(28*m)))
-	r = ok(Promote(r, t0.Add(40*m), "", false))
+	r = ok(Promote(r, t0.Add(40*m), "", Gate{}))
 	// Stage 3: promoted early after 6.
-	r = ok(Promote(r, t0.Add(46*m), "urgent fix", false))
+	r = ok(Promote(r, t0.Add(46*m), "urgent fix", Gate{}))
 	// Stage 4 (current): soak ends at 61, paused 62-66 while waiting, now 70.
 	r = ok(Pause(r, t0.Add(62*m)))
 	r = ok(Resume(r, t0.Add(66*m)))
@@ -421,7 +421,7 @@ func TestRolloutStageTimes(t *testing.T) {
 		t.Errorf("current while paused: %+v", cur)
 	}
 	// Finished: every stage is a record, none is "current".
-	done := ok(Finish(r, t0.Add(75*m), "", false))
+	done := ok(Finish(r, t0.Add(75*m), "", Gate{}))
 	if ts := done.StageTimes(t0.Add(5 * time.Hour)); len(ts) != 4 || ts[3].Waiting != 10*m || ts[3].EndedAt != t0.Add(75*m) {
 		t.Errorf("finished: %+v", ts)
 	}
@@ -435,7 +435,7 @@ func TestRolloutZeroValue(t *testing.T) {
 	if r.StageTimes(rolloutT0) != nil || r.Started() {
 		t.Error("zero rollout has stage times or counts as started")
 	}
-	_, err := Promote(r, rolloutT0, "x", false)
+	_, err := Promote(r, rolloutT0, "x", Gate{})
 	wantErr(t, err, "no rollout started")
 	_, err = Pause(r, rolloutT0)
 	wantErr(t, err, "no rollout started")
@@ -483,3 +483,6 @@ func TestFormatCountdown(t *testing.T) {
 		}
 	}
 }
+
+// metGate is a gate whose rollback criteria are met.
+var metGate = Gate{Criteria: []string{"error rate 9.5% is 9.1 points above baseline 0.4%"}}

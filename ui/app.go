@@ -5,6 +5,7 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -16,19 +17,22 @@ import (
 
 // Options configure a dashboard.
 type Options struct {
-	Actor       string                 // who actions are recorded as
-	Now         func() time.Time       // the clock; tests pin it
-	Location    *time.Location         // for displayed times; default local
-	Template    model.Template         // checklist for deployments started here
-	Rule        model.RollbackRule     // zero is the default rule
-	Bell        func()                 // rings the terminal bell; nil rings none
-	Policy      model.EscalationPolicy // zero is the seed\'s policy
-	Updates     model.UpdatePolicy     // zero is 30 / 60 min
-	ReadOnly    bool                   // the war-room view: every action disabled
-	ReadOnlyWhy string                 // why read-only, for the notice; default: started with --read-only
-	History     HistoryStore           // past deployments, incidents and metrics; nil hides them
-	Renderer    *lipgloss.Renderer     // for styles; nil is this terminal (SSH sessions pass their own)
-	Links       []model.Link           // the team\'s Resources, shown with L and in reports
+	Actor    string             // who actions are recorded as
+	Now      func() time.Time   // the clock; tests pin it
+	Location *time.Location     // for displayed times; default local
+	Template model.Template     // checklist for deployments started here
+	Rule     model.RollbackRule // zero is the default rule
+	// HealthMaxAge is how old a reading may be to promote without a reason;
+	// zero is model.DefaultHealthMaxAge (the store decides; this shows it).
+	HealthMaxAge time.Duration
+	Bell         func()                 // rings the terminal bell; nil rings none
+	Policy       model.EscalationPolicy // zero is the seed\'s policy
+	Updates      model.UpdatePolicy     // zero is 30 / 60 min
+	ReadOnly     bool                   // the war-room view: every action disabled
+	ReadOnlyWhy  string                 // why read-only, for the notice; default: started with --read-only
+	History      HistoryStore           // past deployments, incidents and metrics; nil hides them
+	Renderer     *lipgloss.Renderer     // for styles; nil is this terminal (SSH sessions pass their own)
+	Links        []model.Link           // the team\'s Resources, shown with L and in reports
 }
 
 // mode gates keys: while a dialog is open, keys go to it.
@@ -126,7 +130,7 @@ func New(st Store, opts Options) Model {
 		help:       h,
 		now:        opts.Now(),
 		checklist:  newChecklistPane(),
-		rollout:    newRolloutPane(opts.Rule, opts.Renderer),
+		rollout:    newRolloutPane(opts.Rule, opts.HealthMaxAge, opts.Renderer),
 		escalation: newEscalationPane(opts.Policy, opts.Updates),
 		log:        newLogPane(),
 		focus:      paneChecklist,
@@ -256,6 +260,8 @@ func (m Model) focused() (model.Deployment, bool) {
 func (m Model) handleData(msg snapshotMsg) Model {
 	if msg.writeErr != nil {
 		m.setStatus("✗ "+msg.writeErr.Error(), true)
+	} else if strings.HasPrefix(msg.status, "! ") {
+		m.setStatus(msg.status, true) // done, but what it found is bad news: no green tick
 	} else if msg.status != "" {
 		m.setStatus("✓ "+msg.status, false)
 	}

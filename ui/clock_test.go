@@ -48,6 +48,7 @@ func TestRolloutStartRendersWithFreshNow(t *testing.T) {
 	if !m.rollout.started {
 		t.Fatal("rollout not started")
 	}
+	m = goLive(t, st, m, clock) // the canary takes traffic: its soak starts now
 	v := m.View()
 	if strings.Contains(v, "15:01") || !strings.Contains(v, "15:00 left · soak ends 14:17:05") {
 		t.Fatalf("a fresh soak must read \"15:00 left · soak ends 14:17:05\":\n%s", v)
@@ -77,8 +78,9 @@ func TestPauseResumeShowsThePromisedTime(t *testing.T) {
 // D24: at the last stage with the soak served the pane title and the body
 // both say READY TO FINISH; D25: the ETA names the finish.
 func TestLastStageReadyToFinish(t *testing.T) {
-	_, m, clock, _ := executing(t, 120, 40)
+	st, m, clock, _ := executing(t, 120, 40)
 	for _, d := range []time.Duration{16, 32, 48} {
+		m = reading(t, st, m, t0.Add(d*time.Minute-time.Minute), 0.45)
 		m = at(t, m, clock, d*time.Minute)
 		m = keys(t, m, "p")
 	}
@@ -86,6 +88,7 @@ func TestLastStageReadyToFinish(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "next: finish · finish ETA 15:05") {
 		t.Fatalf("ETA at the last stage:\n%s", v)
 	}
+	m = reading(t, st, m, t0.Add(63*time.Minute), 0.45)
 	m = at(t, m, clock, 64*time.Minute)
 	v := m.View()
 	if strings.Contains(v, "READY TO PROMOTE") || strings.Count(v, "READY TO FINISH") < 2 {

@@ -57,6 +57,28 @@ func (f *fakeStore) met(id int64) (bool, []string) {
 	return model.CriteriaMet(model.DefaultRollbackRule(), fr.health, fr.declared)
 }
 
+// gate is data's Store.gate on the fake's state: the linked incidents, the
+// criteria, the health reading and, withItems, the items finish would leave.
+func (f *fakeStore) gate(id int64, withItems bool) model.Gate {
+	fr := f.ro(id)
+	_, why := f.met(id)
+	g := model.Gate{Criteria: why, Incidents: model.LinkedIncidents(f.incidents, id), Health: fr.health, HealthMaxAge: model.DefaultHealthMaxAge}
+	if withItems {
+		g.OpenPhase = model.PhaseExecution
+		if d := f.dep(id); d != nil && d.RollingBack() {
+			g.OpenPhase = model.PhaseRollback
+		}
+		var items []model.Item
+		for _, it := range f.items {
+			if it.DeploymentID == id {
+				items = append(items, it)
+			}
+		}
+		g.OpenItems = model.OpenItems(items, g.OpenPhase)
+	}
+	return g
+}
+
 // act applies one rollout action: do computes the next rollout with the
 // model's rule and says what to write on the timeline, in the store's words
 // (data's rolloutChange).
@@ -92,9 +114,18 @@ func overrideNote(next model.Rollout, before model.RolloutStatus, reason string,
 
 func (f *fakeStore) Promote(_ context.Context, id int64, seen model.RolloutSeen, reason, actor string, at time.Time) error {
 	return f.act(id, seen, actor, at, func(r model.Rollout, met bool, why []string) (model.Rollout, model.EventKind, string, error) {
-		next, err := model.Promote(r, at, reason, met)
+		next, err := model.Promote(r, at, reason, f.gate(id, false))
 		if err != nil {
 			return r, "", "", err
+		}
+		if next.Stage == len(next.Plan.Stages)-1 { // data.tickGradual
+			for i := range f.items {
+				if it := &f.items[i]; it.DeploymentID == id && model.IsItem(*it, model.PhaseExecution, model.GradualItemText) && it.State == model.ItemTodo {
+					it.State, it.By, it.At = model.ItemDone, "flightdeck", at
+					f.event(at, "flightdeck", model.EventItemDone, id, it.ID,
+						model.TextItemAutoDone(model.GradualItemText, "the rollout reached "+next.Status(at, false).Label))
+				}
+			}
 		}
 		from, to := r.Status(at, met), next.Status(at, met)
 		return next, model.EventRolloutPromote, model.TextPromoted(from.Label, to.Label, to.Soak, to.EndsAt, overrideNote(next, from, reason, why)), nil
@@ -145,15 +176,20 @@ func (f *fakeStore) Finish(_ context.Context, id int64, seen model.RolloutSeen, 
 	rolling := d.RollingBack()
 	f.mu.Unlock()
 	err := f.act(id, seen, actor, at, func(r model.Rollout, met bool, why []string) (model.Rollout, model.EventKind, string, error) {
+		g := f.gate(id, true)
 		if rolling {
+			if err := model.CheckLeave(g.OpenPhase, g.OpenItems, reason, "mark it rolled back"); err != nil {
+				return r, "", "", err
+			}
 			next, err := model.RolledBack(r, at)
 			if err != nil {
 				return r, "", "", err
 			}
 			left, started := d.StabilityRemaining(at)
-			return next, model.EventRolloutRolledBack, model.TextRolledBack(r.Status(at, false).Label, started, left, reason), nil
+			return next, model.EventRolloutRolledBack, model.TextRolledBackLeaving(r.Status(at, false).Label, started, left,
+				model.OpenItemsText(g.OpenPhase, g.OpenItems), reason), nil
 		}
-		next, err := model.Finish(r, at, reason, met)
+		next, err := model.Finish(r, at, reason, g)
 		if err != nil {
 			return r, "", "", err
 		}
@@ -184,6 +220,14 @@ func (f *fakeStore) RecordHealth(_ context.Context, id int64, rate float64, base
 	fr.health = h
 	met, expl := model.DefaultRollbackRule().Evaluate(h)
 	f.event(at, actor, model.EventHealthRecorded, id, 0, model.TextHealthRecorded(expl))
+	latched := false
+	for _, d := range fr.declared {
+		latched = latched || d.Latched
+	}
+	if met && !latched { // data.latchBreach
+		fr.declared = append(fr.declared, model.Declaration{Criterion: model.CriterionErrorRate, Reason: expl, By: actor, At: at, Latched: true})
+		f.event(at, actor, model.EventHealthLatched, id, 0, model.TextCriteriaLatched(expl))
+	}
 	return met, expl, nil
 }
 

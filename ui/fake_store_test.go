@@ -131,6 +131,18 @@ func (f *fakeStore) SetItemState(_ context.Context, id int64, seen, state model.
 	if model.ItemStale(seen, *it, state) {
 		return model.Item{}, model.StaleItem(*it)
 	}
+	// data.Store.checkItemFact: items that state rollout facts.
+	var frozen string
+	if on, why := model.Freeze(f.incidents); on {
+		frozen = why
+	}
+	var stab model.Stability
+	if d := f.dep(it.DeploymentID); d != nil {
+		stab = d.StabilityOf(at, f.ro(it.DeploymentID).health, model.DefaultRollbackRule())
+	}
+	if err := model.CheckItemFact(*it, state, f.ro(it.DeploymentID).r, frozen, stab); err != nil {
+		return model.Item{}, err
+	}
 	it.State, it.Reason, it.By, it.At = state, reason, actor, at
 	// Kinds and texts as the store writes them (data.Store.SetItemState).
 	var kind model.EventKind
@@ -148,6 +160,14 @@ func (f *fakeStore) SetItemState(_ context.Context, id int64, seen, state model.
 		kind, text = model.EventItemTodo, model.TextItemReopened(it.Text)
 	}
 	f.event(at, actor, kind, it.DeploymentID, id, text)
+	if fr := f.ro(it.DeploymentID); state == model.ItemDone && model.IsItem(*it, model.PhaseExecution, model.LiveItemText) &&
+		fr.r.Started() && !fr.r.Live() && !fr.r.Ended() { // data.goLive
+		if next, err := model.GoLive(fr.r, at); err == nil {
+			fr.r = next
+			st := next.Status(at, false)
+			f.event(at, actor, model.EventRolloutLive, it.DeploymentID, 0, model.TextLive(st.Label, st.Soak, st.EndsAt, it.Text))
+		}
+	}
 	return *it, nil
 }
 
@@ -191,7 +211,13 @@ func (f *fakeStore) StartExecution(_ context.Context, id int64, actor string, at
 		}
 		d.Status, d.ExecutionAt = model.StatusInProgress, at
 		f.event(at, actor, model.EventExecutionStart, id, 0, model.TextExecutionStarted())
-		r, err := model.Start(model.DefaultPlan(d.Strategy), at)
+		start := model.Start // data.startRollout: wait for the canary while its item is open
+		for _, it := range f.items {
+			if it.DeploymentID == id && model.IsItem(it, model.PhaseExecution, model.LiveItemText) && it.State == model.ItemTodo {
+				start = model.StartPending
+			}
+		}
+		r, err := start(model.DefaultPlan(d.Strategy), at)
 		if err != nil {
 			return *d, err
 		}

@@ -23,7 +23,8 @@ func TestGoldenPrompts(t *testing.T) {
 		open func(t *testing.T, w, h int) Model
 	}{
 		{"promote-early", "stage 1/4 · 5% has 14:10 of its 15:00 soak left — promote anyway because:", func(t *testing.T, w, h int) Model {
-			_, m, clock, _ := executing(t, w, h)
+			st, m, clock, _ := executing(t, w, h)
+			m = reading(t, st, m, t0.Add(30*time.Second), 0.45) // health is known: the soak alone needs the reason
 			m = at(t, m, clock, 50*time.Second+300*time.Millisecond)
 			return keys(t, m, "p")
 		}},

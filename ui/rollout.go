@@ -16,26 +16,32 @@ import (
 // current soak has left, what comes next, and whether the rollback criteria
 // are met. Every number is computed from stored times and `now`.
 type rolloutPane struct {
-	deploy   model.Deployment
-	has      bool
-	list     model.Checklist
-	rollout  model.Rollout
-	started  bool
-	health   model.Health
-	declared []model.Declaration
-	rule     model.RollbackRule
-	bar      progress.Model
-	width    int
-	height   int
+	deploy    model.Deployment
+	has       bool
+	list      model.Checklist
+	items     []model.Item
+	rollout   model.Rollout
+	started   bool
+	health    model.Health
+	declared  []model.Declaration
+	incidents []model.Incident // every open incident; gate picks the linked ones
+	rule      model.RollbackRule
+	maxAge    time.Duration // how old a reading may be to promote without a reason
+	bar       progress.Model
+	width     int
+	height    int
 }
 
-func newRolloutPane(rule model.RollbackRule, r *lipgloss.Renderer) rolloutPane {
+func newRolloutPane(rule model.RollbackRule, maxAge time.Duration, r *lipgloss.Renderer) rolloutPane {
 	fill := colorAccent.Dark
 	if !r.HasDarkBackground() {
 		fill = colorAccent.Light
 	}
+	if maxAge <= 0 {
+		maxAge = model.DefaultHealthMaxAge
+	}
 	bar := progress.New(progress.WithSolidFill(fill), progress.WithoutPercentage(), progress.WithColorProfile(r.ColorProfile()))
-	return rolloutPane{rule: rule, bar: bar}
+	return rolloutPane{rule: rule, maxAge: maxAge, bar: bar}
 }
 
 func (p *rolloutPane) setSize(w, h int) { p.width, p.height = w, h }
@@ -44,6 +50,26 @@ func (p *rolloutPane) setData(d model.Deployment, has bool, list model.Checklist
 	p.deploy, p.has, p.list = d, has, list
 	p.rollout, p.started = s.rollout, s.hasRollout && has
 	p.health, p.declared = s.health, s.declared
+	p.items, p.incidents = s.items, s.incidents
+}
+
+// gate is the store's gate (data's Store.gate) built from the snapshot, so
+// the pane shows exactly what promote and finish will ask a reason for.
+// withItems adds the items finish would leave open.
+func (p *rolloutPane) gate(withItems bool) model.Gate {
+	if !p.started {
+		return model.Gate{}
+	}
+	_, why := model.CriteriaMet(p.rule, p.health, p.declared)
+	g := model.Gate{Criteria: why, Incidents: model.LinkedIncidents(p.incidents, p.deploy.ID), Health: p.health, HealthMaxAge: p.maxAge}
+	if withItems {
+		g.OpenPhase = model.PhaseExecution
+		if p.deploy.RollingBack() {
+			g.OpenPhase = model.PhaseRollback
+		}
+		g.OpenItems = model.OpenItems(p.items, g.OpenPhase)
+	}
+	return g
 }
 
 // criteria reports whether rollback criteria are met, with one line per reason.
@@ -54,9 +80,14 @@ func (p *rolloutPane) criteria() (bool, []string) {
 	return model.CriteriaMet(p.rule, p.health, p.declared)
 }
 
+// held reports whether a HOLD or met criteria stop the rollout now.
+func (p *rolloutPane) held(now time.Time) bool {
+	st := p.status(now).State
+	return st == model.RolloutHold || st == model.RolloutCriteriaMet
+}
+
 func (p *rolloutPane) status(now time.Time) model.RolloutStatus {
-	met, _ := p.criteria()
-	return p.rollout.Status(now, met)
+	return p.rollout.Assess(now, p.gate(false))
 }
 
 func (p *rolloutPane) view(st Styles, now time.Time, loc *time.Location) []string {
@@ -103,12 +134,22 @@ func (p *rolloutPane) view(st Styles, now time.Time, loc *time.Location) []strin
 	stage := fmt.Sprintf("%s · stage %s", clean(string(d.Strategy)), clean(s.Label))
 	add(joinLR(st.Accent, stage, p.stateBadge(st, s), w))
 
-	// The banner comes first when it applies: it must not be missed.
-	if met && !p.rollout.Ended() {
-		add(st.Banner.Render(pad(" ROLLBACK CRITERIA MET ", min(w, 24))) + " " + st.Danger.Render("promote refused without an override reason"))
-		for _, l := range why {
-			for _, wl := range wrapLines(st, w, 3, []styledLine{{st.Danger, "! " + clean(l)}}) {
-				add(wl)
+	// The banners come first when they apply, worst first: they must not be
+	// missed, and none of them leaves room for "READY".
+	if !p.rollout.Ended() {
+		if hold := p.gate(false).HoldText(); hold != "" {
+			add(st.Banner.Render(" HOLD: "+clean(hold)+" ") + " " + st.Danger.Render("p and f need a reason"))
+		}
+		if met {
+			hint := "p and f need a reason"
+			if len(p.declared) > 0 {
+				hint = "p needs reason · C clears"
+			}
+			add(st.Banner.Render(pad(" ROLLBACK CRITERIA MET ", min(w, 24))) + " " + st.Danger.Render(hint))
+			for _, l := range why {
+				for _, wl := range wrapLines(st, w, 3, []styledLine{{st.Danger, "! " + clean(l)}}) {
+					add(wl)
+				}
 			}
 		}
 	}
@@ -128,6 +169,11 @@ func (p *rolloutPane) view(st Styles, now time.Time, loc *time.Location) []strin
 			add(fmt.Sprintf("%s %s", bar, st.Text.Render(fmt.Sprintf("%3d%%", percentShown(s.Progress)))))
 		}
 		switch {
+		case !p.rollout.Live():
+			for _, wl := range wrapLines(st, w, 3, []styledLine{{st.Warn, fmt.Sprintf("not live yet: the %s soak starts when “%s” is ticked (checklist, 1)",
+				model.FormatCountdown(s.Soak), model.LiveItemText)}}) {
+				add(wl)
+			}
 		case p.rollout.Paused:
 			add(st.Warn.Render(fmt.Sprintf("PAUSED since %s · %s left when resumed", clockTime(p.rollout.PausedAt, now, loc), left)))
 		case s.Remaining > 0:
@@ -137,10 +183,17 @@ func (p *rolloutPane) view(st Styles, now time.Time, loc *time.Location) []strin
 			if s.Waiting >= time.Second {
 				wait = " · waiting " + model.FormatCountdown(s.Waiting)
 			}
-			if s.Last {
-				add(st.OK.Render("READY TO FINISH") + st.Muted.Render(" · f finishes the deployment"+wait))
-			} else {
-				add(st.OK.Render("READY TO PROMOTE") + st.Muted.Render(" · p promotes to "+clean(s.Next)+wait))
+			switch s.State {
+			case model.RolloutReady:
+				if s.Last {
+					add(st.OK.Render("READY TO FINISH") + st.Muted.Render(" · f finishes the deployment"+wait))
+				} else {
+					add(st.OK.Render("READY TO PROMOTE") + st.Muted.Render(" · p promotes to "+clean(s.Next)+wait))
+				}
+			case model.RolloutNeedsHealth:
+				add(st.Warn.Render("soak served · no fresh reading") + st.Muted.Render(" · h records one"+wait))
+			default: // held: the banner above says why
+				add(st.Muted.Render("soak served" + wait))
 			}
 		}
 		next := "next: finish"
@@ -192,9 +245,9 @@ func (p *rolloutPane) stateBadge(st Styles, rs model.RolloutStatus) string {
 	switch s {
 	case model.RolloutReady, model.RolloutComplete:
 		return st.OK.Render(word)
-	case model.RolloutHold, model.RolloutRollingBack, model.RolloutRolledBack:
+	case model.RolloutHold, model.RolloutCriteriaMet, model.RolloutRollingBack, model.RolloutRolledBack:
 		return st.Danger.Render(word)
-	case model.RolloutPaused:
+	case model.RolloutPaused, model.RolloutNotLive, model.RolloutNeedsHealth:
 		return st.Warn.Render(word)
 	}
 	return st.Accent.Render(word)
@@ -212,11 +265,16 @@ func (p *rolloutPane) rollbackLines(st Styles, now time.Time, loc *time.Location
 	} else {
 		out = append(out, fit(st.Danger.Render(fmt.Sprintf("Rolling back since %s", clockTime(d.RollbackAt, now, loc)))+st.Muted.Render(fmt.Sprintf(" · Rollback checklist %s", rb)), w))
 	}
-	if rem, ok := d.StabilityRemaining(now); ok {
-		if rem > 0 {
-			out = append(out, fit(st.Warn.Render(fmt.Sprintf("stability watch %s left · ends %s", model.FormatCountdown(rem), d.StabilityEndsAt().In(loc).Format("15:04:05"))), w))
-		} else {
+	if sb := d.StabilityOf(now, p.health, p.rule); sb.Started {
+		switch {
+		case sb.Remaining > 0:
+			out = append(out, fit(st.Warn.Render(fmt.Sprintf("stability watch %s left · ends %s", model.FormatCountdown(sb.Remaining), sb.EndsAt.In(loc).Format("15:04:05"))), w))
+		case sb.Stable():
 			out = append(out, fit(st.OK.Render("✓ stable for 15 min")+st.Muted.Render(" · f marks the deployment rolled back"), w))
+		case sb.Reading:
+			out = append(out, fit(st.Danger.Render("✗ watch served but the last reading is not healthy")+st.Muted.Render(" · h records a new one"), w))
+		default:
+			out = append(out, fit(st.Warn.Render("? watch served, no reading since "+d.StabilityAt.In(loc).Format(time.TimeOnly))+st.Muted.Render(" · h records one: stable needs it"), w))
 		}
 	} else if d.Status != model.StatusRolledBack {
 		out = append(out, fit(st.Muted.Render("stability watch (15 min) starts when “Verify previous version is running correctly” is ticked"), w))
@@ -225,18 +283,30 @@ func (p *rolloutPane) rollbackLines(st Styles, now time.Time, loc *time.Location
 }
 
 func (p *rolloutPane) healthLine(st Styles, now time.Time, loc *time.Location) string {
+	c := p.gate(false).CheckHealth(p.rollout, now)
 	if !p.health.Has {
-		return st.Muted.Render("health: no error rate yet · h records one (rule: " + p.rule.String() + ")")
+		why := ""
+		if !c.FailingSince.IsZero() {
+			why = " (probe failing since " + c.FailingSince.In(loc).Format(time.TimeOnly) + ")"
+		}
+		return st.Muted.Render("? health: no error rate yet" + why + " · h records one (rule: " + p.rule.String() + ")")
 	}
 	h := p.health
 	diff := h.ErrorRate - h.BaselineErrorRate
-	met, _ := p.rule.Evaluate(h)
-	mark, style := "✓", st.OK
-	if met {
-		mark, style = "✗", st.Danger
+	reading := fmt.Sprintf("error rate %.2f%% vs baseline %.2f%% (%+.2f pts)", h.ErrorRate, h.BaselineErrorRate, diff)
+	if met, _ := p.rule.Evaluate(h); met {
+		return st.Danger.Render("✗ "+reading) + st.Muted.Render(" · "+agoPhrase(now, h.At))
 	}
-	return style.Render(fmt.Sprintf("%s error rate %.2f%% vs baseline %.2f%% (%+.2f pts)", mark, h.ErrorRate, h.BaselineErrorRate, diff)) +
-		st.Muted.Render(" · "+agoPhrase(now, h.At))
+	if p.started && !p.rollout.Ended() && !c.Fresh {
+		// Never a green tick on a reading that says nothing about now.
+		return st.Warn.Render("? health: "+c.Text(now, loc)) + st.Muted.Render(" · last "+reading+" · h records one")
+	}
+	if p.held(now) {
+		// Within the rule, but no green tick under a hold or met criteria:
+		// the banner above is what counts.
+		return st.Muted.Render("· " + reading + " · " + agoPhrase(now, h.At) + " · within the rule")
+	}
+	return st.OK.Render("✓ "+reading) + st.Muted.Render(" · "+agoPhrase(now, h.At))
 }
 
 // stageTimeLines: where the time went — soaking vs waiting for a human.
@@ -265,8 +335,14 @@ func (p *rolloutPane) compactView(st Styles, s model.RolloutStatus, met bool, no
 	w, h := p.width, p.height
 	var first string
 	switch {
+	case s.State == model.RolloutHold:
+		first = st.Banner.Render(" HOLD: "+clean(p.gate(false).HoldText())+" ") + " " + st.Text.Render(s.Label)
 	case met && !p.rollout.Ended():
 		first = st.Banner.Render(" ROLLBACK CRITERIA MET ") + " " + st.Text.Render(s.Label)
+	case s.State == model.RolloutNotLive:
+		first = st.Accent.Render(s.Label) + " · " + st.Warn.Render("NOT LIVE YET · tick “"+model.LiveItemText+"”")
+	case s.State == model.RolloutNeedsHealth:
+		first = st.Accent.Render(s.Label) + " · " + st.Warn.Render("NEEDS A HEALTH READING (h)")
 	case s.State == model.RolloutSoaking:
 		first = st.Accent.Render(s.Label) + " · " + st.Text.Render(fmt.Sprintf("%s left → %s", model.FormatCountdown(s.Remaining), s.EndsAt.In(loc).Format("15:04:05")))
 	case s.State == model.RolloutPaused:
@@ -289,7 +365,7 @@ func (p *rolloutPane) compactView(st Styles, s model.RolloutStatus, met bool, no
 			if s.Next != "" {
 				next = "then " + clean(s.Next)
 			}
-			lines = append(lines, fit(bar+" "+st.Muted.Render(next)+" · "+p.healthShort(st), w))
+			lines = append(lines, fit(bar+" "+st.Muted.Render(next)+" · "+p.healthShort(st, now), w))
 		}
 	}
 	if h >= 3 && !p.rollout.Ended() && !p.deploy.RollingBack() {
@@ -305,12 +381,18 @@ func (p *rolloutPane) compactView(st Styles, s model.RolloutStatus, met bool, no
 	return lines
 }
 
-func (p *rolloutPane) healthShort(st Styles) string {
+func (p *rolloutPane) healthShort(st Styles, now time.Time) string {
 	if !p.health.Has {
 		return st.Muted.Render("no error rate (h)")
 	}
 	if met, _ := p.rule.Evaluate(p.health); met {
 		return st.Danger.Render(fmt.Sprintf("✗ %.1f%% vs %.1f%%", p.health.ErrorRate, p.health.BaselineErrorRate))
+	}
+	if c := p.gate(false).CheckHealth(p.rollout, now); !c.Fresh {
+		return st.Warn.Render("? health unknown (h)")
+	}
+	if p.held(now) {
+		return st.Muted.Render(fmt.Sprintf("%.1f%% vs %.1f%%", p.health.ErrorRate, p.health.BaselineErrorRate))
 	}
 	return st.OK.Render(fmt.Sprintf("✓ %.1f%% vs %.1f%%", p.health.ErrorRate, p.health.BaselineErrorRate))
 }

@@ -25,7 +25,6 @@ func (m Model) rolloutWrite(do func(ctx context.Context, actor string, at timeT)
 
 func (m Model) promote() (tea.Model, tea.Cmd) {
 	p := &m.rollout
-	met, _ := p.criteria()
 	s := p.status(m.now)
 	id := p.deploy.ID
 	seen := model.SeenRollout(p.rollout) // as shown when the prompt opens: the decision rests on it
@@ -37,12 +36,19 @@ func (m Model) promote() (tea.Model, tea.Cmd) {
 			return fmt.Sprintf("promoted to %s", clean(s.Next)), nil
 		})
 	}
-	_, err := model.Promote(p.rollout, m.opts.Now(), "", met)
+	_, err := model.Promote(p.rollout, m.opts.Now(), "", p.gate(false))
 	switch {
 	case err == nil:
 		return m, do("")
 	case errors.Is(err, model.ErrNeedsReason):
-		m.openPrompt(firstClause(err.Error())+" — promote anyway because", "reason (required, recorded)", "", func(m *Model, v string) (tea.Cmd, string) {
+		// The question lists everything the reason overrides, worst first
+		// (a HOLD before the soak), so nobody overrides a SEV1 by accident.
+		needs := p.gate(false).Needs(p.rollout, m.opts.Now())
+		q := clean(strings.Join(needs, "; ")) + " — promote anyway because"
+		if soak, _, ok := strings.Cut(err.Error(), " (ends "); ok && len(needs) == 1 && strings.HasPrefix(soak, "stage ") {
+			q = clean(soak) + " — promote anyway because" // the soak alone: its clocks whole
+		}
+		m.openPrompt(q, "reason (required, recorded)", "", func(m *Model, v string) (tea.Cmd, string) {
 			if v == "" {
 				return nil, "a reason is required"
 			}
@@ -83,28 +89,40 @@ func (m Model) finish() (tea.Model, tea.Cmd) {
 			return fmt.Sprintf("%s completed", clean(d.Title())), nil
 		})
 	}
-	if d.RollingBack() {
-		q := fmt.Sprintf("Mark %s as rolled back?", clean(d.Title()))
-		if rem, ok := d.StabilityRemaining(m.now); !ok || rem > 0 {
-			q = fmt.Sprintf("The 15-min stability watch is not over. Mark %s as rolled back anyway?", clean(d.Title()))
-		}
-		m.choice = yesNo(q, func(m *Model) tea.Cmd { return do("") })
-		m.mode = modeConfirm
-		return m, nil
-	}
-	met, _ := p.criteria()
-	_, err := model.Finish(p.rollout, m.opts.Now(), "", met)
-	switch {
-	case err == nil:
-		m.choice = yesNo(fmt.Sprintf("Finish: mark %s completed?", clean(d.Title())), func(m *Model) tea.Cmd { return do("") })
-		m.mode = modeConfirm
-	case errors.Is(err, model.ErrNeedsReason):
-		m.openPrompt(firstClause(err.Error())+" — finish anyway because", "reason (required, recorded)", "", func(m *Model, v string) (tea.Cmd, string) {
+	g := p.gate(true)
+	reasonPrompt := func(q string) {
+		m.openPrompt(q, "reason (required, recorded)", "", func(m *Model, v string) (tea.Cmd, string) {
 			if v == "" {
 				return nil, "a reason is required"
 			}
 			return do(v), ""
 		})
+	}
+	if d.RollingBack() {
+		watch := ""
+		if rem, ok := d.StabilityRemaining(m.now); !ok || rem > 0 {
+			watch = "The 15-min stability watch is not over. "
+		}
+		if len(g.OpenItems) > 0 {
+			reasonPrompt(clean(watch + model.OpenItemsText(g.OpenPhase, g.OpenItems) + " — mark " + d.Title() + " rolled back anyway (recorded) because"))
+			return m, nil
+		}
+		q := fmt.Sprintf("Mark %s as rolled back?", clean(d.Title()))
+		if watch != "" {
+			q = fmt.Sprintf("%sMark %s as rolled back anyway?", watch, clean(d.Title()))
+		}
+		m.choice = yesNo(q, func(m *Model) tea.Cmd { return do("") })
+		m.mode = modeConfirm
+		return m, nil
+	}
+	_, err := model.Finish(p.rollout, m.opts.Now(), "", g)
+	switch {
+	case err == nil:
+		m.choice = yesNo(fmt.Sprintf("Finish: mark %s completed?", clean(d.Title())), func(m *Model) tea.Cmd { return do("") })
+		m.mode = modeConfirm
+	case errors.Is(err, model.ErrNeedsReason):
+		needs := g.Needs(p.rollout, m.opts.Now())
+		reasonPrompt(clean(strings.Join(needs, "; ")) + " — finish anyway (recorded) because")
 	default:
 		m.setStatus("✗ "+err.Error(), true)
 	}
@@ -164,7 +182,7 @@ func (m *Model) healthPrompt() {
 				return "", err
 			}
 			if met {
-				return "ROLLBACK CRITERIA MET: " + expl, nil
+				return "! ROLLBACK CRITERIA MET: " + expl, nil
 			}
 			return fmt.Sprintf("error rate %.2f%% recorded: within the rule", rate), nil
 		}), ""
@@ -194,7 +212,7 @@ func (m *Model) declareChoice() {
 					if err := m.store.DeclareCriterion(ctx, id, c, v, actor, at); err != nil {
 						return "", err
 					}
-					return "ROLLBACK CRITERIA MET: " + c.Label(), nil
+					return "! ROLLBACK CRITERIA MET: " + c.Label(), nil
 				}), ""
 			})
 			return nil

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -15,6 +16,15 @@ import (
 // dashboard whose clock the test moves by hand.
 func executing(t *testing.T, w, h int) (*fakeStore, Model, *time.Time, *int) {
 	t.Helper()
+	st, m, clock, bells := executingPending(t, w, h)
+	// The canary takes traffic at once.
+	m = goLive(t, st, m, t0)
+	return st, m, clock, bells
+}
+
+// executingPending is executing before the canary takes traffic.
+func executingPending(t *testing.T, w, h int) (*fakeStore, Model, *time.Time, *int) {
+	t.Helper()
 	st := seeded(t)
 	clock := t0
 	bells := 0
@@ -25,7 +35,35 @@ func executing(t *testing.T, w, h int) (*fakeStore, Model, *time.Time, *int) {
 	if m.focus != paneRollout || !m.rollout.started {
 		t.Fatalf("rollout not started: %+v", m.rollout.rollout)
 	}
+	if m.rollout.rollout.Live() {
+		t.Fatal("the rollout is live before its canary item is ticked")
+	}
 	return st, m, &clock, &bells
+}
+
+// goLive ticks "Deploy to staging/canary environment first" in the store
+// at `at` (as another dashboard would) and reloads.
+func goLive(t *testing.T, st *fakeStore, m Model, at time.Time) Model {
+	t.Helper()
+	for _, it := range st.items {
+		if it.DeploymentID == m.rollout.deploy.ID && model.IsItem(it, model.PhaseExecution, model.LiveItemText) {
+			if _, err := st.SetItemState(context.Background(), it.ID, "", model.ItemDone, "", "alice", at); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return update(t, m, dataChangedMsg{})
+}
+
+// reading records an error rate in the store at `at` (as the CLI or a probe
+// would) and reloads.
+func reading(t *testing.T, st *fakeStore, m Model, at time.Time, rate float64) Model {
+	t.Helper()
+	base := 0.4
+	if _, _, err := st.RecordHealth(context.Background(), m.rollout.deploy.ID, rate, &base, "dave", at); err != nil {
+		t.Fatal(err)
+	}
+	return update(t, m, dataChangedMsg{})
 }
 
 // at moves the clock and delivers the tick for it.
@@ -44,7 +82,12 @@ func TestRolloutCountdownAndReadyBellOnce(t *testing.T) {
 			t.Fatalf("missing %q:\n%s", want, v)
 		}
 	}
+	// The soak ends with no reading taken during it: not READY, and no green.
 	m = at(t, m, clock, 15*time.Minute)
+	if v := m.View(); strings.Contains(v, "READY") || !strings.Contains(v, "NEEDS A HEALTH READING") || *bells != 1 {
+		t.Fatalf("bells=%d\n%s", *bells, v)
+	}
+	m = reading(t, st, m, t0.Add(14*time.Minute+59*time.Second+500*time.Millisecond), 0.5)
 	if !strings.Contains(m.View(), "READY TO PROMOTE") || *bells != 1 {
 		t.Fatalf("bells=%d\n%s", *bells, m.View())
 	}
@@ -69,8 +112,9 @@ func TestRolloutCountdownAndReadyBellOnce(t *testing.T) {
 	}
 	// Promoting early asks for a reason, which is recorded.
 	m = keys(t, m, "p")
-	if m.mode != modePrompt || !strings.Contains(m.View(), "promote anyway because") {
-		t.Fatalf("no reason prompt:\n%s", m.View())
+	if m.mode != modePrompt || !strings.Contains(m.prompt.label, "(last one 1m ago); 15:00 of the 15:00 soak left — promote anyway because") ||
+		!strings.HasPrefix(m.prompt.label, "health unknown: no reading during stage 2/4 · 25% yet") {
+		t.Fatalf("no reason prompt: %q\n%s", m.prompt.label, m.View())
 	}
 	m = keys(t, m, "enter")
 	if m.mode != modePrompt {
@@ -95,9 +139,15 @@ func TestRollbackCriteriaBannerBlocksPromote(t *testing.T) {
 	m = keys(t, m, "enter")
 	m = at(t, m, clock, 20*time.Minute+time.Second)
 	v := m.View()
-	for _, want := range []string{"ROLLBACK CRITERIA MET", "error rate 7.2% is 6.1 points above baseline 1.1%", "more than 5 points above baseline", "HOLD: ROLLBACK CRITERIA MET"} {
+	for _, want := range []string{"ROLLBACK CRITERIA MET", "error rate 7.2% is 6.1 points above baseline 1.1%", "more than 5 points above baseline", "p needs reason · C clears"} {
 		if !strings.Contains(v, want) {
 			t.Fatalf("missing %q:\n%s", want, v)
+		}
+	}
+	// One state at a time: nothing reads READY or "p promotes" while held.
+	for _, bad := range []string{"READY", "p promotes", "✓ error rate"} {
+		if strings.Contains(v, bad) {
+			t.Fatalf("%q shown while criteria are met:\n%s", bad, v)
 		}
 	}
 	if *bells != 2 {
@@ -111,12 +161,24 @@ func TestRollbackCriteriaBannerBlocksPromote(t *testing.T) {
 	if st.ro(1).r.Stage != 0 {
 		t.Fatal("promoted despite criteria")
 	}
-	// A reading back within the rule clears the hold.
+	// A reading back within the rule does not lift it: the breach latched.
 	m = keys(t, m, "h")
 	m = typeText(t, m, "1.3")
 	m = keys(t, m, "enter")
-	if strings.Contains(m.View(), "ROLLBACK CRITERIA MET") {
-		t.Fatalf("banner stayed:\n%s", m.View())
+	if v := m.View(); !strings.Contains(v, "ROLLBACK CRITERIA MET") || strings.Contains(v, "READY TO PROMOTE") {
+		t.Fatalf("a good reading wiped the breach:\n%s", v)
+	}
+	m = keys(t, m, "p")
+	if m.mode != modePrompt {
+		t.Fatal("promote after a latched breach did not ask for a reason")
+	}
+	m = keys(t, m, "esc")
+	// Clearing it with a reason does.
+	m = keys(t, m, "C")
+	m = typeText(t, m, "the 7.2% was the load test")
+	m = keys(t, m, "enter")
+	if v := m.View(); strings.Contains(v, "p needs reason · C clears") || !strings.Contains(v, "READY TO PROMOTE") {
+		t.Fatalf("clear did not lift the latch:\n%s", v)
 	}
 }
 
@@ -126,13 +188,13 @@ func TestDeclaredCriterion(t *testing.T) {
 	m = typeText(t, m, "CVE in the new TLS lib")
 	m = keys(t, m, "enter")
 	// The rollout pane's hold, not the log's "declared ROLLBACK CRITERIA MET: …".
-	if v := m.View(); !strings.Contains(v, "Security vulnerability discovered in deployed version") || !strings.Contains(v, "HOLD: ROLLBACK CRITERIA MET") {
+	if v := m.View(); !strings.Contains(v, "Security vulnerability discovered in deployed version") || !strings.Contains(v, "p needs reason · C clears") {
 		t.Fatalf("declaration not shown:\n%s", v)
 	}
 	m = keys(t, m, "C")
 	m = typeText(t, m, "false alarm")
 	m = keys(t, m, "enter")
-	if strings.Contains(m.View(), "HOLD: ROLLBACK CRITERIA MET") {
+	if strings.Contains(m.View(), "p needs reason · C clears") {
 		t.Fatal("clear did not lift the hold")
 	}
 }
@@ -182,7 +244,8 @@ func TestAbortFocusesRollbackAndStabilityWatch(t *testing.T) {
 func TestGoldenRollout(t *testing.T) {
 	for _, sz := range [][2]int{{80, 24}, {140, 40}} {
 		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			_, m, clock, _ := executing(t, sz[0], sz[1])
+			st, m, clock, _ := executing(t, sz[0], sz[1])
+			m = reading(t, st, m, t0.Add(15*time.Minute), 0.5)
 			m = at(t, m, clock, 16*time.Minute)
 			m = keys(t, m, "p")
 			m = at(t, m, clock, 23*time.Minute+12*time.Second)
@@ -196,40 +259,103 @@ func TestGoldenRollout(t *testing.T) {
 	}
 }
 
-// The rollout pane alone, in each state, at a short and a tall size.
+// The rollout pane alone, in each state, at a short and a tall size. The
+// held states (an incident, a latched breach, unknown health, not live)
+// must never read READY, "p promotes" or show a green tick.
 func TestGoldenRolloutStates(t *testing.T) {
-	type step func(t *testing.T, m Model, clock *time.Time) Model
+	type step func(t *testing.T, st *fakeStore, m Model, clock *time.Time) Model
 	states := []struct {
-		name  string
-		steps step
+		name    string
+		pending bool // the canary item is not ticked: the rollout is not live
+		steps   step
+		never   []string // must not appear at any size
 	}{
-		{"not-started", nil},
-		{"soaking", func(t *testing.T, m Model, c *time.Time) Model { return at(t, m, c, 6*time.Minute+30*time.Second) }},
-		{"ready", func(t *testing.T, m Model, c *time.Time) Model { return at(t, m, c, 17*time.Minute) }},
-		{"paused", func(t *testing.T, m Model, c *time.Time) Model {
+		{name: "not-started"},
+		{name: "not-live", pending: true, steps: func(t *testing.T, _ *fakeStore, m Model, c *time.Time) Model { return at(t, m, c, 20*time.Minute) },
+			never: []string{"READY", "p promotes", "soak ends"}},
+		{name: "soaking", steps: func(t *testing.T, st *fakeStore, m Model, c *time.Time) Model {
+			m = reading(t, st, m, t0.Add(5*time.Minute), 0.45)
+			return at(t, m, c, 6*time.Minute+30*time.Second)
+		}},
+		{name: "ready", steps: func(t *testing.T, st *fakeStore, m Model, c *time.Time) Model {
+			m = reading(t, st, m, t0.Add(16*time.Minute), 0.45)
+			return at(t, m, c, 17*time.Minute)
+		}},
+		{name: "needs-health", steps: func(t *testing.T, st *fakeStore, m Model, c *time.Time) Model {
+			m = reading(t, st, m, t0.Add(5*time.Minute), 0.45)
+			return at(t, m, c, 17*time.Minute+500*time.Millisecond)
+		}, never: []string{"READY", "p promotes", "✓"}},
+		{name: "probe-failing", steps: func(t *testing.T, st *fakeStore, m Model, c *time.Time) Model {
+			m = reading(t, st, m, t0.Add(14*time.Minute), 0.45)
+			st.mu.Lock()
+			st.ro(1).health.ProbeFailingSince = t0.Add(14*time.Minute + 5*time.Second)
+			st.mu.Unlock()
+			m = update(t, m, dataChangedMsg{})
+			return at(t, m, c, 16*time.Minute)
+		}, never: []string{"READY", "p promotes", "✓"}},
+		{name: "paused", steps: func(t *testing.T, _ *fakeStore, m Model, c *time.Time) Model {
 			m = at(t, m, c, 5*time.Minute)
 			m = keys(t, m, " ")
 			return at(t, m, c, 9*time.Minute)
 		}},
-		{"hold", func(t *testing.T, m Model, c *time.Time) Model {
+		{name: "criteria-met", steps: func(t *testing.T, _ *fakeStore, m Model, c *time.Time) Model {
 			m = at(t, m, c, 5*time.Minute)
 			m = keys(t, m, "h")
 			m = typeText(t, m, "7.2 1.1")
 			return keys(t, m, "enter")
-		}},
-		{"rolling-back", func(t *testing.T, m Model, c *time.Time) Model {
+		}, never: []string{"READY", "p promotes", "✓"}},
+		{name: "latched-after-good-reading", steps: func(t *testing.T, st *fakeStore, m Model, c *time.Time) Model {
+			m = reading(t, st, m, t0.Add(9*time.Minute+30*time.Second), 9.5)
+			m = reading(t, st, m, t0.Add(16*time.Minute), 0.6)
+			return at(t, m, c, 16*time.Minute+5*time.Second)
+		}, never: []string{"READY", "p promotes", "✓"}},
+		{name: "hold-incident", steps: func(t *testing.T, st *fakeStore, m Model, c *time.Time) Model {
+			m = reading(t, st, m, t0.Add(16*time.Minute), 0.45)
+			if _, err := st.OpenIncident(context.Background(), model.NewIncident{Title: "checkout 5xx in EU", Severity: model.SEV1, DeploymentID: 1}, "maria", t0.Add(10*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			m = update(t, m, dataChangedMsg{})
+			return at(t, m, c, 17*time.Minute)
+		}, never: []string{"READY", "p promotes", "✓"}},
+		{name: "hold-and-criteria", steps: func(t *testing.T, st *fakeStore, m Model, c *time.Time) Model {
+			m = reading(t, st, m, t0.Add(16*time.Minute), 7.5)
+			if _, err := st.OpenIncident(context.Background(), model.NewIncident{Title: "checkout 5xx in EU", Severity: model.SEV2, DeploymentID: 1}, "maria", t0.Add(10*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			m = update(t, m, dataChangedMsg{})
+			return at(t, m, c, 17*time.Minute)
+		}, never: []string{"READY", "p promotes"}},
+		{name: "rolling-back", steps: func(t *testing.T, _ *fakeStore, m Model, c *time.Time) Model {
 			m = at(t, m, c, 5*time.Minute)
 			m = keys(t, m, "a", "enter", "y", "2")
 			return at(t, m, c, 6*time.Minute)
 		}},
-		{"finished-leaves-the-dashboard", func(t *testing.T, m Model, c *time.Time) Model {
+		{name: "watch-served-no-reading", steps: func(t *testing.T, st *fakeStore, m Model, c *time.Time) Model {
+			m = reading(t, st, m, t0.Add(4*time.Minute), 7.2) // the reason to roll back
+			m = at(t, m, c, 5*time.Minute)
+			m = keys(t, m, "a", "enter", "y")
+			for _, it := range st.items {
+				if model.StartsStabilityWatch(it) {
+					if _, err := st.SetItemState(context.Background(), it.ID, "", model.ItemDone, "", "erin", t0.Add(6*time.Minute)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			m = update(t, m, dataChangedMsg{})
+			m = keys(t, m, "2")
+			return at(t, m, c, 22*time.Minute)
+		}, never: []string{"stable for 15 min"}},
+		{name: "finished-leaves-the-dashboard", steps: func(t *testing.T, st *fakeStore, m Model, c *time.Time) Model {
 			for i, d := range []time.Duration{16, 32, 48, 64} {
+				m = reading(t, st, m, t0.Add(d*time.Minute-time.Minute), 0.45)
 				m = at(t, m, c, d*time.Minute)
 				if i < 3 {
 					m = keys(t, m, "p")
 				}
 			}
-			return keys(t, m, "f", "y")
+			m = keys(t, m, "f")
+			m = typeText(t, m, "post-deploy checks in the release ticket")
+			return keys(t, m, "enter")
 		}},
 	}
 	for _, s := range states {
@@ -237,11 +363,16 @@ func TestGoldenRolloutStates(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%dx%d", s.name, sz[0], sz[1]), func(t *testing.T) {
 				var m Model
 				var clock *time.Time
-				if s.steps == nil {
+				var st *fakeStore
+				switch {
+				case s.steps == nil:
 					m = newTestModel(t, seeded(t), 120, 40)
-				} else {
-					_, m, clock, _ = executing(t, 120, 40)
-					m = s.steps(t, m, clock)
+				case s.pending:
+					st, m, clock, _ = executingPending(t, 120, 40)
+					m = s.steps(t, st, m, clock)
+				default:
+					st, m, clock, _ = executing(t, 120, 40)
+					m = s.steps(t, st, m, clock)
 				}
 				p := m.rollout
 				p.setSize(sz[0], sz[1])
@@ -254,8 +385,78 @@ func TestGoldenRolloutStates(t *testing.T) {
 						t.Fatalf("line %q is %d wide", l, w)
 					}
 				}
-				golden.RequireEqual(t, []byte(strings.Join(lines, "\n")))
+				out := strings.Join(lines, "\n")
+				for _, bad := range s.never {
+					if strings.Contains(out, bad) {
+						t.Errorf("%q shown:\n%s", bad, out)
+					}
+				}
+				golden.RequireEqual(t, []byte(out))
 			})
 		}
+	}
+}
+
+// D34: p outside the rollout pane says where it works.
+func TestPromoteKeyOutsideRolloutPane(t *testing.T) {
+	_, m, _, _ := executing(t, 80, 24)
+	m = keys(t, m, "1", "p")
+	if m.focus != paneChecklist || !strings.Contains(m.status, "p works in the rollout pane (2)") {
+		t.Fatalf("focus %d, status %q", m.focus, m.status)
+	}
+}
+
+// An open SEV1 linked to the deployment holds its rollout: p asks for an
+// override that names the hold, and the reason is recorded with it.
+func TestIncidentHoldAsksOverride(t *testing.T) {
+	st, m, clock, _ := executing(t, 120, 40)
+	m = reading(t, st, m, t0.Add(15*time.Minute), 0.45)
+	if _, err := st.OpenIncident(context.Background(), model.NewIncident{Title: "checkout 5xx in EU", Severity: model.SEV1, DeploymentID: 1}, "maria", t0.Add(15*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	m = update(t, m, dataChangedMsg{})
+	m = at(t, m, clock, 16*time.Minute)
+	if v := m.View(); !strings.Contains(v, "HOLD: INC-1 SEV1 open") || strings.Contains(v, "READY TO PROMOTE") {
+		t.Fatalf("no hold:\n%s", v)
+	}
+	m = keys(t, m, "p")
+	if m.mode != modePrompt || m.prompt.label != "HOLD: INC-1 SEV1 open — promote anyway because" {
+		t.Fatalf("prompt %q (mode %d)", m.prompt.label, m.mode)
+	}
+	m = typeText(t, m, "INC-1 is the payments provider, not us")
+	m = keys(t, m, "enter")
+	r := st.ro(1).r
+	if r.Stage != 1 || r.History[0].Override != "INC-1 is the payments provider, not us" {
+		t.Fatalf("rollout %+v", r)
+	}
+	last := st.events[len(st.events)-1]
+	if last.Kind != model.EventRolloutPromote || !strings.Contains(last.Text, "despite HOLD: INC-1 SEV1 open; override: INC-1 is the payments provider, not us") {
+		t.Fatalf("event %+v", last)
+	}
+}
+
+// D8: finish names the open items and needs a reason to leave them.
+func TestFinishListsOpenItems(t *testing.T) {
+	st, m, clock, _ := executing(t, 120, 40)
+	for i, d := range []time.Duration{16, 32, 48, 64} {
+		m = reading(t, st, m, t0.Add(d*time.Minute-time.Minute), 0.45)
+		m = at(t, m, clock, d*time.Minute)
+		if i < 3 {
+			m = keys(t, m, "p")
+		}
+	}
+	m = keys(t, m, "f")
+	want := "13 Deployment Execution items open (Verify deployment window and change freeze status, Confirm backup/snapshot of production data completed, Review rollback procedure and ensure it's tested, …) — finish anyway (recorded) because"
+	if m.mode != modePrompt || m.prompt.label != want {
+		t.Fatalf("prompt %q (mode %d)", m.prompt.label, m.mode)
+	}
+	m = keys(t, m, "enter")
+	if m.mode != modePrompt {
+		t.Fatal("finish without a reason accepted")
+	}
+	m = typeText(t, m, "verified in the release ticket")
+	m = keys(t, m, "enter")
+	if d := st.dep(1); d.Status != model.StatusCompleted {
+		t.Fatalf("not finished: %+v", d)
 	}
 }

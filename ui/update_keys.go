@@ -52,6 +52,16 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if next, cmd, ok := m.handleGlobalKey(msg); ok {
 		return next, cmd
 	}
+	// p and f mean promote and finish only in the rollout pane; elsewhere
+	// they say where they work rather than doing nothing.
+	if m.focus != paneRollout {
+		for _, b := range []key.Binding{m.keys.Promote, m.keys.Finish} {
+			if key.Matches(msg, b) {
+				m.setStatus(b.Help().Key+" works in the rollout pane (2)", false)
+				return m, nil
+			}
+		}
+	}
 	switch m.focus {
 	case paneChecklist:
 		return m.handleChecklistKey(msg)

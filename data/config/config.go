@@ -26,6 +26,7 @@ type Config struct {
 	// (canary, blue-green, feature-flag, all-at-once).
 	Strategies   map[string][]StageConfig `yaml:"strategies"`
 	RollbackRule *RollbackRuleConfig      `yaml:"rollback_rule"`
+	Rollout      *RolloutConfig           `yaml:"rollout"`
 	Updates      *UpdatesConfig           `yaml:"updates"`
 	// Links replaces the seed's Resources placeholders.
 	Links  []LinkConfig   `yaml:"links"`
@@ -64,6 +65,13 @@ type RollbackRuleConfig struct {
 	Threshold *float64 `yaml:"threshold"`
 }
 
+// RolloutConfig sets what a promote needs besides the soak.
+type RolloutConfig struct {
+	// HealthMaxAge is how old the latest health reading may be for a
+	// promote or finish without a reason (Go duration, default 5m).
+	HealthMaxAge string `yaml:"health_max_age"`
+}
+
 // UpdatesConfig sets the stakeholder update intervals ("0" or "off": none).
 type UpdatesConfig struct {
 	SEV1 string `yaml:"sev1"`
@@ -86,16 +94,18 @@ type CommandConfig struct {
 
 // Effective is the validated configuration in domain terms.
 type Effective struct {
-	Source  string // the file it came from; empty for the defaults
-	Policy  model.EscalationPolicy
-	Plans   map[model.Strategy]model.Plan
-	Rule    model.RollbackRule
-	Updates model.UpdatePolicy
-	Links   []Link
-	Roster  map[string]string
-	Users   map[string]UserConfig
-	Probe   *Command // nil: no probe
-	Notify  *Command // nil: no notifications
+	Source string // the file it came from; empty for the defaults
+	Policy model.EscalationPolicy
+	Plans  map[model.Strategy]model.Plan
+	Rule   model.RollbackRule
+	// HealthMaxAge: see RolloutConfig; model.DefaultHealthMaxAge by default.
+	HealthMaxAge time.Duration
+	Updates      model.UpdatePolicy
+	Links        []Link
+	Roster       map[string]string
+	Users        map[string]UserConfig
+	Probe        *Command // nil: no probe
+	Notify       *Command // nil: no notifications
 }
 
 // Link is a named link (see model.Link): the same type the dashboard and

@@ -73,6 +73,12 @@ rollback_rule:
   kind: points
   threshold: 5
 
+# A promote or finish without a reason needs a health reading taken during
+# the current stage and no older than this (10s to 24h; default 5m). An
+# older reading, or a probe failing since, shows health as unknown.
+rollout:
+  health_max_age: 5m
+
 # How often stakeholders get an update while an incident is SEV1 / SEV2
 # (0 or off: no reminder).
 updates:
@@ -93,7 +99,8 @@ links:
 # A command that prints the current error rate in percent ("2.4" or
 # "2.4%"), run every interval during a rollout for each deployment, with
 # FLIGHTDECK_DEPLOYMENT, _SERVICE, _VERSION and _ENVIRONMENT set. The first
-# reading needs a baseline: flightdeck deploy health --baseline PCT.
+# reading needs a baseline:
+#   flightdeck deploy health --error-rate PCT --baseline PCT
 # Bad output, a non-zero exit or a timeout is shown as such, never as 0%.
 # The command is a list (program, then each argument): no shell is involved.
 # A relative path is relative to this file.

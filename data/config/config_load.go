@@ -96,13 +96,14 @@ func DefaultEffective() Effective {
 		plans[st] = model.DefaultPlan(st)
 	}
 	return Effective{
-		Policy:  model.DefaultPolicy(),
-		Plans:   plans,
-		Rule:    model.DefaultRollbackRule(),
-		Updates: model.DefaultUpdatePolicy(),
-		Links:   seedLinks(),
-		Roster:  map[string]string{},
-		Users:   map[string]UserConfig{},
+		Policy:       model.DefaultPolicy(),
+		Plans:        plans,
+		Rule:         model.DefaultRollbackRule(),
+		HealthMaxAge: model.DefaultHealthMaxAge,
+		Updates:      model.DefaultUpdatePolicy(),
+		Links:        seedLinks(),
+		Roster:       map[string]string{},
+		Users:        map[string]UserConfig{},
 	}
 }
 
@@ -153,6 +154,11 @@ func (l *loader) effective(cfg Config) (Effective, error) {
 	}
 	if cfg.RollbackRule != nil {
 		if eff.Rule, err = l.rule(*cfg.RollbackRule); err != nil {
+			return Effective{}, err
+		}
+	}
+	if cfg.Rollout != nil {
+		if eff.HealthMaxAge, err = l.rollout(*cfg.Rollout, eff.HealthMaxAge); err != nil {
 			return Effective{}, err
 		}
 	}
@@ -455,6 +461,34 @@ func (l *loader) rule(rc RollbackRuleConfig) (model.RollbackRule, error) {
 		return r, l.errf(p, "%s", err)
 	}
 	return r, nil
+}
+
+// Bounds of rollout.health_max_age: below a probe's reach every promote
+// would need a reason; above a day the "fresh" reading says nothing.
+const (
+	minHealthMaxAge = 10 * time.Second
+	maxHealthMaxAge = 24 * time.Hour
+)
+
+func (l *loader) rollout(rc RolloutConfig, def time.Duration) (time.Duration, error) {
+	v := strings.TrimSpace(rc.HealthMaxAge)
+	if v == "" {
+		return def, nil
+	}
+	p := cfgPath{"rollout", "health_max_age"}
+	d, err := l.duration(p, v)
+	if err != nil {
+		return def, err
+	}
+	switch {
+	case d < minHealthMaxAge:
+		return def, l.errf(p, "%s is shorter than %s: no probe reads that often, so every promote would need a reason (leave it out for %s)",
+			v, model.FormatDurationExact(minHealthMaxAge), model.FormatDurationExact(model.DefaultHealthMaxAge))
+	case d > maxHealthMaxAge:
+		return def, l.errf(p, "%s is longer than %s: a reading that old says nothing about the traffic now (leave it out for %s)",
+			v, model.FormatDurationExact(maxHealthMaxAge), model.FormatDurationExact(model.DefaultHealthMaxAge))
+	}
+	return d, nil
 }
 
 func (l *loader) updates(uc UpdatesConfig, def model.UpdatePolicy) (model.UpdatePolicy, error) {

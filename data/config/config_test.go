@@ -179,6 +179,7 @@ strategies:
     - name: everyone
       soak: 0s
 rollback_rule: {kind: relative, threshold: 50}
+rollout: {health_max_age: 2m30s}
 updates: {sev2: off}
 probe:
   command: [./bin/rate, --svc]
@@ -188,6 +189,9 @@ probe:
 	_, eff, err := ParseConfig(filepath.Join(dir, "config.yaml"), []byte(src))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if eff.HealthMaxAge != 2*time.Minute+30*time.Second {
+		t.Errorf("health max age = %s", eff.HealthMaxAge)
 	}
 	p := eff.Policy
 	if len(p.Steps) != 3 || p.Steps[1].Person != "Sam" || p.Steps[2].Person != "Kim" || p.Steps[1].Trigger != model.TriggerAfterMajor {
@@ -295,6 +299,12 @@ escalation:
 		{"relative threshold negative", "rollback_rule:\n  kind: relative\n  threshold: -10\n", "config.yaml:3:14: rollback_rule.threshold: a relative threshold must be more than 0"},
 		{"negative points", "rollback_rule:\n  threshold: -1\n", "config.yaml:2:14: rollback_rule.threshold: -1 is negative"},
 		{"100 points", "rollback_rule:\n  threshold: 100\n", "config.yaml:2:14: rollback_rule.threshold: an error rate cannot rise 100 points"},
+
+		// Rollout.
+		{"bad health age", "rollout:\n  health_max_age: 5 minutes\n", `config.yaml:2:19: rollout.health_max_age: "5 minutes" is not a duration (write 5m)`},
+		{"health age too short", "rollout:\n  health_max_age: 2s\n", "config.yaml:2:19: rollout.health_max_age: 2s is shorter than 10s: no probe reads that often"},
+		{"health age too long", "rollout:\n  health_max_age: 48h\n", "config.yaml:2:19: rollout.health_max_age: 48h is longer than 24h"},
+		{"unknown rollout key", "rollout:\n  max_age: 5m\n", "config.yaml:2:3"},
 
 		// Updates.
 		{"bad update interval", "updates:\n  sev1: soon\n", `config.yaml:2:9: updates.sev1: "soon" is not a duration (write it like 15m, 1h30m or 90s)`},

@@ -337,14 +337,14 @@ func (b *builder) deployment(d *gDeploy) error {
 		}
 		from := r.Status(endAt, false)
 		if i < len(r.Plan.Stages)-1 {
-			if r, err = model.Promote(r, endAt, "", false); err != nil {
+			if r, err = model.Promote(r, endAt, "", model.Gate{}); err != nil {
 				return fmt.Errorf("deployment #%d stage %d: %w", d.id, i+1, err)
 			}
 			to := r.Status(endAt, false)
 			override := model.OverrideNote(r.History[len(r.History)-1], from, "", nil)
 			b.depEvent(endAt, d.runner, model.EventRolloutPromote, d, 0, model.TextPromoted(from.Label, to.Label, to.Soak, to.EndsAt, override))
 		} else {
-			if r, err = model.Finish(r, endAt, "", false); err != nil {
+			if r, err = model.Finish(r, endAt, "", model.Gate{}); err != nil {
 				return fmt.Errorf("deployment #%d finish: %w", d.id, err)
 			}
 			override := model.OverrideNote(r.History[len(r.History)-1], from, "", nil)

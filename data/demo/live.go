@@ -23,20 +23,25 @@ import (
 //	-22m   checkout-api enters Deployment Execution: stage 1/4 (5%)
 //	-11m   SEV2 "Checkout p99 latency…" opened, linked to the canary;
 //	       step 1 acknowledged at -10m; no commander named
-//	-7m    stage 1 soak ends (ready); -6m promoted to 2/4 · 25%
+//	-21m50s the canary takes traffic ("Deploy to staging/canary environment
+//	       first" ticked): the 5% soak starts
+//	-6m50s stage 1 soak ends; -6m promoted to 2/4 · 25% over the SEV2's
+//	       hold, with the reason recorded
 //	now    stage 2 is 6:00 into its 15:00 soak; Eng Lead due in 4:00;
 //	       Deployment Execution checklist about half done
 const (
-	liveCanaryAge    = 52 * time.Minute
-	liveExecAge      = 22 * time.Minute
-	livePromoteAge   = 6 * time.Minute
-	liveIncidentAge  = 11 * time.Minute
-	livePlannedAge   = 58 * time.Minute
-	liveMinorIncAge  = 3*time.Hour + 5*time.Minute
-	liveMinorMitAge  = 70 * time.Minute
-	liveOnCall       = "dmitri"
-	liveCanaryActor  = "erin"
-	livePlannedActor = "farah"
+	liveCanaryAge     = 52 * time.Minute
+	liveExecAge       = 22 * time.Minute
+	livePromoteAge    = 6 * time.Minute
+	liveLiveDelay     = 10 * time.Second // from Deployment Execution to the canary taking traffic
+	livePromoteReason = "SEV2 is p99 latency from the payments DB pool, not the canary: canary error rate flat vs stable"
+	liveIncidentAge   = 11 * time.Minute
+	livePlannedAge    = 58 * time.Minute
+	liveMinorIncAge   = 3*time.Hour + 5*time.Minute
+	liveMinorMitAge   = 70 * time.Minute
+	liveOnCall        = "dmitri"
+	liveCanaryActor   = "erin"
+	livePlannedActor  = "farah"
 )
 
 type liveStep struct {
@@ -171,10 +176,10 @@ func (g *gen) live(ctx context.Context, store *data.Store, sum *Summary) (int, e
 		text string
 	}{
 		{21*time.Minute + 30*time.Second, ""}, {21 * time.Minute, ""}, {20*time.Minute + 30*time.Second, ""}, {20 * time.Minute, ""},
-		{19 * time.Minute, "Deploy to staging/canary environment first"},
+		{liveExecAge - liveLiveDelay, "Deploy to staging/canary environment first"},
 		{16 * time.Minute, "Run smoke tests on staging/canary deployment"},
 		{7*time.Minute + 30*time.Second, "Monitor key metrics for 10-15 minutes in staging/canary"},
-		{5*time.Minute + 30*time.Second, "Gradually roll out to production (if using progressive delivery)"},
+		{5*time.Minute + 30*time.Second, "Monitor error rates, latency, and resource utilization"},
 	}
 	for i, t := range execTicks {
 		text := t.text
@@ -201,12 +206,17 @@ func (g *gen) live(ctx context.Context, store *data.Store, sum *Summary) (int, e
 	add(9*time.Minute, func(at time.Time) error {
 		return s.AddIncidentNote(ctx, sev2.ID, "p99 at 2.4s in eu-west, US normal; error rate flat", liveOnCall, at)
 	})
-	add(liveExecAge-model.DefaultSoak, func(at time.Time) error {
+	add(liveExecAge-liveLiveDelay-model.DefaultSoak, func(at time.Time) error {
 		_, err := s.MarkReady(ctx, canary.ID, 0, at)
 		return err
 	})
+	add(livePromoteAge+30*time.Second, func(at time.Time) error {
+		_, _, err := s.RecordHealth(ctx, canary.ID, 0.44, nil, liveCanaryActor, at)
+		return err
+	})
+	// The SEV2 holds the rollout: the promote records why it went ahead.
 	add(livePromoteAge, func(at time.Time) error {
-		_, err := s.Promote(ctx, canary.ID, model.RolloutSeen{}, "", liveCanaryActor, at)
+		_, err := s.Promote(ctx, canary.ID, model.RolloutSeen{}, livePromoteReason, liveCanaryActor, at)
 		return err
 	})
 	add(5*time.Minute, func(at time.Time) error {

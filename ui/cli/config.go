@@ -101,6 +101,7 @@ func printConfig(w io.Writer, eff config.Effective, path string) {
 		fmt.Fprintf(w, "  %-13s %s\n", s, strings.Join(parts, " → "))
 	}
 	fmt.Fprintf(w, "\nrollback rule: error rate %s\n", eff.Rule)
+	fmt.Fprintf(w, "health readings: a promote without a reason needs one from the current stage, at most %s old\n", model.FormatDurationExact(eff.HealthMaxAge))
 	fmt.Fprintf(w, "stakeholder updates: SEV1 %s, SEV2 %s\n", every(eff.Updates.SEV1), every(eff.Updates.SEV2))
 	fmt.Fprintln(w, "\nlinks:")
 	if len(eff.Links) == 0 {
@@ -187,6 +188,7 @@ type (
 		Escalation []configStepJSON         `json:"escalation"`
 		Strategies map[string][]configStage `json:"strategies"`
 		Rule       configRule               `json:"rollback_rule"`
+		Rollout    map[string]string        `json:"rollout"`
 		Updates    map[string]string        `json:"updates"`
 		Links      []config.Link            `json:"links"`
 		Roster     map[string]string        `json:"roster"`
@@ -242,6 +244,7 @@ type (
 func configJSON(eff config.Effective, path string) configDoc {
 	doc := configDoc{OK: true, Source: eff.Source, Path: path, Strategies: map[string][]configStage{},
 		Rule:    configRule{Kind: eff.Rule.Kind, Threshold: eff.Rule.Threshold, Text: eff.Rule.String()},
+		Rollout: map[string]string{"health_max_age": model.FormatDurationExact(eff.HealthMaxAge)},
 		Updates: map[string]string{"sev1": model.FormatDurationExact(eff.Updates.SEV1), "sev2": model.FormatDurationExact(eff.Updates.SEV2)},
 		Links:   eff.Links, Roster: eff.Roster, Users: map[string]configUser{}}
 	for _, st := range eff.Policy.Steps {

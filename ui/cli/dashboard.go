@@ -58,12 +58,13 @@ func themeFlag(flag string) (*bool, error) {
 // from, local or over SSH: one clock, the rules and the configuration.
 func (a *app) dashboardOptions(st *data.Store, cfg config.Effective) ui.Options {
 	return ui.Options{
-		Now:      a.clock,
-		Template: mdtemplate.Builtin(),
-		Rule:     st.Rule(),
-		Policy:   st.Policy(),
-		Updates:  cfg.Updates,
-		Links:    cfg.Links,
+		Now:          a.clock,
+		Template:     mdtemplate.Builtin(),
+		Rule:         st.Rule(),
+		HealthMaxAge: st.HealthMaxAge(),
+		Policy:       st.Policy(),
+		Updates:      cfg.Updates,
+		Links:        cfg.Links,
 	}
 }
 

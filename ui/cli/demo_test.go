@@ -35,7 +35,7 @@ func TestCLIDemoGenerateOnly(t *testing.T) {
 	if m := metricsJSONOf(t, path); m.DeploymentFrequency.Deployments < 300 || m.LeadTime.N < 250 {
 		t.Errorf("demo metrics: %+v", m)
 	}
-	if out := fdOK(t, path, "deploy", "status"); !strings.Contains(out, "2/4 · 25% — soaking") {
+	if out := fdOK(t, path, "deploy", "status"); !strings.Contains(out, "2/4 · 25% — HOLD: INC-") {
 		t.Errorf("demo canary status:\n%s", out)
 	}
 	if out := fdOK(t, path, "incident", "list"); !strings.Contains(out, "SEV2") || !strings.Contains(out, "NONE (needed)") ||

@@ -34,7 +34,7 @@ func newDeployCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.AddCommand(newDeployStartCmd(a), newDeployStatusCmd(a),
-		newDeployPromoteCmd(a), newDeployPauseCmd(a), newDeployResumeCmd(a), newDeployAbortCmd(a), newDeployFinishCmd(a),
+		newDeployPromoteCmd(a), newDeployLiveCmd(a), newDeployPauseCmd(a), newDeployResumeCmd(a), newDeployAbortCmd(a), newDeployFinishCmd(a),
 		newDeployHealthCmd(a), newDeployDeclareCmd(a), newDeployClearCriteriaCmd(a), newDeployWaitCmd(a),
 		newDeployHotfixCmd(a))
 	return cmd

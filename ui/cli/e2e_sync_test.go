@@ -18,6 +18,7 @@ func TestE2EThreeDashboardsStayInSync(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "fd.db")
 	cli(t, db, "deploy", "start", "checkout-api", "v2.14.0")
 	cli(t, db, "deploy", "promote", "--reason", "e2e: skip Pre-Deployment")
+	cli(t, db, "deploy", "live")
 	bin := flightdeckBin(t)
 	panes := []*tmux{newTmux(t), newTmux(t), newTmux(t)}
 	panes[0].start(120, 40, bin, "--db", db)

@@ -255,7 +255,8 @@ func TestE2EDemo(t *testing.T) {
 	x := newTmux(t)
 	x.start(140, 40, "sh", "-c", flightdeckBin(t)+" demo --keep=false 2>/dev/null; echo DEMO-EXITED; sleep 30")
 	s := x.waitText("stage 2/4 · 25%")
-	for _, want := range []string{"SOAKING", "Eng Lead", "SEV2", "INC-", "checked \"", "Deployment Execution", "FREEZE"} {
+	// The demo's SEV2 is linked to the canary: its rollout is on HOLD.
+	for _, want := range []string{"HOLD: INC-", "Eng Lead", "SEV2", "INC-", "checked \"", "Deployment Execution", "FREEZE"} {
 		if !strings.Contains(s, want) {
 			t.Fatalf("demo screen lacks %q:\n%s", want, s)
 		}
@@ -325,6 +326,8 @@ func TestE2ERolloutSurvivesKill9(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "fd.db")
 	cli(t, db, "deploy", "start", "checkout-api", "v2.14.0", "--strategy", "canary")
 	cli(t, db, "deploy", "promote", "--reason", "e2e: start execution")
+	cli(t, db, "deploy", "live")
+	cli(t, db, "deploy", "health", "--error-rate", "0.4", "--baseline", "0.4")
 	bin := flightdeckBin(t)
 	x := newTmux(t)
 	x.start(120, 40, bin, "--db", db)
@@ -334,7 +337,7 @@ func TestE2ERolloutSurvivesKill9(t *testing.T) {
 	x.keys("2")
 	x.waitText("▶ 2 Rollout")
 	x.keys("p") // before the soak ends: a reason is asked for
-	x.waitText("promote anyway because")
+	x.waitText("of its 15:00 soak left — promote anyway because")
 	x.keys("-l", "e2e: canary metrics already clean")
 	x.keys("Enter")
 	s := x.waitText("stage 2/4 · 25%")

@@ -334,7 +334,7 @@ func writeDeploymentDetail(w io.Writer, det deploymentDetail, now time.Time) {
 
 	v := det.view
 	if v.has {
-		st := v.r.Status(now, v.met)
+		st := v.status(now)
 		fmt.Fprintf(w, "rollout:      %s %s — %s\n", v.r.Plan.Strategy, st.Label, stateText(v, st, now))
 		writeStageTimes(w, v.r, now)
 	} else {

@@ -26,8 +26,12 @@ type rolloutView struct {
 	declared []model.Declaration
 	rule     model.RollbackRule
 	met      bool
-	why      []string // one line per met criterion
+	why      []string   // one line per met criterion
+	g        model.Gate // what holds the rollout, open items included
 }
+
+// status is the rollout's one state under its holds (model.Rollout.Assess).
+func (v rolloutView) status(now time.Time) model.RolloutStatus { return v.r.Assess(now, v.g) }
 
 func loadRolloutView(ctx context.Context, s *data.Store, d model.Deployment) (rolloutView, error) {
 	v := rolloutView{d: d, rule: s.Rule()}
@@ -39,6 +43,9 @@ func loadRolloutView(ctx context.Context, s *data.Store, d model.Deployment) (ro
 		return v, err
 	}
 	v.met, v.why = model.CriteriaMet(v.rule, v.h, v.declared)
+	if v.g, err = s.RolloutGate(ctx, d.ID); err != nil {
+		return v, err
+	}
 	return v, nil
 }
 
@@ -129,8 +136,11 @@ func stageIndex(p model.Plan, to string) (int, error) {
 func newDeployPromoteCmd(a *app) *cobra.Command {
 	var to string
 	cmd := rolloutCommand(a, "promote", "Move the rollout to its next stage (on a planned deployment: start it)",
-		"Promote the rollout to its next stage. Before the stage's soak has elapsed, or while\n"+
-			"rollback criteria are met, it needs --reason, which is recorded as an override.\n"+
+		"Promote the rollout to its next stage. It needs --reason, recorded as an override, while\n"+
+			"an open SEV1/SEV2 linked to the deployment holds it (HOLD), while rollback criteria are\n"+
+			"met (a breach of the rule stays met until clear-criteria), without a health reading taken\n"+
+			"during the stage and no older than rollout.health_max_age (default 5m), and before the\n"+
+			"stage's soak has elapsed; the refusal lists each.\n"+
 			"On a planned deployment it starts Deployment Execution and the rollout's first stage;\n"+
 			"open Pre-Deployment items then need --reason too. The last stage is left with finish.\n\n"+
 			"--to STAGE makes it safe to repeat: it promotes only from the stage just before STAGE.\n"+
@@ -195,8 +205,29 @@ func startRolloutCLI(ctx context.Context, a *app, s *data.Store, d model.Deploym
 		return err
 	}
 	st := r.Status(now, false)
+	if !r.Live() {
+		fmt.Fprintf(a.stdout, "%s: started %s; rollout at %s, not live yet: its %s soak starts when %q is ticked (or flightdeck deploy live)\n",
+			name(d), model.PhaseExecution, st.Label, model.FormatCountdown(st.Soak), model.LiveItemText)
+		return nil
+	}
 	fmt.Fprintf(a.stdout, "%s: started %s; rollout at %s%s\n", name(d), model.PhaseExecution, st.Label, soakNote(st, now))
 	return nil
+}
+
+func newDeployLiveCmd(a *app) *cobra.Command {
+	return rolloutCommand(a, "live", "Say the canary takes traffic: the first stage's soak starts now",
+		"Mark the rollout's first stage live: its soak starts now. This is what ticking\n"+
+			"\""+model.LiveItemText+"\" does (and it ticks that item);\n"+
+			"until then the soak does not run, so it cannot be served before the canary sees traffic.", "",
+		func(ctx context.Context, s *data.Store, d model.Deployment, _ string, now time.Time) error {
+			r, err := s.GoLive(ctx, d.ID, a.actor(), now)
+			if err != nil {
+				return actionError(err)
+			}
+			st := r.Status(now, false)
+			fmt.Fprintf(a.stdout, "%s: %s is live%s\n", name(d), st.Label, soakNote(st, now))
+			return nil
+		})
 }
 
 func newDeployPauseCmd(a *app) *cobra.Command {
@@ -280,10 +311,12 @@ func newDeployAbortCmd(a *app) *cobra.Command {
 
 func newDeployFinishCmd(a *app) *cobra.Command {
 	return rolloutCommand(a, "finish", "Complete the rollout from its last stage, or record a rollback done",
-		"Finish the deployment. From the rollout's last stage it completes it (before the final\n"+
-			"soak has elapsed, or while rollback criteria are met, it needs --reason). While rolling\n"+
-			"back it records the rollback done: the deployment becomes rolled back.",
-		"why you finish now (needed before the final soak ends or while rollback criteria are met)",
+		"Finish the deployment. From the rollout's last stage it completes it; it needs --reason\n"+
+			"before the final soak has elapsed, while rollback criteria are met or a SEV1/SEV2 on the\n"+
+			"deployment holds it, without a fresh health reading, and to leave Deployment Execution\n"+
+			"items open (they are listed). While rolling back it records the rollback done (the\n"+
+			"deployment becomes rolled back); leaving Rollback items open needs --reason too.",
+		"why you finish now (recorded as an override of whatever holds it)",
 		func(ctx context.Context, s *data.Store, d model.Deployment, reason string, now time.Time) error {
 			rollingBack := d.RollingBack()
 			_, seen, err := seenRollout(ctx, s, d)
@@ -291,6 +324,16 @@ func newDeployFinishCmd(a *app) *cobra.Command {
 				return err
 			}
 			r, err := s.Finish(ctx, d.ID, seen, reason, a.actor(), now)
+			if errors.Is(err, model.ErrNeedsReason) {
+				// Name every item finishing would leave, not just the first
+				// three: on stdout, so the error itself stays one line.
+				if g, gerr := s.RolloutGate(ctx, d.ID); gerr == nil && len(g.OpenItems) > 0 {
+					fmt.Fprintf(a.stdout, "%s: %s open:\n", name(d), g.OpenPhase)
+					for _, it := range g.OpenItems {
+						fmt.Fprintf(a.stdout, "   [ ] %s\n", model.SanitizeLine(it))
+					}
+				}
+			}
 			if err != nil {
 				return actionError(err)
 			}
@@ -324,6 +367,12 @@ func newDeployHealthCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			if !cmd.Flags().Changed("error-rate") {
+				if cmd.Flags().Changed("baseline") {
+					// A baseline alone is not a reading: say the command that records one.
+					return usagef("deploy health records a reading: give the current error rate with the baseline, "+
+						"flightdeck deploy health --error-rate PCT --baseline %s (before the deploy the current rate is the baseline: --error-rate %s --baseline %s)",
+						baseFlag, baseFlag, baseFlag)
+				}
 				return usagef("deploy health needs --error-rate PCT, e.g. --error-rate 1.4 (add --baseline PCT the first time)")
 			}
 			rate, err := model.ParsePercent(rateFlag)
@@ -362,8 +411,15 @@ func newDeployHealthCmd(a *app) *cobra.Command {
 			for _, dc := range declared {
 				fmt.Fprintf(a.stdout, "   also declared: %s\n", model.SanitizeLine(dc.String()))
 			}
+			latched := false
+			for _, dc := range declared {
+				latched = latched || dc.Latched
+			}
 			if met || len(declared) > 0 {
 				fmt.Fprintln(a.stdout, "   promote and finish now need --reason; to roll back: flightdeck deploy abort --yes --reason TEXT")
+			}
+			if latched && !met {
+				fmt.Fprintln(a.stdout, "   the earlier breach stays latched: ROLLBACK CRITERIA MET until flightdeck deploy clear-criteria --reason TEXT")
 			}
 			return nil
 		},

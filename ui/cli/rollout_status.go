@@ -29,6 +29,9 @@ type rolloutJSON struct {
 	StartedAt        jsonTime        `json:"started_at"`
 	StageStartedAt   jsonTime        `json:"stage_started_at"`
 	StageTimes       []stageTimeJSON `json:"stage_times"`
+	Holds            []string        `json:"holds"`          // open SEV1/SEV2 incidents holding it: "INC-1 SEV1 open"
+	HealthUnknown    string          `json:"health_unknown"` // why health is unknown ("" when a fresh reading backs it)
+	LiveAt           jsonTime        `json:"live_at"`        // when the first stage took traffic; null: not live yet
 }
 
 type stageTimeJSON struct {
@@ -81,14 +84,20 @@ func newRolloutJSON(v rolloutView, now time.Time) *rolloutJSON {
 	if !v.has {
 		return nil
 	}
-	st := v.r.Status(now, v.met)
+	st := v.status(now)
 	out := &rolloutJSON{
 		Stage: st.Stage + 1, StageCount: st.StageCount, Label: st.Label, StageLabel: st.StageLabel,
 		State: string(st.State), Paused: v.r.Paused, SoakSeconds: seconds(st.Soak),
 		RemainingSeconds: seconds(st.Remaining), WaitingSeconds: seconds(st.Waiting),
 		EndsAt: jsonTime(st.EndsAt), ETA: jsonTime(st.ETA),
 		StartedAt: jsonTime(v.r.StartedAt), StageStartedAt: jsonTime(v.r.StageStartedAt),
-		StageTimes: []stageTimeJSON{},
+		StageTimes: []stageTimeJSON{}, Holds: []string{}, LiveAt: jsonTime(v.r.LiveAt),
+	}
+	for _, in := range v.g.Holding() {
+		out.Holds = append(out.Holds, fmt.Sprintf("%s %s %s", in.Ref(), in.Severity.Label(), in.Status))
+	}
+	if c := v.g.CheckHealth(v.r, now); !v.r.Ended() && !c.Fresh {
+		out.HealthUnknown = c.Text(now, time.UTC)
 	}
 	if st.Percent != model.NoPercent {
 		p := st.Percent
@@ -135,7 +144,7 @@ func newStabilityJSON(d model.Deployment, now time.Time) *stabilityJSON {
 // per-stage lines to a deployment's status.
 func writeRolloutText(w io.Writer, v rolloutView, now time.Time) {
 	if v.has {
-		st := v.r.Status(now, v.met)
+		st := v.status(now)
 		fmt.Fprintf(w, "   rollout:  %s — %s\n", st.Label, stateText(v, st, now))
 		if !v.r.Ended() {
 			next := "finish"
@@ -145,7 +154,11 @@ func writeRolloutText(w io.Writer, v rolloutView, now time.Time) {
 			fmt.Fprintf(w, "   next:     %s · ETA to finish %s\n", next, clockSec(st.ETA, now))
 		}
 	}
-	if v.h.Has {
+	c := v.g.CheckHealth(v.r, now)
+	if v.h.Has && v.has && !v.r.Ended() && !c.Fresh {
+		_, eval := v.rule.Evaluate(v.h)
+		fmt.Fprintf(w, "   health:   UNKNOWN — %s; last: %s, recorded %s\n", c.Text(now, time.UTC), eval, clockSec(v.h.At, now))
+	} else if v.h.Has {
 		_, eval := v.rule.Evaluate(v.h)
 		fmt.Fprintf(w, "   health:   %s, recorded %s\n", eval, clockSec(v.h.At, now))
 	} else {
@@ -178,14 +191,20 @@ func stateText(v rolloutView, st model.RolloutStatus, now time.Time) string {
 	case model.RolloutPaused:
 		return fmt.Sprintf("paused, %s of the soak (flightdeck deploy resume)", left)
 	case model.RolloutHold:
-		hold := "HOLD: rollback criteria met, " + left
+		return "HOLD: " + v.g.HoldText() + " — promote and finish need --reason"
+	case model.RolloutCriteriaMet:
+		hold := "ROLLBACK CRITERIA MET, " + left
 		if st.Remaining == 0 {
-			hold = "HOLD: rollback criteria met, soak served"
+			hold = "ROLLBACK CRITERIA MET, soak served"
 		}
 		if v.r.Paused {
 			hold += " (paused)"
 		}
-		return hold
+		return hold + " — promote needs --reason; flightdeck deploy clear-criteria --reason TEXT clears it"
+	case model.RolloutNotLive:
+		return fmt.Sprintf("not live yet: the %s soak starts when %q is ticked (flightdeck deploy live)", model.FormatCountdown(st.Soak), model.LiveItemText)
+	case model.RolloutNeedsHealth:
+		return fmt.Sprintf("soak served, NEEDS A HEALTH READING: %s (flightdeck deploy health --error-rate PCT)", v.g.CheckHealth(v.r, now).Text(now, time.UTC))
 	case model.RolloutRollingBack:
 		return "rolling back since " + clockSec(v.r.AbortedAt, now)
 	case model.RolloutRolledBack:

@@ -58,7 +58,21 @@ func TestCLIRolloutLifecycle(t *testing.T) {
 	// promote on a planned deployment starts it; open items need a reason.
 	fdFail(t, db, exitFail, "20 Pre-Deployment items are still open: tick them (flightdeck check ...) or pass --reason TEXT", "deploy", "promote")
 	out := fdOK(t, db, "deploy", "promote", "--reason", "checked in CHG-1234")
-	rx(t, "start", out, `^#1 checkout-api: started Deployment Execution; rollout at 1/4 · 5% \(soak 15:00, ends `+clockRE+`\)\n$`)
+	rx(t, "start", out, `^#1 checkout-api: started Deployment Execution; rollout at 1/4 · 5%, not live yet: its 15:00 soak starts when "Deploy to staging/canary environment first" is ticked \(or flightdeck deploy live\)\n$`)
+	// Not live: the soak does not run, and promote says why.
+	fdFail(t, db, exitFail, "stage 1/4 · 5% is not live yet (its soak never started", "deploy", "promote")
+	fdFail(t, db, exitFail, "cannot pause: stage 1/4 · 5% is not live yet", "deploy", "pause")
+	if ro := statusJSON(t, db, "1")["rollout"].(map[string]any); ro["state"] != "not live yet" || ro["ends_at"] != nil || ro["live_at"] != nil {
+		t.Errorf("not live: %v", ro)
+	}
+	out = fdOK(t, db, "deploy", "live")
+	rx(t, "live", out, `^#1 checkout-api: 1/4 · 5% is live \(soak 15:00, ends `+clockRE+`\)\n$`)
+	fdFail(t, db, exitUsage, "is live already", "deploy", "live")
+	fdFail(t, db, exitUsage, "no baseline yet: pass --baseline", "deploy", "health", "--error-rate", "7.2")
+	// D18: a baseline alone names the command that works.
+	fdFail(t, db, exitUsage, "flightdeck deploy health --error-rate PCT --baseline 0.4 (before the deploy the current rate is the baseline: --error-rate 0.4 --baseline 0.4)",
+		"deploy", "health", "--baseline", "0.4")
+	fdOK(t, db, "deploy", "health", "--error-rate", "1.0", "--baseline", "1.1")
 
 	// Early promote: refused with the model's message and the fix.
 	fdFail(t, db, exitFail, "of its 15:00 soak left", "deploy", "promote")
@@ -77,7 +91,6 @@ func TestCLIRolloutLifecycle(t *testing.T) {
 	rx(t, "resume", out, `^#1 checkout-api: resumed 2/4 · 25%: (15:00|14:59) left, ends `+clockRE+`\n$`)
 
 	// Health: bad input is usage; a met rule holds the rollout.
-	fdFail(t, db, exitUsage, "no baseline yet: pass --baseline", "deploy", "health", "--error-rate", "7.2")
 	fdFail(t, db, exitUsage, "deploy health needs --error-rate PCT", "deploy", "health")
 	fdFail(t, db, exitUsage, `--error-rate: "7,2" is not a percentage`, "deploy", "health", "--error-rate", "7,2")
 	out = fdOK(t, db, "deploy", "health", "--error-rate", "7.2%", "--baseline", "1.1")
@@ -87,7 +100,7 @@ func TestCLIRolloutLifecycle(t *testing.T) {
 	}
 	out = fdOK(t, db, "deploy", "status")
 	for _, want := range []string{
-		"   rollout:  2/4 · 25% — HOLD: rollback criteria met, ",
+		"   rollout:  2/4 · 25% — ROLLBACK CRITERIA MET, ",
 		"   next:     50% · ETA to finish ",
 		"   health:   error rate 7.2% is 6.1 points above baseline 1.1% (rule: more than 5 points above baseline), recorded ",
 		"   ROLLBACK CRITERIA MET: error rate 7.2% is 6.1 points above baseline 1.1%",
@@ -101,7 +114,7 @@ func TestCLIRolloutLifecycle(t *testing.T) {
 	}
 	st := statusJSON(t, db, "1")
 	ro, h := st["rollout"].(map[string]any), st["health"].(map[string]any)
-	if ro["stage"] != 2.0 || ro["stage_count"] != 4.0 || ro["label"] != "2/4 · 25%" || ro["percent"] != 25.0 || ro["state"] != "hold: rollback criteria met" ||
+	if ro["stage"] != 2.0 || ro["stage_count"] != 4.0 || ro["label"] != "2/4 · 25%" || ro["percent"] != 25.0 || ro["state"] != "rollback criteria met" ||
 		ro["next"] != "50%" || ro["soak_seconds"] != 900.0 || ro["remaining_seconds"].(float64) < 890 || len(ro["stage_times"].([]any)) != 2 {
 		t.Errorf("rollout json: %v", ro)
 	}
@@ -109,16 +122,29 @@ func TestCLIRolloutLifecycle(t *testing.T) {
 	if h["error_rate"] != 7.2 || h["baseline"] != 1.1 || h["criteria_met"] != true || h["rule"] != "more than 5 points above baseline" || len(h["reasons"].([]any)) != 1 {
 		t.Errorf("health json: %v", h)
 	}
-	fdFail(t, db, exitFail, "rollback criteria are met: give an override reason to promote anyway, or abort to roll back: pass --reason TEXT", "deploy", "promote")
+	fdFail(t, db, exitFail, "rollback criteria met (error rate 7.2% is 6.1 points above baseline 1.1%", "deploy", "promote")
+	fdFail(t, db, exitFail, "give a reason to promote anyway (recorded): pass --reason TEXT", "deploy", "promote")
 
+	// A good reading does not lift the breach: it latched (D5).
 	out = fdOK(t, db, "deploy", "health", "--error-rate", "1.2")
-	if out != "#1 checkout-api: within the rollback rule: error rate 1.2% is 0.1 points above baseline 1.1% (rule: more than 5 points above baseline)\n" {
+	if !strings.HasPrefix(out, "#1 checkout-api: within the rollback rule: error rate 1.2% is 0.1 points above baseline 1.1% (rule: more than 5 points above baseline)\n") ||
+		!strings.Contains(out, "the earlier breach stays latched: ROLLBACK CRITERIA MET until flightdeck deploy clear-criteria --reason TEXT") {
 		t.Errorf("healthy reading: %q", out)
+	}
+	if ro := statusJSON(t, db, "1")["rollout"].(map[string]any); ro["state"] != "rollback criteria met" {
+		t.Errorf("after a good reading: %v", ro)
 	}
 	fdOK(t, db, "deploy", "promote", "--reason", "error budget fine")
 	fdOK(t, db, "deploy", "promote", "--reason", "error budget fine")
 	fdFail(t, db, exitFail, "stage 4/4 · 100% is the last stage: use finish to complete the rollout", "deploy", "promote", "--reason", "more")
-	fdFail(t, db, exitFail, "give a reason to finish early: pass --reason TEXT", "deploy", "finish")
+	// Finish names every open item and needs a reason to leave them (D8).
+	code, fout, ferr := fd(t, db, "deploy", "finish")
+	if code != exitFail || !strings.HasPrefix(fout, "#1 checkout-api: Deployment Execution open:\n   [ ] Verify deployment window and change freeze status\n") ||
+		!strings.HasSuffix(fout, "   [ ] Documentation updated (runbooks, architecture diagrams)\n") || strings.Count(fout, "[ ]") != 13 ||
+		!strings.Contains(ferr, "13 Deployment Execution items open (Verify deployment window and change freeze status, ") ||
+		!strings.Contains(ferr, "give a reason to finish anyway (recorded): pass --reason TEXT") {
+		t.Errorf("finish with open items: exit %d\n%s\n%s", code, fout, ferr)
+	}
 	out = fdOK(t, db, "deploy", "finish", "--reason", "all green for an hour in staging")
 	if out != "#1 checkout-api: rollout complete at 4/4 · 100% — deployment completed\n" {
 		t.Errorf("finish: %q", out)
@@ -139,15 +165,15 @@ func TestCLIRolloutLifecycle(t *testing.T) {
 	}
 	var got []string
 	for _, e := range doc.Events {
-		if e.Actor != "alice" {
+		if e.Actor != "alice" && e.Actor != data.SystemActor {
 			t.Errorf("event by %q: %+v", e.Actor, e)
 		}
 		if e.Kind != string(model.EventDeployStarted) {
 			got = append(got, e.Kind)
 		}
 	}
-	want := "deploy.gate_override deploy.execution rollout.start rollout.promote rollout.pause rollout.resume health.recorded health.criteria_met " +
-		"health.recorded rollout.promote rollout.promote rollout.finish"
+	want := "deploy.gate_override deploy.execution rollout.start check.done rollout.live health.recorded rollout.promote rollout.pause rollout.resume " +
+		"health.recorded health.criteria_met health.latched health.recorded rollout.promote check.done rollout.promote rollout.finish"
 	if strings.Join(got, " ") != want {
 		t.Errorf("timeline:\n got %s\nwant %s", strings.Join(got, " "), want)
 	}
@@ -160,6 +186,7 @@ func TestCLIAbortRollbackAndStabilityWatch(t *testing.T) {
 	db := cliDB(t)
 	fdOK(t, db, "deploy", "start", "checkout-api", "v2.14.0")
 	fdOK(t, db, "deploy", "promote", "--reason", "go")
+	fdOK(t, db, "deploy", "live")
 	fdOK(t, db, "deploy", "promote", "--reason", "go")
 
 	fdFail(t, db, exitUsage, "abort rolls the deployment back: pass --yes to confirm", "deploy", "abort", "--reason", "5xx spike")
@@ -189,7 +216,10 @@ func TestCLIAbortRollbackAndStabilityWatch(t *testing.T) {
 		t.Errorf("stability json: %v", st)
 	}
 
-	out = fdOK(t, db, "deploy", "finish")
+	// D7: the monitor item cannot be ticked while the watch runs.
+	fdFail(t, db, exitUsage, "the stability watch has ", "check", "Monitor for 15 minutes to confirm stability")
+	fdFail(t, db, exitFail, "5 Rollback items open (", "deploy", "finish")
+	out = fdOK(t, db, "deploy", "finish", "--reason", "watch cut short: the on-call confirmed by hand")
 	rx(t, "finish", out, `^#1 checkout-api: rollback finished — deployment rolled back \(the stability watch had (15:00|14:59) left\)\n$`)
 	if st := statusJSON(t, db, "1"); st["status"] != "rolled_back" || st["rollout"].(map[string]any)["state"] != "rolled back" {
 		t.Errorf("rolled back: %v", st)
@@ -214,6 +244,7 @@ func TestCLIDeclareAndClearCriteria(t *testing.T) {
 	db := cliDB(t)
 	fdOK(t, db, "deploy", "start", "api", "v1")
 	fdOK(t, db, "deploy", "promote", "--reason", "go")
+	fdOK(t, db, "deploy", "live")
 	for _, c := range []struct {
 		msg  string
 		args []string
@@ -227,7 +258,7 @@ func TestCLIDeclareAndClearCriteria(t *testing.T) {
 	} {
 		fdFail(t, db, exitUsage, c.msg, c.args...)
 	}
-	fdFail(t, db, exitFail, "no declared rollback criteria to clear", "deploy", "clear-criteria", "--reason", "x")
+	fdFail(t, db, exitFail, "no declared or latched rollback criteria to clear", "deploy", "clear-criteria", "--reason", "x")
 
 	out := fdOK(t, db, "deploy", "declare", "security", "--reason", "CVE-2026-1234 in libfoo")
 	if !strings.HasPrefix(out, "#1 api: ROLLBACK CRITERIA MET — Security vulnerability discovered in deployed version: CVE-2026-1234 in libfoo\n") {
@@ -240,7 +271,7 @@ func TestCLIDeclareAndClearCriteria(t *testing.T) {
 	if d := h["declared"].([]any); len(d) != 1 || d[0].(map[string]any)["criterion"] != "security-vulnerability" || d[0].(map[string]any)["by"] != "alice" || h["error_rate"] != nil {
 		t.Errorf("health json: %v", h)
 	}
-	fdFail(t, db, exitFail, "rollback criteria are met", "deploy", "promote")
+	fdFail(t, db, exitFail, "rollback criteria met (Security vulnerability", "deploy", "promote")
 	if out := fdOK(t, db, "deploy", "clear-criteria", "--reason", "libfoo path not reachable"); out != "#1 api: cleared 1 declared rollback criterion as a false alarm\n" {
 		t.Errorf("clear: %q", out)
 	}

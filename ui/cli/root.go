@@ -119,7 +119,7 @@ func (a *app) open(ctx context.Context) (*data.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := data.Open(ctx, path, data.Options{ReadOnly: a.readOnly, RollbackRule: cfg.Rule, Policy: cfg.Policy, Plans: cfg.Plans})
+	st, err := data.Open(ctx, path, data.Options{ReadOnly: a.readOnly, RollbackRule: cfg.Rule, HealthMaxAge: cfg.HealthMaxAge, Policy: cfg.Policy, Plans: cfg.Plans})
 	if err != nil {
 		return nil, err
 	}

@@ -136,7 +136,7 @@ func waitLine(v rolloutView, now time.Time) (line, key string) {
 		}
 		return v.d.Status.Label(), string(v.d.Status)
 	}
-	st := v.r.Status(now, v.met)
+	st := v.status(now)
 	key = st.Label + "|" + string(st.State)
 	switch st.State {
 	case model.RolloutSoaking:
@@ -144,7 +144,11 @@ func waitLine(v rolloutView, now time.Time) (line, key string) {
 	case model.RolloutPaused:
 		return fmt.Sprintf("%s paused (%s of the soak left)", st.Label, model.FormatCountdown(st.Remaining)), key
 	case model.RolloutHold:
+		return fmt.Sprintf("%s HOLD: %s", st.Label, model.SanitizeLine(v.g.HoldText())), key
+	case model.RolloutCriteriaMet:
 		return fmt.Sprintf("%s hold: rollback criteria met — %s", st.Label, model.SanitizeLine(strings.Join(v.why, "; "))), key
+	case model.RolloutNeedsHealth:
+		return fmt.Sprintf("%s soak served, needs a health reading: %s", st.Label, v.g.CheckHealth(v.r, now).Text(now, time.UTC)), key
 	case model.RolloutReady:
 		if st.Last {
 			return st.Label + " ready to finish", key

@@ -92,6 +92,10 @@ func TestCLIWaitCompletes(t *testing.T) {
 	if _, err := s.StartExecution(ctx, 1, "bob", time.Now(), true); err != nil {
 		t.Fatal(err)
 	}
+	w.until(t, "1/1 · 100% not live yet")
+	if _, err := s.GoLive(ctx, 1, "bob", time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	w.until(t, "1/1 · 100% soaking (ends ")
 	if _, err := s.Finish(ctx, 1, model.RolloutSeen{}, "smoke tests green", "bob", time.Now()); err != nil {
 		t.Fatal(err)
@@ -100,9 +104,9 @@ func TestCLIWaitCompletes(t *testing.T) {
 		t.Fatalf("exit %d; stderr %s", code, w.errOut.String())
 	}
 	lines := strings.Split(strings.TrimSpace(w.out.String()), "\n")
-	if len(lines) != 4 || lines[0] != "waiting for #1 api (api v1 → production)" ||
+	if len(lines) != 5 || lines[0] != "waiting for #1 api (api v1 → production)" ||
 		!regexp.MustCompile(`^\d\d:\d\d:\d\d planned: waiting`).MatchString(lines[1]) ||
-		!regexp.MustCompile(`^\d\d:\d\d:\d\d 1/1 · 100% complete$`).MatchString(lines[3]) {
+		!regexp.MustCompile(`^\d\d:\d\d:\d\d 1/1 · 100% complete$`).MatchString(lines[4]) {
 		t.Errorf("output:\n%s", w.out.String())
 	}
 }
@@ -114,7 +118,14 @@ func TestCLIWaitSeesSoakEndByTheClock(t *testing.T) {
 	// The 15-minute soak ends 0.3 s into the second after next: no write
 	// happens then. By the clock rule it is served from that second's start.
 	end := model.ShownAt(time.Now()).Add(2*time.Second + 300*time.Millisecond)
-	if _, err := s.StartExecution(context.Background(), 1, "bob", end.Add(-15*time.Minute), true); err != nil {
+	start := end.Add(-15 * time.Minute)
+	if _, err := s.StartExecution(context.Background(), 1, "bob", start, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GoLive(context.Background(), 1, "bob", start); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.RecordHealth(context.Background(), 1, 0.4, ptrF(0.4), "bob", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	w := startWait(t, db, "--timeout", "30s")
@@ -130,6 +141,7 @@ func TestCLIWaitFailsOnAbort(t *testing.T) {
 	db := cliDB(t)
 	fdOK(t, db, "deploy", "start", "api", "v1")
 	fdOK(t, db, "deploy", "promote", "--reason", "go")
+	fdOK(t, db, "deploy", "live")
 	w := startWait(t, db)
 	w.until(t, "1/4 · 5% soaking")
 	fdOK(t, db, "deploy", "pause")
@@ -152,6 +164,7 @@ func TestCLIWaitTimeout(t *testing.T) {
 	db := cliDB(t)
 	fdOK(t, db, "deploy", "start", "api", "v1")
 	fdOK(t, db, "deploy", "promote", "--reason", "go")
+	fdOK(t, db, "deploy", "live")
 	w := startWait(t, db, "--timeout", "50ms")
 	if code := w.exit(t); code != exitTimeout {
 		t.Fatalf("exit %d, stderr %q", code, w.errOut.String())
@@ -160,3 +173,5 @@ func TestCLIWaitTimeout(t *testing.T) {
 		t.Errorf("stderr: %q", got)
 	}
 }
+
+func ptrF(f float64) *float64 { return &f }
