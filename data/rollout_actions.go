@@ -295,8 +295,14 @@ func (s *Store) MarkReady(ctx context.Context, deploymentID int64, stage int, at
 			return err
 		}
 		wrote = true
+		text := model.TextReady(st.Label, st.Soak, met)
+		if hold, err := linkedIncidents(ctx, tx, deploymentID); err != nil {
+			return err
+		} else if h := (model.Gate{Incidents: hold}).HoldText(); h != "" {
+			text = model.TextReadyHeld(st.Label, st.Soak, h) // the soak is served; the rollout is not ready
+		}
 		return appendEvent(ctx, tx, model.Event{At: eventAt, Actor: SystemActor, Kind: model.EventRolloutReady, DeploymentID: deploymentID,
-			Text: model.TextReady(st.Label, st.Soak, met)})
+			Text: text})
 	})
 	if err != nil {
 		return false, err

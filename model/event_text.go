@@ -238,6 +238,12 @@ func TextReady(stage string, soak time.Duration, criteriaMet bool) string {
 	return fmt.Sprintf("%s soak ended (%s): ready to promote", stage, FormatCountdown(soak))
 }
 
+// TextReadyHeld is EventRolloutReady's text when a SEV1/SEV2 linked to the
+// deployment holds it (hold is Gate.HoldText's "INC-1 SEV1 open").
+func TextReadyHeld(stage string, soak time.Duration, hold string) string {
+	return fmt.Sprintf("%s soak ended (%s), but HOLD: %s", stage, FormatCountdown(soak), hold)
+}
+
 // TextHealthRecorded is EventHealthRecorded's text for a reading a person
 // typed; explanation is RollbackRule.Evaluate's.
 func TextHealthRecorded(explanation string) string { return "recorded health: " + explanation }

@@ -195,6 +195,7 @@ func (n *Notifier) pass(ctx context.Context) (time.Time, error) {
 	var jobs []job
 	var next time.Time
 	if n.Notify != nil {
+		snap.maxAge = n.Store.HealthMaxAge()
 		jobs, next = noticesDue(snap, n.Policy, n.Store.Rule(), now)
 		lease := n.Notify.Timeout + claimGrace
 		for i := range jobs {
@@ -346,6 +347,7 @@ func (n *Notifier) release(key string) {
 // snapshot is what the notifier decides from, read fresh on every pass.
 type snapshot struct {
 	incidents   []model.Incident
+	maxAge      time.Duration // the store's health max age: "ready" needs a fresh reading
 	deployments []deployState
 }
 

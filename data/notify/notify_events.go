@@ -55,7 +55,10 @@ func noticesDue(s snapshot, pol model.EscalationPolicy, rule model.RollbackRule,
 		if !ds.hasRollout || ended {
 			continue
 		}
-		st := ds.r.Status(now, met)
+		// The one state the dashboard shows: no "ready" while a SEV1/SEV2 on
+		// it holds it, or without a fresh reading. (Incidents are read only
+		// when notifications are configured, which is when this is sent.)
+		st := ds.r.Assess(now, model.Gate{Criteria: why, Incidents: model.LinkedIncidents(s.incidents, d.ID), Health: ds.health, HealthMaxAge: s.maxAge})
 		switch st.State {
 		case model.RolloutReady:
 			out = append(out, readyJob(ds, st))

@@ -245,7 +245,11 @@ func TestNotifyExactlyOnceAcrossStores(t *testing.T) {
 	s1 := notifyStore(t, db, data.Options{Plans: plans})
 	s2 := notifyStore(t, db, data.Options{Plans: plans})
 	now := time.Now()
-	startRunning(t, s1, "api", model.StrategyAllAtOnce, now.Add(-time.Minute)) // soak 0: ready at once
+	d := startRunning(t, s1, "api", model.StrategyAllAtOnce, now.Add(-time.Minute)) // soak 0: ready at once,
+	base := 0.4
+	if _, _, err := s1.RecordHealth(context.Background(), d.ID, 0.4, &base, "alice", now); err != nil { // with a fresh reading
+		t.Fatal(err)
+	}
 	for i := range 5 {
 		inc := openIncident(t, s1, "incident "+strconv.Itoa(i), model.SEV1, now.Add(-time.Hour))
 		if err := s1.SetSecurity(context.Background(), inc.ID, true, "alice", now.Add(-time.Hour)); err != nil {
@@ -300,6 +304,9 @@ func TestNotifyStageReadyAndRollbackCriteria(t *testing.T) {
 	ready := startRunning(t, s, "web", model.StrategyAllAtOnce, now.Add(-time.Minute))
 	bad := startRunning(t, s, "api", model.StrategyCanary, now.Add(-time.Minute))
 	base := 1.0
+	if _, _, err := s.RecordHealth(ctx, ready.ID, 1.0, &base, "alice", now); err != nil { // "ready" needs a fresh reading
+		t.Fatal(err)
+	}
 	if _, _, err := s.RecordHealth(ctx, bad.ID, 9.5, &base, "alice", now); err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,8 @@ func TestE2EClockPlusLeftIsTheEnd(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "fd.db")
 	cli(t, db, "deploy", "start", "checkout-api", "v2.14.0", "--strategy", "canary")
 	cli(t, db, "deploy", "promote", "--reason", "pre-deployment done by hand")
+	cli(t, db, "deploy", "live")                                               // the canary takes traffic: its soak starts
+	cli(t, db, "deploy", "health", "--error-rate", "0.4", "--baseline", "0.4") // a fresh reading: only the soak needs a reason
 	x := newTmux(t)
 	x.start(80, 24, flightdeckBin(t), "--db", db)
 	x.waitText("left → ")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +53,9 @@ func TestE2ESev1HoldsRollout(t *testing.T) {
 	x.waitText("▶ 2 Rollout")
 	x.keys("p")
 	// The question names the hold first (the footer may cut its end).
-	x.waitText("HOLD: INC-1 SEV1 open; 15:00 of the 15:00 soak left")
+	x.waitFor("the prompt naming the hold first", func(s string) bool {
+		return regexp.MustCompile(`HOLD: INC-1 SEV1 open; \d\d:\d\d of the 15:00 soak left`).MatchString(s)
+	})
 	x.keys("Enter") // empty: refused, the prompt stays
 	x.waitText("a reason is required")
 	x.keys("-l", "e2e: INC-1 is the payment provider")

@@ -34,7 +34,9 @@ func cliRun(t *testing.T, db string, args ...string) (int, string, string) {
 func TestE2EHonestLinksAndSecondDeployment(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "fd.db")
 	cli(t, db, "deploy", "start", "checkout-api", "v2.14.0")
-	cli(t, db, "deploy", "promote", "--reason", "e2e: skip Pre-Deployment") // canary at 5%
+	cli(t, db, "deploy", "promote", "--reason", "e2e: skip Pre-Deployment")    // canary at 5%
+	cli(t, db, "deploy", "live")                                               // the canary takes traffic: its soak starts
+	cli(t, db, "deploy", "health", "--error-rate", "0.4", "--baseline", "0.4") // a fresh reading: only the soak needs a reason
 	x := newTmux(t)
 	x.start(120, 40, flightdeckBin(t), "--db", db, "--as", "alice")
 	x.waitText(" left ")

@@ -14,6 +14,8 @@ func TestE2EStalePromoteFromTwoDashboards(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "fd.db")
 	cli(t, db, "deploy", "start", "web", "v9.9.9")
 	cli(t, db, "deploy", "promote", "--reason", "e2e: skip Pre-Deployment")
+	cli(t, db, "deploy", "live")                                               // the canary takes traffic: its soak starts
+	cli(t, db, "deploy", "health", "--error-rate", "0.4", "--baseline", "0.4") // a fresh reading: only the soak needs a reason
 	bin := flightdeckBin(t)
 	alice, bob := newTmux(t), newTmux(t)
 	alice.start(80, 24, bin, "--db", db, "--as", "alice")
