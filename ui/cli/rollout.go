@@ -409,7 +409,11 @@ func newDeployHealthCmd(a *app) *cobra.Command {
 				return err
 			}
 			for _, dc := range declared {
-				fmt.Fprintf(a.stdout, "   also declared: %s\n", model.SanitizeLine(dc.String()))
+				what := "also declared"
+				if dc.Latched {
+					what = "latched"
+				}
+				fmt.Fprintf(a.stdout, "   %s: %s\n", what, model.SanitizeLine(dc.String()))
 			}
 			latched := false
 			for _, dc := range declared {
