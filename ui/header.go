@@ -208,11 +208,10 @@ func (m Model) headerInfoOf() headerInfo {
 		if m.rollout.started && m.rollout.deploy.ID == d.ID {
 			rs := m.rollout.status(m.now)
 			h.Stage, h.State = rs.Label, stateWord(rs)
-			// Hook for the holds stream: when the model computes a hold
-			// (an open SEV1/SEV2 on the deployment, a latched breach) its
-			// state and reason go here. Today the only hold is met
-			// rollback criteria.
-			if rs.State == model.RolloutHold {
+			switch rs.State {
+			case model.RolloutHold: // a SEV1/SEV2 open on the deployment
+				h.State, h.Hold = "", "HOLD: "+m.rollout.gate(false).HoldText()
+			case model.RolloutCriteriaMet:
 				h.State, h.Hold = "", "HOLD: rollback criteria met"
 			}
 		}

@@ -460,3 +460,24 @@ func TestFinishListsOpenItems(t *testing.T) {
 		t.Fatalf("not finished: %+v", d)
 	}
 }
+
+// The header names why the focused rollout is held, at 80 and 120 columns:
+// the incident for an incident hold, the rule for met criteria.
+func TestHeaderSaysWhyTheRolloutIsHeld(t *testing.T) {
+	for _, w := range []int{80, 120} {
+		st, m, clock, _ := executing(t, w, 30)
+		m = reading(t, st, m, t0.Add(16*time.Minute), 0.45)
+		if _, err := st.OpenIncident(context.Background(), model.NewIncident{Title: "checkout 5xx in EU", Severity: model.SEV1, DeploymentID: 1}, "maria", t0.Add(10*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		m = update(t, m, dataChangedMsg{})
+		m = at(t, m, clock, 17*time.Minute)
+		header := strings.SplitN(m.View(), "\n", 2)[0]
+		if !strings.Contains(header, "HOLD") || (w >= 120 && !strings.Contains(header, "INC-1 SEV1 open")) {
+			t.Errorf("%d columns: header %q must say HOLD (and why, when there is room)", w, header)
+		}
+		if strings.Contains(header, "rollback criteria met") || strings.Contains(header, "READY") {
+			t.Errorf("%d columns: header %q gives the wrong reason", w, header)
+		}
+	}
+}
