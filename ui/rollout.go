@@ -359,12 +359,22 @@ func (p *rolloutPane) compactView(st Styles, s model.RolloutStatus, met bool, no
 		if p.deploy.RollingBack() || p.rollout.Ended() {
 			lines = append(lines, p.rollbackLines(st, now, loc, w)...)
 		} else {
-			p.bar.Width = max(w/4, 4)
-			bar := p.bar.ViewAs(barFill(s.Progress, p.bar.Width))
 			next := "then finish"
 			if s.Next != "" {
 				next = "then " + clean(s.Next)
 			}
+			// A hold or a breach does not stop the soak clock: when the
+			// first line gave way to the state, the clock takes the place
+			// of what comes next.
+			if s.State != model.RolloutSoaking && s.State != model.RolloutPaused && s.State != model.RolloutNotLive && s.Remaining > 0 && !s.EndsAt.IsZero() {
+				next = model.FormatCountdown(s.Remaining) + " left"
+			}
+			barW := w / 4
+			if strings.HasSuffix(next, " left") {
+				barW -= 2 // the clock is two cells longer than "then 25%"
+			}
+			p.bar.Width = max(barW, 4)
+			bar := p.bar.ViewAs(barFill(s.Progress, p.bar.Width))
 			lines = append(lines, fit(bar+" "+st.Muted.Render(next)+" · "+p.healthShort(st, now), w))
 		}
 	}

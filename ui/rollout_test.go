@@ -481,3 +481,20 @@ func TestHeaderSaysWhyTheRolloutIsHeld(t *testing.T) {
 		}
 	}
 }
+
+// A hold does not stop the soak clock, so the compact pane keeps it in
+// sight (the first line gives way to the HOLD banner).
+func TestCompactHoldKeepsTheSoakClock(t *testing.T) {
+	st, m, clock, _ := executing(t, 80, 24)
+	m = reading(t, st, m, t0.Add(2*time.Minute), 0.45)
+	if _, err := st.OpenIncident(context.Background(), model.NewIncident{Title: "checkout 5xx in EU", Severity: model.SEV2, DeploymentID: 1}, "maria", t0.Add(3*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	m = update(t, m, dataChangedMsg{})
+	m = at(t, m, clock, 6*time.Minute+30*time.Second)
+	m = keys(t, m, "1") // the checklist focused: the rollout pane is compact
+	v := m.View()
+	if !strings.Contains(v, "HOLD: INC-1 SEV2 open") || !strings.Contains(v, "08:30 left · 0.5% vs 0.4%") {
+		t.Fatalf("held mid-soak at 80x24, the pane must show the hold and the soak clock:\n%s", v)
+	}
+}
