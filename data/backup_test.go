@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/octoacme/flightdeck/model"
 )
 
 func integrityCheck(t *testing.T, path string) {
@@ -33,7 +35,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	_, items := startTestDeployment(t, s)
 	ctx := context.Background()
 	for i := range 20 {
-		if _, err := s.SetItemNote(ctx, items[i%len(items)].ID, fmt.Sprintf("before %d", i), "alice", t0); err != nil {
+		if _, err := s.SetItemNote(ctx, items[i%len(items)].ID, model.NoteSeen{}, fmt.Sprintf("before %d", i), "alice", t0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -48,7 +50,7 @@ func TestBackupWhileWriting(t *testing.T) {
 				return
 			default:
 			}
-			if _, err := writer.SetItemNote(ctx, items[i%len(items)].ID, fmt.Sprintf("during %d", i), "bob", t0); err != nil {
+			if _, err := writer.SetItemNote(ctx, items[i%len(items)].ID, model.NoteSeen{}, fmt.Sprintf("during %d", i), "bob", t0); err != nil {
 				t.Errorf("writer: %v", err)
 				return
 			}
@@ -117,7 +119,7 @@ func TestBackupWhileWriting(t *testing.T) {
 		}
 	}
 	// The backup is a working database: it takes writes.
-	if _, err := b.SetItemNote(ctx, items[0].ID, "after restore", "carol", t0); err != nil {
+	if _, err := b.SetItemNote(ctx, items[0].ID, model.NoteSeen{}, "after restore", "carol", t0); err != nil {
 		t.Errorf("write to the backup: %v", err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/octoacme/flightdeck/model"
 )
 
 // A write that still cannot get the lock after the busy timeout fails with
@@ -30,7 +32,7 @@ func TestBusyWriteFailsCleanly(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	_, err = other.SetItemNote(ctx, items[0].ID, "p3-417", "bob", t0)
+	_, err = other.SetItemNote(ctx, items[0].ID, model.NoteSeen{}, "p3-417", "bob", t0)
 	waited := time.Since(start)
 	if rerr := tx.Rollback(); rerr != nil {
 		t.Fatal(rerr)
@@ -62,7 +64,7 @@ func TestBusyWriteFailsCleanly(t *testing.T) {
 		t.Errorf("item after the failed write: %+v, %v", it, err)
 	}
 	// Once the lock is free the same write goes through.
-	if _, err := other.SetItemNote(ctx, items[0].ID, "p3-417", "bob", t0); err != nil {
+	if _, err := other.SetItemNote(ctx, items[0].ID, model.NoteSeen{}, "p3-417", "bob", t0); err != nil {
 		t.Errorf("write after the lock was released: %v", err)
 	}
 }

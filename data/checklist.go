@@ -232,8 +232,9 @@ func (s *Store) checkItemFact(ctx context.Context, tx *sql.Tx, it model.Item, st
 }
 
 // SetItemNote replaces an item's note (trimmed; empty clears it). The same
-// note again writes nothing.
-func (s *Store) SetItemNote(ctx context.Context, itemID int64, note, actor string, at time.Time) (model.Item, error) {
+// note again writes nothing. It is decided on seen, the note as shown: one
+// someone changed since is not overwritten (model.ErrStale).
+func (s *Store) SetItemNote(ctx context.Context, itemID int64, seen model.NoteSeen, note, actor string, at time.Time) (model.Item, error) {
 	note = strings.TrimSpace(note)
 	if err := checkText("note", note, MaxTextLen); err != nil {
 		return model.Item{}, err
@@ -253,6 +254,13 @@ func (s *Store) SetItemNote(ctx context.Context, itemID int64, note, actor strin
 		}
 		if it.Note == note {
 			return nil
+		}
+		if seen.Stale(it) {
+			last, err := latestEvent(ctx, tx, "item_id", it.ID, []model.EventKind{model.EventItemNote})
+			if err != nil {
+				return err
+			}
+			return model.StaleNote(it, last)
 		}
 		// A cleared note keeps no author; the event says who cleared it.
 		by, noteAt := actor, nullMS(at)

@@ -95,7 +95,7 @@ func TestSetItemNote(t *testing.T) {
 	it := items[1]
 	at := t0.Add(time.Minute)
 
-	got, err := s.SetItemNote(ctx, it.ID, "  approved by <b>Dana</b> & Eve\nsee PR  ", "alice", at)
+	got, err := s.SetItemNote(ctx, it.ID, model.NoteSeen{}, "  approved by <b>Dana</b> & Eve\nsee PR  ", "alice", at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,22 +103,22 @@ func TestSetItemNote(t *testing.T) {
 		t.Errorf("note: %+v", got)
 	}
 	n := len(events(t, s, d.ID))
-	if _, err := s.SetItemNote(ctx, it.ID, "approved by <b>Dana</b> & Eve\nsee PR", "bob", at); err != nil {
+	if _, err := s.SetItemNote(ctx, it.ID, model.NoteSeen{}, "approved by <b>Dana</b> & Eve\nsee PR", "bob", at); err != nil {
 		t.Fatal(err)
 	}
 	if len(events(t, s, d.ID)) != n {
 		t.Error("same note wrote an event")
 	}
-	if _, err := s.SetItemNote(ctx, it.ID, strings.Repeat("é", MaxTextLen+1), "a", at); !errors.Is(err, ErrInvalid) {
+	if _, err := s.SetItemNote(ctx, it.ID, model.NoteSeen{}, strings.Repeat("é", MaxTextLen+1), "a", at); !errors.Is(err, ErrInvalid) {
 		t.Errorf("long note: %v", err)
 	}
-	if _, err := s.SetItemNote(ctx, it.ID, strings.Repeat("é", MaxTextLen), "a", at); err != nil {
+	if _, err := s.SetItemNote(ctx, it.ID, model.NoteSeen{}, strings.Repeat("é", MaxTextLen), "a", at); err != nil {
 		t.Errorf("note of exactly %d characters: %v", MaxTextLen, err)
 	}
-	if _, err := s.SetItemNote(ctx, it.ID, "x\x00y", "a", at); !errors.Is(err, ErrInvalid) {
+	if _, err := s.SetItemNote(ctx, it.ID, model.NoteSeen{}, "x\x00y", "a", at); !errors.Is(err, ErrInvalid) {
 		t.Errorf("NUL: %v", err)
 	}
-	cleared, err := s.SetItemNote(ctx, it.ID, "", "carol", at)
+	cleared, err := s.SetItemNote(ctx, it.ID, model.NoteSeen{}, "", "carol", at)
 	if err != nil || cleared.Note != "" || cleared.NoteBy != "" || !cleared.NoteAt.IsZero() {
 		t.Errorf("cleared: %+v, %v", cleared, err)
 	}
@@ -150,12 +150,12 @@ func TestEventsLimitAndFilter(t *testing.T) {
 	d1, items := startTestDeployment(t, s)
 	d2, _ := startTestDeployment(t, s)
 	for i := 0; i < 3; i++ {
-		if _, err := s.SetItemNote(ctx, items[0].ID, "n"+string(rune('0'+i)), "a", t0.Add(time.Duration(i+1)*time.Minute)); err != nil {
+		if _, err := s.SetItemNote(ctx, items[0].ID, model.NoteSeen{}, "n"+string(rune('0'+i)), "a", t0.Add(time.Duration(i+1)*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Written last but happened earliest: chronological order wins over id.
-	if _, err := s.SetItemNote(ctx, items[1].ID, "early", "a", t0.Add(-time.Hour)); err != nil {
+	if _, err := s.SetItemNote(ctx, items[1].ID, model.NoteSeen{}, "early", "a", t0.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	all, err := s.Events(ctx, EventFilter{})
@@ -194,7 +194,7 @@ func TestConcurrentStoresWriting(t *testing.T) {
 				it := items[(w+i)%len(items)]
 				var err error
 				if i%2 == 0 {
-					_, err = st.SetItemNote(ctx, it.ID, "writer "+string(rune('A'+w))+" round "+time.Duration(i).String(), "w", t0)
+					_, err = st.SetItemNote(ctx, it.ID, model.NoteSeen{}, "writer "+string(rune('A'+w))+" round "+time.Duration(i).String(), "w", t0)
 				} else {
 					_, err = st.SetItemState(ctx, it.ID, "", model.ItemState([]string{"done", "todo"}[(w+i/2)%2]), "", "w", t0)
 				}

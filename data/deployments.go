@@ -233,7 +233,13 @@ func (s *Store) startExecution(ctx context.Context, deploymentID int64, actor st
 		}
 		switch d.Status {
 		case model.StatusInProgress:
-			return nil
+			// Someone started it first: say who and when rather than
+			// claim this start (nothing is written).
+			last, err := latestEvent(ctx, tx, "deployment_id", d.ID, []model.EventKind{model.EventExecutionStart})
+			if err != nil {
+				return err
+			}
+			return model.StaleExecution(d.Title(), last)
 		case model.StatusPlanned:
 		default:
 			return fmt.Errorf("deployment #%d is %s: only a planned deployment can start Deployment Execution", d.ID, d.Status.Label())

@@ -184,9 +184,11 @@ func TestStartExecutionGate(t *testing.T) {
 		t.Errorf("events = %+v", evs)
 	}
 
-	again, err := s.StartExecution(ctx, d.ID, "carol", at.Add(time.Hour), false)
-	if err != nil || again != got {
-		t.Errorf("second StartExecution: %+v, %v; want unchanged", again, err)
+	// A second start was decided on a planned deployment that is not
+	// planned any more: refused, naming who started it (nothing written).
+	_, err = s.StartExecution(ctx, d.ID, "carol", at.Add(time.Hour), false)
+	if !errors.Is(err, model.ErrStale) || !strings.Contains(err.Error(), "already started by bob") {
+		t.Errorf("second StartExecution: %v; want it refused as stale, naming bob", err)
 	}
 	if n := len(events(t, s, d.ID)); n != before+3 {
 		t.Errorf("second StartExecution wrote events")

@@ -21,7 +21,7 @@ func TestExport(t *testing.T) {
 	if _, err := s.SetItemState(ctx, items[0].ID, "", model.ItemDone, "", "alice", t0.Add(time.Minute+7*time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SetItemNote(ctx, items[1].ID, `quote " and <tag> & ünïcode`, "bob", t0); err != nil {
+	if _, err := s.SetItemNote(ctx, items[1].ID, model.NoteSeen{}, `quote " and <tag> & ünïcode`, "bob", t0); err != nil {
 		t.Fatal(err)
 	}
 

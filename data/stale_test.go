@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,5 +147,47 @@ func TestItemChangeRefusesStaleSeen(t *testing.T) {
 	// Already in the asked state: idempotent, no error, nothing written.
 	if _, err := s.SetItemState(ctx, it.ID, it.State, model.ItemNA, "not this time", "alice", t0.Add(110*time.Second)); err != nil || count() != n {
 		t.Fatalf("repeat: %v, %d events", err, count()-n)
+	}
+}
+
+// A note written over one someone changed since the prompt opened is
+// refused with who and what; a second start of Deployment Execution says
+// who started it. Nothing is written either time.
+func TestStaleNoteAndRepeatedExecutionStart(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	d, err := s.StartDeployment(ctx, model.NewDeployment{Service: "web", Version: "v1"}, testTemplate(), "alice", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, _, err := s.Checklist(ctx, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := items[0]
+	aliceSaw := model.SeenNote(it)
+	if _, err := s.SetItemNote(ctx, it.ID, model.SeenNote(it), "ticket OPS-12", "bob", t0.Add(1500*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.SetItemNote(ctx, it.ID, aliceSaw, "looks fine", "alice", t0.Add(2*time.Second))
+	if !errors.Is(err, model.ErrStale) || !strings.Contains(err.Error(), "changed by bob at 14:02:01 UTC") || !strings.Contains(err.Error(), "OPS-12") {
+		t.Fatalf("stale note: %v", err)
+	}
+	got, _, _ := s.Checklist(ctx, d.ID)
+	if got[0].Note != "ticket OPS-12" {
+		t.Fatalf("bob's note was replaced: %q", got[0].Note)
+	}
+
+	if _, err := s.StartExecution(ctx, d.ID, "bob", t0.Add(3*time.Second), true); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.DeploymentTimeline(ctx, d.ID)
+	_, err = s.StartExecution(ctx, d.ID, "alice", t0.Add(4*time.Second), true)
+	if !errors.Is(err, model.ErrStale) || !strings.Contains(err.Error(), "already started by bob at 14:02:03 UTC") {
+		t.Fatalf("second start: %v", err)
+	}
+	after, _ := s.DeploymentTimeline(ctx, d.ID)
+	if len(after) != len(before) {
+		t.Fatalf("a refused start wrote %d events", len(after)-len(before))
 	}
 }

@@ -289,3 +289,32 @@ func AlreadyAt(label string, last Event) string {
 	}
 	return fmt.Sprintf("already at %s since %s, %s by %s — nothing changed", label, StaleClock(last.At), verb, last.Actor)
 }
+
+// StaleExecution is the refusal for starting Deployment Execution that
+// someone has already started; last is their event.
+func StaleExecution(title string, last Event) error {
+	if last.At.IsZero() {
+		return Stale("Deployment Execution of %s has already started — nothing changed", SanitizeLine(title))
+	}
+	return Stale("Deployment Execution of %s was already started by %s at %s — nothing changed", SanitizeLine(title), last.Actor, StaleClock(last.At))
+}
+
+// NoteSeen is the note a note change was decided on: the one shown when
+// the prompt opened.
+type NoteSeen struct {
+	Checked bool
+	Note    string
+}
+
+// SeenNote captures it's note as shown.
+func SeenNote(it Item) NoteSeen { return NoteSeen{Checked: true, Note: it.Note} }
+
+// Stale reports whether the stored note moved on since s was captured.
+func (s NoteSeen) Stale(it Item) bool { return s.Checked && s.Note != it.Note }
+
+// StaleNote is the refusal for a note written over one someone changed
+// since; last is their event.
+func StaleNote(it Item, last Event) error {
+	return Stale("the note on %q was changed by %s at %s (%q) — your note was not saved; read theirs first",
+		SanitizeLine(it.Text), last.Actor, StaleClock(last.At), SanitizeLine(it.Note))
+}

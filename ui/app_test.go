@@ -305,7 +305,7 @@ func TestSwitchDeployments(t *testing.T) {
 func TestUserTextIsSanitised(t *testing.T) {
 	st := seeded(t)
 	m := newTestModel(t, st, 120, 40)
-	st.SetItemNote(context.Background(), 1, "evil \x1b[2J\x1b]0;pwned\x07 note\r\nline", "mallory\x1b[31m", t0)
+	st.SetItemNote(context.Background(), 1, model.NoteSeen{}, "evil \x1b[2J\x1b]0;pwned\x07 note\r\nline", "mallory\x1b[31m", t0)
 	m = update(t, m, loadCmd(st, 1, LogQuery{})())
 	v := m.View()
 	if strings.ContainsAny(v, "\x1b\x07\r") {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/octoacme/flightdeck/data"
 	"github.com/octoacme/flightdeck/data/demo"
+	"github.com/octoacme/flightdeck/model"
 	"github.com/octoacme/flightdeck/model/mdtemplate"
 	"github.com/octoacme/flightdeck/ui"
 	"github.com/octoacme/flightdeck/ui/cli/dashstore"
@@ -155,7 +156,7 @@ func BenchmarkCommitAction(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		if _, err := st.SetItemNote(ctx, items[0].ID, fmt.Sprintf("bench note %d", i), "bench", benchNow); err != nil {
+		if _, err := st.SetItemNote(ctx, items[0].ID, model.NoteSeen{}, fmt.Sprintf("bench note %d", i), "bench", benchNow); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -178,7 +179,7 @@ func BenchmarkChangeNoticed(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
-		if _, err := writer.SetItemNote(ctx, items[1].ID, fmt.Sprintf("from another process %d", i), "other", benchNow); err != nil {
+		if _, err := writer.SetItemNote(ctx, items[1].ID, model.NoteSeen{}, fmt.Sprintf("from another process %d", i), "other", benchNow); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()

@@ -138,7 +138,7 @@ func (m Model) setItem(it model.Item, state model.ItemState, reason string) tea.
 func (m Model) setNote(it model.Item, v string) tea.Cmd {
 	actor, at, st := m.opts.Actor, m.opts.Now(), m.store
 	return m.write(m.focusID, func(ctx context.Context) (string, int64, error) {
-		if _, err := st.SetItemNote(ctx, it.ID, v, actor, at); err != nil {
+		if _, err := st.SetItemNote(ctx, it.ID, model.SeenNote(it), v, actor, at); err != nil { // decided on the note as shown
 			return "", 0, err
 		}
 		if v == "" {

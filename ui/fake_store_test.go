@@ -171,7 +171,7 @@ func (f *fakeStore) SetItemState(_ context.Context, id int64, seen, state model.
 	return *it, nil
 }
 
-func (f *fakeStore) SetItemNote(_ context.Context, id int64, note, actor string, at time.Time) (model.Item, error) {
+func (f *fakeStore) SetItemNote(_ context.Context, id int64, seen model.NoteSeen, note, actor string, at time.Time) (model.Item, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail != nil {
@@ -180,6 +180,12 @@ func (f *fakeStore) SetItemNote(_ context.Context, id int64, note, actor string,
 	it, err := f.item(id)
 	if err != nil {
 		return model.Item{}, err
+	}
+	if it.Note == note {
+		return *it, nil
+	}
+	if seen.Stale(*it) {
+		return model.Item{}, model.StaleNote(*it, model.Event{Actor: it.NoteBy, At: it.NoteAt})
 	}
 	it.Note, it.NoteBy, it.NoteAt = note, actor, at
 	f.event(at, actor, model.EventItemNote, it.DeploymentID, id, model.TextItemNote(it.Text, note))
@@ -196,6 +202,9 @@ func (f *fakeStore) StartExecution(_ context.Context, id int64, actor string, at
 		d := &f.deps[i]
 		if d.ID != id {
 			continue
+		}
+		if d.Status == model.StatusInProgress {
+			return *d, model.StaleExecution(d.Title(), f.latest(id, 0, []model.EventKind{model.EventExecutionStart}))
 		}
 		open := 0
 		for _, it := range f.items {

@@ -79,3 +79,29 @@ func TestStaleResolveIsRefused(t *testing.T) {
 		t.Fatalf("root cause %q, want alice's", got)
 	}
 }
+
+// A note prompt opened on one note is not written over the note someone
+// saved meanwhile: alice is told bob's note, and it stays.
+func TestStaleNoteIsRefused(t *testing.T) {
+	st, m, _, _ := executing(t, 120, 40)
+	m = keys(t, m, "1", "e")
+	if m.mode != modePrompt {
+		t.Fatalf("no note prompt:\n%s", m.View())
+	}
+	it, ok := m.checklist.selectedItem()
+	if !ok {
+		t.Fatal("no item selected")
+	}
+	if _, err := st.SetItemNote(context.Background(), it.ID, model.SeenNote(it), "ticket OPS-12", "bob", t0.Add(10*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	m = update(t, m, dataChangedMsg{})
+	m = typeText(t, m, "looks fine")
+	m = keys(t, m, "enter")
+	if !m.statusErr || !strings.Contains(m.status, "changed by bob") || !strings.Contains(m.status, "your note was not saved") {
+		t.Fatalf("status %q (error %v): want the refusal naming bob", m.status, m.statusErr)
+	}
+	if got, _ := st.item(it.ID); got.Note != "ticket OPS-12" {
+		t.Fatalf("bob's note was replaced: %q", got.Note)
+	}
+}

@@ -45,7 +45,7 @@ type ChecklistStore interface {
 	Checklist(ctx context.Context, deploymentID int64) ([]model.Item, []model.Guidance, error)
 	StartDeployment(ctx context.Context, n model.NewDeployment, tpl model.Template, actor string, at time.Time) (model.Deployment, error)
 	SetItemState(ctx context.Context, itemID int64, seen, state model.ItemState, reason, actor string, at time.Time) (model.Item, error)
-	SetItemNote(ctx context.Context, itemID int64, note, actor string, at time.Time) (model.Item, error)
+	SetItemNote(ctx context.Context, itemID int64, seen model.NoteSeen, note, actor string, at time.Time) (model.Item, error)
 	StartExecution(ctx context.Context, deploymentID int64, actor string, at time.Time, override bool) (model.Deployment, error)
 }
 

@@ -100,7 +100,7 @@ func newCheckCmd(a *app) *cobra.Command {
 			}
 			if noteGiven {
 				before := it
-				if it, err = s.SetItemNote(ctx, it.ID, note, a.actor(), now); err != nil {
+				if it, err = s.SetItemNote(ctx, it.ID, model.SeenNote(it), note, a.actor(), now); err != nil {
 					return cliError(err)
 				}
 				fmt.Fprintln(a.stdout, describeNote(before, it, now))

@@ -97,3 +97,39 @@ func TestE2EStaleResolveFromTwoDashboards(t *testing.T) {
 		x.waitExit()
 	}
 }
+
+// D33 as a retrying script would do it: the built binary runs
+// `incident ack INC-1 --reached carol` twice while a dashboard watches.
+// The second run acknowledges nothing, says who acknowledged step 1, and
+// the dashboard's Eng Lead step stays unacknowledged.
+func TestE2EAckTwiceFromCLIAcksOnce(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "fd.db")
+	cli(t, db, "incident", "open", "--sev", "1", "checkout 5xx in EU")
+	x := newTmux(t)
+	x.start(120, 40, flightdeckBin(t), "--db", db, "--as", "ic-maria")
+	x.waitText("Eng Lead")
+
+	first := cli(t, db, "--as", "ci", "incident", "ack", "INC-1", "--reached", "carol")
+	if !strings.Contains(first, "step 1 On-call DevOps Engineer acknowledged (reached carol)") {
+		t.Fatalf("first ack: %s", first)
+	}
+	second := cli(t, db, "--as", "ci", "incident", "ack", "INC-1", "--reached", "carol")
+	if !regexp.MustCompile(`INC-1 step 1 \(On-call DevOps Engineer\) was already acknowledged by ci at \d\d:\d\d:\d\d UTC \(reached carol\) — nothing changed`).MatchString(second) {
+		t.Fatalf("second ack must say step 1 was already acknowledged, and by whom:\n%s", second)
+	}
+	s := x.waitFor("the dashboard shows step 1 acknowledged", func(s string) bool { return strings.Contains(s, "carol") })
+	if strings.Contains(s, "Eng Lead 2") || regexp.MustCompile(`Eng Lead[^\n]*acked`).MatchString(s) {
+		t.Errorf("the second ack acknowledged the Eng Lead step:\n%s", s)
+	}
+	acks := 0
+	for _, e := range exportJSON(t, db).Events {
+		if e.Kind == "incident.ack" {
+			acks++
+		}
+	}
+	if acks != 1 {
+		t.Errorf("%d acknowledgements recorded, want 1", acks)
+	}
+	x.keys("q")
+	x.waitExit()
+}

@@ -133,9 +133,9 @@ func (s sessionStore) SetItemState(ctx context.Context, id int64, seen, state mo
 	return it, err
 }
 
-func (s sessionStore) SetItemNote(ctx context.Context, id int64, note, actor string, at time.Time) (it model.Item, err error) {
+func (s sessionStore) SetItemNote(ctx context.Context, id int64, seen model.NoteSeen, note, actor string, at time.Time) (it model.Item, err error) {
 	err = s.write(ctx, func(ctx context.Context) error {
-		it, err = s.Store.SetItemNote(ctx, id, note, actor, at)
+		it, err = s.Store.SetItemNote(ctx, id, seen, note, actor, at)
 		return err
 	})
 	return it, err
