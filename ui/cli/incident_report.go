@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -47,26 +49,10 @@ func newIncidentReportCmd(a *app) *cobra.Command {
 				_, err := fmt.Fprint(a.stdout, report)
 				return err
 			}
-			// Write beside the target and rename, so a crash never leaves
-			// half a report under the real name.
-			tmp, err := os.CreateTemp(filepath.Dir(out), ".report-*")
-			if err != nil {
-				return fmt.Errorf("cannot write %s: %w", out, err)
+			if err := writeNewFile(out, []byte(report), s.Path()); err != nil {
+				return err
 			}
-			if _, err := tmp.WriteString(report); err != nil {
-				tmp.Close()
-				os.Remove(tmp.Name())
-				return fmt.Errorf("cannot write %s: %w", out, err)
-			}
-			if err := tmp.Close(); err != nil {
-				os.Remove(tmp.Name())
-				return fmt.Errorf("cannot write %s: %w", out, err)
-			}
-			if err := os.Rename(tmp.Name(), out); err != nil {
-				os.Remove(tmp.Name())
-				return fmt.Errorf("cannot write %s: %w", out, err)
-			}
-			fmt.Fprintf(a.stdout, "wrote the %s report to %s\n", inc.Ref(), out)
+			fmt.Fprintf(a.stdout, "wrote the %s report to %s\n", inc.Ref(), model.SanitizeLine(out))
 			return nil
 		},
 	}
@@ -95,4 +81,53 @@ func (a *app) incidentWithTimeline(ctx context.Context, arg string) (*data.Store
 		return nil, model.Incident{}, nil, incidentError(err)
 	}
 	return s, inc, timeline, nil
+}
+
+// writeNewFile writes data to path only if path does not exist yet, as
+// backup does: a report never replaces a file, and never the database or
+// one of its sidecars (db is the open database's path), even one that does
+// not exist at this moment. The data is written beside path and linked into
+// place, so a crash never leaves half a file under the real name and an
+// existing file is never replaced (link, unlike rename, refuses to).
+func writeNewFile(path string, data []byte, db string) error {
+	show := model.SanitizeLine(path)
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return usagef("--out %s: %v", show, err)
+	}
+	if dbAbs, err := filepath.Abs(db); err == nil {
+		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+			if abs == dbAbs+suffix {
+				return usagef("--out %s is the database%s: name a new file for the report, e.g. --out INC-1.md", show, map[string]string{"": " itself", "-wal": "'s write-ahead log", "-shm": "'s shared memory", "-journal": "'s journal"}[suffix])
+			}
+		}
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return usagef("--out %s exists: choose a new name (a report never replaces a file)", show)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cannot write %s: %w", show, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".report-*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", show, err)
+	}
+	defer os.Remove(tmp.Name()) // the name is linked into place, or was never wanted
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot write %s: %w", show, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot write %s: %w", show, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("cannot write %s: %w", show, err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return usagef("--out %s exists: choose a new name (a report never replaces a file)", show)
+		}
+		return fmt.Errorf("cannot write %s: %w", show, err)
+	}
+	return nil
 }

@@ -30,3 +30,40 @@ func TestIncidentReportCLI(t *testing.T) {
 		t.Fatalf("missing incident: code %d, %q", code, stderr)
 	}
 }
+
+// issue 13, defect 1: --out never replaces a file, and never the live
+// database or one of its sidecars (which once renamed the report over the
+// database and exited 0).
+func TestIncidentReportOutNeverReplaces(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "fd.db")
+	fdOK(t, db, "incident", "open", "--sev", "2", "checkout 5xx")
+	before, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fdFail(t, db, exitUsage, "is the database itself", "incident", "report", "INC-1", "--out", db)
+	fdFail(t, db, exitUsage, "is the database's write-ahead log", "incident", "report", "INC-1", "--out", db+"-wal")
+	fdFail(t, db, exitUsage, "is the database's journal", "incident", "report", "INC-1", "--out", db+"-journal")
+	other := filepath.Join(dir, "notes.md")
+	if err := os.WriteFile(other, []byte("keep me"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fdFail(t, db, exitUsage, "exists: choose a new name", "incident", "report", "INC-1", "--out", other)
+	if b, _ := os.ReadFile(other); string(b) != "keep me" {
+		t.Fatalf("an existing file was replaced: %q", b)
+	}
+	if after, err := os.ReadFile(db); err != nil || len(after) < len(before)/2 {
+		t.Fatalf("the database was damaged: %v (%d bytes, was %d)", err, len(after), len(before))
+	}
+	// The database still works, and a new name is written.
+	fdOK(t, db, "incident", "note", "INC-1", "still here")
+	fresh := filepath.Join(dir, "INC-1.md")
+	fdOK(t, db, "incident", "report", "INC-1", "--out", fresh)
+	if b, err := os.ReadFile(fresh); err != nil || !strings.Contains(string(b), "# INC-1: checkout 5xx") {
+		t.Fatalf("report not written: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".report-*")); len(left) != 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+}
