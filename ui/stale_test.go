@@ -105,3 +105,27 @@ func TestStaleNoteIsRefused(t *testing.T) {
 		t.Fatalf("bob's note was replaced: %q", got.Note)
 	}
 }
+
+// At 80 columns the refusal is longer than its line: it takes the key
+// help's line too rather than lose who and what ("— nothing ch…").
+func TestLongRefusalWrapsAt80(t *testing.T) {
+	st, m, clock, _ := executing(t, 80, 24)
+	m = at(t, m, clock, 40*time.Second+250*time.Millisecond)
+	m = keys(t, m, "2", "p")
+	id := m.rollout.deploy.ID
+	if err := st.Promote(context.Background(), id, model.SeenRollout(st.ro(id).r), "bob early", "bob", t0.Add(41*time.Second+700*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	m = update(t, m, dataChangedMsg{})
+	m = typeText(t, m, "alice early")
+	m = keys(t, m, "enter")
+	lines := strings.Split(m.View(), "\n")
+	tail := strings.Join(strings.Fields(strings.Join(lines[len(lines)-2:], " ")), " ")
+	if !strings.Contains(tail, "promoted by bob") || !strings.Contains(tail, "nothing changed") || strings.Contains(tail, "…") {
+		t.Fatalf("the refusal is cut at 80 columns:\n%s", strings.Join(lines[len(lines)-2:], "\n"))
+	}
+	m = keys(t, m, "j") // any key: the message goes, the key help is back
+	if v := m.View(); strings.Contains(v, "nothing changed") {
+		t.Fatalf("the message outlived the next key:\n%s", v)
+	}
+}

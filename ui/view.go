@@ -182,5 +182,18 @@ func (m Model) footerView() []string {
 		}
 		return []string{fit(helpLine, w)}
 	}
+	// A message too long for its line (a refusal naming who changed what)
+	// takes the key help's line too rather than lose its end: the help is
+	// back on the next key, which clears the message.
+	if m.status != "" && dialog == nil && ansi.StringWidth(clean(m.status)) > w {
+		s := st.StatusInfo
+		if m.statusErr {
+			s = st.StatusError
+		}
+		parts := strings.SplitN(ansi.Wrap(clean(m.status), w, ""), "\n", 3)
+		if len(parts) == 2 {
+			return []string{s.Render(fit(parts[0], w)), s.Render(fit(parts[1], w))}
+		}
+	}
 	return []string{fit(status, w), fit(helpLine, w)}
 }
