@@ -95,12 +95,26 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if step.Step.Person != "" {
 			placeholder = step.Step.Person + " — type to replace"
 		}
-		m.openPrompt(fmt.Sprintf("%s step %d (%s): who was reached", ref, n, step.Step.ShortRole()), placeholder, "",
-			func(m *Model, v string) (tea.Cmd, string) {
-				return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-					return fmt.Sprintf("%s step %d acknowledged", ref, n), m.store.AckStep(ctx, id, seen, n, v, actor, at)
-				}), ""
+		ask := func(m *Model) {
+			m.openPrompt(fmt.Sprintf("%s step %d (%s): who was reached", ref, n, step.Step.ShortRole()), placeholder, "",
+				func(m *Model, v string) (tea.Cmd, string) {
+					return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+						return fmt.Sprintf("%s step %d acknowledged", ref, n), m.store.AckStep(ctx, id, seen, n, v, actor, at)
+					}), ""
+				})
+		}
+		if step.State != model.StepDue && step.State != model.StepOverdue {
+			// Never paged (not due yet, or not needed): acknowledging it
+			// records someone as reached who was never asked; ask first
+			// (review D32).
+			m.choice = yesNo(fmt.Sprintf("%s step %d (%s) was never paged (%s). Acknowledge it anyway?", ref, n, step.Step.ShortRole(), step.State), func(m *Model) tea.Cmd {
+				ask(m)
+				return nil
 			})
+			m.mode = modeConfirm
+			return m, nil
+		}
+		ask(&m)
 	case key.Matches(msg, k.EscalateNow):
 		n := 0
 		label := "next step"

@@ -234,3 +234,36 @@ func TestGoldenEscalation(t *testing.T) {
 		})
 	}
 }
+
+// D32: acknowledging a step that was never paged (the Eng Lead, not due
+// for 15 minutes) asks first; no answer acknowledges nothing.
+func TestAckOfANeverPagedStepAsksFirst(t *testing.T) {
+	st, m, _, _ := withIncident(t, 120, 40)
+	m = keys(t, m, "down", "down") // the incident's step 2 (Eng Lead), pending
+	if m.escalation.cursorRow != 2 {
+		t.Fatalf("cursor on row %d, want step 2", m.escalation.cursorRow)
+	}
+	m = keys(t, m, "a")
+	if m.mode != modeConfirm || !strings.Contains(m.View(), "was never paged (pending). Acknowledge it anyway?") {
+		t.Fatalf("no question before acking a never-paged step:\n%s", m.View())
+	}
+	m = keys(t, m, "n")
+	if len(st.incidents[0].Acks) != 0 {
+		t.Fatalf("a declined question acknowledged: %+v", st.incidents[0].Acks)
+	}
+	m = keys(t, m, "a", "y")
+	if m.mode != modePrompt {
+		t.Fatalf("yes must lead to the who-was-reached prompt:\n%s", m.View())
+	}
+	m = typeText(t, m, "victor")
+	m = keys(t, m, "enter")
+	if a := st.incidents[0].Acks; len(a) != 1 || a[0].Step != 2 || a[0].Reached != "victor" {
+		t.Fatalf("acks %+v, want step 2 reaching victor", a)
+	}
+	// The due step 1 is acked without a question.
+	m = keys(t, m, "up")
+	m = keys(t, m, "a")
+	if m.mode != modePrompt {
+		t.Fatalf("a due step must go straight to the prompt:\n%s", m.View())
+	}
+}
