@@ -170,7 +170,7 @@ func TestLogFilterSearchStarAndBackdatedNote(t *testing.T) {
 	m = keys(t, m, "esc")
 	// Severity filter: SEV1 only hides everything here; SEV2 shows the incident.
 	m = keys(t, m, "v")
-	if v := m.View(); !strings.Contains(v, "≥SEV1") || !strings.Contains(v, "Nothing matches") {
+	if v := m.View(); !strings.Contains(v, "SEV1 only") || !strings.Contains(v, "Nothing matches") {
 		t.Fatalf("filter:\n%s", v)
 	}
 	m = keys(t, m, "v")

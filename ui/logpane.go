@@ -116,7 +116,12 @@ func (p *logPane) selected() (model.Event, bool) {
 func (p *logPane) filterLabel() string {
 	var parts []string
 	if p.query.MinSeverity != 0 {
-		parts = append(parts, fmt.Sprintf("≥%s", p.query.MinSeverity.Label()))
+		// "≥SEV2" read as SEV2–SEV4 (review D44): SEV1 is the worst.
+		if p.query.MinSeverity == model.SEV1 {
+			parts = append(parts, "SEV1 only")
+		} else {
+			parts = append(parts, fmt.Sprintf("SEV1–%s", p.query.MinSeverity.Label()))
+		}
 	}
 	if p.query.Search != "" {
 		parts = append(parts, fmt.Sprintf("/%s", clean(p.query.Search)))
