@@ -107,7 +107,7 @@ func TestCLIIncidentLifecycle(t *testing.T) {
 		"  severity:   SEV2 at open → SEV1 ",
 		"  1  On-call DevOps Engineer        acknowledged ",
 		", reached Dana\n",
-		"  2  Engineering Lead               due ", // paged, then skipped past: still paged (D32)
+		"  2  Engineering Lead               never acknowledged: was overdue", // paged, then skipped past: still paged (D32), closed at resolve (D31)
 		"root cause: bad flag default\n",
 		"action items:\n  1. alert on 5xx\n",
 		"stakeholder updates:\n",
@@ -236,5 +236,20 @@ func TestCLIIncidentLinksOnlyWhenAsked(t *testing.T) {
 		if _, ok := list[0][k]; !ok {
 			t.Errorf("list --json lacks %q: %v", k, list[0])
 		}
+	}
+}
+
+// D31: a resolved incident's unacknowledged steps read as closed, not as a
+// live OVERDUE clock.
+func TestIncidentShowResolvedStepsAreClosed(t *testing.T) {
+	db := cliDB(t)
+	fdOK(t, db, "incident", "open", "--sev", "3", "search slow")
+	fdOK(t, db, "incident", "resolve", "INC-1", "--root-cause", "cache", "--yes")
+	out := fdOK(t, db, "incident", "show", "INC-1")
+	if strings.Contains(out, "OVERDUE") {
+		t.Fatalf("a resolved incident shows a live OVERDUE clock:\n%s", out)
+	}
+	if !regexp.MustCompile(`1  On-call DevOps Engineer +never acknowledged: was overdue \+00:00 at resolve \(due \d\d:\d\d UTC\)`).MatchString(out) {
+		t.Fatalf("step 1 does not say it was closed unacknowledged:\n%s", out)
 	}
 }

@@ -205,6 +205,15 @@ func writeLadder(w io.Writer, inc model.Incident, p model.EscalationPolicy, now 
 		switch st.State {
 		case model.StepPending, model.StepDue, model.StepOverdue:
 			state = "due " + incDeadline(st, now, " UTC")
+			if inc.Status == model.IncidentResolved { // closed: the clock stopped at resolve (review D31)
+				due := clock(st.Due, now)
+				switch st.State {
+				case model.StepPending:
+					state = "not reached before resolve (was due " + due + ")"
+				default:
+					state = "never acknowledged: was overdue +" + model.FormatCountdown(st.Overdue) + " at resolve (due " + due + ")"
+				}
+			}
 		case model.StepAcknowledged:
 			state = fmt.Sprintf("acknowledged %s by %s", clock(st.AckedAt, now), model.SanitizeLine(st.AckedBy))
 			if st.Reached != "" {
