@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
+	gossh "golang.org/x/crypto/ssh"
 )
 
 // hub fans "the database changed" out to every live SSH dashboard. One
@@ -22,14 +23,23 @@ type hub struct {
 type subscriber struct {
 	changes chan struct{} // capacity one: bursts coalesce
 	prog    *tea.Program
+	member
+}
+
+// member is who a session is: the key that logged in, the login it is
+// bound to, and how to end the session when the key no longer allows it.
+type member struct {
+	key   gossh.PublicKey
+	login string
+	end   func()
 }
 
 func newHub() *hub { return &hub{subs: map[*subscriber]struct{}{}} }
 
 // join registers a program and returns the channel its forwarder reads
 // and the function that removes it; call leave when the program has ended.
-func (h *hub) join(p *tea.Program) (changes <-chan struct{}, leave func()) {
-	s := &subscriber{changes: make(chan struct{}, 1), prog: p}
+func (h *hub) join(p *tea.Program, m member) (changes <-chan struct{}, leave func()) {
+	s := &subscriber{changes: make(chan struct{}, 1), prog: p, member: m}
 	h.mu.Lock()
 	h.subs[s] = struct{}{}
 	h.mu.Unlock()
@@ -53,6 +63,23 @@ func (h *hub) notify() {
 		default: // a reload is already pending for this session
 		}
 	}
+}
+
+// revoke ends every session whose key allowed no longer lets it in, and
+// says how many it ended. Each session is ended once.
+func (h *hub) revoke(allowed func(key gossh.PublicKey, login string) bool) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for s := range h.subs {
+		if s.key == nil || s.end == nil || allowed(s.key, s.login) {
+			continue
+		}
+		s.end()
+		s.end = nil
+		n++
+	}
+	return n
 }
 
 // len is how many sessions are live.

@@ -21,19 +21,23 @@ import (
 
 // authorizedKey is one line of the authorized-keys file.
 type authorizedKey struct {
-	key        gossh.PublicKey
-	principals []string // logins this key may use; empty: any
+	key gossh.PublicKey
+	// logins this key may use: its principals="…", else the one name its
+	// comment gives (alice@laptop: alice). Never empty.
+	logins []string
+}
+
+// matches reports whether this line is key.
+func (k authorizedKey) matches(key gossh.PublicKey) bool {
+	return bytes.Equal(k.key.Marshal(), key.Marshal())
 }
 
 // allows reports whether this line lets key log in as login.
 func (k authorizedKey) allows(key gossh.PublicKey, login string) bool {
-	if !bytes.Equal(k.key.Marshal(), key.Marshal()) {
+	if !k.matches(key) {
 		return false
 	}
-	if len(k.principals) == 0 {
-		return true
-	}
-	for _, p := range k.principals {
+	for _, p := range k.logins {
 		if p == login {
 			return true
 		}
@@ -41,14 +45,40 @@ func (k authorizedKey) allows(key gossh.PublicKey, login string) bool {
 	return false
 }
 
+// commentLogin is the one login a key without principals= may use: the
+// user part of its comment (ssh-keygen writes user@host), if it is a plain
+// POSIX-style name.
+func commentLogin(comment string) (string, bool) {
+	c := strings.TrimSpace(comment)
+	if i := strings.IndexByte(c, '@'); i >= 0 {
+		c = c[:i]
+	}
+	if c == "" || len(c) > maxLogin {
+		return "", false
+	}
+	for i, r := range c {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || i > 0 && (r == '.' || r == '_' || r == '-')
+		if !ok {
+			return "", false
+		}
+	}
+	return c, true
+}
+
 const authorizedKeysHelp = "one OpenSSH public key per line, e.g. 'cat ~/.ssh/id_ed25519.pub >> FILE'"
 
 // parseAuthorizedKeys reads an OpenSSH authorized_keys file and refuses it
 // whole if any line is wrong: wish's own reader would silently refuse every
 // key instead (pitfalls E35). The only option understood is
-// principals="alice,bob", which binds a key to those logins; any other
-// option (from=, command=, …) is refused rather than ignored, so nobody
-// believes a restriction is enforced when it is not.
+// principals="alice,bob", which binds a key to those logins; without it a
+// key logs in only as the name its comment gives. Any other option (from=,
+// command=, …) is refused rather than ignored, so nobody believes a
+// restriction is enforced when it is not. The file must be the server
+// user's or root's and writable by nobody else, as sshd's StrictModes
+// demands; so must its directory, unless that is sticky (like /tmp).
+//
+// A file without keys parses (a reload that empties the file ends every
+// session); newKeyring refuses it at start.
 func parseAuthorizedKeys(path string) ([]authorizedKey, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -62,6 +92,9 @@ func parseAuthorizedKeys(path string) ([]authorizedKey, error) {
 	}
 	if fi.Mode().Perm()&0o022 != 0 {
 		return nil, fmt.Errorf("authorized keys file %s is writable by others (mode %04o), so anyone could add a key: chmod 600 %s", path, fi.Mode().Perm(), path)
+	}
+	if err := strictOwner(path, fi); err != nil {
+		return nil, err
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -84,14 +117,15 @@ func parseAuthorizedKeys(path string) ([]authorizedKey, error) {
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("authorized keys file %s: %w", path, err)
 	}
-	if len(keys) == 0 {
-		return nil, fmt.Errorf("authorized keys file %s has no keys, so nobody could log in: add %s", path, authorizedKeysHelp)
-	}
 	return keys, nil
 }
 
+func errNoKeys(path string) error {
+	return fmt.Errorf("authorized keys file %s has no keys, so nobody could log in: add %s", path, authorizedKeysHelp)
+}
+
 func parseAuthorizedLine(line string) (authorizedKey, error) {
-	pub, _, options, rest, err := gossh.ParseAuthorizedKey([]byte(line))
+	pub, comment, options, rest, err := gossh.ParseAuthorizedKey([]byte(line))
 	if err != nil {
 		return authorizedKey{}, fmt.Errorf("not a public key (%v): expected %s", err, authorizedKeysHelp)
 	}
@@ -101,6 +135,14 @@ func parseAuthorizedLine(line string) (authorizedKey, error) {
 		return authorizedKey{}, errors.New("more than one key on this line")
 	}
 	k := authorizedKey{key: pub}
+	if len(options) == 0 {
+		login, ok := commentLogin(comment)
+		if !ok {
+			return authorizedKey{}, fmt.Errorf("key %s has no principals= and its comment %q names no login: "+
+				"write the names it may log in as before it, e.g. principals=\"alice\" %s …", gossh.FingerprintSHA256(pub), comment, pub.Type())
+		}
+		k.logins = []string{login}
+	}
 	for _, o := range options {
 		v, ok := strings.CutPrefix(o, "principals=")
 		if !ok {
@@ -109,10 +151,10 @@ func parseAuthorizedLine(line string) (authorizedKey, error) {
 		v = strings.Trim(v, `"`)
 		for _, p := range strings.Split(v, ",") {
 			if p = strings.TrimSpace(p); p != "" {
-				k.principals = append(k.principals, p)
+				k.logins = append(k.logins, p)
 			}
 		}
-		if len(k.principals) == 0 {
+		if len(k.logins) == 0 {
 			return authorizedKey{}, errors.New(`principals="" names no login`)
 		}
 	}
@@ -131,6 +173,7 @@ type keyring struct {
 	keys  []authorizedKey
 	mtime time.Time
 	size  int64
+	ino   uint64
 	bad   error
 }
 
@@ -139,44 +182,71 @@ func newKeyring(path string, logf func(string, ...any)) (*keyring, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(keys) == 0 {
+		return nil, errNoKeys(path)
+	}
 	kr := &keyring{path: path, logf: logf, keys: keys}
 	if fi, err := os.Stat(path); err == nil {
-		kr.mtime, kr.size = fi.ModTime(), fi.Size()
+		kr.mtime, kr.size, kr.ino = fi.ModTime(), fi.Size(), inode(fi)
 	}
 	return kr, nil
 }
 
 func (kr *keyring) allows(key gossh.PublicKey, login string) bool {
+	known, ok := kr.check(key, login)
+	return known && ok
+}
+
+// check says whether key is in the file at all and whether it may log in
+// as login. A broken file knows no key.
+func (kr *keyring) check(key gossh.PublicKey, login string) (known, allowed bool) {
 	kr.mu.Lock()
 	defer kr.mu.Unlock()
 	kr.refreshLocked()
 	if kr.bad != nil {
-		return false
+		return false, false
 	}
 	for _, k := range kr.keys {
-		if k.allows(key, login) {
-			return true
+		if k.matches(key) {
+			known = true
+			if k.allows(key, login) {
+				return true, true
+			}
 		}
 	}
-	return false
+	return known, false
 }
 
-func (kr *keyring) refreshLocked() {
+// refresh re-reads the file if it changed and reports whether it loaded a
+// new set of keys (a broken file loads nothing: open sessions stay, new
+// logins are refused until it is fixed).
+func (kr *keyring) refresh() bool {
+	kr.mu.Lock()
+	defer kr.mu.Unlock()
+	return kr.refreshLocked()
+}
+
+func (kr *keyring) refreshLocked() bool {
 	fi, err := os.Stat(kr.path)
 	if err != nil {
 		kr.fail(err)
-		return
+		return false
 	}
-	if kr.bad == nil && fi.ModTime().Equal(kr.mtime) && fi.Size() == kr.size {
-		return
+	if kr.bad == nil && fi.ModTime().Equal(kr.mtime) && fi.Size() == kr.size && inode(fi) == kr.ino {
+		return false
 	}
 	keys, err := parseAuthorizedKeys(kr.path)
 	if err != nil {
 		kr.fail(err)
-		return
+		return false
 	}
-	kr.keys, kr.mtime, kr.size, kr.bad = keys, fi.ModTime(), fi.Size(), nil
-	kr.logf("authorized keys reloaded: %d keys", len(keys))
+	kr.keys, kr.mtime, kr.size, kr.ino, kr.bad = keys, fi.ModTime(), fi.Size(), inode(fi), nil
+	if len(keys) == 0 {
+		kr.logf("authorized keys reloaded: no keys, so nobody may log in and every session ends")
+	} else {
+		kr.logf("authorized keys reloaded: %d keys", len(keys))
+	}
+	return true
 }
 
 func (kr *keyring) fail(err error) {

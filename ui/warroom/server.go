@@ -8,14 +8,18 @@ import (
 	"log"
 	"net"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
 	"github.com/charmbracelet/wish/bubbletea"
 	"github.com/charmbracelet/wish/logging"
+	"github.com/muesli/termenv"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/octoacme/flightdeck/ui"
@@ -25,11 +29,15 @@ const (
 	// shutdownGrace is how long SIGINT/SIGTERM waits for sessions to quit
 	// (their clients get their terminals back) before cutting them off.
 	shutdownGrace = 5 * time.Second
-	// idleTimeout ends a connection that neither read nor wrote for this
-	// long: a dead peer whose writes are stuck. A live dashboard redraws its
-	// clock every second, so only a forgotten full-screen view ever gets
-	// near it. There is deliberately no maximum session length (E38).
-	idleTimeout = time.Hour
+	// There is deliberately no maximum session length (E38); the idle
+	// timeout (Options.IdleTimeout) ends only connections with no traffic.
+	//
+	// keyPoll is how often the authorized-keys file is checked for
+	// changes, so that removing a key ends its sessions within seconds.
+	keyPoll = time.Second
+	// revokeGrace is how long a session whose key was removed has to
+	// quit cleanly before its connection is cut.
+	revokeGrace = 2 * time.Second
 	// maxLogin bounds the SSH user name that becomes an actor.
 	maxLogin = 64
 )
@@ -39,8 +47,18 @@ type Options struct {
 	Listen         string      // HOST:PORT; a port of 0 picks a free one
 	AuthorizedKeys string      // OpenSSH public keys allowed to log in
 	HostKey        string      // server private key; "" is the default path
-	Dark           *bool       // --theme / $FLIGHTDECK_THEME; nil: each client's terminal decides
+	Dark           *bool       // --theme / $FLIGHTDECK_THEME; nil: the client's FLIGHTDECK_THEME, else dark
 	Logger         *log.Logger // connections; never the terminal
+	// IdleTimeout ends a connection with no traffic either way for this
+	// long; 0 never does (--idle-timeout, DefaultIdleTimeout).
+	IdleTimeout time.Duration
+	// MaxSessions bounds the dashboards served at once (--max-sessions);
+	// 0 is DefaultMaxSessions.
+	MaxSessions int
+	// LoginGrace and MaxUnauthenticated bound connections that have not
+	// logged in; 0 is DefaultLoginGrace, DefaultMaxUnauthenticated.
+	LoginGrace         time.Duration
+	MaxUnauthenticated int
 }
 
 // Served is what the war room serves, opened by the caller (ui/cli): the
@@ -78,6 +96,11 @@ type sshServer struct {
 	keys   *keyring
 	dark   *bool
 	logger *log.Logger
+
+	maxSessions, maxUnauth int
+	loginGrace             time.Duration
+	sessions, unauth       atomic.Int64 // dashboards running, connections not logged in
+	conns                  atomic.Int64
 }
 
 // New checks the flags and loads the authorized keys and the host key
@@ -113,13 +136,26 @@ func New(o Options) (*Server, error) {
 // Serve serves one dashboard per SSH session on the shared store until ctx
 // ends (SIGINT, SIGTERM or SIGHUP), then shuts down gracefully.
 func (w *Server) Serve(ctx context.Context, o Served) error {
+	ln, err := net.Listen("tcp", w.o.Listen)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", w.o.Listen, err)
+	}
+	return w.serve(ctx, o, ln)
+}
+
+func (w *Server) serve(ctx context.Context, o Served, ln net.Listener) error {
 	logger := w.logger
 	warning, signer, created, hostKeyPath := w.warning, w.signer, w.created, w.hostKeyPath
-	s := &sshServer{Served: o, hub: newHub(), keys: w.keys, dark: w.o.Dark, logger: logger}
+	s := &sshServer{Served: o, hub: newHub(), keys: w.keys, dark: w.o.Dark, logger: logger,
+		maxSessions: orInt(w.o.MaxSessions, DefaultMaxSessions), maxUnauth: orInt(w.o.MaxUnauthenticated, DefaultMaxUnauthenticated),
+		loginGrace: w.o.LoginGrace}
+	if s.loginGrace <= 0 {
+		s.loginGrace = DefaultLoginGrace
+	}
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPEM(w.hostPEM),
 		wish.WithPublicKeyAuth(s.authorize),
-		wish.WithIdleTimeout(idleTimeout),
+		wish.WithIdleTimeout(max(w.o.IdleTimeout, 0)),
 		wish.WithMiddleware(
 			s.dashboardMiddleware, // runs last: the dashboard itself
 			s.gateMiddleware,      // a terminal and no command
@@ -135,11 +171,39 @@ func (w *Server) Serve(ctx context.Context, o Served) error {
 	srv.ConnectionFailedCallback = func(c net.Conn, err error) {
 		logger.Printf("connection from %s failed: %v", c.RemoteAddr(), err)
 	}
-
-	ln, err := net.Listen("tcp", w.o.Listen)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %w", w.o.Listen, err)
+	srv.ConnCallback = s.admit
+	srv.ServerConfigCallback = s.serverConfig
+	// Sessions only, their requests filtered; no direct-tcpip channel, no
+	// tcpip-forward or streamlocal request: every kind of forwarding is
+	// answered with failure.
+	srv.ChannelHandlers = map[string]ssh.ChannelHandler{
+		"session": func(srv *ssh.Server, conn *gossh.ServerConn, ch gossh.NewChannel, ctx ssh.Context) {
+			who := fmt.Sprintf("%s from %s", conn.User(), conn.RemoteAddr())
+			ssh.DefaultSessionHandler(srv, conn, guardedChannel{NewChannel: ch, logf: logger.Printf, who: who}, ctx)
+		},
 	}
+	srv.RequestHandlers = map[string]ssh.RequestHandler{}
+	srv.SubsystemHandlers = map[string]ssh.SubsystemHandler{}
+	srv.LocalPortForwardingCallback, srv.ReversePortForwardingCallback = nil, nil
+
+	// A key removed from the file (or no longer allowed for its login)
+	// ends its sessions.
+	go func() {
+		t := time.NewTicker(keyPoll)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if s.keys.refresh() {
+					if n := s.hub.revoke(s.keys.allows); n > 0 {
+						logger.Printf("authorized keys changed: ended %d session(s) whose key no longer allows them", n)
+					}
+				}
+			}
+		}
+	}()
 
 	// One change signal for the whole process feeds every session.
 	changes := o.Changes
@@ -213,19 +277,104 @@ func ListenWarning(addr string) (string, error) {
 		"use --listen 127.0.0.1:%s and an SSH tunnel unless you mean it", where, addr, port), nil
 }
 
+func orInt(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
+}
+
+// admit is the first thing a TCP connection meets: beyond the caps it is
+// told why and closed; else it gets the login-grace deadline.
+func (s *sshServer) admit(ctx ssh.Context, c net.Conn) net.Conn {
+	if n := s.unauth.Add(1); n > int64(s.maxUnauth) {
+		s.unauth.Add(-1)
+		s.logger.Printf("refused connection from %s: %d connections are already logging in", c.RemoteAddr(), s.maxUnauth)
+		refuseConn(c, fmt.Sprintf("flightdeck serve: too many connections logging in at once (%d); try again in a minute", s.maxUnauth))
+		return nil
+	}
+	if n := s.conns.Add(1); n > int64(s.maxSessions+s.maxUnauth) {
+		s.conns.Add(-1)
+		s.unauth.Add(-1)
+		s.logger.Printf("refused connection from %s: %d connections open", c.RemoteAddr(), n-1)
+		refuseConn(c, fmt.Sprintf("flightdeck serve: too many connections (%d); close one of yours or try again later", n-1))
+		return nil
+	}
+	g := &connGuard{Conn: c}
+	var unauthOnce sync.Once
+	g.release = func() { unauthOnce.Do(func() { s.unauth.Add(-1) }) }
+	closed := sync.OnceFunc(func() { s.conns.Add(-1) })
+	grace := s.loginGrace
+	g.timer = time.AfterFunc(grace, func() {
+		if !g.authed.Load() {
+			s.logger.Printf("connection from %s did not log in within %v: closed", c.RemoteAddr(), grace)
+			g.banner(fmt.Sprintf("flightdeck serve: no login within %v; connection closed", grace))
+			_ = g.Close()
+		}
+	})
+	ctx.SetValue(guardKey{}, g)
+	return &closeHook{connGuard: g, closed: closed}
+}
+
+// closeHook counts the connection closed once, however often it is closed.
+type closeHook struct {
+	*connGuard
+	closed func()
+}
+
+func (c *closeHook) Close() error {
+	c.closed()
+	return c.connGuard.Close()
+}
+
+// serverConfig is the per-connection SSH configuration: it keeps the
+// connection's pre-auth handle (for refusal messages) and notes when it
+// has logged in.
+func (s *sshServer) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
+	g := guardOf(ctx)
+	return &gossh.ServerConfig{
+		MaxAuthTries: 6, // sshd's default
+		PreAuthConnCallback: func(c gossh.ServerPreAuthConn) {
+			if g != nil {
+				g.preAuth.Store(&c)
+			}
+		},
+		AuthLogCallback: func(_ gossh.ConnMetadata, _ string, err error) {
+			if err == nil && g != nil {
+				g.loggedIn()
+			}
+		},
+	}
+}
+
 // authorize admits a public key from the authorized-keys file for a sane
-// login name; the name becomes the actor, so control characters are refused.
+// login name that the key is bound to; the name becomes the actor, so
+// control characters are refused. A known key asking for a name it is not
+// bound to is told how to bind it (the message does not say which names
+// it is bound to: anyone may hold a public key).
 func (s *sshServer) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 	login := ctx.User()
+	g := guardOf(ctx)
 	if !validLogin(login) {
 		s.logger.Printf("refused login %q from %s: not a usable name", login, ctx.RemoteAddr())
+		if g != nil {
+			g.banner(fmt.Sprintf("flightdeck serve: %q is not a usable login name (at most %d characters, no control characters)", login, maxLogin))
+		}
 		return false
 	}
-	ok := s.keys.allows(key, login)
-	if !ok {
-		s.logger.Printf("refused key %s for %q from %s", gossh.FingerprintSHA256(key), login, ctx.RemoteAddr())
+	known, ok := s.keys.check(key, login)
+	switch {
+	case !known:
+		s.logger.Printf("refused key %s for %q from %s: not in the authorized keys file", gossh.FingerprintSHA256(key), login, ctx.RemoteAddr())
+	case !ok:
+		s.logger.Printf("refused key %s for %q from %s: the key is not bound to that login", gossh.FingerprintSHA256(key), login, ctx.RemoteAddr())
+		if g != nil {
+			g.banner(fmt.Sprintf("flightdeck serve: key %s may not log in as %q. A key logs in only as the names in its principals=\"…\", "+
+				"or without one as the name its comment gives (alice@laptop: alice); to allow it, name %s in the principals=\"…\" before the key in %s (e.g. principals=\"alice,%s\")",
+				gossh.FingerprintSHA256(key), login, login, s.keys.path, login))
+		}
 	}
-	return ok
+	return known && ok
 }
 
 func validLogin(login string) bool {
@@ -264,6 +413,14 @@ func (s *sshServer) gateMiddleware(next ssh.Handler) ssh.Handler {
 			_ = sess.Exit(1)
 			return
 		}
+		if n := s.sessions.Add(1); n > int64(s.maxSessions) {
+			s.sessions.Add(-1)
+			s.logger.Printf("refused session %s from %s: %d sessions open, the most allowed", sess.User(), sess.RemoteAddr(), s.maxSessions)
+			fmt.Fprintf(sess.Stderr(), "flightdeck serve: the war room is full (%d dashboards open, the most --max-sessions allows); close one or ask whoever runs it to raise --max-sessions\r\n", s.maxSessions)
+			_ = sess.Exit(1)
+			return
+		}
+		defer s.sessions.Add(-1)
 		next(sess)
 	}
 }
@@ -304,16 +461,16 @@ func (s *sshServer) runSession(sess ssh.Session) {
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
 
+	// The login is the one the key is bound to (authorize); who the person
+	// is and whether they only watch follow from it, never from anything
+	// else the client says.
 	login := sess.User()
 	name, viewer := s.identity(login)
-	renderer := bubbletea.MakeRenderer(sess)
-	if s.dark != nil {
-		renderer.SetHasDarkBackground(*s.dark)
-	}
+	renderer := s.renderer(sess)
 	bells := make(chan struct{}, 1)
 	store := sessionStore{Store: s.Store, session: ctx, changed: s.hub.notify, viewer: viewer}
 	opts := s.Dashboard
-	opts.Actor = name
+	opts.Actor = actorFor(name, sess.PublicKey())
 	opts.Location = sessionLocation(sess.Environ())
 	opts.ReadOnly = viewer || opts.ReadOnly
 	if viewer {
@@ -335,7 +492,16 @@ func (s *sshServer) runSession(sess ssh.Session) {
 		tea.WithoutSignalHandler(),
 	)
 	p := tea.NewProgram(ui.New(store, opts), popts...)
-	changes, leave := s.hub.join(p)
+	var revoked atomic.Bool
+	changes, leave := s.hub.join(p, member{key: sess.PublicKey(), login: login, end: func() {
+		revoked.Store(true)
+		go p.Quit()
+		time.AfterFunc(revokeGrace, func() { // a stuck program: cut the connection
+			if c, ok := sess.Context().Value(ssh.ContextKeyConn).(gossh.Conn); ok {
+				_ = c.Close()
+			}
+		})
+	}})
 	defer leave()
 
 	go forwardSession(ctx, p, changes, windows)
@@ -347,7 +513,50 @@ func (s *sshServer) runSession(sess ssh.Session) {
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		s.logger.Printf("session %s from %s: dashboard ended: %v", login, sess.RemoteAddr(), err)
 	}
+	if revoked.Load() {
+		fmt.Fprintf(sess.Stderr(), "flightdeck serve: key %s no longer allows logging in as %q (changed in %s); session ended\r\n",
+			keyFingerprint(sess.PublicKey()), login, s.keys.path)
+		_ = sess.Exit(1)
+	}
 	s.logger.Printf("session %s from %s: dashboard closed", login, sess.RemoteAddr())
+}
+
+// renderer styles one session without asking its terminal anything: a
+// client that answers no query (or answers slowly) gets its first frame at
+// once. The colour profile comes from the client's TERM and COLORTERM, the
+// background from --theme, else the client's FLIGHTDECK_THEME (ssh -o
+// SetEnv=FLIGHTDECK_THEME=light), else dark.
+func (s *sshServer) renderer(sess ssh.Session) *lipgloss.Renderer {
+	pty, _, _ := sess.Pty()
+	env := append(sess.Environ(), "TERM="+pty.Term)
+	opts := []termenv.OutputOption{termenv.WithEnvironment(sshEnviron(env)), termenv.WithUnsafe(), termenv.WithColorCache(true)}
+	if pty.Term == "" || pty.Term == "dumb" {
+		opts = append(opts, termenv.WithProfile(termenv.Ascii))
+	}
+	r := lipgloss.NewRenderer(sess, opts...)
+	r.SetColorProfile(termenv.NewOutput(sess, opts...).EnvColorProfile())
+	dark := true
+	if s.dark != nil {
+		dark = *s.dark
+	} else if v := sshEnviron(sess.Environ()).Getenv("FLIGHTDECK_THEME"); strings.EqualFold(v, "light") {
+		dark = false
+	}
+	r.SetHasDarkBackground(dark)
+	return r
+}
+
+// sshEnviron is a session's environment as termenv reads it.
+type sshEnviron []string
+
+func (e sshEnviron) Environ() []string { return e }
+
+func (e sshEnviron) Getenv(k string) string {
+	for _, v := range e {
+		if val, ok := strings.CutPrefix(v, k+"="); ok {
+			return val
+		}
+	}
+	return ""
 }
 
 // forwardSession turns hub signals into reloads and window changes into

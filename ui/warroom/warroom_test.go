@@ -234,9 +234,9 @@ func TestSSHCommand(t *testing.T) {
 // get their signal, and a session that left gets nothing.
 func TestHubNeverBlocks(t *testing.T) {
 	h := newHub()
-	stuck, leaveStuck := h.join(nil)
-	live, leaveLive := h.join(nil)
-	gone, leaveGone := h.join(nil)
+	stuck, leaveStuck := h.join(nil, member{})
+	live, leaveLive := h.join(nil, member{})
+	gone, leaveGone := h.join(nil, member{})
 	leaveGone()
 	leaveGone() // twice is harmless
 	done := make(chan struct{})
