@@ -23,14 +23,18 @@ func newServeCmd(a *app) *cobra.Command {
 		Short: "Serve the dashboard over SSH, one live dashboard per person, for a remote war room",
 		Long: "Serve the dashboard over SSH: everyone who connects gets their own live dashboard\n" +
 			"on this database, and an action in one appears in all the others at once (and\n" +
-			"changes from other processes within a second). Actions are recorded as the SSH\n" +
-			"user, or as the name the config gives that user under 'users:'; users marked\n" +
+			"changes from other processes within a second). Actions are recorded as the name\n" +
+			"the config gives the SSH user under 'users:' (else the user name) with the key's\n" +
+			"fingerprint, e.g. \"Alice Liddell (ssh SHA256:uCv0YwT2Cm4hTw7Y)\"; users marked\n" +
 			"'viewer: true' get a read-only dashboard.\n\n" +
 			"Only public-key login is allowed: --authorized-keys names a file of OpenSSH public\n" +
 			"keys, one per line, read whole at start (a bad line stops the server and names\n" +
 			"the line) and re-read when it changes. A line may start with\n" +
 			"principals=\"alice,bob\" to let that key log in only as those users; without it,\n" +
-			"the key may use any user name. The server listens on loopback unless told\n" +
+			"the key logs in only as the name its comment gives (alice@laptop: alice). The\n" +
+			"file must be yours (or root's) and writable by nobody else; a key removed from it\n" +
+			"ends that key's sessions. Terminal sizes are capped at 500x200; agent, X11 and\n" +
+			"port forwarding are refused. The server listens on loopback unless told\n" +
 			"otherwise; its host key is created on first run (mode 0600) and reused.",
 		Example: "  ssh-keygen -t ed25519                          # if you have no key yet\n" +
 			"  cat ~/.ssh/id_ed25519.pub >> ~/.config/flightdeck/authorized_keys\n" +
@@ -45,6 +49,8 @@ func newServeCmd(a *app) *cobra.Command {
 	f.StringVar(&o.Listen, "listen", "127.0.0.1:2222", "address to listen on (HOST:PORT; a port of 0 picks a free one)")
 	f.StringVar(&o.AuthorizedKeys, "authorized-keys", "", "file of OpenSSH public keys allowed to log in (required)")
 	f.StringVar(&o.HostKey, "host-key", "", "server private key, created on first run (default $XDG_DATA_HOME/flightdeck/ssh_host_ed25519)")
+	f.DurationVar(&o.IdleTimeout, "idle-timeout", warroom.DefaultIdleTimeout, "end a connection with no traffic either way for this long (0: never); a live dashboard redraws its clock, so only a client that stopped reading gets near it")
+	f.IntVar(&o.MaxSessions, "max-sessions", warroom.DefaultMaxSessions, "most dashboards served at once")
 	f.StringVar(&a.theme, "theme", "", "colour theme for every session: dark or light (default $FLIGHTDECK_THEME, else each client's terminal decides)")
 	f.BoolVar(&a.debug, "debug", false, "log connections to flightdeck-debug.log in the current directory")
 	return cmd
@@ -63,6 +69,12 @@ func runServe(ctx context.Context, a *app, o warroom.Options) error {
 			"put the public key of each person, one per line, in a file, e.g. " +
 			"'cat ~/.ssh/id_ed25519.pub >> ~/.config/flightdeck/authorized_keys' " +
 			"(no key yet? 'ssh-keygen -t ed25519'), then pass --authorized-keys ~/.config/flightdeck/authorized_keys")
+	}
+	if o.IdleTimeout < 0 {
+		return usagef("invalid --idle-timeout %v: give a duration such as 12h, or 0 for none", o.IdleTimeout)
+	}
+	if o.MaxSessions < 1 {
+		return usagef("invalid --max-sessions %d: give at least 1", o.MaxSessions)
 	}
 	if _, err := warroom.ListenWarning(o.Listen); err != nil {
 		return usageError{err}

@@ -234,7 +234,7 @@ func TestServeWarRoomOverSSH(t *testing.T) {
 	viewerKey, viewerPub := sshKey(t, dir, "vic") // bound to vic
 	wrongKey, _ := sshKey(t, dir, "stranger")     // not authorized
 	keys := filepath.Join(dir, "authorized_keys")
-	if err := os.WriteFile(keys, []byte("# war room\n"+teamPub+"\nprincipals=\"vic\" "+viewerPub+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(keys, []byte("# war room\nprincipals=\"alice,bob\" "+teamPub+"\n"+viewerPub+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
@@ -272,6 +272,14 @@ func TestServeWarRoomOverSSH(t *testing.T) {
 		}
 	})
 
+	step(t, "a key asking for a name it is not bound to is told how to bind it", func() {
+		args := append(append([]string{"-o", "LogLevel=INFO"}, sshArgs(srv.port, viewerKey)...), "alice@127.0.0.1", "true")
+		out, code := sshRun(t, args...)
+		if code == 0 || !strings.Contains(out, `may not log in as "alice"`) || !strings.Contains(out, `principals="alice,alice"`) && !strings.Contains(out, "principals=") {
+			t.Errorf("vic's key as alice: exit %d, output %q", code, out)
+		}
+	})
+
 	step(t, "no terminal, or a command", func() {
 		out, code := sshRun(t, append(sshArgs(srv.port, teamKey), "-T", "alice@127.0.0.1")...)
 		want := "flightdeck needs a terminal: ssh -t -p " + srv.port + " alice@127.0.0.1"
@@ -299,14 +307,22 @@ func TestServeWarRoomOverSSH(t *testing.T) {
 		alice.keys("Space")
 		for name, x := range map[string]*tmux{"bob": bob, "vic": vic} {
 			x.waitFor("alice's tick in "+name+"'s session", func(s string) bool {
-				return strings.Contains(s, "[x] All automated tests passing in CI") && strings.Contains(s, "Alice Liddell")
+				return strings.Contains(s, "[x] All a") && strings.Contains(s, "Alice Liddell (ssh SHA256:")
 			})
 		}
 		t.Logf("alice's tick visible in bob's and vic's sessions after %v (bar: 1.5 s)", time.Since(start).Round(time.Millisecond))
+		// Recorded as alice's configured name and the key she logged in with,
+		// as ssh-keygen prints its fingerprint.
+		out, err := exec.Command("ssh-keygen", "-l", "-E", "sha256", "-f", teamKey+".pub").CombinedOutput()
+		if err != nil {
+			t.Fatalf("ssh-keygen -l: %v %s", err, out)
+		}
+		fp := regexp.MustCompile(`SHA256:\S+`).FindString(string(out))
+		want := "Alice Liddell (ssh " + fp[:len("SHA256:")+16] + ")"
 		doc := exportJSON(t, db)
 		for _, it := range doc.ChecklistItems {
-			if it.Text == "All automated tests passing in CI" && (it.ChangedBy == nil || *it.ChangedBy != "Alice Liddell") {
-				t.Fatalf("the tick is not recorded as alice's configured name: %+v", it)
+			if it.Text == "All automated tests passing in CI" && (it.ChangedBy == nil || *it.ChangedBy != want) {
+				t.Fatalf("the tick is not recorded as %q: %+v", want, it)
 			}
 		}
 	})
@@ -383,7 +399,7 @@ func TestServeWarRoomOverSSH(t *testing.T) {
 		alice.keys("j")
 		alice.waitText("▶ [ ] Security scans completed")
 		alice.keys("Space")
-		vic.waitText("[x] Security scans completed")
+		vic.waitText("[x] Security scans")
 	})
 
 	step(t, "SIGTERM ends every session and gives the terminals back", func() {
@@ -402,7 +418,7 @@ func TestServeWarRoomOverSSH(t *testing.T) {
 			t.Fatalf("host key changed: %s then %s\n%s", srv.fingerprint, again.fingerprint, again.out.String())
 		}
 		x, _ := sshPane(t, 100, 30, again.port, teamKey, "alice")
-		x.waitText("[x] All automated tests passing in CI")
+		x.waitText("[x] All a")
 		x.keys("q")
 		x.waitExit()
 		again.stop(syscall.SIGINT)

@@ -63,7 +63,7 @@ func TestParseAuthorizedKeys(t *testing.T) {
 		login string
 		want  bool
 	}{
-		{k1, "alice", true}, {k1, "anyone", true}, // no principals: any login
+		{k1, "alice", true}, {k1, "anyone", false}, {k1, "laptop", false}, // no principals: the comment's name only
 		{k2, "bob", true}, {k2, "carol", true}, {k2, "alice", false}, // bound to its principals
 		{other, "alice", false},
 	} {
@@ -82,12 +82,13 @@ func TestParseAuthorizedKeys(t *testing.T) {
 		lines []string
 		want  string
 	}{
-		{"garbage on line 3", 0o600, []string{line1, "", "ssh-ed25519 not-base64 x"}, "authorized_keys:3: not a public key"},
+		{"garbage on line 3", 0o600, []string{line1 + " alice", "", "ssh-ed25519 not-base64 x"}, "authorized_keys:3: not a public key"},
+		{"no principals and no comment", 0o600, []string{line1}, `authorized_keys:1: key SHA256:`},
+		{"no principals and a comment that is no login", 0o600, []string{line1 + " Alice's laptop"}, `its comment "Alice's laptop" names no login: write the names it may log in as before it, e.g. principals="alice"`},
 		{"private key pasted", 0o600, []string{"-----BEGIN OPENSSH PRIVATE KEY-----"}, "authorized_keys:1:"},
 		{"unsupported option", 0o600, []string{`from="10.0.0.0/8" ` + line1}, `authorized_keys:1: option "from=\"10.0.0.0/8\"" is not supported`},
 		{"empty principals", 0o600, []string{`principals="" ` + line1}, "authorized_keys:1: principals"},
-		{"no keys at all", 0o600, []string{"# nobody yet"}, "has no keys"},
-		{"writable by others", 0o666, []string{line1}, "writable by others"},
+		{"writable by others", 0o666, []string{line1 + " alice"}, "writable by others"},
 	}
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) {
@@ -96,6 +97,9 @@ func TestParseAuthorizedKeys(t *testing.T) {
 				t.Fatalf("error %v, want it to contain %q", err, c.want)
 			}
 		})
+	}
+	if _, err := newKeyring(writeKeysFile(t, 0o600, "# nobody yet"), t.Logf); err == nil || !strings.Contains(err.Error(), "has no keys") {
+		t.Fatalf("a file without keys at start: %v", err)
 	}
 	if _, err := parseAuthorizedKeys(filepath.Join(t.TempDir(), "missing")); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Fatalf("missing file: %v", err)
@@ -107,7 +111,7 @@ func TestParseAuthorizedKeys(t *testing.T) {
 func TestKeyringReloadsAndFailsClosed(t *testing.T) {
 	k1, line1 := newTestPublicKey(t)
 	k2, line2 := newTestPublicKey(t)
-	p := writeKeysFile(t, 0o600, line1)
+	p := writeKeysFile(t, 0o600, line1+" alice")
 	var logged []string
 	kr, err := newKeyring(p, func(f string, a ...any) { logged = append(logged, f) })
 	if err != nil {
@@ -127,15 +131,15 @@ func TestKeyringReloadsAndFailsClosed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rewrite(line2 + "\n")
+	rewrite(line2 + " alice\n")
 	if kr.allows(k1, "alice") || !kr.allows(k2, "alice") {
 		t.Fatal("a revoked key still works or a new one does not")
 	}
-	rewrite(line2 + "\nthis is not a key\n")
+	rewrite(line2 + " alice\nthis is not a key\n")
 	if kr.allows(k2, "alice") {
 		t.Fatal("a broken file must refuse everyone")
 	}
-	rewrite(line1 + "\n")
+	rewrite(line1 + " alice\n")
 	if !kr.allows(k1, "alice") {
 		t.Fatal("a fixed file must work again")
 	}
@@ -312,5 +316,38 @@ func TestSessionStore(t *testing.T) {
 	endSession()
 	if _, err := s.ActiveDeployments(ctx); err == nil {
 		t.Fatal("a call after the session ended must be cancelled")
+	}
+}
+
+// sshd's StrictModes: a keys file owned by someone else, or in a directory
+// others may write, is refused.
+func TestAuthorizedKeysOwnerChecked(t *testing.T) {
+	_, line := newTestPublicKey(t)
+	p := writeKeysFile(t, 0o600, line+" alice")
+	if os.Getuid() == 0 {
+		if err := os.Chown(p, 4242, 4242); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parseAuthorizedKeys(p); err == nil || !strings.Contains(err.Error(), "belongs to uid 4242") {
+			t.Fatalf("a file of another user: %v", err)
+		}
+		if err := os.Chown(p, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := parseAuthorizedKeys(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Dir(p), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parseAuthorizedKeys(p); err == nil || !strings.Contains(err.Error(), "is writable by others (mode 0777), so anyone could replace the file") {
+		t.Fatalf("a directory others can write: %v", err)
+	}
+	if err := os.Chmod(filepath.Dir(p), 0o777|os.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parseAuthorizedKeys(p); err != nil {
+		t.Fatalf("a sticky directory like /tmp is fine: %v", err)
 	}
 }
