@@ -25,7 +25,7 @@ func newServeCmd(a *app) *cobra.Command {
 			"on this database, and an action in one appears in all the others at once (and\n" +
 			"changes from other processes within a second). Actions are recorded as the name\n" +
 			"the config gives the SSH user under 'users:' (else the user name) with the key's\n" +
-			"fingerprint, e.g. \"Alice Liddell (ssh SHA256:uCv0YwT2Cm4hTw7Y)\"; users marked\n" +
+			"fingerprint, e.g. \"Alice Liddell (ssh SHA256:uCv0YwT2)\"; users marked\n" +
 			"'viewer: true' get a read-only dashboard.\n\n" +
 			"Only public-key login is allowed: --authorized-keys names a file of OpenSSH public\n" +
 			"keys, one per line, read whole at start (a bad line stops the server and names\n" +

@@ -211,8 +211,8 @@ func refuseConn(c net.Conn, msg string) {
 }
 
 // actorFor is how a session's actions are recorded: the person's name and
-// the key that logged in, e.g. "Alice Liddell (ssh SHA256:uCv0YwT2Cm4hTw7Y)".
-// The fingerprint is cut to its first 16 characters (96 bits, as
+// the key that logged in, e.g. "Alice Liddell (ssh SHA256:uCv0YwT2)".
+// The fingerprint is cut to its first 8 characters (48 bits: enough to tell the file's keys apart; the debug log has it whole; as
 // ssh-keygen -lf prints it) and the name shortened, to keep within the
 // store's 80 characters.
 func actorFor(name string, key gossh.PublicKey) string {
@@ -220,8 +220,8 @@ func actorFor(name string, key gossh.PublicKey) string {
 		return name
 	}
 	fp := gossh.FingerprintSHA256(key)
-	if len(fp) > len("SHA256:")+16 {
-		fp = fp[:len("SHA256:")+16]
+	if len(fp) > len("SHA256:")+8 {
+		fp = fp[:len("SHA256:")+8]
 	}
 	suffix := " (ssh " + fp + ")"
 	const limit = 80

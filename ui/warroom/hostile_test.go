@@ -312,7 +312,7 @@ func TestHostileIdentityBoundToKey(t *testing.T) {
 	if _, err := in.Write([]byte(" ")); err != nil {
 		t.Fatal(err)
 	}
-	fp := gossh.FingerprintSHA256(alice.signer.PublicKey())[:len("SHA256:")+16]
+	fp := gossh.FingerprintSHA256(alice.signer.PublicKey())[:len("SHA256:")+8]
 	want := "Alice Admin (ssh " + fp + ")"
 	waitUntil(t, 10*time.Second, "the tick is recorded as "+want, func() bool {
 		items, _, err := ts.store.Checklist(ctx, d.ID)
