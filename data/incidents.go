@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/octoacme/flightdeck/model"
 )
@@ -273,8 +272,8 @@ func cleanLine(field, s string, limit int, required bool) (string, error) {
 	if s == "" && required {
 		return "", invalidf("%s is empty", field)
 	}
-	if strings.ContainsFunc(s, unicode.IsControl) {
-		return "", invalidf("%s contains control characters (newline, tab or escape): use one line of plain text", field)
+	if err := model.CheckLine(field, s); err != nil {
+		return "", invalid(err)
 	}
 	if err := checkText(field, s, limit); err != nil {
 		return "", err

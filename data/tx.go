@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/octoacme/flightdeck/model"
 )
 
 // queryer is what both *sql.DB and *sql.Tx offer, so lookups serve reads
@@ -111,8 +112,8 @@ func cleanActor(actor string) (string, error) {
 	if actor == "" {
 		return "", invalidf("no actor given: say who is making the change (--as NAME)")
 	}
-	if strings.ContainsFunc(actor, unicode.IsControl) {
-		return "", invalidf("actor %q contains control characters", actor)
+	if err := model.CheckLine("the name to record (--as)", actor); err != nil {
+		return "", invalid(err)
 	}
 	if err := checkText("actor", actor, 80); err != nil {
 		return "", err

@@ -116,12 +116,12 @@ func (n NewDeployment) Normalize() (NewDeployment, error) {
 	if n.Version == "" {
 		return n, fmt.Errorf("version is empty: give the version being deployed (e.g. v1.4.2)")
 	}
-	for _, f := range []struct{ name, v string }{{"service", n.Service}, {"version", n.Version}, {"environment", n.Environment}} {
+	for _, f := range []struct{ name, v string }{{"service", n.Service}, {"version", n.Version}, {"environment", n.Environment}, {"commit", n.CommitSHA}} {
+		if err := CheckLine(f.name, f.v); err != nil {
+			return n, err
+		}
 		if len([]rune(f.v)) > 80 {
 			return n, fmt.Errorf("%s is longer than 80 characters", f.name)
-		}
-		if strings.ContainsFunc(f.v, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			return n, fmt.Errorf("%s contains control characters", f.name)
 		}
 	}
 	if n.Environment == "" {

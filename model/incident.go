@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -272,11 +271,8 @@ func incCheckText(field, s string, max int, hint string) (string, error) {
 		}
 		return "", fmt.Errorf("%s is empty: %s", field, hint)
 	}
-	if !utf8.ValidString(s) {
-		return "", fmt.Errorf("%s is not valid UTF-8 text", field)
-	}
-	if strings.ContainsFunc(s, unicode.IsControl) {
-		return "", fmt.Errorf("%s contains control characters (newline, tab or escape): use one line of plain text", field)
+	if err := CheckLine(field, s); err != nil {
+		return "", err
 	}
 	if n := utf8.RuneCountInString(s); n > max {
 		return "", fmt.Errorf("%s is %d characters: keep it to %d", field, n, max)

@@ -11,11 +11,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+	"github.com/octoacme/flightdeck/model"
 )
 
 // ConfigError is a problem with the configuration file, located the way
@@ -238,6 +240,9 @@ func anyMap[V any](m map[string]V) map[string]any {
 // lists where a value belongs, …) with positions, then decodes it strictly.
 func (l *loader) decode(src []byte) (Config, error) {
 	var cfg Config
+	if err := l.utf8(src); err != nil {
+		return cfg, err
+	}
 	f, err := parser.ParseBytes(src, 0)
 	if err != nil {
 		var ye yaml.Error
@@ -280,6 +285,27 @@ func (l *loader) decode(src []byte) (Config, error) {
 		return cfg, l.yamlErr(err)
 	}
 	return cfg, nil
+}
+
+// utf8 refuses a file that is not UTF-8 at the line and column of the
+// first bad byte (the YAML library would quietly turn it into U+FFFD).
+func (l *loader) utf8(src []byte) error {
+	if utf8.Valid(src) {
+		return nil
+	}
+	line, col := 1, 1
+	for i := 0; i < len(src); {
+		r, n := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return &ConfigError{File: l.file, Line: line, Column: col, Msg: fmt.Sprintf("byte 0x%02X is not UTF-8: save the file as UTF-8", src[i])}
+		}
+		if r == '\n' {
+			line, col = line+1, 0
+		}
+		col++
+		i += n
+	}
+	return nil
 }
 
 // yamlErr locates an error of the YAML library.
@@ -338,6 +364,9 @@ func (l *loader) shape(n ast.Node, t reflect.Type, p cfgPath) error {
 			if strings.TrimSpace(k) == "" {
 				return l.errAt(tokenOf(mv.Key), p, "a key is empty")
 			}
+			if err := model.CheckLine("the name", k); err != nil {
+				return l.errAt(tokenOf(mv.Key), p.key(k), "%s", err)
+			}
 			if err := l.shape(mv.Value, t.Elem(), p.key(k)); err != nil {
 				return err
 			}
@@ -357,7 +386,9 @@ func (l *loader) shape(n ast.Node, t reflect.Type, p cfgPath) error {
 		}
 	case reflect.String:
 		switch n.Type() {
-		case ast.StringType, ast.LiteralType, ast.IntegerType, ast.FloatType, ast.BoolType, ast.InfinityType, ast.NanType:
+		case ast.StringType, ast.LiteralType:
+			return l.plainText(n, p)
+		case ast.IntegerType, ast.FloatType, ast.BoolType, ast.InfinityType, ast.NanType:
 		default:
 			return l.errAt(tokenOf(n), p, "expected a value, found %s", describeNode(n))
 		}
@@ -373,6 +404,25 @@ func (l *loader) shape(n ast.Node, t reflect.Type, p cfgPath) error {
 		if n.Type() != ast.BoolType {
 			return l.errAt(tokenOf(n), p, "expected true or false, found %s", describeNode(n))
 		}
+	}
+	return nil
+}
+
+// plainText refuses terminal controls, bidi overrides and invalid UTF-8 in
+// a string setting: a team config kept in git must not become a way to drive
+// every on-caller's terminal (config check prints these values). Command
+// arguments may span lines; every other setting is one line.
+func (l *loader) plainText(n ast.Node, p cfgPath) error {
+	var v string
+	if err := yaml.NodeToValue(n, &v); err != nil {
+		return nil // the decoder reports it with its own position
+	}
+	check := model.CheckLine
+	if slices.Contains(p, any("command")) {
+		check = model.CheckText
+	}
+	if err := check("the value", v); err != nil {
+		return l.errAt(tokenOf(n), p, "%s", err)
 	}
 	return nil
 }

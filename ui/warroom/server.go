@@ -22,6 +22,7 @@ import (
 	"github.com/muesli/termenv"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/octoacme/flightdeck/model"
 	"github.com/octoacme/flightdeck/ui"
 )
 
@@ -381,12 +382,8 @@ func validLogin(login string) bool {
 	if login == "" || len(login) > maxLogin || strings.TrimSpace(login) != login {
 		return false
 	}
-	for _, r := range login {
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
-			return false
-		}
-	}
-	return true
+	// The shared input rule: no controls, no bidi overrides, valid UTF-8.
+	return model.CheckLine("login", login) == nil && !strings.ContainsRune(login, unicode.ReplacementChar)
 }
 
 // identity maps an SSH login to the name recorded as the actor and whether
