@@ -71,6 +71,9 @@ func (s *Store) AddIncidentNote(ctx context.Context, id int64, text, actor strin
 	}
 	entered := s.now().Round(0).UTC()
 	_, err := s.changeIncident(ctx, "add note", id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
+		if err := inc.CheckNoteTime(at); err != nil {
+			return false, invalid(err)
+		}
 		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentNote, actor, at, model.TextIncidentNote(text, at, entered)))
 	})
 	return err

@@ -84,17 +84,21 @@ func (s Severity) Describe() string {
 // names "critical", "high", "medium", "low" (case-insensitive).
 func ParseSeverity(s string) (Severity, error) {
 	norm := strings.ToLower(strings.TrimSpace(s))
-	norm = strings.NewReplacer(" ", "", "-", "", "_", "").Replace(norm)
 	for _, sev := range Severities {
 		if norm == strings.ToLower(sev.Name()) {
 			return sev, nil
 		}
 	}
+	// A separator only between the prefix and the digit ("sev-1", "sev 1"):
+	// stripping every '-' made "-1" read as SEV1.
 	digits := norm
 	if d, ok := strings.CutPrefix(norm, "sev"); ok {
-		digits = d
+		digits = strings.TrimLeft(d, " -_")
 	} else if d, ok := strings.CutPrefix(norm, "s"); ok {
-		digits = d
+		digits = strings.TrimLeft(d, " -_")
+	}
+	if n, err := strconv.Atoi(digits); err == nil && (n < 1 || n > 4) {
+		return 0, fmt.Errorf("severity %q is outside 1–4: %s", s, severityChoices())
 	}
 	if len(digits) == 1 && digits[0] >= '1' && digits[0] <= '4' {
 		return Severity(digits[0] - '0'), nil
@@ -726,4 +730,19 @@ func ParseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
 		return time.Time{}, future()
 	}
 	return t.UTC(), nil
+}
+
+// MaxNoteLead is how long before an incident opened a note may be dated:
+// the alert that led to it ("first alert fired", --at 14:02) belongs on its
+// timeline, a date years back is a typo.
+const MaxNoteLead = 24 * time.Hour
+
+// CheckNoteTime explains why a note dated at cannot go on i's timeline, or
+// returns nil.
+func (i Incident) CheckNoteTime(at time.Time) error {
+	if i.OpenedAt.IsZero() || !at.Before(i.OpenedAt.Add(-MaxNoteLead)) {
+		return nil
+	}
+	return fmt.Errorf("%s opened at %s: a note can be dated at most %s before that (the alerts that led to it), and %s is earlier — check --at",
+		i.Ref(), i.OpenedAt.UTC().Format("2006-01-02 15:04:05 MST"), FormatDurationExact(MaxNoteLead), at.UTC().Format("2006-01-02 15:04:05 MST"))
 }

@@ -58,9 +58,15 @@ func TestParseSeverity(t *testing.T) {
 		{"Sev 2", SEV2, ""},
 		{"critical", SEV1, ""},
 		{"LOW", SEV4, ""},
-		{"0", 0, "unknown severity"},
-		{"5", 0, "unknown severity"},
-		{"sev12", 0, "unknown severity"},
+		{"0", 0, `severity "0" is outside 1–4`},
+		{"5", 0, "outside 1–4"},
+		{"sev12", 0, "outside 1–4"},
+		// Issue 13 defect 9: "-1" read as SEV1 once every '-' was stripped.
+		{"-1", 0, `severity "-1" is outside 1–4`},
+		{"-2", 0, "outside 1–4"},
+		{"sev-0", 0, "outside 1–4"},
+		{"1-", 0, "unknown severity"},
+		{"--1", 0, "unknown severity"},
 		{"P1", 0, "unknown severity"},
 		{"", 0, "severity is missing"},
 	}
@@ -130,8 +136,8 @@ func TestNewIncident(t *testing.T) {
 		{NewIncident{Title: long, Severity: SEV4}, ""},
 		{NewIncident{Title: long + "x", Severity: SEV4}, "title is 201 characters: keep it to 200"},
 		{NewIncident{Title: "   ", Severity: SEV1}, "title is empty"},
-		{NewIncident{Title: "a\nb", Severity: SEV1}, "control characters"},
-		{NewIncident{Title: "red \x1b[31m", Severity: SEV1}, "control characters"},
+		{NewIncident{Title: "a\nb", Severity: SEV1}, "control character"},
+		{NewIncident{Title: "red \x1b[31m", Severity: SEV1}, "control character"},
 		{NewIncident{Title: "bad \xff", Severity: SEV1}, "UTF-8"},
 		{NewIncident{Title: "ok", Severity: 0}, "severity is missing"},
 		{NewIncident{Title: "ok", Severity: 9}, "severity 9 is not valid"},
@@ -336,7 +342,7 @@ func TestStakeholderUpdate(t *testing.T) {
 	}{
 		{StakeholderUpdate{Actions: "a"}, "conditions is empty"},
 		{StakeholderUpdate{Conditions: "c"}, "actions is empty"},
-		{StakeholderUpdate{Conditions: "c\x1b[2J", Actions: "a"}, "control characters"},
+		{StakeholderUpdate{Conditions: "c\x1b[2J", Actions: "a"}, "control character"},
 		{StakeholderUpdate{Conditions: strings.Repeat("x", MaxUpdateField+1), Actions: "a"}, "keep it to 1000"},
 	} {
 		if err := bad.u.Validate(); err == nil || !strings.Contains(err.Error(), bad.err) {
@@ -422,6 +428,31 @@ func TestParseWhen(t *testing.T) {
 		}
 		if err != nil || !got.Equal(c.want) || got.Location() != time.UTC {
 			t.Errorf("ParseWhen(%q) = %v, %v; want %v", c.in, got, err, c.want)
+		}
+	}
+}
+
+// Issue 13 defect 9: a note dated years back was accepted.
+func TestCheckNoteTime(t *testing.T) {
+	opened := time.Date(2026, 11, 25, 14, 2, 0, 250_000_000, time.UTC)
+	inc := Incident{ID: 4, OpenedAt: opened}
+	for _, c := range []struct {
+		at time.Time
+		ok bool
+	}{
+		{opened, true},
+		{opened.Add(-3 * time.Minute), true}, // the first alert, before it was opened
+		{opened.Add(-MaxNoteLead), true},
+		{opened.Add(-MaxNoteLead - time.Millisecond), false},
+		{time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC), false},
+		{opened.Add(time.Hour), true},
+	} {
+		err := inc.CheckNoteTime(c.at)
+		if (err == nil) != c.ok {
+			t.Errorf("CheckNoteTime(%v) = %v, want ok=%v", c.at, err, c.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "INC-4 opened at 2026-11-25 14:02:00 UTC") {
+			t.Errorf("error %q does not name when the incident opened", err)
 		}
 	}
 }

@@ -43,7 +43,7 @@ func TestNewDeploymentNormalize(t *testing.T) {
 		{"kept", NewDeployment{Service: "api", Version: "v1", Environment: "staging", Strategy: StrategyAllAtOnce}, NewDeployment{Service: "api", Version: "v1", Environment: "staging", Strategy: StrategyAllAtOnce}, ""},
 		{"no service", NewDeployment{Version: "v1"}, NewDeployment{}, "service is empty"},
 		{"no version", NewDeployment{Service: "api", Version: "  "}, NewDeployment{}, "version is empty"},
-		{"control chars", NewDeployment{Service: "api\x1b[2J", Version: "v1"}, NewDeployment{}, "control characters"},
+		{"control chars", NewDeployment{Service: "api\x1b[2J", Version: "v1"}, NewDeployment{}, "control character"},
 		{"too long", NewDeployment{Service: strings.Repeat("a", 81), Version: "v1"}, NewDeployment{}, "longer than 80"},
 		{"bad strategy", NewDeployment{Service: "api", Version: "v1", Strategy: "big-bang"}, NewDeployment{}, "unknown strategy"},
 	}

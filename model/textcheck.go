@@ -64,11 +64,11 @@ func indexRune(s string, f func(rune) bool) int {
 func describeRune(r rune) string {
 	switch {
 	case r == '\n':
-		return "a line break"
+		return "a control character (line break)"
 	case r == '\t':
-		return "a tab"
+		return "a control character (tab)"
 	case r == 0x1b:
-		return "an escape character (U+001B)"
+		return "a control character (U+001B, escape)"
 	case bidiControl(r):
 		return fmt.Sprintf("a bidirectional control (U+%04X)", r)
 	}

@@ -12,19 +12,19 @@ import (
 func TestConfigRefusesTerminalControls(t *testing.T) {
 	for _, tc := range []struct{ name, src, want string }{
 		{"OSC 52 in a person", "roster:\n  Engineering Lead: \"Sam\\e]52;c;aGk=\\a\"\n",
-			`config.yaml:2:21: roster["Engineering Lead"]: the value contains an escape character (U+001B) at character 4: remove it`},
+			`config.yaml:2:21: roster["Engineering Lead"]: the value contains a control character (U+001B, escape) at character 4: remove it`},
 		{"C1 CSI in a role", "escalation:\n  - role: \"On-call\\u009b2J\"\n    trigger: at-open\n",
 			"config.yaml:2:11: escalation[0].role: the value contains a control character (U+009B) at character 8"},
 		{"bidi override in a stage label", "strategies:\n  canary:\n    - label: \"5\u202e%\"\n      percent: 5\n",
 			"config.yaml:3:14: strategies.canary[0].label: the value contains a bidirectional control (U+202E) at character 2"},
 		{"OSC in a link name", "links:\n  - name: \"\\e]8;;http://evil\\e\\\\click\"\n    url: https://x\n",
-			"config.yaml:2:11: links[0].name: the value contains an escape character (U+001B) at character 1"},
+			"config.yaml:2:11: links[0].name: the value contains a control character (U+001B, escape) at character 1"},
 		{"control in a key", "users:\n  \"al\\u009dice\":\n    name: Alice\n",
 			"config.yaml:2:3: users[\"al\\u009dice\"]: the name contains a control character (U+009D) at character 3"},
 		{"invalid UTF-8", "roster:\n  Engineering Lead: Sa\xffm\n",
 			"config.yaml:2:23: byte 0xFF is not UTF-8: save the file as UTF-8"},
 		{"newline in a name", "users:\n  alice:\n    name: \"Al\\nice\"\n",
-			"config.yaml:3:11: users.alice.name: the value contains a line break at character 3: use one line of plain text"},
+			"config.yaml:3:11: users.alice.name: the value contains a control character (line break) at character 3: use one line of plain text"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := ParseConfig("config.yaml", []byte(tc.src))

@@ -274,7 +274,7 @@ escalation:
 		{"missing trigger", "escalation:\n  - role: a\n", "config.yaml:2:5: escalation[0].trigger: trigger is missing: use at-open, after-major, manual or security"},
 		{"unknown trigger", "escalation:\n  - role: a\n    trigger: later\n", `config.yaml:3:14: escalation[0].trigger: unknown trigger "later": use at-open, after-major, manual or security`},
 		{"severity 7", "escalation:\n  - role: a\n    trigger: at-open\n    severities: [SEV1, 7]\n",
-			`config.yaml:4:24: escalation[0].severities[1]: unknown severity "7": use 1–4 or SEV1–SEV4`},
+			`config.yaml:4:24: escalation[0].severities[1]: severity "7" is outside 1–4: use 1–4 or SEV1–SEV4`},
 
 		// Roster and users.
 		{"roster unknown role", "roster:\n  Enginering Lead: Sam\n", `config.yaml:2:3: roster["Enginering Lead"]: no escalation step has the role "Enginering Lead": the roles are "On-call DevOps Engineer"`},
