@@ -3,8 +3,11 @@ package model
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The built-in phases, in the seed's wording.
@@ -177,21 +180,26 @@ func (c Checklist) PhaseIndex(name string) int {
 }
 
 // FindItem resolves what a person typed — an item id ("12" or "#12") or a
-// piece of its text — to exactly one item. Text matches case-insensitively:
-// an exact match wins, otherwise the text must be contained in exactly one item.
+// piece of its text — to exactly one item. A number is always an item id and
+// must be one of items (it never falls back to matching text: "check 0" once
+// ticked whichever item mentioned a 0). Text matches case-insensitively: an
+// exact match wins, otherwise the text — at least MinItemQuery characters
+// with a letter in it — must be contained in exactly one item.
 func FindItem(items []Item, query string) (Item, error) {
 	q := strings.TrimSpace(query)
 	if q == "" {
 		return Item{}, errors.New("no item given: pass an item id or part of its text")
 	}
-	idq := strings.TrimPrefix(q, "#")
-	var id int64
-	if _, err := fmt.Sscanf(idq, "%d", &id); err == nil && fmt.Sprint(id) == idq {
-		for _, it := range items {
-			if it.ID == id {
-				return it, nil
+	if idq, ok := itemNumber(q); ok {
+		id, err := strconv.ParseInt(idq, 10, 64)
+		if err == nil {
+			for _, it := range items {
+				if it.ID == id {
+					return it, nil
+				}
 			}
 		}
+		return Item{}, fmt.Errorf("there is no item #%s on this checklist%s", idq, idRange(items))
 	}
 	lq := strings.ToLower(q)
 	var matches []Item
@@ -203,6 +211,9 @@ func FindItem(items []Item, query string) (Item, error) {
 		if strings.Contains(lt, lq) {
 			matches = append(matches, it)
 		}
+	}
+	if utf8.RuneCountInString(q) < MinItemQuery || !strings.ContainsFunc(q, unicode.IsLetter) {
+		return Item{}, fmt.Errorf("%q is too short to pick an item by its text: use at least %d characters with a word in them, or the item id%s", q, MinItemQuery, idRange(items))
 	}
 	switch len(matches) {
 	case 1:
@@ -222,6 +233,32 @@ func FindItem(items []Item, query string) (Item, error) {
 		fmt.Fprintf(&b, "#%d %s", m.ID, m.Text)
 	}
 	return Item{}, fmt.Errorf("%q matches %d items (%s): use more words or the item id", q, len(matches), b.String())
+}
+
+// MinItemQuery is the shortest text FindItem matches inside an item.
+const MinItemQuery = 3
+
+// itemNumber reports whether q is an item number ("12", "#12", "-1"),
+// returning its digits.
+func itemNumber(q string) (string, bool) {
+	d := strings.TrimPrefix(q, "#")
+	digits := strings.TrimPrefix(d, "-")
+	if digits == "" || strings.ContainsFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) {
+		return "", false
+	}
+	return d, true
+}
+
+// idRange says which item ids a checklist has: " (items here are #12–#52)".
+func idRange(items []Item) string {
+	if len(items) == 0 {
+		return " (it has no items)"
+	}
+	lo, hi := items[0].ID, items[0].ID
+	for _, it := range items {
+		lo, hi = min(lo, it.ID), max(hi, it.ID)
+	}
+	return fmt.Sprintf(" (items here are #%d–#%d)", lo, hi)
 }
 
 // FirstOpen is the position of the first todo item of the phase, or -1.

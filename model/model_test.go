@@ -151,7 +151,9 @@ func TestFindItem(t *testing.T) {
 		{"smoke tests", 0, "matches 2 items"},
 		{"Run smoke tests on canary", 5, ""},
 		{"smoke tests passed", 6, ""},
-		{"99", 0, "no checklist item matches"},
+		{"99", 0, "there is no item #99 on this checklist (items here are #1–#6)"},
+		{"nothing like it", 0, "no checklist item matches"},
+		{"ca", 0, `"ca" is too short to pick an item by its text`},
 		{"", 0, "no item given"},
 	}
 	for _, c := range cases {
@@ -165,6 +167,32 @@ func TestFindItem(t *testing.T) {
 		if err != nil || it.ID != c.wantID {
 			t.Errorf("%q: got #%d, %v; want #%d", c.q, it.ID, err, c.wantID)
 		}
+	}
+}
+
+// Issue 13 defect 9: "check 0" ticked whichever item mentioned a 0.
+func TestFindItemNumberIsAnID(t *testing.T) {
+	list := []Item{
+		{ID: 12, Text: "Deploy v2.0 to canary"},
+		{ID: 13, Text: "Error rate below 1%"},
+	}
+	for _, q := range []string{"0", "#0", "-1", "1", "2", "00012"} {
+		if it, err := FindItem(list, q); err == nil && q != "00012" {
+			t.Errorf("FindItem(%q) = #%d %q, want no item", q, it.ID, it.Text)
+		} else if err != nil && !strings.Contains(err.Error(), "(items here are #12–#13)") {
+			t.Errorf("FindItem(%q) error %q does not say which ids exist", q, err)
+		}
+	}
+	for _, q := range []string{"1%", ".0", "%"} {
+		if it, err := FindItem(list, q); err == nil {
+			t.Errorf("FindItem(%q) = #%d, want too short", q, it.ID)
+		}
+	}
+	if it, err := FindItem(list, "v2.0"); err != nil || it.ID != 12 {
+		t.Errorf("FindItem(v2.0) = #%d, %v", it.ID, err)
+	}
+	if it, err := FindItem(list, "13"); err != nil || it.ID != 13 {
+		t.Errorf("FindItem(13) = #%d, %v", it.ID, err)
 	}
 }
 
