@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -24,10 +26,16 @@ type prompt struct {
 	selected bool
 }
 
+// PromptMaxLen is the longest answer a prompt takes, in characters: the
+// store's limit for notes and reasons (data.MaxTextLen; a ui/cli test keeps
+// them equal). The input holds one character more, so a longer paste is
+// refused on enter with a message instead of being cut without a word.
+const PromptMaxLen = 500
+
 func newPrompt(st Styles, label, placeholder, initial string, submit func(m *Model, value string) (tea.Cmd, string)) prompt {
 	in := textinput.New()
 	in.Prompt = ""
-	in.CharLimit = 500
+	in.CharLimit = PromptMaxLen + 1
 	in.Cursor.SetMode(cursor.CursorStatic) // no blink: no redraws while idle
 	in.TextStyle = st.Text
 	in.PlaceholderStyle = st.Muted
@@ -152,6 +160,10 @@ func (m Model) handlePromptKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.mode = modeNormal
 		return m, nil
 	case key.Matches(msg, m.keys.Submit):
+		if utf8.RuneCountInString(m.prompt.value()) > PromptMaxLen {
+			m.prompt.err = fmt.Sprintf("too long: keep it to %d characters — nothing saved", PromptMaxLen)
+			return m, nil
+		}
 		opened := m.dialogs
 		cmd, errMsg := m.prompt.submit(&m, m.prompt.value())
 		if errMsg != "" {
