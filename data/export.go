@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/octoacme/flightdeck/model"
 )
 
 // exportTimeLayout is RFC 3339 in UTC with fixed milliseconds, the precision
@@ -162,8 +164,12 @@ func exportTable[T any](ctx context.Context, tx *sql.Tx, w *bufio.Writer, name, 
 		if err := enc.Encode(&v); err != nil {
 			return fmt.Errorf("export %s: %w", name, err)
 		}
+		row, err := model.SanitizeJSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		if err != nil {
+			return fmt.Errorf("export %s: %w", name, err)
+		}
 		w.WriteString(sep)
-		w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		w.Write(row)
 		sep = ",\n"
 	}
 	if err := rows.Err(); err != nil {

@@ -153,7 +153,7 @@ func IncidentReport(in ReportInput) string {
 			if l.Unset || l.URL == "" {
 				fmt.Fprintf(&b, "- %s: _not set_ (%s)\n", md(l.Name), md(l.Hint))
 			} else {
-				fmt.Fprintf(&b, "- [%s](%s)\n", md(l.Name), l.URL)
+				fmt.Fprintf(&b, "- [%s](%s)\n", md(l.Name), SanitizeLine(l.URL))
 			}
 		}
 	}
@@ -168,16 +168,11 @@ func IncidentReport(in ReportInput) string {
 }
 
 // mdEscape keeps user text from breaking the report's Markdown (tables,
-// emphasis, headings) and strips control characters.
+// emphasis, headings) and from driving the terminal it is printed to: the
+// one sanitiser removes escape sequences whole, controls and bidi overrides.
 func mdEscape(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return ' '
-		}
-		return r
-	}, s)
 	r := strings.NewReplacer(`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`, "#", `\#`)
-	return r.Replace(strings.TrimSpace(s))
+	return r.Replace(strings.TrimSpace(SanitizeLine(s)))
 }
 
 func orDash(s string) string { return orText(s, "—") }

@@ -54,3 +54,22 @@ func TestIncidentReport(t *testing.T) {
 		}
 	}
 }
+
+// Issue 13 defect 8: the report is printed to terminals; user text in it
+// loses escape sequences whole (not just their ESC) and bidi overrides.
+func TestIncidentReportSanitises(t *testing.T) {
+	open := time.Date(2026, 11, 25, 14, 2, 0, 500_000_000, time.UTC)
+	inc := Incident{ID: 9, Title: "pay\x1b]52;c;aGk=\x07ments \u202edown", Severity: SEV2, Status: IncidentOpen, OpenedAt: open, OpenedBy: "mal\u009b31mlory"}
+	events := []Event{{At: open, Actor: "x\u009d0;pwn\u009c", Kind: EventIncidentNote, Text: "note \x1b[2J here"}}
+	r := IncidentReport(ReportInput{Incident: inc, Events: events, Policy: DefaultPolicy(), Links: []Link{{Name: "run\u202ebook", URL: "https://x/\x1b[31m"}}, Now: open})
+	for _, bad := range []string{"\x1b", "\u009b", "\u009d", "\u202e", "]52", "aGk=", "pwn", "31m"} {
+		if strings.Contains(r, bad) {
+			t.Errorf("report contains %q:\n%s", bad, r)
+		}
+	}
+	for _, want := range []string{"# INC-9: payments down", "by mallory |", "note  here"} {
+		if !strings.Contains(r, want) {
+			t.Errorf("report lacks %q:\n%s", want, r)
+		}
+	}
+}

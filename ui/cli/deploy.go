@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -318,10 +319,15 @@ func (t jsonTime) MarshalJSON() ([]byte, error) {
 }
 
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(cleanJSON(buf.Bytes()))
+	return err
 }
 
 // clock is "14:02 UTC" for today (UTC) and "2026-11-24 14:02 UTC" otherwise.

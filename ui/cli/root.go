@@ -185,6 +185,8 @@ func newRootCmd(a *app) *cobra.Command {
 // Run executes the command line and returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	earlyinit.Restore() // before anything reads $CI
+	// Every byte the CLI prints goes through the one sanitiser.
+	stdout, stderr = newCleanWriter(stdout), newCleanWriter(stderr)
 	a := &app{stdout: stdout, stderr: stderr, now: time.Now}
 	defer a.close()
 	root := newRootCmd(a)
@@ -193,7 +195,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "flightdeck: %s\n", oneLine(err.Error()))
+	// Cobra's own errors quote flags and commands as typed.
+	fmt.Fprintf(stderr, "flightdeck: %s\n", model.SanitizeLine(oneLine(err.Error())))
 	// Commands with their own exit codes (deploy wait: 124 on timeout); first,
 	// so text quoted in their message cannot look like a cobra usage error.
 	var ec exitCoder
