@@ -60,7 +60,7 @@ func TestCLIIncidentLifecycle(t *testing.T) {
 	out = fdOK(t, db, "incident", "sev", "INC-1", "sev1")
 	wantLines(t, "incident sev", out, "INC-1 SEV2 → SEV1\n", "INC-1 SEV1 open · no commander · next: On-call ")
 	fdOK(t, db, "incident", "sev", "INC-1", "1") // already so: fine
-	fdFail(t, db, exitUsage, `unknown severity "7"`, "incident", "sev", "1", "7")
+	fdFail(t, db, exitUsage, `severity "7" is outside 1–4`, "incident", "sev", "1", "7")
 
 	out = fdOK(t, db, "incident", "ack", "1", "--step", "1", "--reached", "Dana")
 	wantLines(t, "incident ack", out, "INC-1 step 1 On-call DevOps Engineer acknowledged (reached Dana)\n", "next: Eng Lead ")
@@ -163,7 +163,7 @@ func TestCLIIncidentBadUsage(t *testing.T) {
 	db := cliDB(t)
 	fdFail(t, db, exitUsage, "--sev is required", "incident", "open", "checkout", "down")
 	fdFail(t, db, exitUsage, "incident open needs a title", "incident", "open", "--sev", "2")
-	fdFail(t, db, exitUsage, `--sev: unknown severity "9"`, "incident", "open", "--sev", "9", "x")
+	fdFail(t, db, exitUsage, `--sev: severity "9" is outside 1–4`, "incident", "open", "--sev", "9", "x")
 	fdFail(t, db, exitUsage, "cannot link deployment #4: it does not exist", "incident", "open", "--sev", "3", "--deploy", "4", "x")
 	fdFail(t, db, exitUsage, `"foo" is not an incident id: use INC-7 or 7`, "incident", "show", "foo")
 	fdFail(t, db, exitFail, "INC-9 not found: see flightdeck incident list --all", "incident", "show", "INC-9")
