@@ -401,12 +401,12 @@ func (s *sshServer) gateMiddleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		addr, _ := sess.LocalAddr().(*net.TCPAddr)
 		if len(sess.Command()) > 0 {
-			fmt.Fprintf(sess.Stderr(), "flightdeck serve runs only the dashboard, no commands: %s\r\n", sshCommand(sess.User(), addr))
+			fmt.Fprintf(sess.Stderr(), "flightdeck serve runs only the dashboard, no commands: %s\r\n", sshCommand(model.SanitizeLine(sess.User()), addr))
 			_ = sess.Exit(2)
 			return
 		}
 		if _, _, ok := sess.Pty(); !ok {
-			fmt.Fprintf(sess.Stderr(), "flightdeck needs a terminal: %s\r\n", sshCommand(sess.User(), addr))
+			fmt.Fprintf(sess.Stderr(), "flightdeck needs a terminal: %s\r\n", sshCommand(model.SanitizeLine(sess.User()), addr))
 			_ = sess.Exit(1)
 			return
 		}
