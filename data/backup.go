@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,6 +36,11 @@ func (s *Store) Backup(ctx context.Context, dest string) (err error) {
 	if err := checkBackupDest(abs, s.path); err != nil {
 		return err
 	}
+	// A backup of damage is no backup: check the source first (VACUUM INTO
+	// reads only the pages it needs and can copy a damaged file "fine").
+	if err := s.IntegrityCheck(ctx); err != nil {
+		return fmt.Errorf("back up to %s: refused: %w", abs, err)
+	}
 	dir, base := filepath.Dir(abs), filepath.Base(abs)
 	// CreateTemp makes the file 0600 whatever the umask; VACUUM INTO accepts
 	// an empty file and keeps its mode.
@@ -53,6 +59,9 @@ func (s *Store) Backup(ctx context.Context, dest string) (err error) {
 	if err := s.vacuumInto(ctx, tmpPath); err != nil {
 		return s.backupError(abs, err)
 	}
+	if err := checkCopy(ctx, tmpPath); err != nil {
+		return fmt.Errorf("back up to %s: the copy failed its integrity check (%s); nothing was saved: check the disk holding %s and try again", abs, err, dir)
+	}
 	if err := syncFile(tmpPath); err != nil {
 		return fmt.Errorf("cannot sync the backup %s: %s", tmpPath, cause(err))
 	}
@@ -61,6 +70,23 @@ func (s *Store) Backup(ctx context.Context, dest string) (err error) {
 	}
 	// The new name must survive a power loss too.
 	_ = syncFile(dir)
+	return nil
+}
+
+// checkCopy runs quick_check on the finished copy, read-only.
+func checkCopy(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	problem, err := quickCheck(ctx, db)
+	if err != nil {
+		return err
+	}
+	if problem != "" {
+		return errors.New("quick_check: " + oneLineDetail(problem))
+	}
 	return nil
 }
 

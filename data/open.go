@@ -64,7 +64,8 @@ type Store struct {
 	plans        map[model.Strategy]model.Plan
 	now          func() time.Time // export timestamps and backdated notes; see WithClock
 
-	closer *closer // shared with the views WithClock returns
+	closer *closer    // shared with the views WithClock returns
+	guard  *fileGuard // shared too: which files were opened, damage seen
 }
 
 // closer closes the connections once, however many views share them.
@@ -96,6 +97,16 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Close() error {
 	c := s.closer
 	c.once.Do(func() {
+		if s.guard.check() != nil {
+			// Closing the last connection checkpoints the -wal into the
+			// main file. With the sidecars deleted or replaced, the -wal
+			// this process holds is not the one other processes write:
+			// copying its pages into the file would overwrite their
+			// commits. The connections are abandoned instead; the process
+			// is about to exit (or restart, as the refusal told it to).
+			c.release()
+			return
+		}
 		c.err = s.db.Close()
 		// Only after the connections are gone may another Open in this
 		// process read the file header (see claimFile).
@@ -176,7 +187,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		maxAge = model.DefaultHealthMaxAge
 	}
 	s := &Store{db: db, path: abs, readOnly: opt.ReadOnly, rule: rule, healthMaxAge: maxAge, pol: pol, plans: maps.Clone(opt.Plans), now: time.Now,
-		closer: &closer{release: release}}
+		closer: &closer{release: release}, guard: &fileGuard{path: abs}}
 	if err := s.init(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -190,10 +201,16 @@ func (s *Store) init(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
 		return mapError(s.path, err)
 	}
+	// Before migrate, which would write into the damage.
+	if mayBeDamaged(s.path) {
+		if err := s.IntegrityCheck(ctx); err != nil {
+			return err
+		}
+	}
 	if err := migrate(ctx, s.db, s.path, s.readOnly); err != nil {
 		return mapError(s.path, err)
 	}
-	return nil
+	return s.guard.record(ctx, s.db)
 }
 
 // DefaultBusyTimeout is how long a connection waits for another's lock

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -25,13 +26,25 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) erro
 	if s.readOnly {
 		return fmt.Errorf("%s: %w", what, ErrReadOnly)
 	}
+	if err := s.guard.damage(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.fail(what, err)
 	}
 	defer tx.Rollback()
+	// Under the write lock, so no other process of ours can be between its
+	// own check and commit while the files are swapped: the check is the
+	// last thing before the write becomes visible.
+	if err := s.guard.check(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
 	if err := fn(tx); err != nil {
 		return s.fail(what, err)
+	}
+	if err := s.guard.check(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return s.fail(what, err)
@@ -42,6 +55,11 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) erro
 // read runs fn in a read transaction: one consistent snapshot, and never
 // the write lock (ReadOnly transactions use a plain BEGIN).
 func (s *Store) read(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
+	// A read from a replaced or deleted file shows a past that no longer
+	// exists; say so rather than show it as current.
+	if err := s.guard.check(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return s.fail(what, err)
@@ -57,6 +75,11 @@ func (s *Store) read(ctx context.Context, what string, fn func(tx *sql.Tx) error
 // gate) already say what happened and are returned as they are.
 func (s *Store) fail(what string, err error) error {
 	if m := mapError(s.path, err); m != err {
+		var de *DBError
+		if errors.As(m, &de) && isCorruptCode(de.Code) {
+			// Known damage: no later write may build on it.
+			_ = s.guard.markDamaged(oneLineDetail(err.Error()))
+		}
 		return fmt.Errorf("%s: %w", what, m)
 	}
 	return err
