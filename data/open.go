@@ -31,6 +31,14 @@ type Options struct {
 	// ReadOnly opens an existing, up-to-date database without ever writing
 	// to it: no file or directory is created and nothing is migrated.
 	ReadOnly bool
+	// MustExist refuses a path with no database file instead of creating
+	// one: a command that only reads must not answer "nothing here" from
+	// a new empty file made at a mistyped --db.
+	MustExist bool
+	// ReadOnlyIfNeeded opens the file read-only when this user cannot
+	// write it or its directory, instead of refusing: for commands that
+	// only read.
+	ReadOnlyIfNeeded bool
 	// RollbackRule decides when the error rate meets the rollback criteria
 	// wherever the store evaluates them (promote, finish, health readings).
 	// The zero value is the default: more than 5 points above baseline.
@@ -158,6 +166,14 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot resolve database path %q: %w", path, err)
+	}
+	if opt.MustExist {
+		if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no database at %s — check --db, or run a command that creates it (flightdeck deploy start …)", abs)
+		}
+	}
+	if opt.ReadOnlyIfNeeded && !opt.ReadOnly && (!canWrite(abs) || !canWrite(filepath.Dir(abs))) {
+		opt.ReadOnly = true
 	}
 	if err := prepareFile(abs, opt.ReadOnly); err != nil {
 		return nil, err

@@ -182,7 +182,7 @@ func newDeployStatusCmd(a *app) *cobra.Command {
 					return err
 				}
 			}
-			s, err := a.open(ctx)
+			s, err := a.openRead(ctx)
 			if err != nil {
 				return err
 			}

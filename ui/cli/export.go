@@ -20,7 +20,7 @@ func newExportCmd(a *app) *cobra.Command {
 			if !strings.EqualFold(strings.TrimSpace(format), "json") {
 				return usagef("--format %q is not supported: the only format is json", format)
 			}
-			s, err := a.open(cmd.Context())
+			s, err := a.openRead(cmd.Context())
 			if err != nil {
 				return err
 			}

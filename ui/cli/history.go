@@ -45,7 +45,7 @@ func newHistoryCmd(a *app) *cobra.Command {
 				f.Status = st
 			}
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, err := a.openRead(ctx)
 			if err != nil {
 				return err
 			}
@@ -204,7 +204,7 @@ func newHistoryShowCmd(a *app) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, err := a.openRead(ctx)
 			if err != nil {
 				return err
 			}

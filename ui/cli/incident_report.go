@@ -68,7 +68,7 @@ func (a *app) incidentWithTimeline(ctx context.Context, arg string) (*data.Store
 	if err != nil {
 		return nil, model.Incident{}, nil, err
 	}
-	s, err := a.open(ctx)
+	s, err := a.openRead(ctx)
 	if err != nil {
 		return nil, model.Incident{}, nil, err
 	}

@@ -23,7 +23,7 @@ func newIncidentListCmd(a *app) *cobra.Command {
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, err := a.openRead(ctx)
 			if err != nil {
 				return err
 			}

@@ -38,7 +38,7 @@ func newMetricsCmd(a *app) *cobra.Command {
 			}
 			w := model.MetricsWindow{From: from, To: now, Service: strings.TrimSpace(service), Environment: strings.TrimSpace(env)}
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, err := a.openRead(ctx)
 			if err != nil {
 				return err
 			}

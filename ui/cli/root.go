@@ -108,6 +108,17 @@ func (a *app) login() string {
 
 // open opens (creating and migrating when needed) the database once.
 func (a *app) open(ctx context.Context) (*data.Store, error) {
+	return a.openWith(ctx, false)
+}
+
+// openRead opens the database for a command that only reads: the file must
+// exist (a mistyped --db is not a new empty database), and a file this
+// user cannot write is opened read-only instead of refused.
+func (a *app) openRead(ctx context.Context) (*data.Store, error) {
+	return a.openWith(ctx, true)
+}
+
+func (a *app) openWith(ctx context.Context, reading bool) (*data.Store, error) {
 	if a.store != nil {
 		return a.store, nil
 	}
@@ -119,7 +130,7 @@ func (a *app) open(ctx context.Context) (*data.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := data.Open(ctx, path, data.Options{ReadOnly: a.readOnly, RollbackRule: cfg.Rule, HealthMaxAge: cfg.HealthMaxAge, Policy: cfg.Policy, Plans: cfg.Plans})
+	st, err := data.Open(ctx, path, data.Options{ReadOnly: a.readOnly, MustExist: reading, ReadOnlyIfNeeded: reading, RollbackRule: cfg.Rule, HealthMaxAge: cfg.HealthMaxAge, Policy: cfg.Policy, Plans: cfg.Plans})
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +181,7 @@ func newRootCmd(a *app) *cobra.Command {
 	f := root.Flags()
 	f.StringVar(&a.theme, "theme", "", "colour theme for terminals that cannot tell: dark or light (default $FLIGHTDECK_THEME, else dark)")
 	f.BoolVar(&a.mouse, "mouse", false, "capture the mouse (off by default so you can select and copy text)")
-	f.BoolVar(&a.readOnly, "read-only", false, "live dashboard with every action disabled (for a shared screen); opens the database read-only")
+	pf.BoolVar(&a.readOnly, "read-only", false, "open the database read-only: the dashboard disables every action (for a shared screen), commands that write refuse")
 	f.BoolVar(&a.debug, "debug", false, "write a debug log to flightdeck-debug.log in the current directory")
 
 	root.AddCommand(newDeployCmd(a), newCheckCmd(a), newExportCmd(a), newIncidentCmd(a))

@@ -234,7 +234,7 @@ func newTemplateListCmd(a *app) *cobra.Command {
 			"imported_at are null for the built-in template.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.open(cmd.Context())
+			s, err := a.openRead(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -300,7 +300,7 @@ func newTemplateShowCmd(a *app) *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, err := a.openRead(ctx)
 			if err != nil {
 				return err
 			}

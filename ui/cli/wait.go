@@ -48,7 +48,7 @@ func newDeployWaitCmd(a *app) *cobra.Command {
 				return usagef("--timeout %s is negative: give a duration such as 90m, or 0 for none", timeout)
 			}
 			ctx := cmd.Context()
-			s, err := a.open(ctx)
+			s, err := a.openRead(ctx)
 			if err != nil {
 				return err
 			}
