@@ -55,7 +55,9 @@ func (e *DBError) Unwrap() error { return e.err }
 
 // Is lets a corruption SQLite reported match ErrDamaged, like the damage
 // quick_check finds.
-func (e *DBError) Is(target error) bool { return target == ErrDamaged && e.Code == sqlite3.SQLITE_CORRUPT }
+func (e *DBError) Is(target error) bool {
+	return target == ErrDamaged && e.Code == sqlite3.SQLITE_CORRUPT
+}
 
 // sqliteCoder is satisfied by *sqlite.Error; matching on the method rather
 // than the type lets the mapping be tested with a synthesized error.

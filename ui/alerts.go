@@ -80,15 +80,17 @@ func (m *Model) rolloutAlerts(primed bool, ring *bool) []tea.Cmd {
 		if primed {
 			*ring = true
 		}
-		st, stage, at := m.store, s.Stage, p.rollout.StageStartedAt.Add(s.Soak+p.rollout.PausedTotal)
-		cmds = append(cmds, func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-			defer cancel()
-			// Best effort: the event is a record of the clock, the
-			// state itself is always recomputed from stored times.
-			_, _ = st.MarkReady(ctx, id, stage, at)
-			return nil
-		})
+		if st := m.writer; st != nil { // a read-only dashboard records nothing
+			stage, at := s.Stage, p.rollout.StageStartedAt.Add(s.Soak+p.rollout.PausedTotal)
+			cmds = append(cmds, func() tea.Msg {
+				ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+				defer cancel()
+				// Best effort: the event is a record of the clock, the
+				// state itself is always recomputed from stored times.
+				_, _ = st.MarkReady(ctx, id, stage, at)
+				return nil
+			})
+		}
 	}
 	if met && !m.alerts.met[id] && primed {
 		*ring = true

@@ -49,7 +49,8 @@ const (
 
 // Model is the root Bubble Tea model.
 type Model struct {
-	store  Store
+	store  Reader
+	writer Writer // nil: read-only, no write path at all
 	opts   Options
 	keys   KeyMap
 	styles Styles
@@ -94,7 +95,16 @@ type Model struct {
 }
 
 // New builds the dashboard on a store.
-func New(st Store, opts Options) Model {
+func New(st Reader, opts Options) Model {
+	// The writer is found in st or not at all: a read-only dashboard is
+	// given a store without write methods (ReadOnly, a viewer's session).
+	var w Writer
+	if sw, ok := st.(Writer); ok && !opts.ReadOnly {
+		w = sw
+	}
+	if w == nil {
+		opts.ReadOnly = true
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -124,6 +134,7 @@ func New(st Store, opts Options) Model {
 	h.Styles.Ellipsis = s.Muted
 	return Model{
 		store:      st,
+		writer:     w,
 		opts:       opts,
 		keys:       DefaultKeyMap(),
 		styles:     s,

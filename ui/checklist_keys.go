@@ -110,7 +110,7 @@ func (m Model) nextPhase() (tea.Model, tea.Cmd) {
 	actor, at, id := m.opts.Actor, m.opts.Now(), d.ID
 	m.choice = yesNo(q, func(m *Model) tea.Cmd {
 		return m.write(id, func(ctx context.Context) (string, int64, error) {
-			_, err := m.store.StartExecution(ctx, id, actor, at, open > 0)
+			_, err := m.writer.StartExecution(ctx, id, actor, at, open > 0)
 			if err != nil {
 				return "", 0, err
 			}
@@ -125,7 +125,7 @@ func (m Model) nextPhase() (tea.Model, tea.Cmd) {
 }
 
 func (m Model) setItem(it model.Item, state model.ItemState, reason string) tea.Cmd {
-	actor, at, st := m.opts.Actor, m.opts.Now(), m.store
+	actor, at, st := m.opts.Actor, m.opts.Now(), m.writer
 	return m.write(m.focusID, func(ctx context.Context) (string, int64, error) {
 		if _, err := st.SetItemState(ctx, it.ID, it.State, state, reason, actor, at); err != nil { // decided on the item as shown
 			return "", 0, err
@@ -136,7 +136,7 @@ func (m Model) setItem(it model.Item, state model.ItemState, reason string) tea.
 }
 
 func (m Model) setNote(it model.Item, v string) tea.Cmd {
-	actor, at, st := m.opts.Actor, m.opts.Now(), m.store
+	actor, at, st := m.opts.Actor, m.opts.Now(), m.writer
 	return m.write(m.focusID, func(ctx context.Context) (string, int64, error) {
 		if _, err := st.SetItemNote(ctx, it.ID, model.SeenNote(it), v, actor, at); err != nil { // decided on the note as shown
 			return "", 0, err

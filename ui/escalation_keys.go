@@ -99,7 +99,7 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.openPrompt(fmt.Sprintf("%s step %d (%s): who was reached", ref, n, step.Step.ShortRole()), placeholder, "",
 				func(m *Model, v string) (tea.Cmd, string) {
 					return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-						return fmt.Sprintf("%s step %d acknowledged", ref, n), m.store.AckStep(ctx, id, seen, n, v, actor, at)
+						return fmt.Sprintf("%s step %d acknowledged", ref, n), m.writer.AckStep(ctx, id, seen, n, v, actor, at)
 					}), ""
 				})
 		}
@@ -130,7 +130,7 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 				return nil, err.Error()
 			}
 			return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-				return fmt.Sprintf("%s escalated to %s", ref, label), m.store.EscalateNow(ctx, id, seen, n, v, actor, at)
+				return fmt.Sprintf("%s escalated to %s", ref, label), m.writer.EscalateNow(ctx, id, seen, n, v, actor, at)
 			}), ""
 		})
 	case key.Matches(msg, k.SkipTo):
@@ -144,7 +144,7 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 				return nil, err.Error()
 			}
 			return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-				return fmt.Sprintf("%s skipped to step %d", ref, n), m.store.SkipToStep(ctx, id, seen, n, v, actor, at)
+				return fmt.Sprintf("%s skipped to step %d", ref, n), m.writer.SkipToStep(ctx, id, seen, n, v, actor, at)
 			}), ""
 		})
 	case key.Matches(msg, k.Mitigate):
@@ -153,13 +153,13 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-			return ref + " mitigated: clocks keep running until it is resolved", m.store.MitigateIncident(ctx, id, seen, actor, at)
+			return ref + " mitigated: clocks keep running until it is resolved", m.writer.MitigateIncident(ctx, id, seen, actor, at)
 		})
 	case key.Matches(msg, k.Resolve):
 		m.openPrompt(fmt.Sprintf("resolve %s — root cause", ref), "root cause, if known (optional), then confirm", inc.RootCause, func(m *Model, v string) (tea.Cmd, string) {
 			m.choice = yesNo(fmt.Sprintf("Resolve %s %q? Its clocks stop.", ref, clean(inc.Title)), func(m *Model) tea.Cmd {
 				return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-					return ref + " resolved", m.store.ResolveIncident(ctx, id, seen, v, actor, at)
+					return ref + " resolved", m.writer.ResolveIncident(ctx, id, seen, v, actor, at)
 				})
 			})
 			m.mode = modeConfirm
@@ -175,7 +175,7 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 				return nil, "a name is required"
 			}
 			return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-				return fmt.Sprintf("%s %s: %s", ref, role, clean(person)), m.store.SetCommander(ctx, id, seen, role, person, actor, at)
+				return fmt.Sprintf("%s %s: %s", ref, role, clean(person)), m.writer.SetCommander(ctx, id, seen, role, person, actor, at)
 			}), ""
 		})
 	case key.Matches(msg, k.Update):
@@ -190,7 +190,7 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			labels = append(labels, fmt.Sprintf("%d %s: %s", int(s), s.Name(), s.Definition()))
 			opts[fmt.Sprint(int(s))] = func(m *Model) tea.Cmd {
 				return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-					return fmt.Sprintf("%s is now %s", ref, s.Label()), m.store.SetIncidentSeverity(ctx, id, seen, s, actor, at)
+					return fmt.Sprintf("%s is now %s", ref, s.Label()), m.writer.SetIncidentSeverity(ctx, id, seen, s, actor, at)
 				})
 			}
 		}
@@ -222,7 +222,7 @@ func (m *Model) updatePrompts(inc model.Incident, u model.StakeholderUpdate, ste
 			return nil, err.Error()
 		}
 		return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-			return ref + " stakeholder update posted", m.store.PostUpdate(ctx, id, seen, nu, actor, at)
+			return ref + " stakeholder update posted", m.writer.PostUpdate(ctx, id, seen, nu, actor, at)
 		}), ""
 	})
 }

@@ -56,7 +56,7 @@ func (m *Model) linkPrompt(inc model.Incident) {
 				return nil, ref + " is not linked to a deployment: type one to link it"
 			}
 			return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-				return fmt.Sprintf("%s unlinked from #%d", ref, was), m.store.UnlinkIncident(ctx, id, seen, actor, at)
+				return fmt.Sprintf("%s unlinked from #%d", ref, was), m.writer.UnlinkIncident(ctx, id, seen, actor, at)
 			}), ""
 		}
 		if n == was {
@@ -67,7 +67,7 @@ func (m *Model) linkPrompt(inc model.Incident) {
 			if was != 0 {
 				status += fmt.Sprintf(" (was #%d)", was)
 			}
-			return status, m.store.LinkIncident(ctx, id, n, seen, actor, at)
+			return status, m.writer.LinkIncident(ctx, id, n, seen, actor, at)
 		}), ""
 	})
 }

@@ -31,7 +31,7 @@ func (m Model) handleFormKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.mode = modeNormal
-		actor, at, st, tpl := m.opts.Actor, m.opts.Now(), m.store, m.opts.Template
+		actor, at, st, tpl := m.opts.Actor, m.opts.Now(), m.writer, m.opts.Template
 		tplName := m.form.templateName()
 		// Focus stays on a rollout in flight: starting another deployment
 		// must not take the live canary's timer off the screen.
@@ -43,7 +43,7 @@ func (m Model) handleFormKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m.write(0, func(ctx context.Context) (string, int64, error) {
 				var err error
 				if tplName != "" && tplName != tpl.Name {
-					if tpl, err = st.Template(ctx, tplName); err != nil {
+					if tpl, err = m.store.Template(ctx, tplName); err != nil {
 						return "", 0, err
 					}
 				}

@@ -219,7 +219,7 @@ func (m Model) handleIncidentFormKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.mode = modeNormal
 		m.setFocus(paneEscalation)
 		return m, m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-			inc, err := m.store.OpenIncident(ctx, n, actor, at)
+			inc, err := m.writer.OpenIncident(ctx, n, actor, at)
 			if err != nil {
 				return "", err
 			}

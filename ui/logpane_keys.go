@@ -63,9 +63,9 @@ func (m Model) handleLogKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
 			if e.Starred {
-				return "unstarred", m.store.StarEvent(ctx, e.ID, false, actor, at)
+				return "unstarred", m.writer.StarEvent(ctx, e.ID, false, actor, at)
 			}
-			return "starred: it goes in the incident report", m.store.StarEvent(ctx, e.ID, true, actor, at)
+			return "starred: it goes in the incident report", m.writer.StarEvent(ctx, e.ID, true, actor, at)
 		})
 	case key.Matches(msg, k.SevFilter):
 		p.query.MinSeverity = (p.query.MinSeverity + 1) % 5
@@ -127,7 +127,7 @@ func (m Model) logNote() (tea.Model, tea.Cmd) {
 		}
 		actor := m.opts.Actor
 		return m.write(m.focusID, func(ctx context.Context) (string, int64, error) {
-			return "note added to " + ref, 0, m.store.AddIncidentNote(ctx, id, v, actor, at)
+			return "note added to " + ref, 0, m.writer.AddIncidentNote(ctx, id, v, actor, at)
 		}), ""
 	})
 	return m, nil

@@ -30,7 +30,7 @@ func (m Model) promote() (tea.Model, tea.Cmd) {
 	seen := model.SeenRollout(p.rollout) // as shown when the prompt opens: the decision rests on it
 	do := func(reason string) tea.Cmd {
 		return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-			if err := m.store.Promote(ctx, id, seen, reason, actor, at); err != nil {
+			if err := m.writer.Promote(ctx, id, seen, reason, actor, at); err != nil {
 				return "", err
 			}
 			return fmt.Sprintf("promoted to %s", clean(s.Next)), nil
@@ -65,11 +65,11 @@ func (m Model) pauseOrResume() tea.Cmd {
 	seen := model.SeenRollout(m.rollout.rollout)
 	if m.rollout.rollout.Paused {
 		return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-			return "rollout resumed", m.store.Resume(ctx, id, seen, actor, at)
+			return "rollout resumed", m.writer.Resume(ctx, id, seen, actor, at)
 		})
 	}
 	return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-		return "rollout paused: the soak clock is stopped", m.store.Pause(ctx, id, seen, actor, at)
+		return "rollout paused: the soak clock is stopped", m.writer.Pause(ctx, id, seen, actor, at)
 	})
 }
 
@@ -80,7 +80,7 @@ func (m Model) finish() (tea.Model, tea.Cmd) {
 	seen := model.SeenRollout(p.rollout)
 	do := func(reason string) tea.Cmd {
 		return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-			if err := m.store.Finish(ctx, id, seen, reason, actor, at); err != nil {
+			if err := m.writer.Finish(ctx, id, seen, reason, actor, at); err != nil {
 				return "", err
 			}
 			if d.RollingBack() {
@@ -138,7 +138,7 @@ func (m Model) abort() (tea.Model, tea.Cmd) {
 		m.choice = yesNo(fmt.Sprintf("Abort %s and start the rollback now?", clean(d.Title())), func(m *Model) tea.Cmd {
 			m.setFocus(paneChecklist)
 			return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-				if err := m.store.Abort(ctx, id, seen, v, actor, at); err != nil {
+				if err := m.writer.Abort(ctx, id, seen, v, actor, at); err != nil {
 					return "", err
 				}
 				if d.Status == model.StatusPlanned {
@@ -177,7 +177,7 @@ func (m *Model) healthPrompt() {
 			base = &b
 		}
 		return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-			met, expl, err := m.store.RecordHealth(ctx, id, rate, base, actor, at)
+			met, expl, err := m.writer.RecordHealth(ctx, id, rate, base, actor, at)
 			if err != nil {
 				return "", err
 			}
@@ -209,7 +209,7 @@ func (m *Model) declareChoice() {
 					return nil, "a reason is required"
 				}
 				return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-					if err := m.store.DeclareCriterion(ctx, id, c, v, actor, at); err != nil {
+					if err := m.writer.DeclareCriterion(ctx, id, c, v, actor, at); err != nil {
 						return "", err
 					}
 					return "! ROLLBACK CRITERIA MET: " + c.Label(), nil

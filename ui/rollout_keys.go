@@ -83,7 +83,7 @@ func (m Model) handleRolloutKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 				return nil, "a reason is required"
 			}
 			return m.rolloutWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
-				return "declared criteria cleared", m.store.ClearCriteria(ctx, id, v, actor, at)
+				return "declared criteria cleared", m.writer.ClearCriteria(ctx, id, v, actor, at)
 			}), ""
 		})
 	}

@@ -17,7 +17,7 @@ type RunOptions struct {
 }
 
 // Run starts the dashboard on the terminal and blocks until it quits.
-func Run(ctx context.Context, st Store, opts Options, ro RunOptions) error {
+func Run(ctx context.Context, st Reader, opts Options, ro RunOptions) error {
 	popts := []tea.ProgramOption{
 		tea.WithAltScreen(),
 		tea.WithContext(ctx),

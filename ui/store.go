@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -9,29 +10,36 @@ import (
 	"github.com/octoacme/flightdeck/model"
 )
 
-// Store is what the dashboard needs from persistence. It is declared here,
-// where it is used; main passes the SQLite store in and tests pass a
-// temporary-file store.
+// Store is what a dashboard that may act needs from persistence: the reads
+// and the writes. It is declared here, where it is used; main passes the
+// SQLite store in and tests pass a temporary-file store.
 type Store interface {
-	ChecklistStore
-	RolloutStore
-	IncidentStore
-	HistoryStore
-	TemplateStore
-	LinkStore
+	Reader
+	Writer
 }
 
-// LinkStore links incidents to the deployments that caused them, only when
-// someone says so, and starts a deployment past the gates a person gave
-// reasons for. Each call is one transaction with its timeline event.
-type LinkStore interface {
-	LinkIncident(ctx context.Context, id, deploymentID int64, seen model.IncidentSeen, actor string, at time.Time) error
-	UnlinkIncident(ctx context.Context, id int64, seen model.IncidentSeen, actor string, at time.Time) error
-	// StartDeploymentWith starts a deployment past the change freeze
-	// (o.Freeze) and beside another of the same service in flight
-	// (o.InFlight), recording each reason; a gate without one refuses.
-	StartDeploymentWith(ctx context.Context, n model.NewDeployment, tpl model.Template, o model.StartOverride, actor string, at time.Time) (model.Deployment, error)
+// Reader is everything the dashboard reads. A read-only dashboard (a
+// war-room viewer, --read-only) is given only a Reader: it holds no value
+// with a write method, so a write added to Writer later cannot reach the
+// database from it, whatever the keys do.
+type Reader interface {
+	ActiveDeployments(ctx context.Context) ([]model.Deployment, error)
+	Checklist(ctx context.Context, deploymentID int64) ([]model.Item, []model.Guidance, error)
+	LogPage(ctx context.Context, q LogQuery) ([]model.Event, error)
+	OpenIncidents(ctx context.Context) ([]model.Incident, error)
+	Rollout(ctx context.Context, deploymentID int64) (model.Rollout, bool, error)
+	RolloutHealth(ctx context.Context, deploymentID int64) (model.Health, []model.Declaration, error)
+	TemplateStore
+	HistoryStore
 }
+
+// ReadOnly hides every method of st but the reads: the dashboard built on
+// it has no write path (New finds no Writer in it).
+func ReadOnly(st Reader) Reader { return readOnlyStore{st} }
+
+// readOnlyStore embeds the Reader interface, not st itself, so st's write
+// methods are not promoted.
+type readOnlyStore struct{ Reader }
 
 // TemplateStore offers the checklist templates a deployment can start from.
 type TemplateStore interface {
@@ -39,14 +47,51 @@ type TemplateStore interface {
 	Template(ctx context.Context, name string) (model.Template, error)
 }
 
-// ChecklistStore reads deployments and writes checklist changes.
-type ChecklistStore interface {
-	ActiveDeployments(ctx context.Context) ([]model.Deployment, error)
-	Checklist(ctx context.Context, deploymentID int64) ([]model.Item, []model.Guidance, error)
+// Writer is every change the dashboard can make. Each call is one
+// transaction with its timeline event. Each decision carries the state as
+// the person saw it (model.SeenIncident, model.SeenRollout, the item's
+// state or note, captured when the prompt opened); a store refuses with
+// model.ErrStale when it has moved on, writing nothing. Refusals that a
+// reason would lift match model.ErrNeedsReason.
+type Writer interface {
 	StartDeployment(ctx context.Context, n model.NewDeployment, tpl model.Template, actor string, at time.Time) (model.Deployment, error)
+	// StartDeploymentOverride starts a deployment during a change freeze,
+	// recording the reason; StartDeployment refuses while frozen.
+	StartDeploymentOverride(ctx context.Context, n model.NewDeployment, tpl model.Template, reason, actor string, at time.Time) (model.Deployment, error)
+	// StartDeploymentWith starts a deployment past the change freeze
+	// (o.Freeze) and beside another of the same service in flight
+	// (o.InFlight), recording each reason; a gate without one refuses.
+	StartDeploymentWith(ctx context.Context, n model.NewDeployment, tpl model.Template, o model.StartOverride, actor string, at time.Time) (model.Deployment, error)
 	SetItemState(ctx context.Context, itemID int64, seen, state model.ItemState, reason, actor string, at time.Time) (model.Item, error)
 	SetItemNote(ctx context.Context, itemID int64, seen model.NoteSeen, note, actor string, at time.Time) (model.Item, error)
 	StartExecution(ctx context.Context, deploymentID int64, actor string, at time.Time, override bool) (model.Deployment, error)
+
+	LinkIncident(ctx context.Context, id, deploymentID int64, seen model.IncidentSeen, actor string, at time.Time) error
+	UnlinkIncident(ctx context.Context, id int64, seen model.IncidentSeen, actor string, at time.Time) error
+	OpenIncident(ctx context.Context, n model.NewIncident, actor string, at time.Time) (model.Incident, error)
+	AddIncidentNote(ctx context.Context, id int64, text, actor string, at time.Time) error
+	SetIncidentSeverity(ctx context.Context, id int64, seen model.IncidentSeen, sev model.Severity, actor string, at time.Time) error
+	AckStep(ctx context.Context, id int64, seen model.IncidentSeen, step int, reached, actor string, at time.Time) error
+	EscalateNow(ctx context.Context, id int64, seen model.IncidentSeen, step int, reason, actor string, at time.Time) error
+	SkipToStep(ctx context.Context, id int64, seen model.IncidentSeen, step int, reason, actor string, at time.Time) error
+	MitigateIncident(ctx context.Context, id int64, seen model.IncidentSeen, actor string, at time.Time) error
+	ResolveIncident(ctx context.Context, id int64, seen model.IncidentSeen, rootCause, actor string, at time.Time) error
+	SetCommander(ctx context.Context, id int64, seen model.IncidentSeen, role, person, actor string, at time.Time) error
+	PostUpdate(ctx context.Context, id int64, seen model.IncidentSeen, u model.StakeholderUpdate, actor string, at time.Time) error
+	StarEvent(ctx context.Context, eventID int64, starred bool, actor string, at time.Time) error
+
+	Promote(ctx context.Context, deploymentID int64, seen model.RolloutSeen, reason, actor string, at time.Time) error
+	Pause(ctx context.Context, deploymentID int64, seen model.RolloutSeen, actor string, at time.Time) error
+	Resume(ctx context.Context, deploymentID int64, seen model.RolloutSeen, actor string, at time.Time) error
+	Abort(ctx context.Context, deploymentID int64, seen model.RolloutSeen, reason, actor string, at time.Time) error
+	Finish(ctx context.Context, deploymentID int64, seen model.RolloutSeen, reason, actor string, at time.Time) error
+	RecordHealth(ctx context.Context, deploymentID int64, errorRate float64, baseline *float64, actor string, at time.Time) (met bool, explanation string, err error)
+	DeclareCriterion(ctx context.Context, deploymentID int64, c model.Criterion, reason, actor string, at time.Time) error
+	ClearCriteria(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) error
+	// MarkReady records that a soak ended (the store keeps the first). A
+	// dashboard without a Writer does not record it; one that can write
+	// does.
+	MarkReady(ctx context.Context, deploymentID int64, stage int, at time.Time) (bool, error)
 }
 
 // LogQuery selects a page of the timeline: the Limit events before BeforeID
@@ -59,48 +104,6 @@ type LogQuery struct {
 	MinSeverity model.Severity // 0: everything; SEV2: incidents of SEV1–SEV2 only
 	Search      string
 	StarredOnly bool
-}
-
-// IncidentStore reads and writes incidents and the timeline. Each decision
-// carries the incident as the person saw it (model.SeenIncident, captured
-// when the prompt opened); a store refuses with model.ErrStale when it has
-// moved on, writing nothing.
-type IncidentStore interface {
-	LogPage(ctx context.Context, q LogQuery) ([]model.Event, error)
-	OpenIncidents(ctx context.Context) ([]model.Incident, error)
-	OpenIncident(ctx context.Context, n model.NewIncident, actor string, at time.Time) (model.Incident, error)
-	AddIncidentNote(ctx context.Context, id int64, text, actor string, at time.Time) error
-	SetIncidentSeverity(ctx context.Context, id int64, seen model.IncidentSeen, sev model.Severity, actor string, at time.Time) error
-	AckStep(ctx context.Context, id int64, seen model.IncidentSeen, step int, reached, actor string, at time.Time) error
-	EscalateNow(ctx context.Context, id int64, seen model.IncidentSeen, step int, reason, actor string, at time.Time) error
-	SkipToStep(ctx context.Context, id int64, seen model.IncidentSeen, step int, reason, actor string, at time.Time) error
-	MitigateIncident(ctx context.Context, id int64, seen model.IncidentSeen, actor string, at time.Time) error
-	ResolveIncident(ctx context.Context, id int64, seen model.IncidentSeen, rootCause, actor string, at time.Time) error
-	SetCommander(ctx context.Context, id int64, seen model.IncidentSeen, role, person, actor string, at time.Time) error
-	PostUpdate(ctx context.Context, id int64, seen model.IncidentSeen, u model.StakeholderUpdate, actor string, at time.Time) error
-	StarEvent(ctx context.Context, eventID int64, starred bool, actor string, at time.Time) error
-	// StartDeploymentOverride starts a deployment during a change freeze,
-	// recording the reason; StartDeployment refuses while frozen.
-	StartDeploymentOverride(ctx context.Context, n model.NewDeployment, tpl model.Template, reason, actor string, at time.Time) (model.Deployment, error)
-}
-
-// RolloutStore reads and drives a deployment's rollout. Each action is one
-// transaction with its timeline event; refusals that a reason would lift
-// match model.ErrNeedsReason. Each action carries the rollout it was decided
-// on (model.SeenRollout, captured when the prompt opened); when it has
-// moved on the store writes nothing and returns a model.ErrStale.
-type RolloutStore interface {
-	Rollout(ctx context.Context, deploymentID int64) (model.Rollout, bool, error)
-	RolloutHealth(ctx context.Context, deploymentID int64) (model.Health, []model.Declaration, error)
-	Promote(ctx context.Context, deploymentID int64, seen model.RolloutSeen, reason, actor string, at time.Time) error
-	Pause(ctx context.Context, deploymentID int64, seen model.RolloutSeen, actor string, at time.Time) error
-	Resume(ctx context.Context, deploymentID int64, seen model.RolloutSeen, actor string, at time.Time) error
-	Abort(ctx context.Context, deploymentID int64, seen model.RolloutSeen, reason, actor string, at time.Time) error
-	Finish(ctx context.Context, deploymentID int64, seen model.RolloutSeen, reason, actor string, at time.Time) error
-	RecordHealth(ctx context.Context, deploymentID int64, errorRate float64, baseline *float64, actor string, at time.Time) (met bool, explanation string, err error)
-	DeclareCriterion(ctx context.Context, deploymentID int64, c model.Criterion, reason, actor string, at time.Time) error
-	ClearCriteria(ctx context.Context, deploymentID int64, reason, actor string, at time.Time) error
-	MarkReady(ctx context.Context, deploymentID int64, stage int, at time.Time) (bool, error)
 }
 
 // storeTimeout bounds every database call made from the UI so a stuck query
@@ -139,7 +142,7 @@ type snapshotMsg struct {
 
 // loadSnapshot reads the active deployments and the focused one's checklist,
 // the open incidents and the newest page of the timeline.
-func loadSnapshot(ctx context.Context, st Store, focusID int64, q LogQuery) (snapshot, error) {
+func loadSnapshot(ctx context.Context, st Reader, focusID int64, q LogQuery) (snapshot, error) {
 	var s snapshot
 	var err error
 	if s.deployments, err = st.ActiveDeployments(ctx); err != nil {
@@ -176,7 +179,7 @@ func loadSnapshot(ctx context.Context, st Store, focusID int64, q LogQuery) (sna
 	return s, err
 }
 
-func loadCmd(st Store, focusID int64, q LogQuery) func() tea.Msg {
+func loadCmd(st Reader, focusID int64, q LogQuery) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
@@ -187,7 +190,7 @@ func loadCmd(st Store, focusID int64, q LogQuery) func() tea.Msg {
 
 // writeCmd runs one write (one transaction in the store) and then reloads,
 // so the screen shows an action as done only after it is committed.
-func writeCmd(st Store, focusID int64, q LogQuery, write func(ctx context.Context) (status string, focus int64, err error)) func() tea.Msg {
+func writeCmd(st Reader, focusID int64, q LogQuery, write func(ctx context.Context) (status string, focus int64, err error)) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
@@ -207,7 +210,7 @@ type olderMsg struct {
 	err    error
 }
 
-func olderCmd(st Store, q LogQuery) func() tea.Msg {
+func olderCmd(st Reader, q LogQuery) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
@@ -220,7 +223,12 @@ func olderCmd(st Store, q LogQuery) func() tea.Msg {
 func (m Model) load(focusID int64) tea.Cmd { return loadCmd(m.store, focusID, m.log.query) }
 
 // write runs one write then reloads; see writeCmd.
+// Without a Writer nothing runs: do would call through m.writer.
 func (m Model) write(focusID int64, do func(ctx context.Context) (string, int64, error)) tea.Cmd {
+	if m.writer == nil {
+		err := errors.New(m.readOnlyNotice())
+		do = func(context.Context) (string, int64, error) { return "", 0, err }
+	}
 	return writeCmd(m.store, focusID, m.log.query, do)
 }
 

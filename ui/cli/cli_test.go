@@ -151,7 +151,7 @@ func TestCLIDeployCheckExport(t *testing.T) {
 }
 
 func TestCLINoActiveDeployments(t *testing.T) {
-	db := cliDB(t)
+	db := emptyDB(t)
 	if out := fdOK(t, db, "deploy", "status"); out != "no active deployments — start one with: flightdeck deploy start SERVICE VERSION\n" {
 		t.Errorf("status printed %q", out)
 	}
@@ -223,7 +223,8 @@ func TestCLIBadUsage(t *testing.T) {
 func TestCLIDatabaseProblems(t *testing.T) {
 	cliDB(t)
 	missing := filepath.Join(t.TempDir(), "nope", "fd.db")
-	fdFail(t, missing, exitFail, "directory "+filepath.Dir(missing)+" does not exist", "deploy", "status")
+	fdFail(t, missing, exitFail, "directory "+filepath.Dir(missing)+" does not exist", "deploy", "start", "api", "v1")
+	fdFail(t, missing, exitFail, "no database at "+missing+" — check --db", "deploy", "status")
 
 	foreign := filepath.Join(t.TempDir(), "notes.txt")
 	content := []byte("shopping list\n- eggs\n")

@@ -53,7 +53,7 @@ func crashWriterChild() int {
 
 // openerChild creates fresh databases FD_DIR/NAME-k.db one after another
 // until it is killed, so the kill lands while one is being created,
-// switched to WAL or migrated. It prints "opening PATH" before each.
+// switched to WAL or migrated (a write creates it: read commands never do). It prints "opening PATH" before each.
 func openerChild() int {
 	dir, name := os.Getenv("FD_DIR"), os.Getenv("FD_NAME")
 	awaitGo()
@@ -62,7 +62,7 @@ func openerChild() int {
 		path := filepath.Join(dir, fmt.Sprintf("%s-%d.db", name, k))
 		fmt.Printf("opening %s\n", path)
 		var errb bytes.Buffer
-		if code := Run(ctx, []string{"--db", path, "export"}, io.Discard, &errb); code != exitOK {
+		if code := Run(ctx, []string{"--db", path, "--as", "crash", "incident", "open", "--sev", "3", "opened"}, io.Discard, &errb); code != exitOK {
 			fmt.Fprintf(os.Stderr, "open %s failed (exit %d): %s", path, code, errb.String())
 			return 1
 		}

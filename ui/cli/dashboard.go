@@ -41,7 +41,12 @@ func runDashboard(ctx context.Context, a *app) error {
 	opts.Actor = a.actor()
 	opts.ReadOnly = a.readOnly
 	opts.Bell = func() { _, _ = os.Stdout.WriteString("\a") }
-	return ui.Run(ctx, dashstore.New(st), opts, ui.RunOptions{Mouse: a.mouse, DebugLog: debugLog, Changes: changes})
+	var dash ui.Reader = dashstore.New(st)
+	if a.readOnly {
+		// No write path at all, not only disabled keys: see ui.ReadOnly.
+		dash = ui.ReadOnly(dash)
+	}
+	return ui.Run(ctx, dash, opts, ui.RunOptions{Mouse: a.mouse, DebugLog: debugLog, Changes: changes})
 }
 
 // themeFlag reads --theme and $FLIGHTDECK_THEME (ui.ParseTheme); a bad

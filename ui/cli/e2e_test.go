@@ -234,7 +234,8 @@ func TestStartupDoesNotWaitForTerminal(t *testing.T) {
 		t.Skip("script(1) not installed")
 	}
 	bin := flightdeckBin(t)
-	for _, args := range []string{"--help", "--version", "deploy status --db " + filepath.Join(t.TempDir(), "x.db")} {
+	x := filepath.Join(t.TempDir(), "x.db")
+	for _, args := range []string{"--help", "--version", "incident open --sev 3 x --db " + x, "deploy status --db " + x} {
 		start := time.Now()
 		cmd := exec.Command("script", "-qec", bin+" "+args, "/dev/null")
 		cmd.Env = append(os.Environ(), "TERM=xterm-256color", "CI=")

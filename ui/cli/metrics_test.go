@@ -53,7 +53,7 @@ func metricsJSONOf(t *testing.T, db string, args ...string) metricsDoc {
 }
 
 func TestCLIMetricsAndHotfix(t *testing.T) {
-	db := cliDB(t)
+	db := emptyDB(t)
 
 	// An empty window says n/a, never 0%.
 	out := fdOK(t, db, "metrics")

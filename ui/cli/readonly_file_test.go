@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/octoacme/flightdeck/data"
 )
 
 // Defect 10: read commands on a read-only database file, --read-only on
@@ -15,6 +18,21 @@ var readCommands = [][]string{
 	{"export"},
 	{"history"},
 	{"metrics"},
+}
+
+// emptyDB is a new, migrated database with nothing in it: read commands
+// refuse a path with no database at all.
+func emptyDB(t *testing.T) string {
+	t.Helper()
+	db := cliDB(t)
+	st, err := data.Open(context.Background(), db, data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 func seededDB(t *testing.T) string {

@@ -161,7 +161,7 @@ start a deployment with it: flightdeck deploy start SERVICE VERSION --template t
 }
 
 func TestCLITemplateErrors(t *testing.T) {
-	db := cliDB(t)
+	db := emptyDB(t)
 	dir := t.TempDir()
 	w := func(name, content string) string { return writeFile(t, dir, name, content) }
 	big := w("big.md", "## A\n- [ ] x\n"+strings.Repeat("y", mdtemplate.MaxSize))

@@ -465,7 +465,7 @@ func (s *sshServer) runSession(sess ssh.Session) {
 	name, viewer := s.identity(login)
 	renderer := s.renderer(sess)
 	bells := make(chan struct{}, 1)
-	store := sessionStore{Store: s.Store, session: ctx, changed: s.hub.notify, viewer: viewer}
+	store := newSessionStore(s.Store, ctx, s.hub.notify, viewer)
 	opts := s.Dashboard
 	opts.Actor = actorFor(name, sess.PublicKey())
 	opts.Location = sessionLocation(sess.Environ())
