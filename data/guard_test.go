@@ -297,3 +297,30 @@ func TestCheckCopyRefusesDamage(t *testing.T) {
 		t.Fatal("a damaged copy passed")
 	}
 }
+
+// The change feed reports a replaced file once, so a dashboard reloads and
+// shows the refusal without waiting for a keypress.
+func TestWatcherReportsFileChangedOnce(t *testing.T) {
+	ctx := context.Background()
+	path := tempDB(t)
+	s := openStore(t, path)
+	w, err := s.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if changed, err := w.Changed(ctx); err != nil || changed {
+		t.Fatalf("before: changed %v, err %v", changed, err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{true, false, false} {
+		if changed, err := w.Changed(ctx); err != nil || changed != want {
+			t.Fatalf("poll %d after the delete: changed %v, err %v; want %v", i, changed, err, want)
+		}
+	}
+	if _, err := s.ActiveDeployments(ctx); !errors.Is(err, ErrFileChanged) {
+		t.Fatalf("the reload: want ErrFileChanged, got %v", err)
+	}
+}

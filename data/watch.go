@@ -19,6 +19,9 @@ type Watcher struct {
 	conn *sql.Conn
 	last int64
 	path string
+
+	guard *fileGuard
+	told  bool // the files changed underfoot and Changed said so once
 }
 
 // Watch pins one connection of the store's pool (it holds one of its four
@@ -28,7 +31,7 @@ func (s *Store) Watch(ctx context.Context) (*Watcher, error) {
 	if err != nil {
 		return nil, s.fail("watch for changes", err)
 	}
-	w := &Watcher{conn: conn, path: s.path}
+	w := &Watcher{conn: conn, path: s.path, guard: s.guard}
 	if w.last, err = w.version(ctx); err != nil {
 		_ = conn.Close()
 		return nil, err
@@ -52,6 +55,17 @@ func (w *Watcher) Changed(ctx context.Context) (bool, error) {
 	defer w.mu.Unlock()
 	if w.conn == nil {
 		return false, fmt.Errorf("watch for changes: the watcher is closed")
+	}
+	if w.guard.check() != nil {
+		// The file or its sidecars were replaced or deleted: no commit
+		// will ever show here again. Say "changed" once, so the dashboard
+		// reloads and its read reports the refusal instead of showing the
+		// past as current.
+		if !w.told {
+			w.told = true
+			return true, nil
+		}
+		return false, nil
 	}
 	v, err := w.version(ctx)
 	if err != nil {

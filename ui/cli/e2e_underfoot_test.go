@@ -40,3 +40,30 @@ func TestE2EDashboardRefusesWriteAfterSidecarsDeleted(t *testing.T) {
 		t.Errorf("after the refusal the database holds the wrong writes:\n%s", out)
 	}
 }
+
+// With the database file deleted under an open dashboard, the dashboard
+// says so by itself within a poll, without waiting for a keypress.
+func TestE2EDashboardSaysWhenDatabaseDeleted(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "fd.db")
+	cli(t, db, "deploy", "start", "checkout-api", "v2.14.0")
+	bin := flightdeckBin(t)
+	p := newTmux(t)
+	p.start(200, 40, bin, "--db", db, "--as", "e2e-user")
+	p.waitText("checkout-api")
+	for _, ext := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(db + ext); err != nil {
+			t.Fatal(err)
+		}
+	}
+	screen := p.waitText("the database file " + db + " was replaced or deleted")
+	if !strings.Contains(screen, "✗") {
+		t.Errorf("not shown as a failure:\n%s", screen)
+	}
+	p.keys("1")
+	p.waitText("▶ [ ]")
+	p.keys("Space")
+	p.waitText("update checklist item: the database file")
+	if strings.Contains(p.screen(), "[x]") {
+		t.Errorf("a write was acknowledged into a deleted file:\n%s", p.screen())
+	}
+}
