@@ -114,6 +114,9 @@ func (s *Store) InsertBulk(ctx context.Context, b *Bulk) error {
 	if s.readOnly {
 		return fmt.Errorf("%s: %w", what, ErrReadOnly)
 	}
+	if err := s.guard.check(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
 	if err := b.checkIDs(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}

@@ -148,6 +148,11 @@ func (s *Store) Deployments(ctx context.Context, limit int) ([]model.Deployment,
 }
 
 func (s *Store) listDeployments(ctx context.Context, where string, limit int) ([]model.Deployment, error) {
+	// The first read of every dashboard snapshot: a replaced or deleted
+	// file is reported here rather than shown as the present.
+	if err := s.guard.check(); err != nil {
+		return nil, fmt.Errorf("list deployments: %w", err)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+deploymentCols+` FROM deployments `+where+`
 		ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
 	if err != nil {

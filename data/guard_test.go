@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -322,5 +323,22 @@ func TestWatcherReportsFileChangedOnce(t *testing.T) {
 	}
 	if _, err := s.ActiveDeployments(ctx); !errors.Is(err, ErrFileChanged) {
 		t.Fatalf("the reload: want ErrFileChanged, got %v", err)
+	}
+	// A connection the pool opens now must not create a new empty file
+	// where the database was.
+	var conns []*sql.Conn
+	for range 3 { // the watcher holds the fourth
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			break
+		}
+		conns = append(conns, c)
+		_ = c.PingContext(ctx)
+	}
+	for _, c := range conns {
+		_ = c.Close()
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a new file appeared at %s: %v", path, err)
 	}
 }

@@ -257,6 +257,10 @@ func dsn(path string, readOnly bool, busy time.Duration) string {
 		// mode=ro never creates the file and fails every write; query_only
 		// is a second guard inside SQLite.
 		q = append(q, "mode=ro", "_pragma=query_only(1)")
+	} else {
+		// prepareFile created the file; a connection the pool opens later
+		// must never create a new empty one where the file was deleted.
+		q = append(q, "mode=rw")
 	}
 	// The driver splits the name at the first '?', and SQLite decodes %XX in
 	// a file: URI, so '?', '#', '%' and spaces in the path must be escaped.
