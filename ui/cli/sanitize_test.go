@@ -124,7 +124,7 @@ func TestCLIConfigWithControlsIsRefused(t *testing.T) {
 
 // Issue 13 defect 9.
 func TestCLIInputValidationDefect9(t *testing.T) {
-	db := cliDB(t)
+	db := emptyDB(t) // read commands no longer create a database
 	// --sev -1 opened a SEV1.
 	fdFail(t, db, exitUsage, `--sev: severity "-1" is outside 1–4`, "incident", "open", "--sev", "-1", "x")
 	fdFail(t, db, exitUsage, `--sev: severity "0" is outside 1–4`, "incident", "open", "--sev", "0", "x")
