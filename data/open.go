@@ -186,7 +186,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if busy <= 0 {
 		busy = DefaultBusyTimeout
 	}
-	db, err := sql.Open("sqlite", dsn(abs, opt.ReadOnly, busy))
+	db, err := sql.Open("sqlite", dsn(abs, opt.ReadOnly, unsharable(abs, opt.ReadOnly), busy))
 	if err != nil {
 		release()
 		return nil, fmt.Errorf("open %s: %w", abs, err)
@@ -244,7 +244,7 @@ const busyTimeout = DefaultBusyTimeout
 // journal_mode=WAL is deliberately absent: it is persistent in the file, and
 // asking for it here would convert a foreign SQLite file before migrate could
 // refuse it. migrate sets it once the file is known to be ours.
-func dsn(path string, readOnly bool, busy time.Duration) string {
+func dsn(path string, readOnly, immutable bool, busy time.Duration) string {
 	q := []string{
 		"_busy_timeout=" + strconv.FormatInt(max(busy.Milliseconds(), 1), 10),
 		"_synchronous=FULL", // WAL + NORMAL can lose the last commits on power loss
@@ -257,6 +257,9 @@ func dsn(path string, readOnly bool, busy time.Duration) string {
 		// mode=ro never creates the file and fails every write; query_only
 		// is a second guard inside SQLite.
 		q = append(q, "mode=ro", "_pragma=query_only(1)")
+		if immutable {
+			q = append(q, "immutable=1")
+		}
 	} else {
 		// prepareFile created the file; a connection the pool opens later
 		// must never create a new empty one where the file was deleted.
@@ -265,6 +268,26 @@ func dsn(path string, readOnly bool, busy time.Duration) string {
 	// The driver splits the name at the first '?', and SQLite decodes %XX in
 	// a file: URI, so '?', '#', '%' and spaces in the path must be escaped.
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + strings.Join(q, "&")
+}
+
+// unsharable reports whether a read-only open must read the file as
+// immutable: SQLite's WAL mode needs a -shm file beside the database, and a
+// reader who may not write the directory cannot create one (it fails with
+// "readonly, cannot init"). When neither -wal nor -shm exists, no process
+// has the database open in WAL mode and every commit is in the file, so
+// reading it as immutable sees exactly the committed state. A process that
+// starts writing later is not seen by this reader: fine for a command that
+// reads once, and the reason a writable directory is still preferred.
+func unsharable(path string, readOnly bool) bool {
+	if !readOnly || canWrite(filepath.Dir(path)) {
+		return false
+	}
+	for _, side := range []string{"-wal", "-shm"} {
+		if _, err := os.Lstat(path + side); err == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // prepareFile checks (and for the default location creates) the directory,

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,5 +86,58 @@ func TestReadCommandRefusesMissingDatabase(t *testing.T) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("a read command created files: %s", strings.Join(names, ", "))
+	}
+}
+
+// The same as another user (CI runs as root, who can write any file): a
+// database file and directory that user may only read serve every read
+// command, with no -wal or -shm for SQLite to create, and a write says
+// what to do. Run through setpriv as nobody.
+func TestReadCommandsOnReadOnlyFileAsAnotherUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to switch to another user; TestReadCommandsOnReadOnlyFile covers a non-root run")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("setpriv (util-linux) not installed")
+	}
+	src := seededDB(t)
+	dir, err := os.MkdirTemp("", "flightdeck-ro-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	db := filepath.Join(dir, "fd.db")
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(db, b, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil { // nobody may enter, not write
+		t.Fatal(err)
+	}
+	bin := flightdeckBin(t)
+	if err := os.Chmod(filepath.Dir(bin), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) (string, int) {
+		cmd := exec.Command(setpriv, append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", bin, "--db", db}, args...)...)
+		cmd.Env = []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + filepath.Join(dir, "none"), "XDG_DATA_HOME=" + filepath.Join(dir, "none"), "PATH=/usr/bin:/bin", "CI="}
+		out, _ := cmd.CombinedOutput()
+		return string(out), cmd.ProcessState.ExitCode()
+	}
+	for _, args := range readCommands {
+		if out, code := run(args...); code != 0 {
+			t.Errorf("%v as nobody on a read-only file: exit %d\n%s", args, code, out)
+		}
+	}
+	out, code := run("deploy", "start", "web", "v2")
+	if code == 0 || !strings.Contains(out, "read-only for you") {
+		t.Errorf("a write as nobody: exit %d\n%s", code, out)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("reading created files beside the database: %v", entries)
 	}
 }
