@@ -42,14 +42,19 @@ func (s *Store) Backup(ctx context.Context, dest string) (err error) {
 		return fmt.Errorf("back up to %s: refused: %w", abs, err)
 	}
 	dir, base := filepath.Dir(abs), filepath.Base(abs)
+	// A backup killed before it finished left its temporary copy (the size
+	// of the database): remove those nobody holds any more (litter.go).
+	removeStaleBackupTemps(dir)
 	// CreateTemp makes the file 0600 whatever the umask; VACUUM INTO accepts
-	// an empty file and keeps its mode.
-	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	// an empty file and keeps its mode. The open file holds a lock that says
+	// "in progress" until this returns or the process dies.
+	tmp, err := os.CreateTemp(dir, "."+base+backupTempMark+"*.tmp")
 	if err != nil {
 		return fmt.Errorf("cannot write the backup in %s: %s: make the directory writable or choose another place", dir, cause(err))
 	}
 	tmpPath := tmp.Name()
-	_ = tmp.Close()
+	_ = lockNB(tmp)
+	defer tmp.Close()
 	defer func() {
 		if err != nil {
 			_ = os.Remove(tmpPath)

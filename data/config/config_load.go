@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"net/url"
@@ -60,7 +61,7 @@ func ResolveConfigPath(flagValue string) (path string, explicit bool, err error)
 // is an error when explicit (--config, $FLIGHTDECK_CONFIG), else the
 // defaults, which equal the seed.
 func LoadConfig(path string, explicit bool) (Effective, error) {
-	src, err := os.ReadFile(path)
+	src, err := readLimited(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !explicit:
 		return DefaultEffective(), nil
@@ -85,6 +86,17 @@ func LoadConfig(path string, explicit bool) (Effective, error) {
 		}
 	}
 	return eff, nil
+}
+
+// readLimited reads the file at path, but never more than one byte past
+// MaxConfigBytes, so a huge file (or /dev/zero) is refused, not read whole.
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxConfigBytes+1))
 }
 
 // DefaultEffective is the configuration with no file: the seed's escalation
@@ -121,6 +133,9 @@ func seedLinks() []Link {
 // used in messages and to resolve relative command paths.
 func ParseConfig(name string, src []byte) (Config, Effective, error) {
 	l := &loader{file: name}
+	if err := l.checkLimits(src); err != nil {
+		return Config{}, Effective{}, err
+	}
 	cfg, err := l.decode(src)
 	if err != nil {
 		return Config{}, Effective{}, err

@@ -21,8 +21,10 @@ import (
 // and runs the configured notify command for each, once per database
 // however many flightdeck processes run one; it also runs the metrics probe
 // (probe.go). Every dashboard (and `flightdeck notify --watch`) runs one in
-// a goroutine: commands run on a few workers, so a hanging command never
-// blocks the screen or the other notifications.
+// a goroutine: every job runs in a goroutine of its own, bounded by its
+// command's timeout, with the notify command and the probe in separate
+// lanes, so a hanging command never blocks the screen, the other command
+// or the other notifications.
 //
 // Exactly once: a worker first claims the event's key in the notifications
 // table; only the process whose INSERT wins runs the command, and it writes
@@ -36,7 +38,11 @@ type Notifier struct {
 	Changes <-chan struct{} // commits seen by a watcher; nil: wake by the clock only
 	// Log, when set, gets one line per thing done (headless mode).
 	Log func(format string, a ...any)
-	// Workers bounds the commands running at once (default 4).
+	// Workers bounds the commands of one kind (notify; probe) running at
+	// once (default 16). A job that finds its lane full is not queued
+	// behind the others — it stays unclaimed and the next pass, woken as
+	// soon as a slot frees, tries it again — so commands that hang delay
+	// nothing but themselves until their timeout kills them.
 	Workers int
 	// MaxSleep bounds the time between passes (default 30s): the pass
 	// computes the next deadline, but the clock may jump.
@@ -44,14 +50,15 @@ type Notifier struct {
 
 	initOnce sync.Once
 	owner    string
-	jobs     chan job
-	kick     chan struct{}  // a job wrote something a pass should see at once
-	wg       sync.WaitGroup // queued and running jobs
+	lanes    map[string]chan struct{} // per command: a slot per running job
+	kick     chan struct{}            // a job wrote something a pass should see at once
+	wg       sync.WaitGroup           // running jobs
 
 	mu         sync.Mutex
 	inflight   map[string]bool
 	probeSlots map[int64]int64 // deployment → last slot tried by this process
 	failed     int             // commands that failed (for notify --once)
+	turnedAway bool            // a job found its lane full: pass again when one ends
 }
 
 // job is one thing to claim and run.
@@ -77,7 +84,7 @@ func (n *Notifier) setup() {
 		n.Now = time.Now
 	}
 	if n.Workers <= 0 {
-		n.Workers = 4
+		n.Workers = 16
 	}
 	if n.MaxSleep <= 0 {
 		n.MaxSleep = 30 * time.Second
@@ -89,7 +96,10 @@ func (n *Notifier) setup() {
 	var nonce [4]byte
 	_, _ = rand.Read(nonce[:])
 	n.owner = fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(nonce[:]))
-	n.jobs = make(chan job, 64)
+	n.lanes = map[string]chan struct{}{
+		laneNotify: make(chan struct{}, n.Workers),
+		laneProbe:  make(chan struct{}, n.Workers),
+	}
 	n.kick = make(chan struct{}, 1)
 	n.inflight = map[string]bool{}
 	n.probeSlots = map[int64]int64{}
@@ -101,36 +111,18 @@ func (n *Notifier) logf(format string, a ...any) {
 	}
 }
 
-// startWorkers runs the workers until ctx ends; the returned function
-// waits for them to exit.
-func (n *Notifier) startWorkers(ctx context.Context) (wait func()) {
-	var wg sync.WaitGroup
-	for range n.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case j := <-n.jobs:
-					n.do(ctx, j)
-				}
-			}
-		}()
+// The lanes: the notify command's jobs, and the probe's (its readings and
+// the no-baseline notices it raises).
+const (
+	laneNotify = "notify"
+	laneProbe  = "probe"
+)
+
+func (j job) lane() string {
+	if j.kind == probeKind || j.kind == noBaselineKind {
+		return laneProbe
 	}
-	return func() {
-		wg.Wait()
-		// Jobs still queued were never claimed; drop them.
-		for {
-			select {
-			case <-n.jobs:
-				n.wg.Done()
-			default:
-				return
-			}
-		}
-	}
+	return laneNotify
 }
 
 // Run passes over the database until ctx ends: at every commit another
@@ -139,8 +131,7 @@ func (n *Notifier) startWorkers(ctx context.Context) (wait func()) {
 func (n *Notifier) Run(ctx context.Context) {
 	n.init()
 	ctx, cancel := context.WithCancel(ctx)
-	wait := n.startWorkers(ctx)
-	defer func() { cancel(); wait() }()
+	defer func() { cancel(); n.wg.Wait() }()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -173,12 +164,8 @@ func (n *Notifier) Once(ctx context.Context) (failed int, err error) {
 	n.mu.Lock()
 	before := n.failed
 	n.mu.Unlock()
-	ctx, cancel := context.WithCancel(ctx)
-	wait := n.startWorkers(ctx)
 	_, err = n.pass(ctx)
 	n.wg.Wait()
-	cancel()
-	wait()
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return n.failed - before, err
@@ -227,7 +214,7 @@ func (n *Notifier) pass(ctx context.Context) (time.Time, error) {
 		if j.kind != probeKind && !isOpen[j.key] {
 			continue
 		}
-		n.enqueue(j)
+		n.start(ctx, j)
 	}
 	return next, nil
 }
@@ -252,22 +239,25 @@ func earliest(a, b time.Time) time.Time {
 	return b
 }
 
-// enqueue hands j to a worker unless it is already queued or running here;
-// a full queue drops it (it is not claimed, so the next pass retries).
-func (n *Notifier) enqueue(j job) {
+// start runs j in a goroutine of its own unless it is already running
+// here; when j's lane is full it is turned away (it is not claimed, so the
+// pass after a slot frees runs it).
+func (n *Notifier) start(ctx context.Context, j job) {
+	lane := n.lanes[j.lane()]
 	n.mu.Lock()
+	defer n.mu.Unlock()
 	if n.inflight[j.key] {
-		n.mu.Unlock()
+		return
+	}
+	select {
+	case lane <- struct{}{}:
+	default:
+		n.turnedAway = true
 		return
 	}
 	n.inflight[j.key] = true
-	n.mu.Unlock()
 	n.wg.Add(1)
-	select {
-	case n.jobs <- j:
-	default:
-		n.done(j)
-	}
+	go n.do(ctx, j) // do ends with done, which frees the slot
 }
 
 // wake asks for a pass now: a probe reading may have met the rollback
@@ -281,8 +271,14 @@ func (n *Notifier) wake() {
 
 func (n *Notifier) done(j job) {
 	n.mu.Lock()
+	<-n.lanes[j.lane()]
 	delete(n.inflight, j.key)
+	again := n.turnedAway
+	n.turnedAway = false
 	n.mu.Unlock()
+	if again {
+		n.wake()
+	}
 	n.wg.Done()
 }
 

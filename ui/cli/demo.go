@@ -4,12 +4,43 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/octoacme/flightdeck/data"
 	"github.com/octoacme/flightdeck/data/demo"
 )
+
+// A demo's directory: flightdeck-demo-RANDOM in the temporary directory,
+// holding a locked .running file while its run lives. A kept demo (the
+// default on a normal exit) has no .running and is never touched.
+const (
+	demoDirPrefix = "flightdeck-demo-"
+	demoRunning   = ".running"
+)
+
+// removeKilledDemos removes the demo directories in tmp whose run was
+// killed (its .running file left behind, no process holding its lock) and
+// reports how many.
+func removeKilledDemos(tmp string) int {
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), demoDirPrefix) {
+			continue
+		}
+		dir := filepath.Join(tmp, e.Name())
+		if data.Abandoned(filepath.Join(dir, demoRunning), time.Minute) && os.RemoveAll(dir) == nil {
+			n++
+		}
+	}
+	return n
+}
 
 func newDemoCmd(a *app) *cobra.Command {
 	var seed int64
@@ -33,14 +64,24 @@ func newDemoCmd(a *app) *cobra.Command {
 			if a.readOnly {
 				return usagef("demo writes its own database: drop --read-only")
 			}
-			dir, err := os.MkdirTemp("", "flightdeck-demo-") // mode 0700
+			if n := removeKilledDemos(os.TempDir()); n > 0 {
+				fmt.Fprintf(a.stderr, "flightdeck demo: removed %d demo director%s left by runs that were killed\n", n, map[bool]string{true: "y", false: "ies"}[n == 1])
+			}
+			dir, err := os.MkdirTemp("", demoDirPrefix) // mode 0700
 			if err != nil {
 				return fmt.Errorf("cannot create a temporary directory for the demo: %w", err)
 			}
+			// Held while this run lives; a run killed with -9 leaves it
+			// unlocked, which tells the next demo the directory is litter.
+			running, _ := data.HoldLock(filepath.Join(dir, demoRunning))
 			path := filepath.Join(dir, "flightdeck.db")
 			a.dbFlag = path
 			done := func() {
 				a.close()
+				if running != nil {
+					_ = os.Remove(running.Name())
+					_ = running.Close()
+				}
 				if keep {
 					fmt.Fprintf(a.stdout, "demo database kept at %s — open it again with flightdeck --db %s\n", path, path)
 				} else if err := os.RemoveAll(dir); err == nil {

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/octoacme/flightdeck/data"
 )
 
 // TestCLIDemoGenerateOnly builds the demo database without the dashboard
@@ -15,11 +18,16 @@ func TestCLIDemoGenerateOnly(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates a year of history (a few seconds)")
 	}
-	t.Setenv("TMPDIR", t.TempDir())
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	t.Setenv("FLIGHTDECK_DB", "")
+	killed := plantDemoDir(t, tmp, "flightdeck-demo-killed", true, time.Hour)
 	var out, errb bytes.Buffer
 	if code := Run(context.Background(), []string{"demo", "--generate-only", "--seed", "5"}, &out, &errb); code != exitOK {
 		t.Fatalf("demo: exit %d: %s", code, errb.String())
+	}
+	if _, err := os.Stat(killed); !os.IsNotExist(err) || !strings.Contains(errb.String(), "removed 1 demo directory left by runs that were killed") {
+		t.Errorf("the killed run's directory: %v; stderr %q", err, errb.String())
 	}
 	path, ok := strings.CutPrefix(out.String(), "demo database kept at ")
 	path, _, _ = strings.Cut(path, " — ")
@@ -28,6 +36,9 @@ func TestCLIDemoGenerateOnly(t *testing.T) {
 	}
 	if fi, err := os.Stat(filepath.Dir(path)); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Errorf("demo directory: %v %v", fi.Mode(), err)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(path), demoRunning)); !os.IsNotExist(err) {
+		t.Errorf("a kept demo still has its %s marker (%v): the next demo would not know it was kept", demoRunning, err)
 	}
 	if !strings.Contains(errb.String(), "5002 deployments, 2002 incidents") {
 		t.Errorf("demo stderr: %q", errb.String())
@@ -43,4 +54,58 @@ func TestCLIDemoGenerateOnly(t *testing.T) {
 		t.Errorf("demo incidents:\n%s", out)
 	}
 	fdFail(t, path, exitUsage, "demo makes its own database", "demo")
+}
+
+// plantDemoDir makes a demo directory in tmp as a run leaves it: with its
+// .running marker (a run that was killed, or one still going) or without
+// (a kept demo), aged by age.
+func plantDemoDir(t *testing.T, tmp, name string, marker bool, age time.Duration) string {
+	t.Helper()
+	dir := filepath.Join(tmp, name)
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	files := []string{"flightdeck.db"}
+	if marker {
+		files = append(files, demoRunning)
+	}
+	at := time.Now().Add(-age)
+	for _, f := range files {
+		p := filepath.Join(dir, f)
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestRemoveKilledDemos: only directories of killed runs go; a run still
+// going (its lock held), one just started, a kept demo and directories
+// not of our naming stay.
+func TestRemoveKilledDemos(t *testing.T) {
+	tmp := t.TempDir()
+	killed := plantDemoDir(t, tmp, demoDirPrefix+"1", true, time.Hour)
+	running := plantDemoDir(t, tmp, demoDirPrefix+"2", true, time.Hour)
+	held, err := data.HoldLock(filepath.Join(running, demoRunning))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	fresh := plantDemoDir(t, tmp, demoDirPrefix+"3", true, 0)
+	kept := plantDemoDir(t, tmp, demoDirPrefix+"4", false, time.Hour)
+	other := plantDemoDir(t, tmp, "someone-else", true, time.Hour)
+	if n := removeKilledDemos(tmp); n != 1 {
+		t.Errorf("removed %d, want 1", n)
+	}
+	if _, err := os.Stat(killed); !os.IsNotExist(err) {
+		t.Errorf("the killed run's directory is still there: %v", err)
+	}
+	for _, d := range []string{running, fresh, kept, other} {
+		if _, err := os.Stat(filepath.Join(d, "flightdeck.db")); err != nil {
+			t.Errorf("%s was removed: %v", filepath.Base(d), err)
+		}
+	}
 }

@@ -170,7 +170,7 @@ type connGuard struct {
 	once    sync.Once
 	release func()
 	authed  atomic.Bool
-	timer   *time.Timer
+	timer   atomic.Pointer[time.Timer] // set after AfterFunc returns, which a short grace can outrun
 	preAuth atomic.Pointer[gossh.ServerPreAuthConn]
 }
 
@@ -178,13 +178,21 @@ type connGuard struct {
 func (g *connGuard) loggedIn() {
 	g.authed.Store(true)
 	g.once.Do(g.release)
-	g.timer.Stop()
+	g.stopTimer()
 }
 
 func (g *connGuard) Close() error {
 	g.once.Do(g.release)
-	g.timer.Stop()
+	g.stopTimer()
 	return g.Conn.Close()
+}
+
+// stopTimer stops the grace timer; when the timer's own callback closes the
+// connection before admit has stored it, there is nothing left to stop.
+func (g *connGuard) stopTimer() {
+	if t := g.timer.Load(); t != nil {
+		t.Stop()
+	}
 }
 
 // banner sends a message the client shows before "Permission denied",

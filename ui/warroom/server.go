@@ -306,13 +306,13 @@ func (s *sshServer) admit(ctx ssh.Context, c net.Conn) net.Conn {
 	g.release = func() { unauthOnce.Do(func() { s.unauth.Add(-1) }) }
 	closed := sync.OnceFunc(func() { s.conns.Add(-1) })
 	grace := s.loginGrace
-	g.timer = time.AfterFunc(grace, func() {
+	g.timer.Store(time.AfterFunc(grace, func() {
 		if !g.authed.Load() {
 			s.logger.Printf("connection from %s did not log in within %v: closed", c.RemoteAddr(), grace)
 			g.banner(fmt.Sprintf("flightdeck serve: no login within %v; connection closed", grace))
 			_ = g.Close()
 		}
-	})
+	}))
 	ctx.SetValue(guardKey{}, g)
 	return &closeHook{connGuard: g, closed: closed}
 }
