@@ -469,3 +469,57 @@ func TestServeStartupErrors(t *testing.T) {
 		t.Fatal("a refused start created a host key")
 	}
 }
+
+// The OpenSSH client, as a hostile peer would use it: stdio and remote
+// forwarding and the sftp subsystem are refused, and a key removed from the
+// file ends that key's open dashboard with a message, while another
+// key's session carries on.
+func TestServeRefusesForwardingAndEndsRemovedKeysOverOpenSSH(t *testing.T) {
+	requireSSHTools(t)
+	dir := t.TempDir()
+	dataHome, configHome := filepath.Join(dir, "data"), filepath.Join(dir, "config")
+	writeServeConfig(t, configHome)
+	env := []string{"XDG_DATA_HOME=" + dataHome, "XDG_CONFIG_HOME=" + configHome, "FLIGHTDECK_CONFIG=", "FLIGHTDECK_DB="}
+	db := filepath.Join(dir, "fd.db")
+	cli(t, db, "deploy", "start", "checkout-api", "v2.14.0")
+	teamKey, teamPub := sshKey(t, dir, "team")
+	otherKey, otherPub := sshKey(t, dir, "vic")
+	keys := filepath.Join(dir, "authorized_keys")
+	if err := os.WriteFile(keys, []byte("principals=\"alice\" "+teamPub+"\n"+otherPub+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServe(t, dir, env, db, "--authorized-keys", keys)
+
+	for _, c := range []struct {
+		what string
+		args []string
+		want string
+	}{
+		{"stdio forwarding (-W)", append(sshArgs(srv.port, teamKey), "-W", "127.0.0.1:1", "alice@127.0.0.1"), "open failed"},
+		{"remote forwarding (-R)", append(sshArgs(srv.port, teamKey), "-N", "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:1", "alice@127.0.0.1"), "forwarding failed"},
+		{"the sftp subsystem (-s)", append(sshArgs(srv.port, teamKey), "-s", "alice@127.0.0.1", "sftp"), ""},
+	} {
+		out, code := sshRun(t, append([]string{"-o", "LogLevel=INFO"}, c.args...)...)
+		if code == 0 || (c.want != "" && !strings.Contains(out, c.want)) {
+			t.Errorf("%s: exit %d, want a refusal (%q):\n%s", c.what, code, c.want, out)
+		}
+	}
+
+	alice, _ := sshPane(t, 100, 30, srv.port, teamKey, "alice")
+	alice.waitText("Checklist")
+	vic, _ := sshPane(t, 100, 30, srv.port, otherKey, "vic")
+	vic.waitText("Checklist")
+	// The team key leaves the file: alice's session ends and says why.
+	if err := os.WriteFile(keys, []byte(otherPub+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor("alice told her key no longer allows her in", func(s string) bool {
+		s = strings.Join(strings.Fields(s), " ")
+		return strings.Contains(s, "as \"alice\" (changed in") && strings.Contains(s, "session ended")
+	})
+	if s := vic.screen(); !strings.Contains(s, "Checklist") {
+		t.Errorf("another key's session ended too:\n%s", s)
+	}
+	vic.keys("q")
+	vic.waitExit()
+}
