@@ -479,7 +479,7 @@ func TestServeRefusesForwardingAndEndsRemovedKeysOverOpenSSH(t *testing.T) {
 	dir := t.TempDir()
 	dataHome, configHome := filepath.Join(dir, "data"), filepath.Join(dir, "config")
 	writeServeConfig(t, configHome)
-	env := []string{"XDG_DATA_HOME=" + dataHome, "XDG_CONFIG_HOME=" + configHome, "FLIGHTDECK_CONFIG=", "FLIGHTDECK_DB="}
+	env := []string{"XDG_DATA_HOME=" + dataHome, "XDG_CONFIG_HOME=" + configHome, "FLIGHTDECK_CONFIG=", "FLIGHTDECK_DB=", "DEBUG=1"}
 	db := filepath.Join(dir, "fd.db")
 	cli(t, db, "deploy", "start", "checkout-api", "v2.14.0")
 	teamKey, teamPub := sshKey(t, dir, "team")
@@ -504,6 +504,21 @@ func TestServeRefusesForwardingAndEndsRemovedKeysOverOpenSSH(t *testing.T) {
 			t.Errorf("%s: exit %d, want a refusal (%q):\n%s", c.what, code, c.want, out)
 		}
 	}
+
+	// A terminal far larger than any screen (the OpenSSH client sends its
+	// pane's size) is drawn at the clamped size.
+	huge, _ := sshPane(t, 2000, 1000, srv.port, otherKey, "vic")
+	huge.waitText("Checklist")
+	logged := func() string { b, _ := os.ReadFile(filepath.Join(dir, "flightdeck-debug.log")); return string(b) }
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(logged(), "2000x1000 clamped to 500x200") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(logged(), "2000x1000 clamped to 500x200") {
+		t.Errorf("a 2000x1000 OpenSSH terminal was not clamped; debug log:\n%s", logged())
+	}
+	huge.keys("q")
+	huge.waitExit()
 
 	alice, _ := sshPane(t, 100, 30, srv.port, teamKey, "alice")
 	alice.waitText("Checklist")
