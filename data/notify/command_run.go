@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/octoacme/flightdeck/data/config"
 	"github.com/octoacme/flightdeck/model"
@@ -136,16 +135,11 @@ func startReason(err error) error {
 	return err
 }
 
-// firstLine is the first non-empty line of s, without control characters,
+// firstLine is the first non-empty line of s, sanitised (model.SanitizeLine),
 // at most 200 characters: enough to say why, short enough for a log line.
 func firstLine(s string) string {
 	for line := range strings.SplitSeq(s, "\n") {
-		line = strings.TrimSpace(strings.Map(func(r rune) rune {
-			if unicode.IsControl(r) {
-				return -1
-			}
-			return r
-		}, line))
+		line = strings.TrimSpace(model.SanitizeLine(line))
 		if line == "" {
 			continue
 		}

@@ -183,19 +183,11 @@ func commandEnv(dbPath string, vars map[string]string) []string {
 	return append(env, "FLIGHTDECK_DB="+dbPath)
 }
 
-// envValue keeps a value to one line of printable text: a NUL would make
-// the variable impossible to pass, a newline would break naive scripts.
-func envValue(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == 0:
-			return -1
-		case r == '\n' || r == '\r' || r == '\t':
-			return ' '
-		}
-		return r
-	}, s)
-}
+// envValue keeps a value to one line of printable text (model.SanitizeLine,
+// the one sanitiser): a NUL would make the variable impossible to pass, a
+// newline would break naive scripts, and an escape sequence would reach
+// whatever terminal or chat the script prints to.
+func envValue(s string) string { return model.SanitizeLine(s) }
 
 // Test runs the notify command once with FLIGHTDECK_EVENT=test, so a
 // team can check its webhook without waiting for an incident; nothing is

@@ -179,7 +179,7 @@ func TestNotifyFailures(t *testing.T) {
 		{"non-zero exit", []string{script(t, "echo '  curl: (6) Could not resolve host' >&2; echo second >&2; exit 7")},
 			"exit status 7: curl: (6) Could not resolve host", data.OutcomeFailed},
 		{"garbage", []string{script(t, "head -c 20000 /dev/urandom; printf '\\033[31mbad\\001\\n' >&2; exit 1")},
-			"exit status 1: [31mbad", data.OutcomeFailed},
+			"exit status 1: bad", data.OutcomeFailed},
 		// The child in the background holds the pipe: the whole group dies.
 		{"hang", []string{script(t, "sleep 60 & echo $! > "+pidFile+"; wait")},
 			"timed out after 300ms (killed)", data.OutcomeTimeout},
