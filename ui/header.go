@@ -45,7 +45,7 @@ type headerInfo struct {
 // safety flags (FREEZE, HOLD, NO COMMANDER, the worst incident, the next
 // deadline) or the clock.
 type headerCut struct {
-	switchHint, envStrategy, title, counts, others, version, tight, deadlineRef, stage, state, commanderRef, idOnly, holdShort, deploy, tighter, zone, flag bool
+	switchHint, envStrategy, title, counts, others, version, tight, deadlineRef, stage, state, commanderRef, idOnly, holdShort, deploy, tighter, zone, flag, holdNoID, worstShort bool
 }
 
 var headerCuts = []func(*headerCut){
@@ -66,6 +66,9 @@ var headerCuts = []func(*headerCut){
 	func(c *headerCut) { c.tighter = true },
 	func(c *headerCut) { c.zone = true },
 	func(c *headerCut) { c.flag = true },
+	// A one-pane layout under 80 columns: the flags stay, their labels go.
+	func(c *headerCut) { c.holdNoID = true },
+	func(c *headerCut) { c.worstShort = true },
 }
 
 // headerTitle is the product name at the header's left, the first thing to
@@ -133,7 +136,11 @@ func (h headerInfo) middle(c headerCut) string {
 		parts = append(parts, d)
 	}
 	if c.deploy && h.Hold != "" {
-		parts = append(parts, fmt.Sprintf("#%d %s", h.ID, h.hold(c)))
+		if c.holdNoID {
+			parts = append(parts, h.hold(c))
+		} else {
+			parts = append(parts, fmt.Sprintf("#%d %s", h.ID, h.hold(c)))
+		}
 	}
 	if h.Loaded && h.HasDeploy && h.Others > 0 && !c.others {
 		o := fmt.Sprintf("+%d active", h.Others)
@@ -152,6 +159,9 @@ func (h headerInfo) middle(c headerCut) string {
 		}
 	case h.Counts != "" && !c.counts:
 		parts = append(parts, h.Worst+" ("+h.Counts+")")
+	case c.worstShort:
+		sev, _, _ := strings.Cut(h.Worst, " ")
+		parts = append(parts, sev)
 	default:
 		parts = append(parts, h.Worst)
 	}

@@ -24,6 +24,9 @@ func TestHeaderLine(t *testing.T) {
 	}
 	held := full
 	held.State, held.Hold = "", "HOLD: INC-1 SEV1 open"
+	held60 := held // the demo at 60 columns: a longer incident ref
+	held60.ID, held60.Worst, held60.NoCommander, held60.Clock = 5002, "SEV2 INC-2002", "INC-2002", "13:26:32"
+	held60.Hold, held60.Deadline, held60.DeadlineAt = "HOLD: INC-2002 SEV2 open", "INC-2002 Eng Lead in 03:53", "Eng Lead in 03:53"
 	quiet := headerInfo{Clock: "09:29:20", Zone: "UTC", Loaded: true, HasDeploy: true, ID: 5, Service: "web", Version: "v9", Env: "production",
 		Strategy: "blue-green", Stage: "Pre-Deployment"}
 	cases := []struct {
@@ -42,6 +45,8 @@ func TestHeaderLine(t *testing.T) {
 			" #1 HOLD FREEZE SEV1 INC-1 ⚑ NO COMMANDER Eng Lead in 14:10" + strings.Repeat(" ", 7) + " 09:29:20 UTC"},
 		{"60: one pane", full, 60,
 			" FREEZE SEV1 INC-1 NO COMMANDER Eng Lead in 14:10  09:29:20"},
+		{"60 held: every flag and the deadline, their labels gone", held60, 60,
+			" HOLD FREEZE SEV2 NO COMMANDER Eng Lead in 03:53   13:26:32"},
 		{"80 quiet", quiet, 80,
 			" flightdeck  #5 web v9 Pre-Deployment │ no open incidents" + strings.Repeat(" ", 9) + " 09:29:20 UTC"},
 		{"tiny: the clock alone", full, 16, " 09:29:20 UTC"},
