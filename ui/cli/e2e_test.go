@@ -65,7 +65,7 @@ type tmux struct {
 func newTmux(t *testing.T) *tmux {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed (.ci/run installs it)")
+		skipOrFail(t, "tmux is not installed (.ci/run installs it)")
 	}
 	x := &tmux{t: t, socket: fmt.Sprintf("fd-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", x.socket, "kill-server").Run() })
@@ -231,7 +231,7 @@ func TestE2EResizeAndNarrow(t *testing.T) {
 // 5 s on terminals that never answer (pitfalls A4); ui/earlyinit prevents it.
 func TestStartupDoesNotWaitForTerminal(t *testing.T) {
 	if _, err := exec.LookPath("script"); err != nil {
-		t.Skip("script(1) not installed")
+		skipOrFail(t, "script(1) not installed")
 	}
 	bin := flightdeckBin(t)
 	x := filepath.Join(t.TempDir(), "x.db")
@@ -277,7 +277,7 @@ func TestE2EDemo(t *testing.T) {
 // that never answers queries (a relayed PTY with TERM=xterm-256color).
 func TestDashboardStartsOnSilentTerminal(t *testing.T) {
 	if _, err := exec.LookPath("script"); err != nil {
-		t.Skip("script(1) not installed")
+		skipOrFail(t, "script(1) not installed")
 	}
 	db := filepath.Join(t.TempDir(), "fd.db")
 	cli(t, db, "deploy", "start", "web", "v1")

@@ -99,7 +99,7 @@ func TestReadCommandsOnReadOnlyFileAsAnotherUser(t *testing.T) {
 	}
 	setpriv, err := exec.LookPath("setpriv")
 	if err != nil {
-		t.Skip("setpriv (util-linux) not installed")
+		skipOrFail(t, "setpriv (util-linux) not installed")
 	}
 	src := seededDB(t)
 	dir, err := os.MkdirTemp("", "flightdeck-ro-")

@@ -25,7 +25,7 @@ func requireSSHTools(t *testing.T) {
 	t.Helper()
 	for _, tool := range []string{"ssh", "ssh-keygen", "tmux"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed; the SSH tests need the OpenSSH client, ssh-keygen and tmux (.ci/run installs openssh-client and tmux)", tool)
+			skipOrFail(t, "%s is not installed; the SSH tests need the OpenSSH client, ssh-keygen and tmux (.ci/run installs openssh-client and tmux)", tool)
 		}
 	}
 }
