@@ -78,6 +78,23 @@ const (
 	// EventDeployInFlight is a deployment started while another of the same
 	// service and environment was still in flight, with the override reason.
 	EventDeployInFlight EventKind = "deploy.in_flight_override" // TextInFlightOverride
+	// EventFreezeOn / EventFreezeOff: the change freeze began (the first
+	// open SEV1/SEV2) or ended (the last one resolved or downgraded), written
+	// in the transaction of the incident change that caused it and filed
+	// under that incident.
+	EventFreezeOn  EventKind = "freeze.on"  // TextFreezeOn
+	EventFreezeOff EventKind = "freeze.off" // TextFreezeOff
+	// EventRolloutHeld / EventRolloutReleased: a SEV1/SEV2 linked to a
+	// running rollout began (or stopped) holding it, written in the
+	// transaction of the incident change, filed under both.
+	EventRolloutHeld     EventKind = "rollout.held"     // TextRolloutHeld
+	EventRolloutReleased EventKind = "rollout.released" // TextRolloutReleased
+	// Derived from the clock, written once per database by the notifier
+	// (keyed in the notifications table), so the timeline keeps a trace of
+	// every deadline that passed and every sender can report it in order.
+	EventEscalationDue EventKind = "incident.escalation_due" // TextEscalationDue
+	EventUpdateDue     EventKind = "incident.update_due"     // TextUpdateDue
+	EventUpdateOverdue EventKind = "incident.update_overdue" // TextUpdateOverdue
 )
 
 // Written by the notifier and the metrics probe. Each notification is
@@ -95,6 +112,12 @@ const (
 	// health then: a broken probe is never read as 0% (TextProbeFailed,
 	// TextProbeNoBaseline).
 	EventProbeFailed EventKind = "probe.failed"
+	// EventProbeRecovered: the probe gave a usable reading again after
+	// failing; the text says since when and after how many attempts.
+	EventProbeRecovered EventKind = "probe.recovered"
+	// EventNotifyRecovered: a sender that was failing delivered again; the
+	// text says how many notices it could not deliver meanwhile.
+	EventNotifyRecovered EventKind = "notify.recovered"
 )
 
 // EventKinds lists every kind above, in declaration order.
@@ -109,7 +132,9 @@ var EventKinds = []EventKind{
 	EventIncidentSkip, EventIncidentMitigated, EventIncidentResolved, EventIncidentReopened,
 	EventIncidentCommander, EventIncidentUpdate, EventIncidentSecurity, EventIncidentActionItem,
 	EventIncidentRootCause, EventFreezeOverride, EventIncidentLinked, EventIncidentUnlinked, EventDeployInFlight,
-	EventNotifySent, EventNotifyFailed, EventProbeFailed,
+	EventFreezeOn, EventFreezeOff, EventRolloutHeld, EventRolloutReleased,
+	EventEscalationDue, EventUpdateDue, EventUpdateOverdue,
+	EventNotifySent, EventNotifyFailed, EventProbeFailed, EventProbeRecovered, EventNotifyRecovered,
 }
 
 // Event is one append-only timeline entry. Every state change writes one in

@@ -493,7 +493,63 @@ func TextInFlightOverride(title, inFlight, reason string) string {
 	return fmt.Sprintf("started %s while %s: %s", title, inFlight, reason)
 }
 
+// The freeze and holds, written with the incident change that caused them.
+
+// TextFreezeOn is EventFreezeOn's text: hold is the incidents holding it
+// ("INC-3 SEV1 open").
+func TextFreezeOn(hold string) string {
+	return "change freeze ON: " + hold + " — new deployments need an override reason"
+}
+
+// TextFreezeOff is EventFreezeOff's text: what ended the freeze
+// ("INC-3 resolved").
+func TextFreezeOff(why string) string { return "change freeze OFF: " + why }
+
+// TextRolloutHeld is EventRolloutHeld's text: title is the deployment's,
+// hold Gate.HoldText's.
+func TextRolloutHeld(id int64, title, hold string) string {
+	return fmt.Sprintf("HOLD on #%d %s: %s — no promote until it is resolved or unlinked", id, title, hold)
+}
+
+// TextRolloutReleased is EventRolloutReleased's text.
+func TextRolloutReleased(id int64, title, why string) string {
+	return fmt.Sprintf("hold released on #%d %s: %s", id, title, why)
+}
+
+// Deadlines the notifier records as they pass.
+
+// TextEscalationDue is EventEscalationDue's text: who is the step's role
+// and person ("Engineering Lead (Sam)").
+func TextEscalationDue(step int, who string, due time.Time) string {
+	return fmt.Sprintf("escalation step %d due at %s UTC: %s — not acknowledged", step, textClock(due), who)
+}
+
+// TextUpdateDue is EventUpdateDue's text.
+func TextUpdateDue(due time.Time) string {
+	return fmt.Sprintf("stakeholder update due at %s UTC — post one (Conditions / Actions / Needs)", textClock(due))
+}
+
+// TextUpdateOverdue is EventUpdateOverdue's text.
+func TextUpdateOverdue(due time.Time, late time.Duration) string {
+	return fmt.Sprintf("stakeholder update OVERDUE: due at %s UTC, none posted for %s", textClock(due), FormatDurationShort(late))
+}
+
 // Notifications and the metrics probe.
+
+// TextNotifyRecovered is EventNotifyRecovered's text: sender delivered
+// again after failing since since; lost notices could not be delivered.
+func TextNotifyRecovered(sender string, since time.Time, lost int) string {
+	s := fmt.Sprintf("notifications to %s delivered again (failing since %s UTC", sender, textClock(since))
+	if lost > 0 {
+		s += fmt.Sprintf("; %s not delivered", textCount(lost, "notice", "notices"))
+	}
+	return s + ")"
+}
+
+// TextProbeRecovered is EventProbeRecovered's text.
+func TextProbeRecovered(what string, since time.Time, attempts int) string {
+	return fmt.Sprintf("probe recovered for %s: failing since %s UTC, %s", what, textClock(since), textCount(attempts, "failed attempt", "failed attempts"))
+}
 
 // TextNotifySent is EventNotifySent's text: what was notified, and the
 // command's result summary.

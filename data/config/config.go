@@ -31,7 +31,49 @@ type Config struct {
 	// Links replaces the seed's Resources placeholders.
 	Links  []LinkConfig   `yaml:"links"`
 	Probe  *CommandConfig `yaml:"probe"`
+	// Notify is the notify command (the first sender flightdeck had); it is
+	// the sender named "command" with the incident-channel route.
 	Notify *CommandConfig `yaml:"notify"`
+	// Notifications are the senders: webhook, slack, pagerduty, command.
+	Notifications []SenderConfig `yaml:"notifications"`
+}
+
+// SenderConfig is one place notifications go. Secrets (url for slack, whose
+// URL is the credential; secret; routing_key; header values) may be given
+// literally or, better, named by an environment variable (the *_env keys);
+// they never reach the timeline, the status line or a log.
+type SenderConfig struct {
+	Name string `yaml:"name"` // unique; how the status line and --sender name it
+	Type string `yaml:"type"` // webhook | slack | pagerduty | command
+
+	URL    string `yaml:"url"`
+	URLEnv string `yaml:"url_env"`
+	// webhook: the HMAC-SHA256 key of the signature header.
+	Secret    string `yaml:"secret"`
+	SecretEnv string `yaml:"secret_env"`
+	// webhook: extra request headers; HeadersEnv takes a header's value
+	// from an environment variable (Authorization: API_TOKEN).
+	Headers    map[string]string `yaml:"headers"`
+	HeadersEnv map[string]string `yaml:"headers_env"`
+	// pagerduty: the Events API v2 integration (routing) key.
+	RoutingKey    string `yaml:"routing_key"`
+	RoutingKeyEnv string `yaml:"routing_key_env"`
+	// command: argv, never a shell string.
+	Command []string `yaml:"command"`
+	Timeout string   `yaml:"timeout"` // one attempt; Go duration, default 10s
+
+	// Events are the notice kinds it gets (model.NoticeKinds, or "all");
+	// default by type (model.NoticeIncidentChannel; pagerduty
+	// model.NoticePaging; webhook all).
+	Events []string `yaml:"events"`
+	// Severities limits incident notices to these severities (1–4 or
+	// SEV1–SEV4); notices about no incident always pass. Default all
+	// (pagerduty: SEV1, SEV2).
+	Severities []string `yaml:"severities"`
+	// Link is the URL a chat message links to, with {ref}, {incident},
+	// {deployment}, {service} and {environment} replaced; default the first
+	// configured links: entry.
+	Link string `yaml:"link"`
 }
 
 // UserConfig is one person who uses flightdeck.
@@ -105,7 +147,51 @@ type Effective struct {
 	Roster       map[string]string
 	Users        map[string]UserConfig
 	Probe        *Command // nil: no probe
-	Notify       *Command // nil: no notifications
+	Notify       *Command // nil: no notify command (it is also Senders' "command")
+	// Senders are every configured sender, the notify command included.
+	Senders []Sender
+}
+
+// Sender types.
+const (
+	SenderWebhook   = "webhook"
+	SenderSlack     = "slack"
+	SenderPagerDuty = "pagerduty"
+	SenderCommand   = "command"
+)
+
+// Sender is a validated sender, secrets resolved.
+type Sender struct {
+	Name, Type string
+	URL        string // webhook, slack, pagerduty (default DefaultPagerDutyURL)
+	Secret     string // webhook HMAC key; "" for no signature
+	Headers    map[string]string
+	RoutingKey string   // pagerduty
+	Command    *Command // command
+	Timeout    time.Duration
+	Events     map[model.NoticeKind]bool
+	Severities map[model.Severity]bool // empty: all
+	Link       string
+	// Secrets are the secret values, for redaction in every message.
+	Secrets []string
+}
+
+// DefaultPagerDutyURL is the Events API v2 endpoint.
+const DefaultPagerDutyURL = "https://events.pagerduty.com/v2/enqueue"
+
+// Routes reports whether n goes to s: its kind is routed, and an incident
+// notice has a routed severity. Tests are for every sender.
+func (s Sender) Routes(n model.Notice) bool {
+	if n.Kind == model.NoticeTest {
+		return true
+	}
+	if !s.Events[n.Kind] {
+		return false
+	}
+	if len(s.Severities) == 0 || n.Severity == 0 {
+		return true
+	}
+	return s.Severities[n.Severity]
 }
 
 // Link is a named link (see model.Link): the same type the dashboard and
