@@ -131,6 +131,9 @@ func (s *Store) Export(ctx context.Context, w io.Writer) error {
 		if err := exportNotifications(ctx, tx, bw); err != nil {
 			return err
 		}
+		if err := exportOutboxTable(ctx, tx, bw); err != nil {
+			return err
+		}
 		_, err := bw.WriteString("\n}\n")
 		return err
 	})

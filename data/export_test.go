@@ -54,6 +54,8 @@ func TestExport(t *testing.T) {
 		Templates []map[string]any `json:"templates"`
 		// Schema 6: the once-per-database claims of notify and probe.
 		Notifications []map[string]any `json:"notifications"`
+		// Schema 8: each sender's cursor and lease (TestOutbox*).
+		Outbox []map[string]any `json:"outbox"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(buf.Bytes()))
 	dec.DisallowUnknownFields()

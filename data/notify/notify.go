@@ -32,7 +32,10 @@ import (
 type Notifier struct {
 	Store   *data.Store
 	Policy  model.EscalationPolicy
-	Notify  *config.Command // nil: no notifications
+	Updates model.UpdatePolicy // when stakeholder updates fall due
+	// Senders are where notices go (config.Effective.Senders); none: the
+	// notifier records nothing and sends nothing, and only probes.
+	Senders []config.Sender
 	Probe   *config.Command // nil: no probe
 	Now     func() time.Time
 	Changes <-chan struct{} // commits seen by a watcher; nil: wake by the clock only
@@ -47,9 +50,18 @@ type Notifier struct {
 	// MaxSleep bounds the time between passes (default 30s): the pass
 	// computes the next deadline, but the clock may jump.
 	MaxSleep time.Duration
+	// Backoff paces the retries of a failed delivery (default 1s doubling
+	// to 60s); GiveUpAfter gives a notice up when it has failed for that
+	// long (default 1h); OnceAttempts bounds the attempts of Once (default 3).
+	Backoff      Backoff
+	GiveUpAfter  time.Duration
+	OnceAttempts int
 
 	initOnce sync.Once
+	initErr  error
 	owner    string
+	routes   []*route
+	recorded map[string]bool          // deadlines this process has recorded
 	lanes    map[string]chan struct{} // per command: a slot per running job
 	kick     chan struct{}            // a job wrote something a pass should see at once
 	wg       sync.WaitGroup           // running jobs
@@ -77,7 +89,10 @@ type job struct {
 // older than that, never finished, belonged to a process that died.
 const claimGrace = 30 * time.Second
 
-func (n *Notifier) init() { n.initOnce.Do(n.setup) }
+func (n *Notifier) init() error {
+	n.initOnce.Do(n.setup)
+	return n.initErr
+}
 
 func (n *Notifier) setup() {
 	if n.Now == nil {
@@ -103,6 +118,45 @@ func (n *Notifier) setup() {
 	n.kick = make(chan struct{}, 1)
 	n.inflight = map[string]bool{}
 	n.probeSlots = map[int64]int64{}
+	n.recorded = map[string]bool{}
+	if n.Backoff.Initial <= 0 {
+		n.Backoff = Backoff{Initial: time.Second, Max: time.Minute}
+	}
+	if n.GiveUpAfter <= 0 {
+		n.GiveUpAfter = time.Hour
+	}
+	if n.OnceAttempts <= 0 {
+		n.OnceAttempts = 3
+	}
+	for _, c := range n.Senders {
+		if c.Timeout <= 0 {
+			c.Timeout = defaultSendTimeout
+			if c.Command != nil {
+				c.Timeout = c.Command.Timeout
+			}
+		}
+		s, err := newSender(c, n.Store.Path())
+		if err != nil {
+			n.initErr = err
+			return
+		}
+		n.routes = append(n.routes, &route{cfg: c, s: s, kick: make(chan struct{}, 1),
+			kinds: eventKindsFor(func(k model.NoticeKind) bool { return c.Events[k] })})
+	}
+}
+
+// defaultSendTimeout bounds one delivery attempt when the sender sets none.
+const defaultSendTimeout = 10 * time.Second
+
+// newSender builds the sender c configures.
+func newSender(c config.Sender, dbPath string) (Sender, error) {
+	if c.Type == config.SenderCommand {
+		if c.Command == nil {
+			return nil, fmt.Errorf("sender %s: no command", c.Name)
+		}
+		return commandSender{name: c.Name, cmd: c.Command, dbPath: dbPath}, nil
+	}
+	return httpSender(c)
 }
 
 func (n *Notifier) logf(format string, a ...any) {
@@ -129,9 +183,16 @@ func (j job) lane() string {
 // process makes (Changes), at the next deadline it computed, and at least
 // every MaxSleep.
 func (n *Notifier) Run(ctx context.Context) {
-	n.init()
+	if err := n.init(); err != nil {
+		n.logf("notifier: %v", err)
+		return
+	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer func() { cancel(); n.wg.Wait() }()
+	var routes sync.WaitGroup
+	defer func() { cancel(); n.wg.Wait(); routes.Wait() }()
+	for _, r := range n.routes {
+		routes.Go(func() { n.runRoute(ctx, r) })
+	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -157,15 +218,24 @@ func (n *Notifier) Run(ctx context.Context) {
 	}
 }
 
-// Once makes one pass and waits for every command it started; it reports
-// how many of them failed (for `flightdeck notify --once`).
+// Once makes one pass, delivers what every sender has pending and waits for
+// every command it started; it reports how many deliveries and probe runs
+// failed (for `flightdeck notify --once`).
 func (n *Notifier) Once(ctx context.Context) (failed int, err error) {
-	n.init()
+	if err := n.init(); err != nil {
+		return 0, err
+	}
 	n.mu.Lock()
 	before := n.failed
 	n.mu.Unlock()
 	_, err = n.pass(ctx)
 	n.wg.Wait()
+	for _, r := range n.routes {
+		if _, derr := n.drain(ctx, r, true); derr != nil && err == nil {
+			err = derr
+		}
+		n.releaseRoute(r)
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return n.failed - before, err
@@ -181,13 +251,11 @@ func (n *Notifier) pass(ctx context.Context) (time.Time, error) {
 	}
 	var jobs []job
 	var next time.Time
-	if n.Notify != nil {
-		snap.maxAge = n.Store.HealthMaxAge()
-		jobs, next = noticesDue(snap, n.Policy, n.Store.Rule(), now)
-		lease := n.Notify.Timeout + claimGrace
-		for i := range jobs {
-			jobs[i].leaseD = lease
+	if len(n.routes) > 0 {
+		if next, err = n.recordDeadlines(ctx, snap, now); err != nil {
+			return next, err
 		}
+		defer n.kickRoutes()
 	}
 	if n.Probe != nil {
 		pj, pnext := n.probeJobs(ctx, snap, now)
@@ -221,10 +289,8 @@ func (n *Notifier) pass(ctx context.Context) (time.Time, error) {
 
 func (n *Notifier) maxLease() time.Duration {
 	var d time.Duration
-	for _, c := range []*config.Command{n.Notify, n.Probe} {
-		if c != nil {
-			d = max(d, c.Timeout)
-		}
+	if n.Probe != nil {
+		d = n.Probe.Timeout
 	}
 	return d + claimGrace
 }
@@ -293,36 +359,7 @@ func (n *Notifier) do(ctx context.Context, j job) {
 		n.doNoBaseline(ctx, j)
 		return
 	}
-	won, err := n.Store.Claim(ctx, j.key, j.kind, n.owner, n.Now(), j.leaseD)
-	if err != nil || !won {
-		if err != nil && ctx.Err() == nil {
-			n.logf("notifier: %v", err)
-		}
-		return
-	}
-	res := runCommand(ctx, n.Notify, commandEnv(n.Store.Path(), j.env))
-	if res.interrupted {
-		// This process is quitting: give the event back so another
-		// process (or the next start) sends it.
-		n.release(j.key)
-		return
-	}
-	outcome, ev := data.OutcomeOK, j.event
-	ev.Kind = model.EventNotifySent
-	ev.Text = model.TextNotifySent(j.what, res.Summary())
-	if !res.OK() {
-		outcome = data.OutcomeFailed
-		if res.timedOut {
-			outcome = data.OutcomeTimeout
-		}
-		ev.Kind = model.EventNotifyFailed
-		ev.Text = model.TextNotifyFailed(j.what, res.Summary())
-		n.mu.Lock()
-		n.failed++
-		n.mu.Unlock()
-	}
-	n.finish(j.key, outcome, res.Summary(), &ev)
-	n.logf("%s", ev.Text)
+	// Every other job kind is gone: notices go through the outbox.
 }
 
 // finish records an outcome even when ctx has just ended (the command ran).
@@ -343,7 +380,6 @@ func (n *Notifier) release(key string) {
 // snapshot is what the notifier decides from, read fresh on every pass.
 type snapshot struct {
 	incidents   []model.Incident
-	maxAge      time.Duration // the store's health max age: "ready" needs a fresh reading
 	deployments []deployState
 }
 
@@ -359,7 +395,7 @@ type deployState struct {
 func (n *Notifier) snapshot(ctx context.Context) (snapshot, error) {
 	var s snapshot
 	var err error
-	if n.Notify != nil {
+	if len(n.routes) > 0 {
 		if s.incidents, err = n.Store.OpenIncidents(ctx); err != nil {
 			return s, err
 		}
@@ -373,28 +409,20 @@ func (n *Notifier) snapshot(ctx context.Context) (snapshot, error) {
 		if ds.r, ds.hasRollout, err = n.Store.Rollout(ctx, d.ID); err != nil {
 			return s, err
 		}
-		if n.Notify != nil {
-			if ds.health, ds.declared, err = n.Store.RolloutHealth(ctx, d.ID); err != nil {
-				return s, err
-			}
-			if ds.episode, err = n.Store.CriteriaEpisode(ctx, d.ID); err != nil {
-				return s, err
-			}
-		}
 		s.deployments = append(s.deployments, ds)
 	}
 	return s, nil
 }
 
-// ErrNothingToRun is returned when the configuration has neither a notify
-// nor a probe command.
-var ErrNothingToRun = errors.New("nothing to run: the configuration has neither notify nor probe (see flightdeck config example)")
+// ErrNothingToRun is returned when the configuration has neither a sender
+// nor a probe.
+var ErrNothingToRun = errors.New("nothing to run: the configuration has no notifications and no probe (see flightdeck config example)")
 
 // New builds the notifier for a store from the configuration; nil when there
-// is nothing to run (no notify and no probe configured).
+// is nothing to run (no sender and no probe configured).
 func New(st *data.Store, cfg config.Effective, now func() time.Time) *Notifier {
-	if cfg.Notify == nil && cfg.Probe == nil {
+	if len(cfg.Senders) == 0 && cfg.Probe == nil {
 		return nil
 	}
-	return &Notifier{Store: st, Policy: cfg.Policy, Notify: cfg.Notify, Probe: cfg.Probe, Now: now}
+	return &Notifier{Store: st, Policy: cfg.Policy, Updates: cfg.Updates, Senders: cfg.Senders, Probe: cfg.Probe, Now: now}
 }

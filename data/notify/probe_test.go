@@ -163,16 +163,16 @@ func TestProbeFeedsTheRule(t *testing.T) {
 	s, d, _ := probeSetup(t)
 	dir := t.TempDir()
 	n := &Notifier{Store: s,
-		Probe:  &config.Command{Argv: []string{script(t, "echo 7.5%")}, Interval: time.Minute, Timeout: 5 * time.Second},
-		Notify: &config.Command{Argv: []string{script(t, `echo "$FLIGHTDECK_EVENT $FLIGHTDECK_DEPLOYMENT" >> "`+dir+`/runs"`)}, Timeout: 5 * time.Second},
+		Probe:   &config.Command{Argv: []string{script(t, "echo 7.5%")}, Interval: time.Minute, Timeout: 5 * time.Second},
+		Senders: []config.Sender{cmdSender("command", []string{script(t, `echo "$FLIGHTDECK_EVENT $FLIGHTDECK_DEPLOYMENT" >> "`+dir+`/runs"`)}, 5*time.Second)},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { n.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
-	eventually(t, 10*time.Second, "rollback_criteria to be notified", func() bool {
+	eventually(t, 10*time.Second, "rollback_criteria_met to be notified", func() bool {
 		b, _ := os.ReadFile(filepath.Join(dir, "runs"))
-		return strings.Contains(string(b), "rollback_criteria 1")
+		return strings.Contains(string(b), "rollback_criteria_met 1")
 	})
 	if len(eventsOf(t, s, model.EventHealthCriteriaMet)) != 1 {
 		t.Errorf("no health.criteria_met event from the probe's reading")

@@ -2,29 +2,32 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/data/config"
 	"github.com/octoacme/flightdeck/data/notify"
 )
 
 func newNotifyCmd(a *app) *cobra.Command {
 	var once, watch, test bool
+	var sender string
 	cmd := &cobra.Command{
 		Use:   "notify --once|--watch|--test",
-		Short: "Run the notify command and the metrics probe without a dashboard",
-		Long: "Every dashboard runs the configured notify command when an escalation step is due, a\n" +
-			"rollout stage is ready or the rollback criteria are met, and the metrics probe during a\n" +
-			"rollout — each once per database however many run. A deadline nobody is looking at\n" +
-			"must still reach someone, so keep one 'flightdeck notify --watch' running on a host\n" +
-			"that can reach the database (a systemd service, or a tmux window):\n\n" +
-			"  --watch  run until interrupted, printing one line per command run\n" +
-			"  --once   one pass: send what is due now, wait for it, exit (1 if a command failed)\n" +
-			"  --test   run the notify command once with FLIGHTDECK_EVENT=test; nothing is recorded",
-		Example: "  flightdeck notify --test\n  flightdeck notify --watch",
+		Short: "Deliver notifications and run the metrics probe without a dashboard",
+		Long: "Every dashboard delivers the timeline's notices to the configured senders (webhook,\n" +
+			"slack, pagerduty, the notify command) and runs the metrics probe during a rollout — each\n" +
+			"once per database however many run. A deadline nobody is looking at must still reach\n" +
+			"someone, so keep one 'flightdeck notify --watch' running on a host that can reach the\n" +
+			"database (a systemd service, or a tmux window):\n\n" +
+			"  --watch  run until interrupted, printing one line per delivery and probe run\n" +
+			"  --once   one pass: record what is due, deliver what is pending, exit (1 if one failed)\n" +
+			"  --test   send a test notice to every sender, or the one --sender names; nothing is recorded",
+		Example: "  flightdeck notify --test\n  flightdeck notify --test --sender incidents\n  flightdeck notify --watch",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			modes := 0
@@ -42,18 +45,32 @@ func newNotifyCmd(a *app) *cobra.Command {
 				return err
 			}
 			if test {
-				if cfg.Notify == nil {
-					return fmt.Errorf("no notify command configured: add notify: {command: [...]} to the configuration (flightdeck config example)")
+				if len(cfg.Senders) == 0 {
+					return fmt.Errorf("no sender configured: add notifications: [...] (or notify: {command: [...]}) to the configuration (flightdeck config example)")
 				}
 				path, err := data.ResolvePath(a.dbFlag)
 				if err != nil {
 					return err
 				}
-				res := notify.Test(ctx, cfg.Notify, path)
-				if !res.OK() {
-					return fmt.Errorf("the notify command failed: %s", res.Summary())
+				results, err := notify.Test(ctx, cfg.Senders, sender, path, a.now())
+				if err != nil {
+					return usagef("no sender named %q: the configuration has %s", sender, senderNames(cfg.Senders))
 				}
-				fmt.Fprintf(a.stdout, "notify command ran: %s\n", res.Summary())
+				failed := 0
+				for _, c := range cfg.Senders {
+					err, ok := results[c.Name]
+					switch {
+					case !ok:
+					case err != nil:
+						failed++
+						fmt.Fprintf(a.stdout, "✗ %s (%s): %v\n", c.Name, c.Type, err)
+					default:
+						fmt.Fprintf(a.stdout, "✓ %s (%s): test notice delivered\n", c.Name, c.Type)
+					}
+				}
+				if failed > 0 {
+					return fmt.Errorf("%d of %d sender(s) failed the test", failed, len(results))
+				}
 				return nil
 			}
 			if a.readOnly {
@@ -79,7 +96,7 @@ func newNotifyCmd(a *app) *cobra.Command {
 					return err
 				}
 				if failed > 0 {
-					return fmt.Errorf("%d command(s) failed: see the timeline (notify.failed, probe.failed)", failed)
+					return fmt.Errorf("%d delivery or probe run(s) failed: see the timeline (notify.failed, probe.failed); undelivered notices are sent by the next run", failed)
 				}
 				return nil
 			}
@@ -89,7 +106,7 @@ func newNotifyCmd(a *app) *cobra.Command {
 			}
 			defer stop()
 			n.Changes = changes
-			n.Log("watching %s (notify: %s, probe: %s); Ctrl-C to stop", st.Path(), onOff(cfg.Notify != nil), onOff(cfg.Probe != nil))
+			n.Log("watching %s (senders: %s; probe: %s); Ctrl-C to stop", st.Path(), senderNames(cfg.Senders), onOff(cfg.Probe != nil))
 			n.Run(ctx)
 			return nil
 		},
@@ -97,8 +114,21 @@ func newNotifyCmd(a *app) *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVar(&once, "once", false, "send what is due now, then exit")
 	f.BoolVar(&watch, "watch", false, "keep running until interrupted")
-	f.BoolVar(&test, "test", false, "run the notify command once with a test event")
+	f.BoolVar(&test, "test", false, "send a test notice to every sender (or --sender NAME); nothing is recorded")
+	f.StringVar(&sender, "sender", "", "with --test: the one sender to test")
 	return cmd
+}
+
+// senderNames is "ops (webhook), incidents (slack)", or "none".
+func senderNames(ss []config.Sender) string {
+	if len(ss) == 0 {
+		return "none"
+	}
+	names := make([]string, len(ss))
+	for i, s := range ss {
+		names[i] = s.Name + " (" + s.Type + ")"
+	}
+	return strings.Join(names, ", ")
 }
 
 func onOff(b bool) string {
