@@ -301,18 +301,30 @@ func (m *Model) setStatus(s string, isErr bool) {
 	m.status, m.statusErr = s, isErr
 }
 
-// surfaceFailures shows a notify or probe command that failed (in any
+// surfaceFailures shows a sender or probe that began failing (in any
 // process) in the status line once, so nobody believes a page went out
-// when it did not. Failures older than five minutes at start-up stay in the
-// log only.
+// when it did not, and its recovery likewise. Failures older than five
+// minutes at start-up stay in the log only.
 func (m *Model) surfaceFailures(events []model.Event) {
 	for _, e := range events {
-		if e.ID <= m.lastFailure || (e.Kind != model.EventNotifyFailed && e.Kind != model.EventProbeFailed) {
+		var failed bool
+		switch e.Kind {
+		case model.EventNotifyFailed, model.EventProbeFailed:
+			failed = true
+		case model.EventNotifyRecovered, model.EventProbeRecovered:
+		default:
+			continue
+		}
+		if e.ID <= m.lastFailure {
 			continue
 		}
 		m.lastFailure = e.ID
 		if m.now.Sub(e.At) < 5*time.Minute {
-			m.setStatus("✗ "+clean(e.Text), true)
+			mark := "✓ "
+			if failed {
+				mark = "✗ "
+			}
+			m.setStatus(mark+clean(e.Text), failed)
 		}
 	}
 }

@@ -42,7 +42,7 @@ func deadlinesDue(incs []model.Incident, pol model.EscalationPolicy, upd model.U
 		for _, st := range pol.Ladder(inc, now) {
 			switch st.State {
 			case model.StepPending:
-				next = earliest(next, st.Due)
+				next = earliest(next, model.ShownAt(st.Due))
 				continue
 			case model.StepDue, model.StepOverdue:
 			default:
@@ -53,7 +53,7 @@ func deadlinesDue(incs []model.Incident, pol model.EscalationPolicy, upd model.U
 				who += " (" + st.Step.Person + ")"
 			}
 			out = append(out, deadline{key: escalationKey(inc, st.Step.Number, st.Due), ev: model.Event{
-				At: st.Due, Kind: model.EventEscalationDue, IncidentID: inc.ID, Severity: inc.Severity,
+				At: model.ShownAt(st.Due), Kind: model.EventEscalationDue, IncidentID: inc.ID, Severity: inc.Severity,
 				Text: model.TextEscalationDue(st.Step.Number, who, st.Due),
 			}})
 		}
@@ -61,20 +61,21 @@ func deadlinesDue(incs []model.Incident, pol model.EscalationPolicy, upd model.U
 		if !ok {
 			continue
 		}
-		if due.After(now) {
-			next = earliest(next, due)
+		// The clock rule (model.Reached): due from the second it is shown as.
+		if !model.Reached(now, due) {
+			next = earliest(next, model.ShownAt(due))
 			continue
 		}
 		out = append(out, deadline{key: updateKey(model.NoticeUpdateDue, inc, due), ev: model.Event{
-			At: due, Kind: model.EventUpdateDue, IncidentID: inc.ID, Severity: inc.Severity, Text: model.TextUpdateDue(due),
+			At: model.ShownAt(due), Kind: model.EventUpdateDue, IncidentID: inc.ID, Severity: inc.Severity, Text: model.TextUpdateDue(due),
 		}})
 		late := due.Add(model.UpdateOverdueGrace)
-		if late.After(now) {
-			next = earliest(next, late)
+		if !model.Reached(now, late) {
+			next = earliest(next, model.ShownAt(late))
 			continue
 		}
 		out = append(out, deadline{key: updateKey(model.NoticeUpdateOverdue, inc, due), ev: model.Event{
-			At: late, Kind: model.EventUpdateOverdue, IncidentID: inc.ID, Severity: inc.Severity,
+			At: model.ShownAt(late), Kind: model.EventUpdateOverdue, IncidentID: inc.ID, Severity: inc.Severity,
 			Text: model.TextUpdateOverdue(due, model.UpdateOverdueGrace),
 		}})
 	}
