@@ -142,3 +142,26 @@ type NoticeStep struct {
 // UpdateOverdueGrace is how long after a stakeholder update falls due it
 // is announced overdue.
 const UpdateOverdueGrace = 5 * time.Minute
+
+// SenderFailure is a sender whose deliveries are failing now: since when,
+// how many notices it gave up meanwhile, and the last error (never a
+// secret). The dashboard's status line shows it until it recovers.
+type SenderFailure struct {
+	Name         string
+	FailingSince time.Time
+	Lost         int
+	LastError    string
+}
+
+// Text is the status line's sentence: "notifications to chat FAILING since
+// 09:41:07 (2 not delivered): HTTP 503 Service Unavailable — retrying".
+func (f SenderFailure) Text(loc *time.Location) string {
+	s := "notifications to " + f.Name + " FAILING since " + ShownAt(f.FailingSince).In(loc).Format(time.TimeOnly)
+	if f.Lost > 0 {
+		s += " (" + textCount(f.Lost, "notice", "notices") + " not delivered)"
+	}
+	if f.LastError != "" {
+		s += ": " + f.LastError
+	}
+	return s
+}

@@ -76,6 +76,9 @@ type Model struct {
 	reloading    bool  // a reload for a change elsewhere is in flight
 	reloadQueued bool  // another change arrived meanwhile
 	lastFailure  int64 // newest notify/probe failure already shown
+	// failingSenders are the senders failing now: the status line says so
+	// whenever it has nothing else to say.
+	failingSenders []model.SenderFailure
 	loadErr      error
 	deployments  []model.Deployment
 	focusID      int64
@@ -291,6 +294,7 @@ func (m Model) handleData(msg snapshotMsg) Model {
 	m.checklist.setData(d, has, s.items, s.guidance)
 	m.rollout.setData(d, has, m.checklist.list, s)
 	m.surfaceFailures(s.events)
+	m.failingSenders = s.failingSenders
 	m.escalation.setData(s.incidents, m.now)
 	m.escalation.resolved = s.resolved
 	m.log.setNewest(s.events, s.logQuery, s.deployments)

@@ -272,3 +272,9 @@ func (f *fakeStore) MarkReady(_ context.Context, id int64, stage int, at time.Ti
 	f.event(at, "flightdeck", model.EventRolloutReady, id, 0, model.TextReady(st.Label, st.Soak, met))
 	return true, nil
 }
+
+func (f *fakeStore) FailingSenders(context.Context) ([]model.SenderFailure, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]model.SenderFailure(nil), f.failingSenders...), nil
+}

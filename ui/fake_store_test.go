@@ -17,14 +17,15 @@ import (
 // the SQLite store (idempotent writes, one event per change, the gate), so
 // the UI is tested against the contract, not against an echo.
 type fakeStore struct {
-	mu        sync.Mutex
-	deps      []model.Deployment
-	items     []model.Item
-	guidance  map[int64][]model.Guidance
-	events    []model.Event
-	fail      error // when set, every write fails with it
-	rollouts  map[int64]*fakeRollout
-	incidents []model.Incident
+	mu             sync.Mutex
+	deps           []model.Deployment
+	items          []model.Item
+	guidance       map[int64][]model.Guidance
+	events         []model.Event
+	fail           error // when set, every write fails with it
+	rollouts       map[int64]*fakeRollout
+	failingSenders []model.SenderFailure
+	incidents      []model.Incident
 	// now is the store's own clock: when an incident note was really
 	// entered (model.TextIncidentNote). nil: not known, never marked backdated.
 	now func() time.Time

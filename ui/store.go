@@ -29,6 +29,9 @@ type Reader interface {
 	OpenIncidents(ctx context.Context) ([]model.Incident, error)
 	Rollout(ctx context.Context, deploymentID int64) (model.Rollout, bool, error)
 	RolloutHealth(ctx context.Context, deploymentID int64) (model.Health, []model.Declaration, error)
+	// FailingSenders lists the notification senders failing now (the
+	// status line says so until they recover).
+	FailingSenders(ctx context.Context) ([]model.SenderFailure, error)
 	TemplateStore
 	HistoryStore
 }
@@ -128,6 +131,8 @@ type snapshot struct {
 	hasRollout bool
 	health     model.Health
 	declared   []model.Declaration
+
+	failingSenders []model.SenderFailure
 }
 
 // snapshotMsg delivers a snapshot, or the error that prevented it, plus the
@@ -168,6 +173,9 @@ func loadSnapshot(ctx context.Context, st Reader, focusID int64, q LogQuery) (sn
 		}
 	}
 	if s.incidents, err = st.OpenIncidents(ctx); err != nil {
+		return s, err
+	}
+	if s.failingSenders, err = st.FailingSenders(ctx); err != nil {
 		return s, err
 	}
 	if s.resolved, err = st.IncidentHistory(ctx, HistoryQuery{Status: string(model.IncidentResolved), Limit: 10}); err != nil {

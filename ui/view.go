@@ -167,6 +167,9 @@ func (m Model) footerView() []string {
 			status = s.Render(fit(clean(m.status), w))
 		}
 	}
+	if status == "" && dialog == nil && len(m.failingSenders) > 0 {
+		status = st.StatusError.Render(fit("✗ "+clean(m.failingSenders[0].Text(m.loc())), w))
+	}
 	if m.opts.ReadOnly && status == "" {
 		status = st.Warn.Render(fit(m.readOnlyNotice(), w))
 	}

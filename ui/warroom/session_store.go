@@ -106,6 +106,12 @@ func (s sessionReader) RolloutHealth(ctx context.Context, id int64) (model.Healt
 	return s.Reader.RolloutHealth(ctx, id)
 }
 
+func (s sessionReader) FailingSenders(ctx context.Context) ([]model.SenderFailure, error) {
+	ctx, done := s.bind(ctx)
+	defer done()
+	return s.Reader.FailingSenders(ctx)
+}
+
 // ---- history: tied to the session ----
 
 func (s sessionReader) History(ctx context.Context, q ui.HistoryQuery) ([]model.Deployment, error) {

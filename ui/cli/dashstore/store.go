@@ -5,7 +5,10 @@
 package dashstore
 
 import (
+	"context"
+
 	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
 	"github.com/octoacme/flightdeck/ui"
 )
 
@@ -16,3 +19,18 @@ var _ ui.Store = Store{}
 
 // New wraps st.
 func New(st *data.Store) Store { return Store{st} }
+
+// FailingSenders lists the senders whose deliveries are failing now.
+func (s Store) FailingSenders(ctx context.Context) ([]model.SenderFailure, error) {
+	all, err := s.OutboxStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []model.SenderFailure
+	for _, o := range all {
+		if o.Failing() {
+			out = append(out, model.SenderFailure{Name: o.Sender, FailingSince: o.FailingSince, Lost: o.Lost, LastError: o.LastError})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,56 @@
+package ui_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/model/mdtemplate"
+	"github.com/octoacme/flightdeck/ui"
+	"github.com/octoacme/flightdeck/ui/cli/dashstore"
+)
+
+// TestFailingSenderInStatusLine: while a sender fails, the status line
+// says so whenever it has nothing else to say, in the store's wording, and
+// stops once the sender recovers. Real temporary-file store.
+func TestFailingSenderInStatusLine(t *testing.T) {
+	ctx := context.Background()
+	st, err := data.Open(ctx, filepath.Join(t.TempDir(), "fd.db"), data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	at := time.Date(2026, 12, 1, 9, 41, 7, 600_000_000, time.UTC)
+	if _, err := st.OpenIncident(ctx, model.NewIncident{Title: "checkout 5xx", Severity: model.SEV1}, "alice", at); err != nil {
+		t.Fatal(err)
+	}
+	o, won, err := st.LeaseOutbox(ctx, "chat", "me", at, time.Minute)
+	if err != nil || !won {
+		t.Fatalf("lease: %v %v", won, err)
+	}
+	fail := data.OutboxStep{From: o.Cursor, To: o.Cursor + 1, Failing: true, Lost: true, At: at.Add(time.Second),
+		Error: "chat: HTTP 503 Service Unavailable"}
+	if ok, err := st.AdvanceOutbox(ctx, "chat", "me", fail, time.Minute); err != nil || !ok {
+		t.Fatalf("advance: %v %v", ok, err)
+	}
+	opts := ui.Options{Actor: "bob", Now: func() time.Time { return at.Add(time.Minute) }, Location: time.UTC, Template: mdtemplate.Builtin()}
+	h := ui.NewHarness(dashstore.New(st), opts, 120, 40)
+	want := "✗ notifications to chat FAILING since 09:41:08 (1 notice not delivered): chat: HTTP 503 Service Unavailable"
+	if v := ansi.Strip(h.View()); !strings.Contains(v, want) {
+		t.Fatalf("status line lacks %q:\n%s", want, v)
+	}
+	ok := data.OutboxStep{From: o.Cursor + 1, To: o.Cursor + 2, Delivered: true, At: at.Add(2 * time.Second)}
+	if done, err := st.AdvanceOutbox(ctx, "chat", "me", ok, time.Minute); err != nil || !done {
+		t.Fatalf("advance: %v %v", done, err)
+	}
+	h.Reload()
+	if v := ansi.Strip(h.View()); strings.Contains(v, "FAILING") {
+		t.Fatalf("still shown after recovery:\n%s", v)
+	}
+}
