@@ -99,8 +99,8 @@ type Notice struct {
 	Text string
 	// Severity is the incident's severity at the time; 0 when none.
 	Severity   Severity
-	Incident   *NoticeIncident   // nil when the moment is about no incident
-	Deployment *NoticeDeployment // nil when it is about no deployment
+	Incident   *NoticeIncident    // nil when the moment is about no incident
+	Deployment *NoticeDeployment  // nil when it is about no deployment
 	Update     *StakeholderUpdate // update_posted: the update posted
 	Step       *NoticeStep        // escalation_due: the step
 	// Due is when an update or escalation step is (was) due; zero otherwise.

@@ -79,14 +79,14 @@ type Model struct {
 	// failingSenders are the senders failing now: the status line says so
 	// whenever it has nothing else to say.
 	failingSenders []model.SenderFailure
-	loadErr      error
-	deployments  []model.Deployment
-	focusID      int64
-	checklist    checklistPane
-	rollout      rolloutPane
-	escalation   escalationPane
-	log          logPane
-	alerts       alertState
+	loadErr        error
+	deployments    []model.Deployment
+	focusID        int64
+	checklist      checklistPane
+	rollout        rolloutPane
+	escalation     escalationPane
+	log            logPane
+	alerts         alertState
 
 	prompt prompt
 	choice choice

@@ -29,8 +29,8 @@ type Config struct {
 	Rollout      *RolloutConfig           `yaml:"rollout"`
 	Updates      *UpdatesConfig           `yaml:"updates"`
 	// Links replaces the seed's Resources placeholders.
-	Links  []LinkConfig   `yaml:"links"`
-	Probe  *CommandConfig `yaml:"probe"`
+	Links []LinkConfig   `yaml:"links"`
+	Probe *CommandConfig `yaml:"probe"`
 	// Notify is the notify command (the first sender flightdeck had); it is
 	// the sender named "command" with the incident-channel route.
 	Notify *CommandConfig `yaml:"notify"`
