@@ -118,4 +118,30 @@ probe:
 notify:
   command: [/usr/local/bin/flightdeck-notify-chat]
   timeout: 10s
+
+# Where notices go besides the notify command (flightdeck notify --test
+# --sender NAME sends a test to one). type: webhook (JSON, schema
+# flightdeck.notice.v1, optionally HMAC-signed), slack (also Mattermost and
+# Rocket.Chat incoming webhooks), pagerduty (Events API v2) or command.
+# events: notice kinds or all (default: the incident channel's; webhook
+# all; pagerduty incident_opened, escalation_due, incident_acknowledged,
+# incident_resolved); severities limits incident notices (pagerduty
+# default SEV1, SEV2). Secrets are best named by environment variable
+# (url_env, secret_env, routing_key_env, headers_env); a file holding one
+# literally must be chmod 600. Failed deliveries are retried with backoff
+# on network errors, 429 and 5xx, never on another 4xx.
+# notifications:
+#   - name: ops-webhook
+#     type: webhook
+#     url: https://hooks.example.com/flightdeck
+#     secret_env: FLIGHTDECK_WEBHOOK_SECRET
+#     headers_env: {Authorization: FLIGHTDECK_WEBHOOK_AUTH}
+#   - name: incident-channel
+#     type: slack
+#     url_env: SLACK_WEBHOOK_URL
+#     link: https://flightdeck.example.com/incidents/{ref}
+#   - name: pagerduty
+#     type: pagerduty
+#     routing_key_env: PAGERDUTY_ROUTING_KEY
+#     severities: [SEV1, SEV2]
 `

@@ -74,16 +74,27 @@ func LoadConfig(path string, explicit bool) (Effective, error) {
 		}
 		return Effective{}, fmt.Errorf("cannot read config file %s: %v", path, err)
 	}
-	_, eff, err := ParseConfig(path, src)
+	cfg, eff, err := ParseConfig(path, src)
 	if err != nil {
 		return eff, err
 	}
+	fi, statErr := os.Stat(path)
+	if statErr != nil {
+		return eff, nil
+	}
+	mode := fi.Mode().Perm()
 	// The file names commands flightdeck runs: someone else who can edit
 	// it could run anything as every user of the dashboard.
-	if eff.Probe != nil || eff.Notify != nil {
-		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o022 != 0 {
-			return Effective{}, fmt.Errorf("%s names commands to run but others can change it (mode %04o): chmod go-w %s", path, fi.Mode().Perm(), path)
-		}
+	commands := eff.Probe != nil || eff.Notify != nil || slices.ContainsFunc(eff.Senders, func(s Sender) bool { return s.Type == SenderCommand })
+	if commands && mode&0o022 != 0 {
+		return Effective{}, fmt.Errorf("%s names commands to run but others can change it (mode %04o): chmod go-w %s", path, mode, path)
+	}
+	// A secret written in the file (a webhook's HMAC key, a PagerDuty
+	// routing key, a Slack URL, header values) is as safe as the file: as
+	// ssh does with a private key, refuse a file others can read.
+	if lits := literalSecrets(cfg); len(lits) > 0 && mode&0o044 != 0 {
+		return Effective{}, fmt.Errorf("%s holds secrets (%s) but others can read it (mode %04o): chmod 600 %s, or name environment variables instead (secret_env, routing_key_env, url_env, headers_env)",
+			path, strings.Join(lits, ", "), mode, path)
 	}
 	return eff, nil
 }
@@ -191,6 +202,9 @@ func (l *loader) effective(cfg Config) (Effective, error) {
 		return Effective{}, err
 	}
 	if eff.Notify, err = l.command(cfgPath{"notify"}, cfg.Notify, false); err != nil {
+		return Effective{}, err
+	}
+	if eff.Senders, err = l.senders(cfg, eff); err != nil {
 		return Effective{}, err
 	}
 	return eff, nil
