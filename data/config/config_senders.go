@@ -136,6 +136,7 @@ func (l *loader) sender(p cfgPath, sc SenderConfig, links []Link) (Sender, error
 		}
 		for _, k := range sortedHeaderKeys(s.Headers) {
 			s.Secrets = append(s.Secrets, s.Headers[k])
+			s.Secrets = append(s.Secrets, CredentialPart(s.Headers[k])...)
 		}
 	}
 	if typ == SenderPagerDuty {
@@ -295,6 +296,7 @@ func urlSecrets(typ, raw string) []string {
 				out = append(out, p)
 			}
 		}
+		out = append(out, TokenSegments(u.Path)...)
 	}
 	if u.User != nil {
 		out = append(out, u.User.String())
@@ -306,6 +308,31 @@ func urlSecrets(typ, raw string) []string {
 		out = append(out, u.RawQuery)
 		for _, vs := range u.Query() {
 			out = append(out, vs...)
+		}
+	}
+	return out
+}
+
+// CredentialPart is the credential of a header value written with its
+// scheme ("Bearer abc123" → "abc123"), so a server echoing the token alone
+// cannot show it either.
+func CredentialPart(v string) []string {
+	f := strings.Fields(v)
+	if len(f) == 2 && len(f[1]) >= 8 {
+		return []string{f[1]}
+	}
+	return nil
+}
+
+// TokenSegments are the segments of a Slack-style webhook path long enough
+// to be its token (Slack's /services/T…/B…/<24 characters>, Mattermost's
+// /hooks/<26>, Rocket.Chat's /hooks/<id>/<token>), so that a server echoing
+// the token alone cannot show it either.
+func TokenSegments(path string) []string {
+	var out []string
+	for _, seg := range strings.Split(path, "/") {
+		if len(seg) >= 12 {
+			out = append(out, seg)
 		}
 	}
 	return out

@@ -96,6 +96,7 @@ func secretsOf(c config.Sender) []string {
 	all = append(all, c.Secret, c.RoutingKey)
 	for _, v := range c.Headers {
 		all = append(all, v)
+		all = append(all, config.CredentialPart(v)...)
 	}
 	if u, err := url.Parse(c.URL); err == nil {
 		if c.Type == config.SenderSlack {
@@ -103,6 +104,7 @@ func secretsOf(c config.Sender) []string {
 			if len(u.Path) > 1 {
 				all = append(all, u.Path, strings.TrimPrefix(u.Path, "/"), u.EscapedPath(), strings.TrimPrefix(u.EscapedPath(), "/"))
 			}
+			all = append(all, config.TokenSegments(u.Path)...)
 		}
 		if u.User != nil {
 			all = append(all, u.User.String())
