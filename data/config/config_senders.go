@@ -262,9 +262,10 @@ func (l *loader) senderURL(p cfgPath, sc SenderConfig, typ string) (string, erro
 		return "", l.errf(p, "url is missing: give the address the JSON is posted to, e.g. url: https://hooks.example.com/flightdeck")
 	}
 	u, perr := url.Parse(raw)
-	// A Slack URL is the credential: never quote it back.
+	// A Slack URL is the credential, and a query or userinfo may hold one:
+	// never quote those back.
 	shown := fmt.Sprintf("%q", raw)
-	if typ == SenderSlack || sc.URLEnv != "" {
+	if typ == SenderSlack || sc.URLEnv != "" || strings.ContainsAny(raw, "?@") {
 		shown = "the URL"
 	}
 	if perr != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {

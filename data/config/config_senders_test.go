@@ -162,6 +162,8 @@ func TestSenderErrors(t *testing.T) {
 			`config.yaml:4:10: notifications[0].url: "hooks/flightdeck" is not an http or https URL`},
 		{"slack url not quoted back", "notifications:\n  - name: a\n    type: slack\n    url: hooks.slack.com/services/T/B/TOKEN\n",
 			"config.yaml:4:10: notifications[0].url: the URL is not an http or https URL"},
+		{"webhook url with a token not quoted back", "notifications:\n  - name: a\n    type: webhook\n    url: 'hooks.example/x?token=TOKEN'\n",
+			"config.yaml:4:10: notifications[0].url: the URL is not an http or https URL"},
 		{"url fragment", "notifications:\n  - name: a\n    type: webhook\n    url: https://x.example/a#b\n",
 			`config.yaml:4:10: notifications[0].url: "https://x.example/a#b" has a #fragment, which is never sent`},
 

@@ -153,6 +153,10 @@ func TestWebhookBodySignatureHeaders(t *testing.T) {
 	if want := "sha256=" + hex.EncodeToString(m.Sum(nil)); sig != want {
 		t.Errorf("signature %q, hand-computed %q", sig, want)
 	}
+	// The README's openssl example computes this very value.
+	if got := Sign("whsec-example", "1796118923", []byte(`{"schema":"flightdeck.notice.v1","kind":"test"}`)); got != "sha256=b4b66e08f40cc06d2913ab2357ceb7fa16273d4b6a2835c92738335d10cef4d2" {
+		t.Errorf("Sign = %s, not the README's", got)
+	}
 	for _, bad := range []struct{ secret, ts, body, sig string }{
 		{"other", ts, string(req.Body), sig},
 		{"whsec", strconv.FormatInt(at.Unix()+3, 10), string(req.Body), sig},
