@@ -161,8 +161,7 @@ func (p *pagerDuty) test(ctx context.Context, n model.Notice) error {
 		return err
 	}
 	if err := p.send(ctx, PDEvent{RoutingKey: p.cfg.RoutingKey, EventAction: PDResolve, DedupKey: key, Client: "flightdeck"}); err != nil {
-		e := p.permanent("the test event %s was triggered but not resolved (%s): resolve it in PagerDuty", key, strings.TrimPrefix(err.Error(), p.label()+": "))
-		return e
+		return p.permanent("the test event %s was triggered but not resolved (%s): resolve it in PagerDuty", key, strings.TrimPrefix(err.Error(), p.label()+": "))
 	}
 	return nil
 }

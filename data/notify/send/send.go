@@ -163,6 +163,10 @@ type Error struct {
 
 func (e *Error) Error() string { return e.msg }
 
+// Retryable is Retry, for callers that ask an error whether to retry
+// without importing this package (data/notify's outbox).
+func (e *Error) Retryable() bool { return e.Retry }
+
 // Unwrap gives context.Canceled / DeadlineExceeded to errors.Is; the
 // wrapped error's own text is never part of Error().
 func (e *Error) Unwrap() error { return e.err }
@@ -179,7 +183,7 @@ func Retryable(err error) bool {
 
 // permanent is a refusal that no retry changes.
 func (h *httpSender) permanent(format string, a ...any) *Error {
-	return &Error{Sender: h.cfg.Name, msg: h.redact(h.label() + ": " + fmt.Sprintf(format, a...))}
+	return &Error{Sender: h.cfg.Name, msg: h.message(fmt.Sprintf(format, a...))}
 }
 
 // maxBody is how much of a response is read: enough for an error message.
@@ -208,13 +212,13 @@ func (h *httpSender) post(ctx context.Context, body []byte, header http.Header) 
 		e := &Error{Sender: h.cfg.Name, Retry: true, err: ctxErr(ctx, err)}
 		switch {
 		case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
-			e.msg = fmt.Sprintf("%s: no answer from %s within %s", h.label(), h.shownURL(), model.FormatDurationExact(h.cfg.Timeout))
+			e.msg = fmt.Sprintf("no answer from %s within %s", h.shownURL(), model.FormatDurationExact(h.cfg.Timeout))
 		case errors.Is(err, context.Canceled):
-			e.msg = fmt.Sprintf("%s: stopped before %s answered", h.label(), h.shownURL())
+			e.msg = fmt.Sprintf("stopped before %s answered", h.shownURL())
 		default:
-			e.msg = fmt.Sprintf("%s: %s", h.label(), h.netText(err))
+			e.msg = h.netText(err)
 		}
-		e.msg = h.redact(e.msg)
+		e.msg = h.message(e.msg)
 		return e
 	}
 	defer resp.Body.Close()
@@ -229,15 +233,22 @@ func (h *httpSender) post(ctx context.Context, body []byte, header http.Header) 
 		e.Retry = true
 		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), now())
 	}
-	msg := fmt.Sprintf("%s: HTTP %s", h.label(), statusText(resp.StatusCode))
+	msg := "HTTP " + statusText(resp.StatusCode)
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		msg += ": flightdeck does not follow redirects; put the final URL in the configuration"
 	}
 	if ex := excerpt(data); ex != "" {
 		msg += ": " + ex
 	}
-	e.msg = h.redact(msg)
+	e.msg = h.message(msg)
 	return e
+}
+
+// message is an error's text: the sender (its type and name, never
+// secret: they are what the configuration calls it) and detail with every
+// secret removed, so a short secret cannot eat the sender's name.
+func (h *httpSender) message(detail string) string {
+	return h.label() + ": " + h.redact(detail)
 }
 
 func ctxErr(ctx context.Context, err error) error {

@@ -453,6 +453,10 @@ func TestDeliverRetries(t *testing.T) {
 		if n != 1 || len(r.got()) != 1 || err == nil || Retryable(err) || err.Error() != want {
 			t.Errorf("attempts %d, requests %d, %v", n, len(r.got()), err)
 		}
+		var rt interface{ Retryable() bool }
+		if !errors.As(err, &rt) || rt.Retryable() {
+			t.Errorf("the outbox's Retryable() method says retry")
+		}
 		var e *Error
 		if !errors.As(err, &e) || e.Status != 400 || e.Sender != "pd" {
 			t.Errorf("%#v", err)
@@ -604,6 +608,19 @@ func TestSecretsNeverShown(t *testing.T) {
 	err = s.Send(ctx, model.Notice{Kind: model.NoticeTest, At: at})
 	if err == nil || strings.Contains(err.Error(), "R0UT-SECRET") || !strings.Contains(err.Error(), "was triggered but not resolved") || Retryable(err) {
 		t.Errorf("test resolve failure: %v", err)
+	}
+}
+
+// A short header value that is also a word of the message (X-Team: ops
+// on the sender named ops) is redacted from the detail, never from the
+// sender's name.
+func TestShortSecretKeepsTheName(t *testing.T) {
+	r := newReceiver(t, 400)
+	r.body = "team ops unknown"
+	s := mustNew(t, config.Sender{Name: "ops", Type: config.SenderWebhook, URL: r.URL, Headers: map[string]string{"X-Team": "ops"}})
+	err := s.Send(context.Background(), incidentNotice(model.NoticeIncidentOpened))
+	if err == nil || err.Error() != "webhook ops: HTTP 400 Bad Request: team [redacted] unknown" {
+		t.Errorf("%v", err)
 	}
 }
 
