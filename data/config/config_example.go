@@ -109,9 +109,10 @@ probe:
   interval: 30s
   timeout: 10s
 
-# Run when an escalation step is due, a stage is ready to promote, or the
-# rollback criteria are met: once per event across every flightdeck on the
-# database. The event is in environment variables only (FLIGHTDECK_EVENT,
+# The sender named "command": run for every notice an incident channel
+# wants (incidents, escalations, updates, the freeze, rollback decisions)
+# and when a stage is ready to promote: once per notice across every
+# flightdeck on the database. The event is in environment variables only (FLIGHTDECK_EVENT,
 # FLIGHTDECK_MESSAGE, FLIGHTDECK_INCIDENT, …), never spliced into a shell
 # string. Keep a 'flightdeck notify --watch' running so a deadline reaches
 # someone even when no dashboard is open.

@@ -284,6 +284,11 @@ func TestSlackBody(t *testing.T) {
 		}
 		golden(t, name, body["text"].(string)+"\n")
 	}
+	// A deployment notice: the kind's badge, the deployment, the reason.
+	abort := model.Notice{Kind: model.NoticeRolloutAborted, Key: "rollout_aborted:d7:e50", EventID: 50, At: at, Actor: "Sam Okafor",
+		Summary: "checkout 1.4.2 canary aborted at 25%", Reason: "p99 latency doubled <2x>",
+		Deployment: &model.NoticeDeployment{ID: 7, Service: "checkout", Version: "1.4.2", Environment: "production", Stage: "25%"}}
+	golden(t, "slack-rollout-aborted.txt", SlackText(abort, "https://fd.example.com/deployments/{deployment}")+"\n")
 	// A link whose placeholder the notice has no value for is left out.
 	if got := SlackText(updateNotice(), "https://fd.example.com/{service}"); strings.Contains(got, "<https") {
 		t.Errorf("link with a missing value: %s", got)
