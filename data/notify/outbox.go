@@ -16,12 +16,12 @@ package notify
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"time"
 
 	"github.com/octoacme/flightdeck/data"
 	"github.com/octoacme/flightdeck/data/config"
+	"github.com/octoacme/flightdeck/data/notify/send"
 	"github.com/octoacme/flightdeck/model"
 )
 
@@ -252,9 +252,7 @@ func Retryable(err error) bool {
 }
 
 // httpSender builds the webhook, slack and pagerduty senders (package send).
-var httpSender = func(c config.Sender) (Sender, error) {
-	return nil, fmt.Errorf("sender %s: type %s is not built in yet", c.Name, c.Type)
-}
+func httpSender(c config.Sender) (Sender, error) { return send.New(c, nil) }
 
 // Test sends a test notice to the named sender ("" : every sender) and
 // reports each outcome; nothing is recorded.

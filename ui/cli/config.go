@@ -128,6 +128,14 @@ func printConfig(w io.Writer, eff config.Effective, path string) {
 	fmt.Fprintln(w)
 	printCommand(w, "probe", eff.Probe)
 	printCommand(w, "notify", eff.Notify)
+	if len(eff.Senders) == 0 {
+		fmt.Fprintln(w, "notifications: none")
+		return
+	}
+	fmt.Fprintln(w, "notifications:")
+	for _, s := range eff.Senders {
+		fmt.Fprintln(w, "  "+s.Describe())
+	}
 }
 
 func every(d time.Duration) string {
@@ -195,6 +203,13 @@ type (
 		Users      map[string]configUser    `json:"users"`
 		Probe      *configCommand           `json:"probe"`
 		Notify     *configCommand           `json:"notify"`
+		// Senders are Describe lines: they never hold a secret.
+		Senders []configSender `json:"notifications"`
+	}
+	configSender struct {
+		Name        string `json:"name"`
+		Type        string `json:"type"`
+		Description string `json:"description"`
 	}
 	configStepJSON struct {
 		Number     int      `json:"number"`
@@ -280,6 +295,10 @@ func configJSON(eff config.Effective, path string) configDoc {
 		return out
 	}
 	doc.Probe, doc.Notify = cmdJSON(eff.Probe), cmdJSON(eff.Notify)
+	doc.Senders = []configSender{}
+	for _, s := range eff.Senders {
+		doc.Senders = append(doc.Senders, configSender{Name: s.Name, Type: s.Type, Description: s.Describe()})
+	}
 	return doc
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/octoacme/flightdeck/ui/earlyinit"
 
 	"github.com/octoacme/flightdeck/data/config"
+	"github.com/octoacme/flightdeck/data/notify/send"
 
 	"github.com/spf13/cobra"
 
@@ -199,6 +200,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// Every byte the CLI prints goes through the one sanitiser.
 	stdout, stderr = newCleanWriter(stdout), newCleanWriter(stderr)
 	a := &app{stdout: stdout, stderr: stderr, now: time.Now}
+	send.UserAgent = "flightdeck/" + Version()
 	defer a.close()
 	root := newRootCmd(a)
 	root.SetArgs(args)
