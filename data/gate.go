@@ -63,11 +63,16 @@ func (s *Store) RolloutGate(ctx context.Context, deploymentID int64) (model.Gate
 	return g, err
 }
 
-// currentHealth is latestHealth with the probe's failures since that
-// reading: the first probe.failed event after it.
+// currentHealth is latestHealth with the probe's failure spell
+// (probe_state.go): since when, how many failed readings, the latest
+// reason. Without an open spell, the first probe.failed event after the
+// reading (the no-baseline notice; spells a version before them wrote).
 func currentHealth(ctx context.Context, q queryer, deploymentID int64) (model.Health, error) {
 	h, err := latestHealth(ctx, q, deploymentID)
 	if err != nil {
+		return h, err
+	}
+	if h.ProbeFailingSince, h.ProbeFailures, h.ProbeReason, err = probeFailing(ctx, q, deploymentID); err != nil || !h.ProbeFailingSince.IsZero() {
 		return h, err
 	}
 	var since sql.NullInt64

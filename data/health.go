@@ -110,8 +110,18 @@ const HealthSourceProbe = "probe"
 // since a probe reads every few seconds the timeline gets a health.recorded
 // event only for the first probe reading after a person's and when the
 // rule's verdict changes — every reading is still kept in health_samples.
+//
+// A probe reading ends the probe's failure spell, if one is open, with a
+// probe.recovered event in the same transaction (probe_state.go).
 func (s *Store) RecordProbeHealth(ctx context.Context, deploymentID int64, errorRate float64, actor string, at time.Time) (met bool, explanation string, err error) {
 	return s.recordHealth(ctx, deploymentID, errorRate, nil, actor, at, HealthSourceProbe)
+}
+
+// RecordProbeHealthWithBaseline is RecordProbeHealth for a probe that reads
+// the baseline too (a Prometheus probe's baseline_query): baseline nil
+// carries the previous one forward, as RecordProbeHealth does.
+func (s *Store) RecordProbeHealthWithBaseline(ctx context.Context, deploymentID int64, errorRate float64, baseline *float64, actor string, at time.Time) (met bool, explanation string, err error) {
+	return s.recordHealth(ctx, deploymentID, errorRate, baseline, actor, at, HealthSourceProbe)
 }
 
 func (s *Store) recordHealth(ctx context.Context, deploymentID int64, errorRate float64, baseline *float64, actor string, at time.Time, source string) (met bool, explanation string, err error) {
@@ -149,6 +159,11 @@ func (s *Store) recordHealth(ctx context.Context, deploymentID int64, errorRate 
 		if _, err := tx.ExecContext(ctx, `INSERT INTO health_samples (deployment_id, at, baseline, error_rate, actor, source)
 			VALUES (?, ?, ?, ?, ?, ?)`, d.ID, toMS(at), h.BaselineErrorRate, h.ErrorRate, actor, source); err != nil {
 			return fmt.Errorf("record health of deployment #%d: %w", d.ID, err)
+		}
+		if source == HealthSourceProbe {
+			if err := endProbeFailing(ctx, tx, d, actor, at); err != nil {
+				return err
+			}
 		}
 		met, explanation = s.rule.Evaluate(h)
 		wasMet, _ := s.rule.Evaluate(prev)

@@ -561,9 +561,10 @@ func TextNotifyFailed(what, summary string) string {
 }
 
 // TextProbeFailed is EventProbeFailed's text when the probe gave no usable
-// error rate, and why.
+// error rate, and why: written for the first failure of a spell only (the
+// later ones are counted, and TextProbeRecovered reports the count).
 func TextProbeFailed(what, reason string) string {
-	return "probe FAILED for " + what + ": " + reason + "; no error rate recorded"
+	return "probe FAILED for " + what + ": " + reason + "; health unknown"
 }
 
 // TextProbeNoBaseline is EventProbeFailed's text when there is no baseline

@@ -156,7 +156,7 @@ func TestEventText(t *testing.T) {
 		{"notified", TextNotifySent("escalation due: INC-3 step 2, sam", "exit 0 in 12ms"), "notified escalation due: INC-3 step 2, sam (exit 0 in 12ms)"},
 		{"notify failed", TextNotifyFailed("stage ready: #4 web stage 1/4 · 5%, promote", "exit status 2: no route"),
 			"notify FAILED for stage ready: #4 web stage 1/4 · 5%, promote: exit status 2: no route"},
-		{"probe failed", TextProbeFailed("#4 web v2", "it printed 3 lines"), "probe FAILED for #4 web v2: it printed 3 lines; no error rate recorded"},
+		{"probe failed", TextProbeFailed("#4 web v2", "it printed 3 lines"), "probe FAILED for #4 web v2: it printed 3 lines; health unknown"},
 		{"probe no baseline", TextProbeNoBaseline(), "probe: no baseline yet (record one with flightdeck deploy health --error-rate PCT --baseline PCT)"},
 	}
 	seen := map[string]bool{}

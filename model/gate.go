@@ -73,9 +73,13 @@ type HealthCheck struct {
 	// LastAt is the latest reading's time (zero when none); FailingSince the
 	// probe's first failure after it (zero when the probe is fine).
 	LastAt, FailingSince time.Time
-	StageStart           time.Time // readings before this belong to an earlier stage
-	MaxAge               time.Duration
-	Stage                string // "2/4 · 25%"
+	// Failures and Reason: the probe's failed readings since FailingSince
+	// and the latest one's reason (0 and "" when not known).
+	Failures   int
+	Reason     string
+	StageStart time.Time // readings before this belong to an earlier stage
+	MaxAge     time.Duration
+	Stage      string // "2/4 · 25%"
 }
 
 // CheckHealth judges the latest reading for the current stage at `now`.
@@ -83,14 +87,15 @@ type HealthCheck struct {
 // stage started, when it is older than the max age, or when the probe has
 // failed since it was taken.
 func (g Gate) CheckHealth(r Rollout, now time.Time) HealthCheck {
-	c := HealthCheck{MaxAge: g.HealthMaxAge, Has: g.Health.Has, LastAt: g.Health.At, FailingSince: g.Health.ProbeFailingSince}
+	c := HealthCheck{MaxAge: g.HealthMaxAge, Has: g.Health.Has, LastAt: g.Health.At, FailingSince: g.Health.ProbeFailingSince,
+		Failures: g.Health.ProbeFailures, Reason: g.Health.ProbeReason}
 	if r.checkStarted() != nil {
 		return c
 	}
 	c.Stage, c.StageStart = r.stageLabel(), r.StageStartedAt
 	c.Required = g.HealthMaxAge > 0 && r.stage().Percent != 0 && r.Live()
 	if !c.FailingSince.IsZero() && c.Has && !c.FailingSince.After(c.LastAt) {
-		c.FailingSince = time.Time{} // failed before the reading: it recovered
+		c.FailingSince, c.Failures, c.Reason = time.Time{}, 0, "" // failed before the reading: it recovered
 	}
 	c.Fresh = c.Has && r.Live() && !c.LastAt.Before(r.StageStartedAt) &&
 		now.Sub(c.LastAt) <= g.HealthMaxAge && c.FailingSince.IsZero()
@@ -113,7 +118,7 @@ func (c HealthCheck) Text(now time.Time, loc *time.Location) string {
 	}
 	failing := ""
 	if !c.FailingSince.IsZero() {
-		failing = " (probe failing since " + c.FailingSince.In(loc).Format(time.TimeOnly) + ")"
+		failing = " (" + ProbeFailingText(c.FailingSince, c.Failures, c.Reason, loc) + ")"
 	}
 	switch {
 	case !c.Has:
@@ -230,4 +235,21 @@ func CheckLeave(phase string, open []string, reason, action string) error {
 		return nil
 	}
 	return needsReasonError{OpenItemsText(phase, open) + ": give a reason to " + action + " anyway (recorded)"}
+}
+
+// ProbeFailingText is the probe's failure spell as the status lines show
+// it: "probe failing since 09:55:23, 12 attempts: HTTP 503" (without a
+// count or reason when none is known), the time in loc.
+func ProbeFailingText(since time.Time, attempts int, reason string, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	s := "probe failing since " + since.In(loc).Format(time.TimeOnly)
+	if attempts > 0 {
+		s += ", " + textCount(attempts, "attempt", "attempts")
+	}
+	if r := SanitizeLine(reason); r != "" {
+		s += ": " + r
+	}
+	return s
 }

@@ -19,6 +19,10 @@ type Health struct {
 	// ProbeFailingSince is the first metrics-probe failure after this reading
 	// (zero when the probe has not failed since): health is unknown then.
 	ProbeFailingSince time.Time
+	// ProbeFailures counts the probe's failed readings since then (0 when
+	// not counted) and ProbeReason is the latest one's reason.
+	ProbeFailures int
+	ProbeReason   string
 }
 
 // Validate rejects readings that are not percentages, so a bad probe cannot

@@ -287,7 +287,7 @@ func (p *rolloutPane) healthLine(st Styles, now time.Time, loc *time.Location) s
 	if !p.health.Has {
 		why := ""
 		if !c.FailingSince.IsZero() {
-			why = " (probe failing since " + c.FailingSince.In(loc).Format(time.TimeOnly) + ")"
+			why = " (" + model.ProbeFailingText(c.FailingSince, c.Failures, c.Reason, loc) + ")"
 		}
 		return st.Muted.Render("? health: no error rate yet" + why + " · h records one (rule: " + p.rule.String() + ")")
 	}

@@ -29,8 +29,8 @@ type Config struct {
 	Rollout      *RolloutConfig           `yaml:"rollout"`
 	Updates      *UpdatesConfig           `yaml:"updates"`
 	// Links replaces the seed's Resources placeholders.
-	Links []LinkConfig   `yaml:"links"`
-	Probe *CommandConfig `yaml:"probe"`
+	Links []LinkConfig `yaml:"links"`
+	Probe *ProbeConfig `yaml:"probe"` // config_probe.go
 	// Notify is the notify command (the first sender flightdeck had); it is
 	// the sender named "command" with the incident-channel route.
 	Notify *CommandConfig `yaml:"notify"`
@@ -146,7 +146,7 @@ type Effective struct {
 	Links        []Link
 	Roster       map[string]string
 	Users        map[string]UserConfig
-	Probe        *Command // nil: no probe
+	Probe        *Probe   // nil: no probe (config_probe.go)
 	Notify       *Command // nil: no notify command (it is also Senders' "command")
 	// Senders are every configured sender, the notify command included.
 	Senders []Sender

@@ -85,7 +85,7 @@ func LoadConfig(path string, explicit bool) (Effective, error) {
 	mode := fi.Mode().Perm()
 	// The file names commands flightdeck runs: someone else who can edit
 	// it could run anything as every user of the dashboard.
-	commands := eff.Probe != nil || eff.Notify != nil || slices.ContainsFunc(eff.Senders, func(s Sender) bool { return s.Type == SenderCommand })
+	commands := (eff.Probe != nil && eff.Probe.Command != nil) || eff.Notify != nil || slices.ContainsFunc(eff.Senders, func(s Sender) bool { return s.Type == SenderCommand })
 	if commands && mode&0o022 != 0 {
 		return Effective{}, fmt.Errorf("%s names commands to run but others can change it (mode %04o): chmod go-w %s", path, mode, path)
 	}
@@ -198,7 +198,7 @@ func (l *loader) effective(cfg Config) (Effective, error) {
 			return Effective{}, err
 		}
 	}
-	if eff.Probe, err = l.command(cfgPath{"probe"}, cfg.Probe, true); err != nil {
+	if eff.Probe, err = l.probe(cfgPath{"probe"}, cfg.Probe); err != nil {
 		return Effective{}, err
 	}
 	if eff.Notify, err = l.command(cfgPath{"notify"}, cfg.Notify, false); err != nil {

@@ -211,7 +211,7 @@ probe:
 	if eff.Updates != (model.UpdatePolicy{SEV1: 30 * time.Minute}) {
 		t.Errorf("updates = %+v", eff.Updates)
 	}
-	if eff.Probe.Argv[0] != filepath.Join(dir, "bin", "rate") || eff.Probe.Interval != time.Minute {
+	if eff.Probe.Command.Argv[0] != filepath.Join(dir, "bin", "rate") || eff.Probe.Interval != time.Minute {
 		t.Errorf("probe = %+v: a relative program is relative to the config file", eff.Probe)
 	}
 }

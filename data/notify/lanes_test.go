@@ -31,7 +31,7 @@ func TestHangingSenderDelaysNothingElse(t *testing.T) {
 			cmdSender("stuck", []string{hung}, 2*time.Minute, model.NoticeIncidentOpened),
 			cmdSender("chat", []string{ok}, 10*time.Second, model.NoticeIncidentOpened),
 		},
-		Probe: &config.Command{Argv: []string{probeCmd}, Interval: time.Minute, Timeout: 2 * time.Minute},
+		Probe: config.CommandProbe(&config.Command{Argv: []string{probeCmd}, Interval: time.Minute, Timeout: 2 * time.Minute}),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

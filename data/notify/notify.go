@@ -36,7 +36,7 @@ type Notifier struct {
 	// Senders are where notices go (config.Effective.Senders); none: the
 	// notifier records nothing and sends nothing, and only probes.
 	Senders []config.Sender
-	Probe   *config.Command // nil: no probe
+	Probe   *config.Probe // nil: no probe
 	Now     func() time.Time
 	Changes <-chan struct{} // commits seen by a watcher; nil: wake by the clock only
 	// Log, when set, gets one line per thing done (headless mode).

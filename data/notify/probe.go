@@ -17,8 +17,11 @@ import (
 // when people most need the numbers; not once it completed or is rolling
 // back — and prints the current error rate. The reading goes through
 // RecordProbeHealth, so it feeds the rollback rule like a person's. A probe
-// that gives no usable number writes probe.failed to the timeline and
-// records nothing: a broken probe must never read as 0%.
+// that gives no usable number records nothing — a broken probe must never
+// read as 0% — and opens a failure spell: probe.failed once, a count after
+// that, probe.recovered with the count at the next good reading. A
+// Prometheus probe (prom.go) queries instead of running a command; with a
+// baseline_query it needs no recorded baseline.
 //
 // Each (deployment, interval window) runs once per database: the claim is
 // one row per deployment in the notifications table, moved forward slot by
@@ -47,7 +50,7 @@ func (n *Notifier) probeJobs(ctx context.Context, snap snapshot, now time.Time) 
 			n.logf("probe: %v", err)
 			continue
 		}
-		if !has {
+		if !has && (n.Probe.Prometheus == nil || n.Probe.Prometheus.BaselineQuery == "") {
 			out = append(out, job{
 				key: fmt.Sprintf("%s:%d", noBaselineKind, d.ID), kind: noBaselineKind, depID: d.ID,
 				what: fmt.Sprintf("#%d %s", d.ID, d.Service), leaseD: claimGrace,
@@ -89,17 +92,35 @@ func (n *Notifier) doProbe(ctx context.Context, j job) {
 		}
 		return
 	}
-	res := runCommand(ctx, n.Probe, commandEnv(n.Store.Path(), j.env))
-	if res.interrupted {
-		n.release(j.key)
-		return
+	var rate float64
+	var baseline *float64
+	var reason, summary string
+	var timedOut bool
+	if n.Probe.Prometheus != nil {
+		r := readProm(ctx, n.Probe, promVars(j.env), n.Now())
+		if r.interrupted {
+			n.release(j.key)
+			return
+		}
+		for _, w := range r.warnings {
+			n.logf("probe %s: Prometheus warns: %s", j.what, w)
+		}
+		rate, baseline, reason, timedOut = r.rate, r.baseline, r.reason, r.timedOut
+		summary = "Prometheus: " + strconv.FormatFloat(rate, 'f', -1, 64) + "%"
+	} else {
+		res := runCommand(ctx, n.Probe.Command, commandEnv(n.Store.Path(), j.env))
+		if res.interrupted {
+			n.release(j.key)
+			return
+		}
+		rate, reason = probeValue(res)
+		timedOut, summary = res.timedOut, res.Summary()
 	}
-	rate, reason := probeValue(res)
 	if reason != "" {
-		n.probeFailed(j, res, reason)
+		n.probeFailed(j, timedOut, reason)
 		return
 	}
-	_, expl, err := n.Store.RecordProbeHealth(ctx, j.depID, rate, data.SystemActor, n.Now())
+	_, expl, err := n.Store.RecordProbeHealthWithBaseline(ctx, j.depID, rate, baseline, data.SystemActor, n.Now())
 	switch {
 	case errors.Is(err, data.ErrInvalid):
 		// The deployment ended, or its baseline went away, since the pass
@@ -107,27 +128,38 @@ func (n *Notifier) doProbe(ctx context.Context, j job) {
 		n.finish(j.key, data.OutcomeSkipped, err.Error(), nil)
 		return
 	case err != nil:
-		n.probeFailed(j, res, "the reading "+strconv.FormatFloat(rate, 'f', -1, 64)+"% could not be recorded: "+err.Error())
+		n.probeFailed(j, false, "the reading "+strconv.FormatFloat(rate, 'f', -1, 64)+"% could not be recorded: "+err.Error())
 		return
 	}
-	n.finish(j.key, data.OutcomeOK, res.Summary(), nil)
+	n.finish(j.key, data.OutcomeOK, summary, nil)
 	n.logf("probe %s: %s", j.what, expl)
 	n.wake()
 }
 
-func (n *Notifier) probeFailed(j job, res Result, reason string) {
+// probeFailed records a failed reading: the first of a spell writes
+// probe.failed to the timeline, the later ones are only counted (the
+// store's FinishProbeFailure), so a broken probe cannot bury the timeline.
+func (n *Notifier) probeFailed(j job, timedOut bool, reason string) {
 	outcome := data.OutcomeFailed
-	if res.timedOut {
+	if timedOut {
 		outcome = data.OutcomeTimeout
 	}
-	ev := j.event
-	ev.Kind = model.EventProbeFailed
-	ev.Text = model.TextProbeFailed(j.what, reason)
+	reason = redact(reason, n.Probe.Secrets())
 	n.mu.Lock()
 	n.failed++
 	n.mu.Unlock()
-	n.finish(j.key, outcome, reason, &ev)
-	n.logf("%s", ev.Text)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	_, first, err := n.Store.FinishProbeFailure(ctx, j.key, n.owner, j.depID, outcome, reason, n.Now())
+	switch {
+	case err != nil:
+		n.logf("notifier: %v", err)
+	case first:
+		n.logf("%s", model.TextProbeFailed(j.what, reason))
+	default:
+		n.logf("probe still failing for %s: %s", j.what, reason)
+	}
+	n.wake()
 }
 
 // doNoBaseline says once per deployment (per database) that the probe

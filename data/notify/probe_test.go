@@ -36,7 +36,7 @@ func TestProbeRecordsTheErrorRate(t *testing.T) {
 			s, d, _ := probeSetup(t)
 			dir := t.TempDir()
 			cmd := script(t, `env > "`+dir+`/env"; printf '%s' '`+out+`'`)
-			n := &Notifier{Store: s, Probe: &config.Command{Argv: []string{cmd}, Interval: time.Minute, Timeout: 5 * time.Second}}
+			n := &Notifier{Store: s, Probe: config.CommandProbe(&config.Command{Argv: []string{cmd}, Interval: time.Minute, Timeout: 5 * time.Second})}
 			if failed, err := n.Once(context.Background()); err != nil || failed != 0 {
 				t.Fatalf("Once: %d %v", failed, err)
 			}
@@ -90,7 +90,7 @@ func TestProbeFailuresNeverReadAsZero(t *testing.T) {
 			if tc.name == "hang" {
 				timeout = 300 * time.Millisecond
 			}
-			n := &Notifier{Store: s, Probe: &config.Command{Argv: []string{script(t, tc.body)}, Interval: time.Minute, Timeout: timeout}}
+			n := &Notifier{Store: s, Probe: config.CommandProbe(&config.Command{Argv: []string{script(t, tc.body)}, Interval: time.Minute, Timeout: timeout})}
 			failed, err := n.Once(context.Background())
 			if err != nil || failed != 1 {
 				t.Fatalf("Once: %d failed, %v", failed, err)
@@ -101,7 +101,7 @@ func TestProbeFailuresNeverReadAsZero(t *testing.T) {
 			}
 			evs := eventsOf(t, s, model.EventProbeFailed)
 			if len(evs) != 1 || evs[0].DeploymentID != d.ID || !strings.Contains(evs[0].Text, tc.want) ||
-				!strings.Contains(evs[0].Text, "no error rate recorded") {
+				!strings.Contains(evs[0].Text, "health unknown") {
 				t.Errorf("probe.failed = %+v, want %q", evs, tc.want)
 			}
 		})
@@ -112,7 +112,7 @@ func TestProbeWaitsForABaseline(t *testing.T) {
 	s := notifyStore(t, newDB(t), data.Options{})
 	d := startRunning(t, s, "api", model.StrategyCanary, time.Now())
 	ran := filepath.Join(t.TempDir(), "ran")
-	n := &Notifier{Store: s, Probe: &config.Command{Argv: []string{script(t, "touch "+ran+"; echo 1")}, Interval: time.Minute, Timeout: time.Second}}
+	n := &Notifier{Store: s, Probe: config.CommandProbe(&config.Command{Argv: []string{script(t, "touch "+ran+"; echo 1")}, Interval: time.Minute, Timeout: time.Second})}
 	for range 2 {
 		if _, err := n.Once(context.Background()); err != nil {
 			t.Fatal(err)
@@ -142,7 +142,7 @@ func TestProbeOncePerSlotAcrossStores(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			n := &Notifier{Store: s, Probe: c}
+			n := &Notifier{Store: s, Probe: config.CommandProbe(c)}
 			if _, err := n.Once(context.Background()); err != nil {
 				t.Error(err)
 			}
@@ -163,7 +163,7 @@ func TestProbeFeedsTheRule(t *testing.T) {
 	s, d, _ := probeSetup(t)
 	dir := t.TempDir()
 	n := &Notifier{Store: s,
-		Probe:   &config.Command{Argv: []string{script(t, "echo 7.5%")}, Interval: time.Minute, Timeout: 5 * time.Second},
+		Probe:   config.CommandProbe(&config.Command{Argv: []string{script(t, "echo 7.5%")}, Interval: time.Minute, Timeout: 5 * time.Second}),
 		Senders: []config.Sender{cmdSender("command", []string{script(t, `echo "$FLIGHTDECK_EVENT $FLIGHTDECK_DEPLOYMENT" >> "`+dir+`/runs"`)}, 5*time.Second)},
 	}
 	ctx, cancel := context.WithCancel(context.Background())

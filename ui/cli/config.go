@@ -126,7 +126,7 @@ func printConfig(w io.Writer, eff config.Effective, path string) {
 		}
 	}
 	fmt.Fprintln(w)
-	printCommand(w, "probe", eff.Probe)
+	printProbe(w, eff.Probe)
 	printCommand(w, "notify", eff.Notify)
 	if len(eff.Senders) == 0 {
 		fmt.Fprintln(w, "notifications: none")
@@ -135,6 +135,32 @@ func printConfig(w io.Writer, eff config.Effective, path string) {
 	fmt.Fprintln(w, "notifications:")
 	for _, s := range eff.Senders {
 		fmt.Fprintln(w, "  "+s.Describe())
+	}
+}
+
+// printProbe is the probe line: the command's, or the Prometheus query's
+// (the bearer token is never shown, only where it comes from).
+func printProbe(w io.Writer, p *config.Probe) {
+	if p == nil || p.Prometheus == nil {
+		var c *config.Command
+		if p != nil {
+			c = p.Command
+		}
+		printCommand(w, "probe", c)
+		return
+	}
+	pp := p.Prometheus
+	line := fmt.Sprintf("probe: prometheus %s every %s, timeout %s, unit %s", pp.URL, model.FormatDurationExact(p.Interval), model.FormatDurationExact(p.Timeout), pp.Unit)
+	switch {
+	case pp.TokenEnv != "":
+		line += ", bearer token from $" + pp.TokenEnv
+	case pp.BearerToken != "":
+		line += ", bearer token (in the file)"
+	}
+	fmt.Fprintln(w, line)
+	fmt.Fprintf(w, "  query: %s\n", model.SanitizeLine(pp.Query))
+	if pp.BaselineQuery != "" {
+		fmt.Fprintf(w, "  baseline_query: %s\n", model.SanitizeLine(pp.BaselineQuery))
 	}
 }
 
@@ -236,6 +262,12 @@ type (
 		Viewer bool   `json:"viewer"`
 	}
 	configCommand struct {
+		Type            string   `json:"type,omitempty"` // probe: "prometheus"; left out for a command
+		URL             string   `json:"url,omitempty"`
+		Query           string   `json:"query,omitempty"`
+		BaselineQuery   string   `json:"baseline_query,omitempty"`
+		Unit            string   `json:"unit,omitempty"`
+		BearerTokenEnv  string   `json:"bearer_token_env,omitempty"` // the token itself is never shown
 		Command         []string `json:"command"`
 		Interval        string   `json:"interval,omitempty"`
 		IntervalSeconds float64  `json:"interval_seconds,omitempty"`
@@ -294,7 +326,15 @@ func configJSON(eff config.Effective, path string) configDoc {
 		}
 		return out
 	}
-	doc.Probe, doc.Notify = cmdJSON(eff.Probe), cmdJSON(eff.Notify)
+	doc.Notify = cmdJSON(eff.Notify)
+	if p := eff.Probe; p != nil && p.Prometheus != nil {
+		doc.Probe = &configCommand{Type: config.ProbePrometheus, URL: p.Prometheus.URL, Query: p.Prometheus.Query,
+			BaselineQuery: p.Prometheus.BaselineQuery, Unit: p.Prometheus.Unit, BearerTokenEnv: p.Prometheus.TokenEnv,
+			Interval: model.FormatDurationExact(p.Interval), IntervalSeconds: p.Interval.Seconds(),
+			Timeout: model.FormatDurationExact(p.Timeout), TimeoutSeconds: p.Timeout.Seconds()}
+	} else if p != nil {
+		doc.Probe = cmdJSON(p.Command)
+	}
 	doc.Senders = []configSender{}
 	for _, s := range eff.Senders {
 		doc.Senders = append(doc.Senders, configSender{Name: s.Name, Type: s.Type, Description: s.Describe()})
