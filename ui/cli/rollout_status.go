@@ -54,6 +54,15 @@ type healthJSON struct {
 	CriteriaMet bool           `json:"criteria_met"` // the rule or a declaration
 	Reasons     []string       `json:"reasons"`      // one line per met criterion
 	Declared    []declaredJSON `json:"declared"`
+	// Probe is the metrics probe's failure spell; null while it reads fine.
+	Probe *probeFailingJSON `json:"probe_failing"`
+}
+
+type probeFailingJSON struct {
+	Since    jsonTime `json:"since"`
+	Attempts int      `json:"attempts"` // failed readings since then (0: not counted)
+	Reason   string   `json:"reason"`   // the latest one's
+	Text     string   `json:"text"`     // "probe failing since 09:55:23, 12 attempts: …" (UTC)
 }
 
 type declaredJSON struct {
@@ -126,6 +135,10 @@ func newHealthJSON(v rolloutView) healthJSON {
 		rate, base := v.h.ErrorRate, v.h.BaselineErrorRate
 		out.ErrorRate, out.Baseline, out.At = &rate, &base, jsonTime(v.h.At)
 	}
+	if h := v.h; !h.ProbeFailingSince.IsZero() && (!h.Has || h.ProbeFailingSince.After(h.At)) {
+		out.Probe = &probeFailingJSON{Since: jsonTime(h.ProbeFailingSince), Attempts: h.ProbeFailures, Reason: model.SanitizeLine(h.ProbeReason),
+			Text: model.ProbeFailingText(h.ProbeFailingSince, h.ProbeFailures, h.ProbeReason, time.UTC)}
+	}
 	for _, d := range v.declared {
 		out.Declared = append(out.Declared, declaredJSON{Criterion: string(d.Criterion), Label: d.Criterion.Label(), Reason: d.Reason, By: d.By, At: jsonTime(d.At)})
 	}
@@ -163,6 +176,10 @@ func writeRolloutText(w io.Writer, v rolloutView, now time.Time) {
 		fmt.Fprintf(w, "   health:   %s, recorded %s\n", eval, clockSec(v.h.At, now))
 	} else {
 		fmt.Fprintf(w, "   health:   no error rate recorded (rule: %s): flightdeck deploy health --error-rate PCT --baseline PCT\n", v.rule)
+	}
+	if h := v.h; !h.ProbeFailingSince.IsZero() && (!h.Has || h.ProbeFailingSince.After(h.At)) && !(v.has && !v.r.Ended() && h.Has) {
+		// (The UNKNOWN line above says it already while the rollout runs.)
+		fmt.Fprintf(w, "   probe:    %s\n", model.ProbeFailingText(h.ProbeFailingSince, h.ProbeFailures, h.ProbeReason, time.UTC))
 	}
 	if v.d.Status.Active() { // afterwards the criteria are history, not a call to act
 		for _, why := range v.why {
