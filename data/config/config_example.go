@@ -108,6 +108,26 @@ probe:
   command: [/usr/local/bin/error-rate, --window, 5m]
   interval: 30s
   timeout: 10s
+# Or ask Prometheus (an instant query through its HTTP API). The query is a
+# template: {{.Service}}, {{.Version}}, {{.Environment}}, {{.Stage}} and
+# {{.Deployment}} are escaped for a PromQL string, so put them in quotes.
+# It returns a ratio (0.024 is 2.4%; unit: percent if it returns 2.4). No
+# series, several, NaN, a query error or no answer is a failed reading
+# (health unknown), never 0%. Without baseline_query the baseline is the
+# one recorded by hand, as for the command.
+# probe:
+#   type: prometheus
+#   url: http://prometheus.internal:9090
+#   query: >-
+#     (sum(rate(http_requests_total{service="{{.Service}}",code=~"5.."}[5m]))
+#     / sum(rate(http_requests_total{service="{{.Service}}"}[5m])))
+#     and on() count(http_requests_total{service="{{.Service}}"})
+#   baseline_query: >-
+#     sum(rate(http_requests_total{service="{{.Service}}",code=~"5.."}[1h] offset 1d))
+#     / sum(rate(http_requests_total{service="{{.Service}}"}[1h] offset 1d))
+#   interval: 15s
+#   timeout: 5s
+#   bearer_token_env: PROM_TOKEN
 
 # The sender named "command": run for every notice an incident channel
 # wants (incidents, escalations, updates, the freeze, rollback decisions)

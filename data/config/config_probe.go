@@ -127,7 +127,7 @@ func execute(t *template.Template, v promVarsEscaped) (string, error) {
 // templateMsg shortens text/template's "template: query:1:12: …" to
 // "line 1, column 12: …".
 func templateMsg(err error, name string) string {
-	msg := err.Error()
+	msg := strings.ReplaceAll(err.Error(), " in type config.promVarsEscaped", "")
 	msg = strings.TrimPrefix(msg, "template: ")
 	if rest, ok := strings.CutPrefix(msg, name+":"); ok {
 		pos, tail, ok := strings.Cut(rest, ": ")

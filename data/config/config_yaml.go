@@ -415,14 +415,15 @@ func (l *loader) shape(n ast.Node, t reflect.Type, p cfgPath) error {
 // plainText refuses terminal controls, bidi overrides and invalid UTF-8 in
 // a string setting: a team config kept in git must not become a way to drive
 // every on-caller's terminal (config check prints these values). Command
-// arguments may span lines; every other setting is one line.
+// arguments and the probe's PromQL queries may span lines; every other
+// setting is one line.
 func (l *loader) plainText(n ast.Node, p cfgPath) error {
 	var v string
 	if err := yaml.NodeToValue(n, &v); err != nil {
 		return nil // the decoder reports it with its own position
 	}
 	check := model.CheckLine
-	if slices.Contains(p, any("command")) {
+	if slices.Contains(p, any("command")) || (len(p) == 2 && p[0] == "probe" && (p[1] == "query" || p[1] == "baseline_query")) {
 		check = model.CheckText
 	}
 	if err := check("the value", v); err != nil {
