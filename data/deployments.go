@@ -278,6 +278,9 @@ func (s *Store) startExecution(ctx context.Context, deploymentID int64, actor st
 		if _, err := startRollout(ctx, tx, d, s.plan(d.Strategy), actor, at, at, true); err != nil {
 			return err
 		}
+		if err := recordHeldAtStart(ctx, tx, d, actor, at); err != nil {
+			return err
+		}
 		d, err = getDeployment(ctx, tx, d.ID)
 		return err
 	})

@@ -11,10 +11,12 @@ import (
 )
 
 // changeIncident runs one incident change in one write transaction: it reads
-// INC-id, lets fn write the change and its timeline event, and returns the
-// incident as committed. fn reports changed=false when the incident is
-// already as asked (a retried command, a double keypress): then nothing is
-// written, not even an event, as for checklist items.
+// INC-id, lets fn write the change and its timeline event, records what the
+// change did to the freeze and the rollout holds after that event
+// (recordHolds), and returns the incident as committed. fn reports
+// changed=false when the incident is already as asked (a retried command, a
+// double keypress): then nothing is written, not even an event, as for
+// checklist items.
 func (s *Store) changeIncident(ctx context.Context, what string, id int64, actor string, at time.Time,
 	fn func(tx *sql.Tx, inc model.Incident, actor string) (changed bool, err error)) (model.Incident, error) {
 	actor, err := cleanActor(actor)
@@ -30,13 +32,19 @@ func (s *Store) changeIncident(ctx context.Context, what string, id int64, actor
 		if err != nil {
 			return err
 		}
+		before, err := readHolds(ctx, tx)
+		if err != nil {
+			return err
+		}
 		changed, err := fn(tx, inc, actor)
 		if err != nil || !changed {
 			out = inc
 			return err
 		}
-		out, err = getIncident(ctx, tx, id)
-		return err
+		if out, err = getIncident(ctx, tx, id); err != nil {
+			return err
+		}
+		return recordHolds(ctx, tx, before, inc, out, actor, at)
 	})
 	if err != nil {
 		return model.Incident{}, err

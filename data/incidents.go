@@ -21,7 +21,9 @@ const (
 const incidentCols = `id, title, severity, status, security, security_at, deployment_id,
 	commander, scribe, comms, opened_by, opened_at, mitigated_at, resolved_at, root_cause, last_update_at`
 
-// OpenIncident records a new open incident, INC-n, and its opening event.
+// OpenIncident records a new open incident, INC-n, and its opening event,
+// then freeze.on and rollout.held when it starts the freeze or holds the
+// rollout it is linked to.
 // n.DeploymentID links it to that deployment, which must exist; 0 links
 // none. Callers pass a deployment only when the person chose it (the
 // dashboard's form, the CLI's --deploy): a guessed link would count the
@@ -39,6 +41,10 @@ func (s *Store) OpenIncident(ctx context.Context, n model.NewIncident, actor str
 		return model.Incident{}, invalid(err)
 	}
 	err = s.write(ctx, "open incident", func(tx *sql.Tx) error {
+		before, err := readHolds(ctx, tx)
+		if err != nil {
+			return err
+		}
 		linked := ""
 		if inc.DeploymentID != 0 {
 			d, err := getDeployment(ctx, tx, inc.DeploymentID)
@@ -65,6 +71,9 @@ func (s *Store) OpenIncident(ctx context.Context, n model.NewIncident, actor str
 		e := incidentEvent(inc, model.EventIncidentOpened, actor, at, text)
 		e.DeploymentID = inc.DeploymentID // the deployment's own timeline shows it too
 		if err := appendEvent(ctx, tx, e); err != nil {
+			return err
+		}
+		if err := recordHolds(ctx, tx, before, model.Incident{}, inc, actor, at); err != nil {
 			return err
 		}
 		inc, err = getIncident(ctx, tx, inc.ID)

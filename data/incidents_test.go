@@ -131,6 +131,7 @@ func TestIncidentLifecycle(t *testing.T) {
 	}{
 		{model.EventIncidentOpened, model.SEV3, `opened SEV3 "checkout returns 500s", linked to #1 api v1.2 → production; On-call DevOps Engineer due now`},
 		{model.EventIncidentSeverity, model.SEV2, "raised severity SEV3 → SEV2; Engineering Lead due 14:57 UTC"},
+		{model.EventFreezeOn, model.SEV2, "change freeze ON: INC-1 SEV2 open — new deployments need an override reason"},
 		{model.EventIncidentAck, model.SEV2, "acknowledged step 2 (Engineering Lead): reached Dana"},
 		{model.EventIncidentCommander, model.SEV2, "commander: carol"},
 		{model.EventIncidentCommander, model.SEV2, "commander handed over: carol → erin"},
@@ -141,6 +142,7 @@ func TestIncidentLifecycle(t *testing.T) {
 		{model.EventIncidentMitigated, model.SEV2, "mitigated"},
 		{model.EventIncidentActionItem, model.SEV2, "action item 1: alert on checkout 5xx rate"},
 		{model.EventIncidentResolved, model.SEV2, "resolved; root cause: bad config in v1.2"},
+		{model.EventFreezeOff, model.SEV2, "change freeze OFF: INC-1 resolved"},
 	}
 	if len(evs) != len(want) {
 		t.Fatalf("%d events, want %d: %+v", len(evs), len(want), evs)
@@ -151,7 +153,9 @@ func TestIncidentLifecycle(t *testing.T) {
 			t.Errorf("event %d: %s %s %q (inc %d), want %s %s %q", i, e.Kind, e.Severity, e.Text, e.IncidentID, w.kind, w.sev, w.text)
 		}
 	}
-	// The opening shows on the deployment's own timeline too.
+	// The opening shows on the deployment's own timeline too; the freeze
+	// does not (it is about every deployment), nor a hold (this deployment
+	// is still planned, no rollout to hold).
 	if dev := events(t, s, d.ID); dev[len(dev)-1].Kind != model.EventIncidentOpened || dev[len(dev)-1].DeploymentID != d.ID {
 		t.Errorf("deployment timeline: %+v", dev[len(dev)-1])
 	}
@@ -274,6 +278,7 @@ func TestEscalateSkipAck(t *testing.T) {
 		got = append(got, string(e.Kind)+" "+e.Text)
 	}
 	want := []string{
+		"freeze.on change freeze ON: INC-1 SEV1 open — new deployments need an override reason",
 		"incident.escalate escalated now to step 2 (Engineering Lead): customers on Twitter",
 		"incident.skip skipped to step 3 (Product/Engineering Director), passing over step 1 (On-call DevOps Engineer): Eng Lead on a plane",
 		"incident.ack acknowledged step 2 (Engineering Lead): reached Sam",
@@ -358,7 +363,7 @@ func TestBackdatedNote(t *testing.T) {
 	}
 	// ...while the incident timeline is in the order things happened.
 	evs := incEvents(t, s, inc.ID)
-	if len(evs) != 3 || evs[0].ID != last.ID || evs[1].Kind != model.EventIncidentOpened || evs[2].Text != "rolled back api" {
+	if len(evs) != 4 || evs[0].ID != last.ID || evs[1].Kind != model.EventIncidentOpened || evs[2].Kind != model.EventFreezeOn || evs[3].Text != "rolled back api" {
 		t.Errorf("timeline: %+v", evs)
 	}
 }
@@ -403,7 +408,8 @@ func TestUpgradeToSchema3KeepsTimeline(t *testing.T) {
 	if _, err := s.db.Exec(`UPDATE events SET severity = 1 WHERE id = 1`); err == nil || !strings.Contains(err.Error(), "append-only") {
 		t.Errorf("old event changed: %v", err)
 	}
-	if page := must[[]model.Event](t)(s.EventsPage(context.Background(), EventPageFilter{MinSeverity: model.SEV1})); len(page) != 1 || page[0].IncidentID != 1 {
+	if page := must[[]model.Event](t)(s.EventsPage(context.Background(), EventPageFilter{MinSeverity: model.SEV1})); len(page) != 2 ||
+		page[0].IncidentID != 1 || page[0].Kind != model.EventIncidentOpened || page[1].Kind != model.EventFreezeOn {
 		t.Errorf("SEV1 page: %+v", page)
 	}
 }

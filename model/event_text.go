@@ -508,12 +508,30 @@ func TextFreezeOff(why string) string { return "change freeze OFF: " + why }
 // TextRolloutHeld is EventRolloutHeld's text: title is the deployment's,
 // hold Gate.HoldText's.
 func TextRolloutHeld(id int64, title, hold string) string {
-	return fmt.Sprintf("HOLD on #%d %s: %s — no promote until it is resolved or unlinked", id, title, hold)
+	return fmt.Sprintf("HOLD on #%d %s: %s — promote and finish need an override reason", id, title, hold)
 }
 
-// TextRolloutReleased is EventRolloutReleased's text.
+// TextRolloutReleased is EventRolloutReleased's text: why is TextHoldEnded's.
 func TextRolloutReleased(id int64, title, why string) string {
 	return fmt.Sprintf("hold released on #%d %s: %s", id, title, why)
+}
+
+// TextHoldEnded is what ended a freeze or a hold, for TextFreezeOff and
+// TextRolloutReleased: the change of one incident from was to now — "INC-3
+// resolved", "INC-3 downgraded to SEV3", "INC-3 unlinked", "INC-3 linked to
+// #7 instead".
+func TextHoldEnded(was, now Incident) string {
+	switch {
+	case now.Status == IncidentResolved && was.Status != IncidentResolved:
+		return now.Ref() + " resolved"
+	case was.Severity.Major() && !now.Severity.Major():
+		return fmt.Sprintf("%s downgraded to %s", now.Ref(), now.Severity.Label())
+	case now.DeploymentID == 0 && was.DeploymentID != 0:
+		return now.Ref() + " unlinked"
+	case now.DeploymentID != was.DeploymentID:
+		return fmt.Sprintf("%s linked to #%d instead", now.Ref(), now.DeploymentID)
+	}
+	return now.Ref() + " " + string(now.Status)
 }
 
 // Deadlines the notifier records as they pass.
