@@ -32,7 +32,7 @@ func (s *Store) changeIncident(ctx context.Context, what string, id int64, actor
 		if err != nil {
 			return err
 		}
-		before, err := readHolds(ctx, tx)
+		before, err := holdsBefore(ctx, tx, inc)
 		if err != nil {
 			return err
 		}

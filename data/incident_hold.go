@@ -12,7 +12,8 @@ import (
 
 // The change freeze and the rollout holds are derived from the incidents
 // (model.Freeze, model.Gate.Holding), so nothing would say when they began
-// or ended. Every incident change therefore reads what they are before and
+// or ended. Every incident change that can move them (a SEV1/SEV2, open or
+// mitigated, before or after it) therefore reads what they are before and
 // after its write, in its own transaction, and records the flips —
 // freeze.on/off, rollout.held/released — right after its own event, filed
 // under the incident whose change caused them. The timeline is the outbox
@@ -39,15 +40,17 @@ func (h holdState) frozen() bool { f, _ := model.Freeze(h.majors); return f }
 // incident's deployment and rollout by primary key): the active majors, and
 // for each one linked to an in-progress deployment whose rollout has not
 // ended (not aborted, not completed — model.Rollout.Ended), that rollout.
+const holdsQuery = `SELECT i.id, i.title, i.severity, i.status, coalesce(i.deployment_id, 0),
+		d.service, d.version, d.environment,
+		r.deployment_id IS NOT NULL AND d.status = 'in_progress' AND r.aborted_at IS NULL AND r.completed_at IS NULL
+	FROM incidents i
+	LEFT JOIN deployments d ON d.id = i.deployment_id
+	LEFT JOIN rollouts r ON r.deployment_id = i.deployment_id
+	WHERE i.status IN ('open', 'mitigated') AND i.severity IN (1, 2)
+	ORDER BY i.severity, i.id`
+
 func readHolds(ctx context.Context, q queryer) (holdState, error) {
-	rows, err := q.QueryContext(ctx, `SELECT i.id, i.title, i.severity, i.status, coalesce(i.deployment_id, 0),
-			d.service, d.version, d.environment,
-			r.deployment_id IS NOT NULL AND d.status = 'in_progress' AND r.aborted_at IS NULL AND r.completed_at IS NULL
-		FROM incidents i
-		LEFT JOIN deployments d ON d.id = i.deployment_id
-		LEFT JOIN rollouts r ON r.deployment_id = i.deployment_id
-		WHERE i.status IN ('open', 'mitigated') AND i.severity IN (1, 2)
-		ORDER BY i.severity, i.id`)
+	rows, err := q.QueryContext(ctx, holdsQuery)
 	if err != nil {
 		return holdState{}, fmt.Errorf("read freeze and holds: %w", err)
 	}
@@ -74,24 +77,73 @@ func readHolds(ctx context.Context, q queryer) (holdState, error) {
 	return h, rows.Err()
 }
 
-// recordHolds compares the state before the change (read first in the same
-// transaction) with the state now, and appends the flips the change of
-// INC-n from was to now caused: freeze.on or freeze.off, then
+// majorActive is whether inc counts for the freeze and the holds at all: a
+// SEV1/SEV2 open or mitigated. A change of an incident that is not, before
+// or after, cannot move either.
+func majorActive(inc model.Incident) bool {
+	return inc.ID != 0 && inc.Severity.Major() && inc.Status.Active()
+}
+
+// holdsBefore is the state before a change of was, read first in the
+// change's transaction — only when was counts: otherwise the state before
+// is the state after without it (recordHolds), and nothing is read.
+func holdsBefore(ctx context.Context, tx *sql.Tx, was model.Incident) (*holdState, error) {
+	if !majorActive(was) {
+		return nil, nil
+	}
+	h, err := readHolds(ctx, tx)
+	return &h, err
+}
+
+// without is h had INC-id not counted: the state before a change of an
+// incident that did not count then.
+func (h holdState) without(id int64) holdState {
+	out := holdState{held: map[int64]heldRollout{}}
+	for _, in := range h.majors {
+		if in.ID != id {
+			out.majors = append(out.majors, in)
+		}
+	}
+	for dep, hr := range h.held {
+		var incs []model.Incident
+		for _, in := range hr.incs {
+			if in.ID != id {
+				incs = append(incs, in)
+			}
+		}
+		if len(incs) > 0 {
+			out.held[dep] = heldRollout{d: hr.d, incs: incs}
+		}
+	}
+	return out
+}
+
+// recordHolds compares the state before the change (holdsBefore) with the
+// state now, and appends the flips the change of INC-n from was to now
+// (was is zero for a new incident) caused: freeze.on or freeze.off, then
 // rollout.released and rollout.held per deployment, by deployment id. A
 // change that keeps the state writes nothing. Events carry now's severity,
-// as the change's own event does.
-func recordHolds(ctx context.Context, tx *sql.Tx, before holdState, was, now model.Incident, actor string, at time.Time) error {
-	if was.ID != 0 && was.Severity == now.Severity && was.Status == now.Status && was.DeploymentID == now.DeploymentID {
-		return nil // nothing the freeze or a hold depends on moved: no need to read again
+// as the change's own event does. At most one query: none when the incident
+// counts neither before nor after, or when its severity, status and link
+// did not move.
+func recordHolds(ctx context.Context, tx *sql.Tx, before *holdState, was, now model.Incident, actor string, at time.Time) error {
+	if !majorActive(was) && !majorActive(now) {
+		return nil
+	}
+	if before != nil && was.Severity == now.Severity && was.Status == now.Status && was.DeploymentID == now.DeploymentID {
+		return nil
 	}
 	after, err := readHolds(ctx, tx)
 	if err != nil {
 		return err
 	}
+	if before == nil {
+		b := after.without(now.ID)
+		before = &b
+	}
 	var evs []model.Event
-	switch on, _ := model.Freeze(after.majors); {
+	switch on, reason := model.Freeze(after.majors); {
 	case on && !before.frozen():
-		_, reason := model.Freeze(after.majors)
 		evs = append(evs, incidentEvent(now, model.EventFreezeOn, actor, at, model.TextFreezeOn(reason)))
 	case !on && before.frozen():
 		evs = append(evs, incidentEvent(now, model.EventFreezeOff, actor, at, model.TextFreezeOff(model.TextHoldEnded(was, now))))

@@ -88,3 +88,41 @@ func seedHistory(b *testing.B, s *Store, deployments, incidents int) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkIncidentHoldsRead times readHolds alone, the query every
+// incident change now runs once before its write (and once after when the
+// severity, status or link moved), on the same year-sized database.
+//
+//	go test ./data -run '^$' -bench IncidentHoldsRead
+func BenchmarkIncidentHoldsRead(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	seedHistory(b, s, 3000, 2000)
+	d, err := s.StartDeployment(ctx, model.NewDeployment{Service: "checkout-api", Version: "v6.18.0"}, testTemplate(), "alice", t0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.StartExecution(ctx, d.ID, "alice", t0, true); err != nil {
+		b.Fatal(err)
+	}
+	for _, sev := range []model.Severity{model.SEV1, model.SEV2, model.SEV3} {
+		if _, err := s.OpenIncident(ctx, model.NewIncident{Title: "checkout 5xx", Severity: sev, DeploymentID: d.ID}, "bob", t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		if err := s.read(ctx, "bench", func(tx *sql.Tx) error {
+			h, err := readHolds(ctx, tx)
+			if err == nil && (len(h.majors) != 2 || len(h.held) != 1) {
+				b.Fatalf("holds: %+v", h)
+			}
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -41,10 +41,6 @@ func (s *Store) OpenIncident(ctx context.Context, n model.NewIncident, actor str
 		return model.Incident{}, invalid(err)
 	}
 	err = s.write(ctx, "open incident", func(tx *sql.Tx) error {
-		before, err := readHolds(ctx, tx)
-		if err != nil {
-			return err
-		}
 		linked := ""
 		if inc.DeploymentID != 0 {
 			d, err := getDeployment(ctx, tx, inc.DeploymentID)
@@ -73,7 +69,7 @@ func (s *Store) OpenIncident(ctx context.Context, n model.NewIncident, actor str
 		if err := appendEvent(ctx, tx, e); err != nil {
 			return err
 		}
-		if err := recordHolds(ctx, tx, before, model.Incident{}, inc, actor, at); err != nil {
+		if err := recordHolds(ctx, tx, nil, model.Incident{}, inc, actor, at); err != nil {
 			return err
 		}
 		inc, err = getIncident(ctx, tx, inc.ID)
