@@ -17,6 +17,9 @@ type builder struct {
 	g     *gen
 	bulk  *data.Bulk
 	touch []time.Time // per deployment index: the last change (updated_at)
+	// moments are the incident changes that can move the freeze or a hold
+	// (holdEvents).
+	moments []holdMoment
 }
 
 func (g *gen) build() (*data.Bulk, error) {
@@ -36,6 +39,7 @@ func (g *gen) build() (*data.Bulk, error) {
 			return nil, err
 		}
 	}
+	b.holdEvents()
 	b.executionTicks()
 	for i := range b.bulk.Deployments {
 		d := &b.bulk.Deployments[i]
@@ -509,6 +513,7 @@ func (b *builder) incident(inc *gIncident) error {
 	}
 	b.event(inc.opened, openedBy, model.EventIncidentOpened, inc.dep, 0, inc, model.TextIncidentOpened(inc.sev0, inc.title,
 		m.DeploymentID, linked, inc.security, model.DueNote(g.policy, model.Incident{}, m, inc.opened)))
+	b.noteHold(inc.opened, openedBy, inc, m.Severity, m.Status)
 
 	// Plan the actions, then apply them in time order.
 	type action struct {
@@ -560,6 +565,7 @@ func (b *builder) incident(inc *gIncident) error {
 			}
 			m = next
 			ev(at, oncall, model.EventIncidentSeverity, model.TextSeverityChanged(before.Severity, c.to, model.DueNote(g.policy, before, m, at)))
+			b.noteHold(at, oncall, inc, m.Severity, m.Status)
 			return nil
 		})
 	}
@@ -654,6 +660,7 @@ func (b *builder) incident(inc *gIncident) error {
 			}
 			m = next
 			ev(at, oncall, model.EventIncidentMitigated, model.TextMitigated())
+			b.noteHold(at, oncall, inc, m.Severity, m.Status)
 			return nil
 		})
 	}
@@ -672,6 +679,7 @@ func (b *builder) incident(inc *gIncident) error {
 		m.RootCause = g.pick(inc.svc.causes)
 	}
 	ev(inc.resolved, cmp.Or(m.Commander, oncall), model.EventIncidentResolved, model.TextResolved(m.RootCause))
+	b.noteHold(inc.resolved, cmp.Or(m.Commander, oncall), inc, m.Severity, m.Status)
 	bulk.Incidents = append(bulk.Incidents, m)
 	return nil
 }
