@@ -151,6 +151,16 @@ func TestEventText(t *testing.T) {
 		{"skipped nothing", SkippedNote(p, sev1, sev1, t0), ""},
 		{"freeze override", TextFreezeOverride("web v2 → production", "INC-3 SEV1 open", "hotfix for INC-3"),
 			"started web v2 → production despite the change freeze (INC-3 SEV1 open): hotfix for INC-3"},
+		{"freeze on", TextFreezeOn("INC-3 SEV1 open"), "change freeze ON: INC-3 SEV1 open — new deployments need an override reason"},
+		{"freeze off", TextFreezeOff("INC-3 resolved"), "change freeze OFF: INC-3 resolved"},
+		{"held", TextRolloutHeld(4, "web v2 → production", "INC-3 SEV1 open, INC-5 SEV2 mitigated"),
+			"HOLD on #4 web v2 → production: INC-3 SEV1 open, INC-5 SEV2 mitigated — promote and finish need an override reason"},
+		{"released", TextRolloutReleased(4, "web v2 → production", "INC-3 unlinked"), "hold released on #4 web v2 → production: INC-3 unlinked"},
+		{"hold ended: resolved", TextHoldEnded(inc3(SEV1, IncidentMitigated, 4), inc3(SEV1, IncidentResolved, 4)), "INC-3 resolved"},
+		{"hold ended: downgraded", TextHoldEnded(inc3(SEV2, IncidentOpen, 4), inc3(SEV3, IncidentOpen, 4)), "INC-3 downgraded to SEV3"},
+		{"hold ended: resolved beats downgraded", TextHoldEnded(inc3(SEV1, IncidentOpen, 4), inc3(SEV4, IncidentResolved, 4)), "INC-3 resolved"},
+		{"hold ended: unlinked", TextHoldEnded(inc3(SEV1, IncidentOpen, 4), inc3(SEV1, IncidentOpen, 0)), "INC-3 unlinked"},
+		{"hold ended: relinked", TextHoldEnded(inc3(SEV1, IncidentOpen, 4), inc3(SEV1, IncidentOpen, 7)), "INC-3 linked to #7 instead"},
 
 		// Notifications and the probe.
 		{"notified", TextNotifySent("escalation due: INC-3 step 2, sam", "exit 0 in 12ms"), "notified escalation due: INC-3 step 2, sam (exit 0 in 12ms)"},
@@ -206,4 +216,9 @@ func TestEventKinds(t *testing.T) {
 	if declared != len(EventKinds) || len(listed) != len(EventKinds) {
 		t.Errorf("%d kinds declared, %d listed, %d distinct", declared, len(EventKinds), len(listed))
 	}
+}
+
+// inc3 is INC-3 at sev and status, linked to deployment #dep (0: none).
+func inc3(sev Severity, status IncidentStatus, dep int64) Incident {
+	return Incident{ID: 3, Severity: sev, Status: status, DeploymentID: dep}
 }
