@@ -61,8 +61,10 @@ echo "$FLIGHTDECK_EVENT $FLIGHTDECK_KEY" >> runs`)
 		}
 	}
 	runs := lines(t, filepath.Join(dir, "runs"))
-	if len(runs) != 2 || !strings.HasPrefix(runs[0], "incident_opened incident_opened:INC-1:") || !strings.HasPrefix(runs[1], "escalation_due escalation_due:1:1:") {
-		t.Errorf("runs = %q, want incident_opened then escalation_due", runs)
+	// A SEV1 starts the change freeze (written with the opening).
+	if len(runs) != 3 || !strings.HasPrefix(runs[0], "incident_opened incident_opened:INC-1:") ||
+		!strings.HasPrefix(runs[1], "freeze_on freeze_on:INC-1:") || !strings.HasPrefix(runs[2], "escalation_due escalation_due:1:1:") {
+		t.Errorf("runs = %q, want incident_opened, freeze_on, escalation_due", runs)
 	}
 	if due := eventsOf(t, s, model.EventEscalationDue); len(due) != 1 || due[0].IncidentID != inc.ID || due[0].Severity != model.SEV1 ||
 		!due[0].At.Equal(model.ShownAt(inc.OpenedAt)) || !strings.Contains(due[0].Text, "escalation step 1 due at") {
@@ -72,11 +74,11 @@ echo "$FLIGHTDECK_EVENT $FLIGHTDECK_KEY" >> runs`)
 	if _, err := n.Once(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := lines(t, filepath.Join(dir, "runs")); len(got) != 2 {
-		t.Errorf("ran %d times, want 2: %q", len(got), got)
+	if got := lines(t, filepath.Join(dir, "runs")); len(got) != 3 {
+		t.Errorf("ran %d times, want 3: %q", len(got), got)
 	}
-	if o := outbox(t, s, "command"); o.Delivered != 2 || o.Failing() || o.Owner != "" {
-		t.Errorf("outbox = %+v: want 2 delivered, healthy, released", o)
+	if o := outbox(t, s, "command"); o.Delivered != 3 || o.Failing() || o.Owner != "" {
+		t.Errorf("outbox = %+v: want 3 delivered, healthy, released", o)
 	}
 	if len(eventsOf(t, s, model.EventNotifySent)) != 0 {
 		t.Errorf("a delivery wrote notify.sent: successes are counted in the outbox, not the timeline")
