@@ -294,6 +294,12 @@ func (p *rolloutPane) healthLine(st Styles, now time.Time, loc *time.Location) s
 	h := p.health
 	diff := h.ErrorRate - h.BaselineErrorRate
 	reading := fmt.Sprintf("error rate %.2f%% vs baseline %.2f%% (%+.2f pts)", h.ErrorRate, h.BaselineErrorRate, diff)
+	if !c.FailingSince.IsZero() && p.started && !p.rollout.Ended() {
+		// The probe fails now: what the last reading said is history, and
+		// the first words must say that nobody knows.
+		return st.Warn.Render("? health unknown: "+model.ProbeFailingText(c.FailingSince, c.Failures, c.Reason, loc)) +
+			st.Muted.Render(" · last "+reading+" "+agoPhrase(now, h.At))
+	}
 	if met, _ := p.rule.Evaluate(h); met {
 		return st.Danger.Render("✗ "+reading) + st.Muted.Render(" · "+agoPhrase(now, h.At))
 	}

@@ -83,8 +83,13 @@ func readProm(ctx context.Context, p *config.Probe, vars config.PromVars, at tim
 	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
 	defer cancel()
 	var r promReading
+	// Prometheus's own evaluation timeout: the client sends
+	// time.Duration.String(), and Prometheus parses "1.5s" as neither a
+	// float nor one of its durations, refusing every query. Whole seconds
+	// parse; our context deadline keeps the exact timeout.
+	evalTimeout := max(p.Timeout.Truncate(time.Second), time.Second)
 	one := func(what, q string) (float64, bool) {
-		v, warns, err := api.Query(ctx, q, at, promv1.WithTimeout(p.Timeout))
+		v, warns, err := api.Query(ctx, q, at, promv1.WithTimeout(evalTimeout))
 		for _, w := range warns {
 			r.warnings = append(r.warnings, what+": "+redact(w, p.Secrets()))
 		}

@@ -3,172 +3,19 @@ package notify
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/octoacme/flightdeck/data"
 	"github.com/octoacme/flightdeck/data/config"
+	"github.com/octoacme/flightdeck/data/notify/promtest"
 	"github.com/octoacme/flightdeck/model"
 )
 
 // A real Prometheus (Debian's prometheus package, started by the test on
 // 127.0.0.1) scraping a tiny exporter the test serves, so the probe reads
 // an error rate that changes during the test through the real HTTP API.
-
-// skipOrFail skips a test whose tool is missing on a developer's machine,
-// and fails it under CI (CI=true), where .ci/run installs every tool (as
-// ui/cli's does).
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("CI: "+format, args...)
-	}
-	t.Skipf("SKIPPED, NOT TESTED: "+format, args...)
-}
-
-// exporter serves http_requests_total for checkout-api; every scrape adds
-// ok and bad requests to the counters, so rate() follows what the test
-// sets. down makes it refuse to serve (the target is down).
-type exporter struct {
-	mu       sync.Mutex
-	ok, bad  float64
-	okStep   float64
-	badStep  float64
-	down     bool
-	scrapes  int
-	listener net.Listener
-}
-
-func (e *exporter) set(okPerScrape, badPerScrape float64) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.okStep, e.badStep = okPerScrape, badPerScrape
-}
-
-func (e *exporter) setDown(down bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.down = down
-}
-
-func (e *exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.down {
-		http.Error(w, "down", http.StatusServiceUnavailable)
-		return
-	}
-	e.scrapes++
-	e.ok += e.okStep
-	e.bad += e.badStep
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-	fmt.Fprintf(w, "# TYPE http_requests_total counter\n")
-	fmt.Fprintf(w, "http_requests_total{code=\"200\",service=\"checkout-api\"} %g\n", e.ok)
-	fmt.Fprintf(w, "http_requests_total{code=\"500\",service=\"checkout-api\"} %g\n", e.bad)
-}
-
-func startExporter(t *testing.T) *exporter {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &exporter{okStep: 99, badStep: 1, listener: l}
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return e
-}
-
-// promServer is a running Prometheus.
-type promServer struct {
-	URL string
-	cmd *exec.Cmd
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startPrometheus runs /usr/bin/prometheus (or the one in $PATH) scraping
-// target every second, waits until it is ready, and kills it at cleanup.
-func startPrometheus(t *testing.T, target string) *promServer {
-	t.Helper()
-	bin, err := exec.LookPath("prometheus")
-	if err != nil {
-		if _, err := os.Stat("/usr/bin/prometheus"); err != nil {
-			skipOrFail(t, "prometheus is not installed (apt-get install prometheus): the Prometheus probe is not tested against a real server")
-		}
-		bin = "/usr/bin/prometheus"
-	}
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "prometheus.yml")
-	writeFile(t, cfg, fmt.Sprintf(`global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: app
-    static_configs:
-      - targets: ['%s']
-`, target))
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	log, err := os.Create(filepath.Join(dir, "prometheus.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--config.file="+cfg, "--storage.tsdb.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr, "--log.level=warn")
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start prometheus: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	p := &promServer{URL: "http://" + addr, cmd: cmd}
-	t.Cleanup(func() { p.stop() })
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		select {
-		case <-exited:
-			b, _ := os.ReadFile(log.Name())
-			t.Fatalf("prometheus exited before it was ready:\n%s", b)
-		default:
-		}
-		resp, err := http.Get(p.URL + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
-		}
-		if time.Now().After(deadline) {
-			b, _ := os.ReadFile(log.Name())
-			t.Fatalf("prometheus at %s not ready after 60s:\n%s", p.URL, b)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func (p *promServer) stop() {
-	if p.cmd.Process != nil {
-		_ = p.cmd.Process.Kill()
-	}
-}
 
 // The README's typical query, on a 10s window for the test's 1s scrapes.
 const typicalQuery = `sum(rate(http_requests_total{service="{{.Service}}",code=~"5.."}[10s])) / sum(rate(http_requests_total{service="{{.Service}}"}[10s]))`
@@ -179,16 +26,6 @@ const typicalQuery = `sum(rate(http_requests_total{service="{{.Service}}",code=~
 // marks its series stale at the first failed scrape) rather than when the
 // rate window has emptied.
 const guardedQuery = `(` + typicalQuery + `) and on() count(http_requests_total{service="{{.Service}}"})`
-
-// scraped waits until Prometheus has scraped the exporter n times.
-func (e *exporter) scraped(t *testing.T, n int) {
-	t.Helper()
-	eventually(t, 60*time.Second, fmt.Sprintf("%d scrapes", n), func() bool {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		return e.scrapes >= n
-	})
-}
 
 func realPromProbe(t *testing.T, url, query string) *config.Probe {
 	t.Helper()
@@ -214,10 +51,10 @@ func runNotifier(t *testing.T, n *Notifier) {
 // probe.recovered; (c) Prometheus itself down is a failed reading, not 0%.
 func TestPrometheusProbeAgainstARealServer(t *testing.T) {
 	t.Parallel()
-	exp := startExporter(t)
-	prom := startPrometheus(t, exp.listener.Addr().String())
+	exp := promtest.StartExporter(t)
+	prom := promtest.Start(t, exp.Addr())
 	s, d, _ := probeSetup(t) // baseline 1%
-	exp.scraped(t, 3)        // rate() needs two samples in its window
+	exp.Scraped(t, 3)        // rate() needs two samples in its window
 	n := &Notifier{Store: s, Probe: realPromProbe(t, prom.URL, guardedQuery)}
 	runNotifier(t, n)
 	ctx := context.Background()
@@ -237,7 +74,7 @@ func TestPrometheusProbeAgainstARealServer(t *testing.T) {
 	if g, err := s.RolloutGate(ctx, d.ID); err != nil || len(g.Criteria) != 0 {
 		t.Fatalf("criteria %v %v at 1%%", g.Criteria, err)
 	}
-	exp.set(70, 30) // 30% errors
+	exp.Set(70, 30) // 30% errors
 	eventually(t, 60*time.Second, "the rule met from the probe's readings", func() bool {
 		g, err := s.RolloutGate(ctx, d.ID)
 		return err == nil && len(g.Criteria) > 0
@@ -254,7 +91,7 @@ func TestPrometheusProbeAgainstARealServer(t *testing.T) {
 		t.Errorf("promote without a reason: %v, want it refused for the met criteria", err)
 	}
 	// Latched: errors falling back do not clear it.
-	exp.set(99, 1)
+	exp.Set(99, 1)
 	before := health().At
 	eventually(t, 30*time.Second, "another reading", func() bool { return health().At.After(before) })
 	if g, _ := s.RolloutGate(ctx, d.ID); len(g.Criteria) == 0 {
@@ -265,7 +102,7 @@ func TestPrometheusProbeAgainstARealServer(t *testing.T) {
 	// query is empty, and health turns unknown.
 	failedBefore := len(eventsOf(t, s, model.EventProbeFailed))
 	recoveredBefore := len(eventsOf(t, s, model.EventProbeRecovered))
-	exp.setDown(true)
+	exp.SetDown(true)
 	stopped := time.Now()
 	eventually(t, 30*time.Second, "health unknown after the exporter stopped", func() bool {
 		return !health().ProbeFailingSince.IsZero()
@@ -286,7 +123,7 @@ func TestPrometheusProbeAgainstARealServer(t *testing.T) {
 	if c := g.CheckHealth(r, time.Now()); c.Fresh {
 		t.Errorf("health fresh while the probe fails: %+v", c)
 	}
-	exp.setDown(false)
+	exp.SetDown(false)
 	eventually(t, 60*time.Second, "probe.recovered", func() bool {
 		return len(eventsOf(t, s, model.EventProbeRecovered)) == recoveredBefore+1
 	})
@@ -299,7 +136,7 @@ func TestPrometheusProbeAgainstARealServer(t *testing.T) {
 	}
 
 	// (c) Prometheus itself down: a failed reading, not 0%.
-	prom.stop()
+	prom.Stop()
 	before = health().At
 	eventually(t, 30*time.Second, "a failed reading with Prometheus down", func() bool {
 		h := health()
@@ -319,11 +156,11 @@ func TestPrometheusProbeAgainstARealServer(t *testing.T) {
 // from Prometheus too (a scalar here), with no recorded baseline needed.
 func TestPrometheusProbeBaselineQuery(t *testing.T) {
 	t.Parallel()
-	exp := startExporter(t)
-	prom := startPrometheus(t, exp.listener.Addr().String())
+	exp := promtest.StartExporter(t)
+	prom := promtest.Start(t, exp.Addr())
 	s := notifyStore(t, newDB(t), data.Options{})
 	d := startRunning(t, s, "checkout-api", model.StrategyCanary, time.Now().Add(-2*time.Minute))
-	exp.scraped(t, 3)
+	exp.Scraped(t, 3)
 	src := "probe:\n  type: prometheus\n  url: " + prom.URL + "\n  query: '" + typicalQuery + "'\n  baseline_query: '0.005'\n  interval: 1s\n  timeout: 900ms\n"
 	_, eff, err := config.ParseConfig("config.yaml", []byte(src))
 	if err != nil {

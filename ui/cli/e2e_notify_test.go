@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/octoacme/flightdeck/data/notify/promtest"
 	"github.com/octoacme/flightdeck/data/notify/send"
 )
 
@@ -138,11 +139,19 @@ func pdActions(ms []map[string]any) []string {
 
 // TestE2ENotificationsReachEverySender is issue 14's "done when": with a
 // dashboard open and a configuration naming a webhook, a Slack-style and a
-// PagerDuty-style receiver, opening a SEV1, acknowledging it, posting an
-// update, aborting the canary and resolving the incident deliver each event
-// once to the senders that route it, in order.
+// PagerDuty-style receiver (local) and a Prometheus probe (a real
+// Prometheus scraping an exporter this test serves): the error rate rising
+// meets the rule and the rollout pane and deploy status say so; stopping
+// the exporter turns health unknown within about a probe interval; opening
+// a SEV1, acknowledging it, posting an update, aborting the canary and
+// resolving the incident deliver each event once to the senders that route
+// it, in order.
 func TestE2ENotificationsReachEverySender(t *testing.T) {
 	rcv := newReceiver(t)
+	exp := promtest.StartExporter(t)
+	exp.Set(199, 1) // 0.5% errors
+	prom := promtest.Start(t, exp.Addr())
+	exp.Scraped(t, 3)
 	db := liveCanary(t)
 	cfg := filepath.Join(t.TempDir(), "config.yaml")
 	// The configuration as the README shows it, secrets from the environment.
@@ -161,7 +170,16 @@ func TestE2ENotificationsReachEverySender(t *testing.T) {
     type: pagerduty
     url: %[1]s/pd/v2/enqueue
     routing_key_env: FD_E2E_PD_KEY
-`, rcv.URL)
+probe:
+  type: prometheus
+  url: %[2]s
+  query: >-
+    (sum(rate(http_requests_total{service="{{.Service}}",code=~"5.."}[10s]))
+    / sum(rate(http_requests_total{service="{{.Service}}"}[10s])))
+    and on() count(http_requests_total{service="{{.Service}}"})
+  interval: 2s
+  timeout: 1500ms
+`, rcv.URL, prom.URL)
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -171,17 +189,44 @@ func TestE2ENotificationsReachEverySender(t *testing.T) {
 	x.start(120, 40, append(append([]string{"env"}, env...), flightdeckBin(t), "--db", db, "--config", cfg)...)
 	x.waitText("SOAKING")
 
+	// The probe reads Prometheus; the error rate rises past the rule.
+	x.keys("2")
+	x.waitText("▶ 2 Rollout")
+	x.waitFor("a probed reading of about 0.5%", func(s string) bool { return strings.Contains(s, "0.5%") })
+	exp.Set(70, 30) // 30% errors
+	x.waitText("ROLLBACK CRITERIA MET")
+	rcv.waitDelivered(t, "/hook", "rollback_criteria_met", hasKind("rollback_criteria_met"))
+	var st []map[string]any
+	if err := json.Unmarshal([]byte(cli(t, db, "deploy", "status", "--json")), &st); err != nil || len(st) != 1 {
+		t.Fatalf("deploy status --json: %v", err)
+	}
+	h, _ := st[0]["health"].(map[string]any)
+	if h == nil || h["criteria_met"] != true {
+		t.Errorf("deploy status health = %v, want criteria met", h)
+	}
+	if out := cli(t, db, "deploy", "status"); !strings.Contains(out, "ROLLBACK CRITERIA MET") {
+		t.Errorf("deploy status does not say the criteria are met:\n%s", out)
+	}
+	// The exporter stops: health unknown within about one probe interval.
+	stopped := time.Now()
+	exp.SetDown(true)
+	x.waitText("? health unknown: probe failing since")
+	t.Logf("health unknown %s after the exporter stopped (probe interval 2s)", time.Since(stopped).Round(100*time.Millisecond))
+	if out := cli(t, db, "deploy", "status"); !strings.Contains(out, "probe failing since") {
+		t.Errorf("deploy status does not say the probe fails:\n%s", out)
+	}
+
 	cli(t, db, "incident", "open", "--sev", "1", "--deploy", "1", "checkout 5xx at 100% of EU traffic")
 	rcv.waitDelivered(t, "/hook", "escalation_due", hasKind("escalation_due"))
 	cli(t, db, "incident", "ack", "INC-1", "--reached", "Ana (on-call)")
 	cli(t, db, "incident", "update", "INC-1", "--conditions", "checkout failing for EU users",
 		"--actions", "aborting the canary v2.14.0", "--needs", "DBA on call")
-	cli(t, db, "deploy", "abort", "--reason", "error rate 9% on the canary")
-	cli(t, db, "incident", "resolve", "INC-1", "--root-cause", "connection pool exhausted by v2.14.0")
+	cli(t, db, "deploy", "abort", "--yes", "--reason", "error rate 9% on the canary")
+	cli(t, db, "incident", "resolve", "INC-1", "--yes", "--root-cause", "connection pool exhausted by v2.14.0")
 
 	hook := rcv.waitDelivered(t, "/hook", "incident_resolved", hasKind("incident_resolved"))
 	// Every kind once, in the order it happened.
-	want := []string{"incident_opened", "freeze_on", "rollout_held", "escalation_due", "incident_acknowledged",
+	want := []string{"rollback_criteria_met", "incident_opened", "freeze_on", "rollout_held", "escalation_due", "incident_acknowledged",
 		"update_posted", "rollout_aborted", "incident_resolved"}
 	var got []string
 	seen := map[string]bool{}
@@ -231,12 +276,17 @@ func TestE2ENotificationsReachEverySender(t *testing.T) {
 	slack := rcv.waitDelivered(t, "/slack/"+slackToken, "the resolve", func(ms []map[string]any) bool {
 		return len(ms) > 0 && strings.Contains(ms[len(ms)-1]["text"].(string), "resolved")
 	})
-	first := slack[0]["text"].(string)
+	// The first is the criteria met (a deployment notice); then the SEV1.
+	if !strings.Contains(slack[0]["text"].(string), "ROLLBACK CRITERIA MET") {
+		t.Errorf("first slack message:\n%s", slack[0]["text"])
+	}
+	first := slack[1]["text"].(string)
 	for _, w := range []string{"SEV1", "INC-1", "https://status.example.com/incidents/INC-1", "checkout 5xx"} {
 		if !strings.Contains(first, w) {
 			t.Errorf("slack text lacks %q:\n%s", w, first)
 		}
 	}
+	t.Logf("slack, the incident opening:\n%s", first)
 	var updText string
 	for _, m := range slack {
 		if s := m["text"].(string); strings.Contains(s, "DBA on call") {

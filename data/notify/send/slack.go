@@ -84,8 +84,14 @@ func SlackText(n model.Notice, link string) string {
 		head = append(head, "*"+SlackEscape(d.Service)+" "+SlackEscape(d.Version)+"*", "to "+SlackEscape(d.Environment))
 	}
 	lines = append(lines, strings.Join(nonEmpty(head), " "))
-	if n.Summary != "" {
-		lines = append(lines, SlackEscape(n.Summary))
+	// The head names the incident or deployment already: the event's own
+	// sentence says what happened without repeating it.
+	what := n.Summary
+	if (n.Incident != nil || n.Deployment != nil) && n.Text != "" {
+		what = n.Text
+	}
+	if what != "" {
+		lines = append(lines, SlackEscape(what))
 	}
 	if u := n.Update; u != nil {
 		lines = append(lines, "*Conditions:* "+SlackEscape(u.Conditions), "*Actions:* "+SlackEscape(u.Actions))
@@ -104,7 +110,7 @@ func SlackText(n model.Notice, link string) string {
 		}
 		lines = append(lines, "*Escalation:* step "+strconv.Itoa(st.Number)+", "+SlackEscape(who))
 	}
-	if n.Reason != "" && !strings.Contains(n.Summary, n.Reason) {
+	if n.Reason != "" && !strings.Contains(what, n.Reason) {
 		lines = append(lines, "*Reason:* "+SlackEscape(n.Reason))
 	}
 	var foot []string
