@@ -2,6 +2,8 @@ module github.com/octoacme/flightdeck
 
 go 1.26.0
 
+toolchain go1.26.10
+
 require (
 	github.com/adrg/xdg v0.5.3
 	github.com/charmbracelet/bubbles v1.0.0

@@ -34,9 +34,10 @@ func TestCLINotify(t *testing.T) {
 		t.Errorf("--once output: %s", out)
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "runs"))
-	if lines := strings.Split(strings.TrimSpace(string(b)), "\n"); len(lines) != 3 || !strings.HasPrefix(lines[0], "test|") ||
+	if lines := strings.Split(strings.TrimSpace(string(b)), "\n"); len(lines) != 4 || !strings.HasPrefix(lines[0], "test|") ||
 		!strings.HasPrefix(lines[1], "incident_opened|INC-1 SEV2 “payments failing”: opened SEV2") ||
-		!strings.HasPrefix(lines[2], "escalation_due|INC-1 SEV2 “payments failing”: escalation step 1 due at") {
+		!strings.HasPrefix(lines[2], "freeze_on|INC-1 SEV2 “payments failing”: change freeze ON") ||
+		!strings.HasPrefix(lines[3], "escalation_due|INC-1 SEV2 “payments failing”: escalation step 1 due at") {
 		t.Errorf("runs:\n%s", b)
 	}
 	fdFail(t, db, exitUsage, "give one of --once, --watch or --test", "--config", cfg, "notify")
