@@ -51,8 +51,11 @@ type Notifier struct {
 	// computes the next deadline, but the clock may jump.
 	MaxSleep time.Duration
 	// Backoff paces the retries of a failed delivery (default 1s doubling
-	// to 60s); GiveUpAfter gives a notice up when it has failed for that
-	// long (default 1h); OnceAttempts bounds the attempts of Once (default 3).
+	// to 30s; a server's Retry-After is honoured; no wait is longer than
+	// half the sender's lease, 30s); GiveUpAfter gives a notice up when it
+	// has failed for that long (default 1h); OnceAttempts bounds the
+	// attempts of Once (default 3).
+	// A wait never exceeds half the sender lease (30s).
 	Backoff      Backoff
 	GiveUpAfter  time.Duration
 	OnceAttempts int
@@ -120,7 +123,7 @@ func (n *Notifier) setup() {
 	n.probeSlots = map[int64]int64{}
 	n.recorded = map[string]bool{}
 	if n.Backoff.Initial <= 0 {
-		n.Backoff = Backoff{Initial: time.Second, Max: time.Minute}
+		n.Backoff = Backoff{Initial: time.Second, Max: 30 * time.Second}
 	}
 	if n.GiveUpAfter <= 0 {
 		n.GiveUpAfter = time.Hour

@@ -6,7 +6,8 @@ package notify
 // each sender once per database; the cursor moves one event at a time.
 //
 // Errors: a retryable one (network, timeout, 5xx, a command that exited
-// non-zero) is retried on the same notice with backoff — later notices
+// non-zero) is retried on the same notice with backoff (a Retry-After is
+// honoured) — later notices
 // wait, so order holds — until it succeeds or GiveUpAfter passes; a
 // permanent one (4xx, a command that cannot start) gives the notice up at
 // once. Either way the first failure of a spell writes notify.failed to the
@@ -196,10 +197,18 @@ func (n *Notifier) deliverOne(ctx context.Context, r *route, b *noticeBuilder, s
 			n.mu.Unlock()
 			return false, nil
 		}
+		wait := n.Backoff.delay(attempt)
+		var se *send.Error
+		if errors.As(err, &se) && se.RetryAfter > wait {
+			wait = se.RetryAfter // the server said when (429, 503)
+		}
+		// Never past half the lease: a wait must not hand the sender to
+		// another process that would retry at once.
+		wait = min(wait, outboxLease/2)
 		select {
 		case <-ctx.Done():
 			return false, nil
-		case <-time.After(n.Backoff.delay(attempt)):
+		case <-time.After(wait):
 		}
 		// Renew the lease before the next attempt (and learn whether
 		// another process took over meanwhile).
