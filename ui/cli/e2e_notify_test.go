@@ -263,6 +263,9 @@ probe:
 		}
 	}
 	upd := hook[slices.Index(kindsOf(hook), "update_posted")]
+	if b, err := json.MarshalIndent(upd, "", "  "); err == nil {
+		t.Logf("webhook body of update_posted:\n%s", b)
+	}
 	if u, _ := upd["update"].(map[string]any); u == nil || u["conditions"] != "checkout failing for EU users" || u["needs"] != "DBA on call" {
 		t.Errorf("update_posted = %v", upd)
 	}
