@@ -28,7 +28,7 @@ func TestStartDeployment(t *testing.T) {
 		CreatedAt: t0.Add(123 * time.Millisecond), UpdatedAt: t0.Add(123 * time.Millisecond),
 		CommitSHA: "3f2a9c1", CommittedAt: committed.UTC(),
 	}
-	if d != want {
+	if !reflect.DeepEqual(d, want) {
 		t.Errorf("got  %+v\nwant %+v", d, want)
 	}
 	if d.CreatedAt.Location() != time.UTC {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -89,7 +90,7 @@ func TestReopenKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != d {
+	if !reflect.DeepEqual(got, d) {
 		t.Errorf("after reopen got %+v, want %+v", got, d)
 	}
 	items2, _, err := s2.Checklist(context.Background(), d.ID)

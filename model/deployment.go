@@ -89,8 +89,13 @@ type Deployment struct {
 	StabilityAt time.Time // when "Verify previous version is running correctly" was ticked: the stability watch starts
 	FinishedAt  time.Time // zero while active
 	CommitSHA   string    // optional
-	CommittedAt time.Time // optional, for lead time
+	CommittedAt time.Time // optional, for lead time: the deployed commit's time
 	HotfixFor   int64     // the incident this deployment fixes (DORA rework rate); 0 when none
+
+	// Commits are the changes it ships (see Commit), newest first; empty
+	// for deployments recorded without git (their CommittedAt alone counts).
+	// Loaded only where a reader needs them (metrics, export, history show).
+	Commits []Commit
 }
 
 // NewDeployment is what a person or pipeline supplies to start a deployment.
@@ -101,6 +106,14 @@ type NewDeployment struct {
 	Strategy    Strategy
 	CommitSHA   string
 	CommittedAt time.Time
+
+	// Commits are the changes it ships, read from git (position 0 is
+	// CommitSHA); empty without git. CommitsSince is the commit of the
+	// service's previous completed deployment to the environment they were
+	// listed from ("" for a first deployment): the store refuses the start
+	// as stale when another deployment completed since.
+	Commits      []Commit
+	CommitsSince string
 }
 
 // Normalize trims fields, fills defaults and validates; the error names the
@@ -132,6 +145,14 @@ func (n NewDeployment) Normalize() (NewDeployment, error) {
 	}
 	if _, err := ParseStrategy(string(n.Strategy)); err != nil {
 		return n, err
+	}
+	if len(n.Commits) > 0 {
+		if n.CommitSHA == "" {
+			return n, fmt.Errorf("commits are listed but no deployed commit is given")
+		}
+		if err := ValidateCommits(n.Commits, n.CommitSHA); err != nil {
+			return n, err
+		}
 	}
 	return n, nil
 }

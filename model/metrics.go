@@ -29,10 +29,17 @@ package model
 //     it was rolled back or when at least one linked incident was SEV1 or
 //     SEV2 at any point of its life (its highest severity, not the one at open
 //     or now). Several incidents linked to one deployment are one failure.
-//   - Lead time is commit time → completion, for completed deployments. A
-//     deployment without a commit time, or with one not before its completion
-//     (Four Keys ignores lead times ≤ 0), is left out and counted in
-//     LeadTime.Missing.
+//   - Lead time for changes is measured per change, as DORA defines it ("the
+//     amount of time it takes a commit to get into production"): one sample
+//     per commit a completed deployment shipped (Deployment.Commits, the
+//     commits since the service's previous completed deployment to the same
+//     environment), from the commit's commit time to the deployment's
+//     completion (FinishedAt); the median is over commits, not deployments.
+//     A deployment with no commit list (recorded without git) counts as one
+//     change at its CommittedAt. Commits not before completion (Four Keys
+//     ignores lead times ≤ 0: clock skew) are left out and counted in
+//     LeadTimeBasis.SkippedCommits; a completed deployment with no sample at
+//     all is counted in LeadTime.Missing.
 //   - Failed deployment recovery time runs from the failure's start — the
 //     earlier of when the change went out (completion; for a rollback, when
 //     Deployment Execution began) and when its first linked SEV1/SEV2
@@ -361,10 +368,12 @@ type Metrics struct {
 	Deployments         int
 	DeploymentFrequency Frequency
 
-	// LeadTime is commit → completion. Missing: completed deployments
-	// without a usable commit time.
+	// LeadTime is commit → completion, one sample per commit (change).
+	// Missing: completed deployments without a usable commit time.
+	// LeadTimeBasis says what the samples are.
 	LeadTime       Distribution
 	LeadTimeBucket Bucket
+	LeadTimeBasis  LeadTimeBasis
 
 	// ChangeFailRate is failed ÷ deployments that reached production
 	// (completed or rolled back). Failures lists them by deployment id.
@@ -393,6 +402,48 @@ type Metrics struct {
 	// Weekly is the trend: one entry per week (Monday 00:00 UTC) that
 	// overlaps the window, oldest first.
 	Weekly []WeekStats
+}
+
+// LeadTimeUnit is what one lead time sample is: a commit (DORA's change).
+const LeadTimeUnit = "commit"
+
+// LeadTimeBasis describes the lead time samples: Changes (= LeadTime.N)
+// commits from Deployments completed deployments, of which
+// WithoutCommitList had no recorded commit list and counted their one
+// commit time; SkippedCommits were committed at or after their deployment
+// completed and are not counted.
+type LeadTimeBasis struct {
+	Unit              string // LeadTimeUnit
+	Changes           int
+	Deployments       int
+	WithoutCommitList int
+	SkippedCommits    int
+}
+
+// describe is "3h12m over 41 commits in 12 deployments" or "n/a".
+func (b LeadTimeBasis) describe(d Distribution) string {
+	if !d.Valid() {
+		return "n/a"
+	}
+	return fmt.Sprintf("%s over %s in %s", FormatDurationShort(d.Median),
+		metPlural(b.Changes, "commit", "commits"), metPlural(b.Deployments, "deployment", "deployments"))
+}
+
+// LeadTimeSummary is the per-change median with its unit, the same words on
+// every screen: "per commit, median 3h12m over 41 commits in 12
+// deployments", or "per commit: n/a (no commit times)".
+func (m Metrics) LeadTimeSummary() string {
+	if !m.LeadTime.Valid() {
+		return "per commit: n/a (no commit times)"
+	}
+	return "per commit, median " + m.LeadTimeBasis.describe(m.LeadTime)
+}
+
+func metPlural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // WeekStats is one week of the trend. The first and last week may be cut by
@@ -425,8 +476,9 @@ type metDeploy struct {
 	id        int64
 	at        time.Time // FinishedAt
 	completed bool
-	lead      time.Duration
-	leadOK    bool
+	leads     []time.Duration // one per change; empty when none is usable
+	fromList  bool            // leads come from the recorded commit list
+	skipped   int             // commits not before completion
 	hotfix    bool
 	failed    bool
 	failure   DeploymentFailure
@@ -554,6 +606,7 @@ func ComputeMetrics(deps []Deployment, incs []Incident, w MetricsWindow) Metrics
 	}
 	m.LeadTime = agg.lead
 	m.LeadTimeBucket = DurationBucket(m.LeadTime.Median, m.LeadTime.N)
+	m.LeadTimeBasis = agg.leadBasis
 	m.ChangeFailRate = agg.cfr
 	m.ChangeFailBucket = ChangeFailBucket(m.ChangeFailRate)
 	m.Failures = agg.failures
@@ -592,8 +645,19 @@ func ComputeMetrics(deps []Deployment, incs []Incident, w MetricsWindow) Metrics
 // incidents linked to it.
 func metDigest(d Deployment, incs []Incident) metDeploy {
 	r := metDeploy{id: d.ID, at: d.FinishedAt, completed: d.Status == StatusCompleted, hotfix: d.HotfixFor != 0}
-	if r.completed && !d.CommittedAt.IsZero() && d.FinishedAt.After(d.CommittedAt) {
-		r.lead, r.leadOK = d.FinishedAt.Sub(d.CommittedAt), true
+	switch {
+	case !r.completed:
+	case len(d.Commits) > 0:
+		r.fromList = true
+		for _, c := range d.Commits {
+			if !c.CommittedAt.IsZero() && d.FinishedAt.After(c.CommittedAt) {
+				r.leads = append(r.leads, d.FinishedAt.Sub(c.CommittedAt))
+			} else {
+				r.skipped++
+			}
+		}
+	case !d.CommittedAt.IsZero() && d.FinishedAt.After(d.CommittedAt):
+		r.leads = []time.Duration{d.FinishedAt.Sub(d.CommittedAt)}
 	}
 
 	rolledBack := d.Status == StatusRolledBack
@@ -649,6 +713,7 @@ func metDigest(d Deployment, incs []Incident) metDeploy {
 
 type metAgg struct {
 	deployments, daysWith int
+	leadBasis             LeadTimeBasis
 	lead, recovery        Distribution
 	mttr, mttrMajor       Distribution
 	cfr, rework           Ratio
@@ -673,8 +738,13 @@ func metAggregate(recs []metDeploy, incs []metIncident, from, to time.Time) metA
 			a.deployments++
 			u := r.at.UTC()
 			days[time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)] = true
-			if r.leadOK {
-				leads = append(leads, r.lead)
+			a.leadBasis.SkippedCommits += r.skipped
+			if len(r.leads) > 0 {
+				leads = append(leads, r.leads...)
+				a.leadBasis.Deployments++
+				if !r.fromList {
+					a.leadBasis.WithoutCommitList++
+				}
 			} else {
 				leadMissing++
 			}
@@ -697,6 +767,7 @@ func metAggregate(recs []metDeploy, incs []metIncident, from, to time.Time) metA
 	slices.SortFunc(a.failures, func(x, y DeploymentFailure) int { return cmp.Compare(x.DeploymentID, y.DeploymentID) })
 	slices.Sort(a.hotfixes)
 	a.lead = metDistribution(leads, leadMissing)
+	a.leadBasis.Unit, a.leadBasis.Changes = LeadTimeUnit, len(leads)
 	a.recovery = metDistribution(recoveries, recMissing)
 
 	var all, major []time.Duration
