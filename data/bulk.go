@@ -23,7 +23,7 @@ import (
 // the model's functions (model.Start, model.Promote, Incident.Transition,
 // the model.Text… wording) and they are what the store would have written.
 type Bulk struct {
-	// Deployments, with ID > 0.
+	// Deployments, with ID > 0; each one's Commits are written with it.
 	Deployments []model.Deployment
 	// Items are the deployments' checklist items, with ID > 0.
 	Items []model.Item
@@ -266,6 +266,18 @@ func (b *Bulk) tables() ([]bulkTable, error) {
 		plans[i] = seen[k].js
 	}
 
+	type shipped struct {
+		dep int64
+		c   *model.Commit
+	}
+	var commits []shipped // each deployment's Commits, in order
+	for i := range b.Deployments {
+		d := &b.Deployments[i]
+		for k := range d.Commits {
+			commits = append(commits, shipped{d.ID, &d.Commits[k]})
+		}
+	}
+
 	return []bulkTable{
 		{"deployments", []string{"id", "service", "version", "environment", "strategy", "status", "template", "started_by",
 			"created_at", "updated_at", "execution_at", "finished_at", "commit_sha", "committed_at", "rollback_at", "stability_at",
@@ -274,6 +286,10 @@ func (b *Bulk) tables() ([]bulkTable, error) {
 			return append(a, d.ID, d.Service, d.Version, d.Environment, string(d.Strategy), string(d.Status), d.Template, d.StartedBy,
 				toMS(d.CreatedAt), toMS(d.UpdatedAt), msOrNil(d.ExecutionAt), msOrNil(d.FinishedAt), d.CommitSHA, msOrNil(d.CommittedAt),
 				msOrNil(d.RollbackAt), msOrNil(d.StabilityAt), idOrNil(d.HotfixFor))
+		}},
+		{"deployment_commits", []string{"deployment_id", "position", "sha", "committed_at", "authored_at"}, len(commits), func(i int, a []any) []any {
+			c := commits[i]
+			return append(a, c.dep, c.c.Position, c.c.SHA, toMS(c.c.CommittedAt), toMS(c.c.AuthoredAt))
 		}},
 		{"checklist_items", []string{"id", "deployment_id", "phase", "section", "position", "text", "state", "reason", "changed_by",
 			"changed_at", "note", "note_by", "note_at"}, len(b.Items), func(i int, a []any) []any {

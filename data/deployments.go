@@ -53,6 +53,9 @@ func (s *Store) startDeployment(ctx context.Context, n model.NewDeployment, tpl 
 		if err != nil {
 			return err
 		}
+		if err := checkCommitsBase(ctx, tx, n); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO deployments
 			(service, version, environment, strategy, status, template, started_by, created_at, updated_at, commit_sha, committed_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -68,9 +71,13 @@ func (s *Store) startDeployment(ctx context.Context, n model.NewDeployment, tpl 
 		if err := insertChecklist(ctx, tx, id, tpl); err != nil {
 			return err
 		}
+		if err := insertCommits(ctx, tx, id, n.Commits); err != nil {
+			return err
+		}
 		if d, err = getDeployment(ctx, tx, id); err != nil {
 			return err
 		}
+		d.Commits = n.Commits
 		if err := freeze.recordOverride(ctx, tx, d, o.Freeze, actor, at); err != nil {
 			return err
 		}

@@ -49,6 +49,15 @@ type exportDeployment struct {
 	HotfixFor   *int64 `json:"hotfix_for"` // incident id, or null
 }
 
+type exportCommit struct {
+	ID           int64  `json:"id"`
+	DeploymentID int64  `json:"deployment_id"`
+	Position     int64  `json:"position"`
+	SHA          string `json:"sha"`
+	CommittedAt  msTime `json:"committed_at"`
+	AuthoredAt   msTime `json:"authored_at"`
+}
+
 type exportItem struct {
 	ID           int64  `json:"id"`
 	DeploymentID int64  `json:"deployment_id"`
@@ -97,6 +106,12 @@ func (s *Store) Export(ctx context.Context, w io.Writer) error {
 			func(r *sql.Rows, d *exportDeployment) error {
 				return r.Scan(&d.ID, &d.Service, &d.Version, &d.Environment, &d.Strategy, &d.Status, &d.Template, &d.StartedBy,
 					&d.CreatedAt, &d.UpdatedAt, &d.ExecutionAt, &d.FinishedAt, &d.CommitSHA, &d.CommittedAt, &d.RollbackAt, &d.StabilityAt, &d.HotfixFor)
+			}); err != nil {
+			return err
+		}
+		if err := exportTable(ctx, tx, bw, "deployment_commits", `SELECT id, deployment_id, position, sha, committed_at, authored_at FROM deployment_commits ORDER BY id`,
+			func(r *sql.Rows, c *exportCommit) error {
+				return r.Scan(&c.ID, &c.DeploymentID, &c.Position, &c.SHA, &c.CommittedAt, &c.AuthoredAt)
 			}); err != nil {
 			return err
 		}

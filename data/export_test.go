@@ -56,6 +56,8 @@ func TestExport(t *testing.T) {
 		Notifications []map[string]any `json:"notifications"`
 		// Schema 8: each sender's cursor and lease (TestOutbox*).
 		Outbox []map[string]any `json:"outbox"`
+		// Schema 9: the commits each deployment shipped (TestDeploymentCommits*).
+		DeploymentCommits []map[string]any `json:"deployment_commits"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(buf.Bytes()))
 	dec.DisallowUnknownFields()

@@ -23,7 +23,8 @@ import (
 //     whether it is a failure), but without acks, escalations or action
 //     items, which no metric reads;
 //   - the deployment each of those incidents is linked to, wherever it
-//     falls, so an incident is matched to its service and environment.
+//     falls, so an incident is matched to its service and environment;
+//   - each deployment's commits (lead time is measured per commit).
 //
 // With a service, only that service's deployments and the incidents linked
 // to them are loaded (the model counts an incident for a service only
@@ -89,7 +90,23 @@ func (s *Store) MetricsInput(ctx context.Context, from, to time.Time, service st
 			}
 			deps = append(deps, d)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		// The commits each shipped: lead time is measured per commit.
+		ids := make([]int64, len(deps))
+		for i, d := range deps {
+			ids[i] = d.ID
+		}
+		commits := map[int64][]model.Commit{}
+		if err := loadCommits(ctx, tx, ids, commits); err != nil {
+			return err
+		}
+		for i := range deps {
+			deps[i].Commits = commits[deps[i].ID]
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, nil, err

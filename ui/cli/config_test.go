@@ -18,6 +18,12 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	os.Setenv("XDG_CONFIG_HOME", dir)
+	// deploy start reads the working directory's git repository: keep the
+	// tests (run inside flightdeck's own checkout) out of it. Tests that
+	// want a repository build one in a temporary directory.
+	if wd, err := os.Getwd(); err == nil {
+		os.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(wd))
+	}
 	os.Unsetenv("FLIGHTDECK_CONFIG")
 	code := m.Run()
 	os.RemoveAll(dir)

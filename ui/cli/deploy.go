@@ -42,7 +42,8 @@ func newDeployCmd(a *app) *cobra.Command {
 }
 
 func newDeployStartCmd(a *app) *cobra.Command {
-	var env, strategy, commit, committedAt, overrideFreeze, inFlightReason, hotfixFor, templateName string
+	var env, strategy, overrideFreeze, inFlightReason, hotfixFor, templateName string
+	var gf gitFlags
 	cmd := &cobra.Command{
 		Use:   "start SERVICE VERSION",
 		Short: "Start a deployment with the built-in checklist or an imported one",
@@ -53,10 +54,14 @@ func newDeployStartCmd(a *app) *cobra.Command {
 			"--override-freeze REASON, which is recorded on the incident's timeline. While another\n" +
 			"deployment of SERVICE is in flight in that environment it refuses (exit 1), naming it,\n" +
 			"unless given --reason REASON, which is recorded on the new deployment's timeline.\n\n" +
-			"--commit and --committed-at feed the lead time of the delivery metrics; --hotfix-for\n" +
-			"INC-N marks the deployment as the fix for that incident (deployment rework rate).",
+			"Inside a git repository (or with --repo DIR) it records the commit deployed (--commit REV,\n" +
+			"default HEAD) and every commit it ships since the service's previous completed deployment\n" +
+			"to the environment, with their commit times: lead time is measured per commit. Outside a\n" +
+			"repository, or with --no-git, --commit SHA and --committed-at TIME give one commit by hand.\n" +
+			"--hotfix-for INC-N marks the deployment as the fix for that incident (deployment rework rate).",
 		Example: "  flightdeck deploy start api v1.4.2\n" +
-			"  flightdeck deploy start web 2026.11.25 --env staging --strategy blue-green --commit 3f2a9c1 --committed-at 2026-11-25T13:40:00Z\n" +
+			"  flightdeck deploy start api v1.4.3 --repo ../api --commit v1.4.3\n" +
+			"  flightdeck deploy start web 2026.11.25 --env staging --strategy blue-green --no-git --commit 3f2a9c1 --committed-at 2026-11-25T13:40:00Z\n" +
 			"  flightdeck deploy start api v1.4.3 --template team-api",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 2 {
@@ -71,10 +76,7 @@ func newDeployStartCmd(a *app) *cobra.Command {
 				return usagef("--strategy: %v", err)
 			}
 			n := model.NewDeployment{Service: args[0], Version: args[1], Environment: env, Strategy: st}
-			if n.CommitSHA, err = parseCommit(commit); err != nil {
-				return err
-			}
-			if n.CommittedAt, err = parseTimeFlag("committed-at", committedAt, now); err != nil {
+			if n.CommittedAt, err = parseCommittedAt(gf.committedAt, now); err != nil {
 				return err
 			}
 			if n, err = n.Normalize(); err != nil {
@@ -95,6 +97,10 @@ func newDeployStartCmd(a *app) *cobra.Command {
 					return incidentError(err)
 				}
 			}
+			shipped, err := a.readCommits(cmd.Context(), s, &n, gf)
+			if err != nil {
+				return err
+			}
 			tpl, err := loadTemplate(cmd.Context(), s, templateName)
 			if err != nil {
 				return err
@@ -109,6 +115,7 @@ func newDeployStartCmd(a *app) *cobra.Command {
 			}
 			fmt.Fprintf(a.stdout, "started deployment #%d: %s (%s), %d checklist items%s\n",
 				d.ID, model.SanitizeLine(d.Title()), d.Strategy, len(tpl.Items()), from)
+			shipped.report(a.stdout, n)
 			if fixes != 0 {
 				if err := s.MarkHotfix(cmd.Context(), d.ID, fixes, a.actor(), now); err != nil {
 					return fmt.Errorf("deployment #%d started, but marking it as the hotfix for INC-%d failed: %w (retry: flightdeck deploy hotfix %d INC-%d)",
@@ -122,10 +129,12 @@ func newDeployStartCmd(a *app) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&env, "env", model.DefaultEnvironment, "environment deployed to")
 	f.StringVar(&strategy, "strategy", string(model.StrategyCanary), "rollout strategy: canary, blue-green, feature-flag or all-at-once")
-	f.StringVar(&commit, "commit", "", "commit being deployed (hex hash)")
+	f.StringVar(&gf.commit, "commit", "", "commit being deployed: any revision inside a repository (default HEAD), a hex hash otherwise")
+	f.StringVar(&gf.repo, "repo", "", "read the commits from the git repository at DIR (default: the working directory, when it is one)")
+	f.BoolVar(&gf.noGit, "no-git", false, "do not read git: record --commit and --committed-at as given")
 	f.StringVar(&overrideFreeze, "override-freeze", "", "deploy during a change freeze, saying why (recorded)")
 	f.StringVar(&inFlightReason, "reason", "", "start beside another deployment of the service still in flight, saying why (recorded)")
-	f.StringVar(&committedAt, "committed-at", "", `when that commit was made, for lead time: RFC 3339 or "2006-01-02 15:04" (UTC)`)
+	f.StringVar(&gf.committedAt, "committed-at", "", `when that commit was made, for lead time, given by hand: RFC 3339, git's %ci or "2006-01-02 15:04" (UTC)`)
 	f.StringVar(&hotfixFor, "hotfix-for", "", "this deployment fixes incident INC-N (counted in the rework rate)")
 	f.StringVar(&templateName, "template", "", "checklist template (default: the built-in octoacme; see flightdeck template list)")
 	return cmd

@@ -57,6 +57,11 @@ type app struct {
 
 	store *data.Store
 
+	// noLocalGit: deploy start never reads the working directory's git
+	// repository (a session over SSH, whose directory is not the client's
+	// checkout); --repo is still honoured unless the caller refuses it.
+	noLocalGit bool
+
 	configFlag string
 	cfgMu      sync.Mutex        // SSH sessions may ask at once
 	cfg        *config.Effective // loaded once by config()
