@@ -160,7 +160,7 @@ func (m Model) metricsView(h int) []string {
 	rows := []row{
 		{"Deployment frequency", fmt.Sprintf("%.1f/week · %d deploys", freq.PerWeek, mm.Deployments), fmt.Sprintf("%d of %.0f days had one", freq.DaysWithDeployments, freq.Days), freq.Bucket,
 			series(func(w model.WeekStats) float64 { return float64(w.Deployments) })},
-		{"Lead time for changes", dist(mm.LeadTime, "commit times"), missingNote(mm.LeadTime.Missing, "without commit time"), mm.LeadTimeBucket,
+		{"Lead time for changes", leadValue(mm), leadNote(mm), mm.LeadTimeBucket,
 			series(func(w model.WeekStats) float64 { return w.LeadTime.Median.Hours() })},
 		{"Change fail rate", mm.ChangeFailRate.String(), fmt.Sprintf("%d failed", len(mm.Failures)), mm.ChangeFailBucket,
 			series(func(w model.WeekStats) float64 { p, _ := w.ChangeFailRate.Percent(); return p })},
@@ -246,4 +246,32 @@ func sparkline(vals []float64) string {
 		b.WriteRune([]rune(bars)[max(min(i, 7), 0)])
 	}
 	return b.String()
+}
+
+// leadValue is the median lead time with its unit: "4h10m per commit".
+func leadValue(mm model.Metrics) string {
+	if !mm.LeadTime.Valid() {
+		return "n/a (no commit times)"
+	}
+	return model.FormatDurationShort(mm.LeadTime.Median) + " per " + model.LeadTimeUnit
+}
+
+// leadNote is the lead time row's second line: the p90 and what was left
+// out, in the words the CLI uses.
+func leadNote(mm model.Metrics) string {
+	var parts []string
+	if mm.LeadTime.Valid() {
+		b := mm.LeadTimeBasis
+		parts = append(parts, fmt.Sprintf("median of %d commits in %d deploys", b.Changes, b.Deployments))
+	}
+	if n := mm.LeadTimeBasis.WithoutCommitList; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d no commit list", n))
+	}
+	if n := mm.LeadTime.Missing; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d without commit time", n))
+	}
+	if mm.LeadTime.Valid() {
+		parts = append(parts, "p90 "+model.FormatDurationShort(mm.LeadTime.P90))
+	}
+	return strings.Join(parts, " · ")
 }

@@ -21,7 +21,8 @@ func newMetricsCmd(a *app) *cobra.Command {
 		Use:   "metrics [--since 30d] [--service S] [--env E] [--json]",
 		Short: "Delivery metrics (DORA) over a window, with buckets and a weekly trend",
 		Long: "Print DORA's delivery metrics for the window from --since until now: deployment\n" +
-			"frequency, change lead time (commit → production; deployments without a commit time are\n" +
+			"frequency, change lead time (per commit: each commit a deployment shipped → its completion,\n" +
+			"median over commits; deployments without a commit time are\n" +
 			"counted as missing), change fail rate (rolled back, or linked to a SEV1/SEV2), failed\n" +
 			"deployment recovery time, time to restore (MTTR, incident open → resolved) and deployment\n" +
 			"rework rate (deployments marked as a hotfix) — each with its DORA performance bucket — and\n" +
@@ -153,7 +154,16 @@ func writeMetricsText(out io.Writer, m model.Metrics) {
 	row("Deployment frequency", fmt.Sprintf("%s/week, %s/day (%d completed, on %d of %s days)",
 		trimFloat(f.PerWeek, 1), trimFloat(f.PerDay, 2), m.Deployments, f.DaysWithDeployments, trimFloat(f.Days, 1)), f.Bucket.Label)
 
-	row("Change lead time", m.LeadTime.String(), m.LeadTimeBucket.Label)
+	row("Change lead time", m.LeadTimeSummary(), m.LeadTimeBucket.Label)
+	if m.LeadTime.Valid() {
+		more(fmt.Sprintf("p90 %s", model.FormatDurationShort(m.LeadTime.P90)))
+	}
+	if b := m.LeadTimeBasis; b.WithoutCommitList > 0 {
+		more(fmt.Sprintf("%s without commit data counted by their one commit time", plural(b.WithoutCommitList, "deployment", "deployments")))
+	}
+	if b := m.LeadTimeBasis; b.SkippedCommits > 0 {
+		more(fmt.Sprintf("%s committed after its deployment completed (not counted)", plural(b.SkippedCommits, "commit", "commits")))
+	}
 	if m.LeadTime.Missing > 0 {
 		more(fmt.Sprintf("%s without a commit time (not counted)", plural(m.LeadTime.Missing, "deployment", "deployments")))
 	}
@@ -237,7 +247,7 @@ func bar(n int, weeks []model.WeekStats) string {
 type metricsJSON struct {
 	Window               windowJSON       `json:"window"`
 	DeploymentFrequency  frequencyJSON    `json:"deployment_frequency"`
-	LeadTime             distributionJSON `json:"lead_time"`
+	LeadTime             leadTimeJSON     `json:"lead_time"`
 	ChangeFailRate       ratioJSON        `json:"change_fail_rate"`
 	Failures             []failureJSON    `json:"failures"`
 	FailedDeployRecovery distributionJSON `json:"failed_deployment_recovery_time"`
@@ -282,6 +292,20 @@ type distributionJSON struct {
 	MaxSeconds    *int64      `json:"max_seconds"`
 	Missing       int         `json:"missing"`
 	Bucket        *bucketJSON `json:"bucket,omitempty"`
+}
+
+// leadTimeJSON is the lead time distribution, one sample per commit, with
+// what the samples are: unit "commit", changes (= n), the completed
+// deployments they came from, how many of those had no commit list and
+// counted their one committed_at, and commits left out for being committed
+// after their deployment completed.
+type leadTimeJSON struct {
+	distributionJSON
+	Unit                          string `json:"unit"`
+	Changes                       int    `json:"changes"`
+	Deployments                   int    `json:"deployments"`
+	DeploymentsWithoutCommitData  int    `json:"deployments_without_commit_data"`
+	CommitsAfterCompletionSkipped int    `json:"commits_after_completion_skipped"`
 }
 
 type ratioJSON struct {
@@ -355,7 +379,9 @@ func newMetricsJSON(m model.Metrics) metricsJSON {
 		DeploymentFrequency: frequencyJSON{Deployments: m.Deployments, PerDay: math.Round(m.DeploymentFrequency.PerDay*1000) / 1000,
 			PerWeek: math.Round(m.DeploymentFrequency.PerWeek*1000) / 1000, DaysWithDeployments: m.DeploymentFrequency.DaysWithDeployments,
 			Bucket: *newBucketJSON(m.DeploymentFrequency.Bucket)},
-		LeadTime:             newDistributionJSON(m.LeadTime, &m.LeadTimeBucket),
+		LeadTime: leadTimeJSON{distributionJSON: newDistributionJSON(m.LeadTime, &m.LeadTimeBucket), Unit: model.LeadTimeUnit,
+			Changes: m.LeadTimeBasis.Changes, Deployments: m.LeadTimeBasis.Deployments,
+			DeploymentsWithoutCommitData: m.LeadTimeBasis.WithoutCommitList, CommitsAfterCompletionSkipped: m.LeadTimeBasis.SkippedCommits},
 		ChangeFailRate:       newRatioJSON(m.ChangeFailRate, &m.ChangeFailBucket),
 		Failures:             []failureJSON{},
 		FailedDeployRecovery: newDistributionJSON(m.FailedDeploymentRecovery, &m.FailedDeploymentRecoveryBucket),
