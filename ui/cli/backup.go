@@ -44,6 +44,9 @@ func newBackupCmd(a *app) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("the backup %s was written but cannot be read back: %w", dest, err)
 			}
+			noteValue(ctx, func() any {
+				return backupJSON{Path: dest, Bytes: size, Deployments: c.Deployments, Incidents: c.Incidents, Events: c.Events}
+			})
 			fmt.Fprintf(a.stdout, "backed up %s, %s, %s to %s (%s)\n",
 				plural(int(c.Deployments), "deployment", "deployments"),
 				plural(int(c.Incidents), "incident", "incidents"),

@@ -105,6 +105,7 @@ func newCheckCmd(a *app) *cobra.Command {
 				}
 				fmt.Fprintln(a.stdout, describeNote(before, it, now))
 			}
+			noteValue(ctx, func() any { return newCheckJSON(d, it) })
 			return nil
 		},
 	}

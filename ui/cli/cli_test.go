@@ -152,7 +152,7 @@ func TestCLIDeployCheckExport(t *testing.T) {
 
 func TestCLINoActiveDeployments(t *testing.T) {
 	db := emptyDB(t)
-	if out := fdOK(t, db, "deploy", "status"); out != "no active deployments — start one with: flightdeck deploy start SERVICE VERSION\n" {
+	if out := fdScreen(t, db, "deploy", "status"); out != "no active deployments — start one with: flightdeck deploy start SERVICE VERSION\n" {
 		t.Errorf("status printed %q", out)
 	}
 	if out := fdOK(t, db, "deploy", "status", "--json"); strings.TrimSpace(out) != "[]" {

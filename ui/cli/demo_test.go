@@ -49,7 +49,7 @@ func TestCLIDemoGenerateOnly(t *testing.T) {
 	if out := fdOK(t, path, "deploy", "status"); !strings.Contains(out, "2/4 · 25% — HOLD: INC-") {
 		t.Errorf("demo canary status:\n%s", out)
 	}
-	if out := fdOK(t, path, "incident", "list"); !strings.Contains(out, "SEV2") || !strings.Contains(out, "NONE (needed)") ||
+	if out := fdScreen(t, path, "incident", "list"); !strings.Contains(out, "SEV2") || !strings.Contains(out, "NONE (needed)") ||
 		!strings.Contains(out, "FREEZE") {
 		t.Errorf("demo incidents:\n%s", out)
 	}

@@ -109,6 +109,7 @@ func newDeployStartCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			noteDeployment(cmd.Context(), d.ID)
 			from := ""
 			if tpl.Name != mdtemplate.BuiltinName {
 				from = " from template " + tpl.Name
@@ -171,7 +172,7 @@ func parseTimeFlag(name, s string, now time.Time) (time.Time, error) {
 }
 
 func newDeployStatusCmd(a *app) *cobra.Command {
-	var asJSON bool
+	var asJSON, exitStatus bool
 	var deployFlag string
 	cmd := &cobra.Command{
 		Use:   "status",
@@ -180,7 +181,9 @@ func newDeployStatusCmd(a *app) *cobra.Command {
 			"checklist progress, the rollout's stage, state and remaining soak, what comes next, health\n" +
 			"against the rollback rule, and time spent soaking vs waiting per stage.\n" +
 			"--json prints an array (an object with --deploy) with snake_case keys and RFC 3339 UTC times;\n" +
-			"rollout is null before Deployment Execution, and its stage numbers count from 1.",
+			"rollout is null before Deployment Execution, and its stage numbers count from 1.\n" +
+			"--exit-status exits 4 while a rollout is held by a linked SEV1/SEV2 and 5 while its\n" +
+			"rollback criteria are met (5 wins over 4), after printing as usual.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -218,27 +221,18 @@ func newDeployStatusCmd(a *app) *cobra.Command {
 				}
 				statuses = append(statuses, newDeployStatus(d, items, v, now))
 			}
-			if asJSON {
-				if id != 0 {
-					return writeJSON(a.stdout, statuses[0])
-				}
-				return writeJSON(a.stdout, statuses)
+			if err := writeDeployStatuses(a, statuses, id != 0, asJSON, now); err != nil {
+				return err
 			}
-			if len(statuses) == 0 {
-				fmt.Fprintln(a.stdout, "no active deployments — start one with: flightdeck deploy start SERVICE VERSION")
-				return nil
-			}
-			for i, st := range statuses {
-				if i > 0 {
-					fmt.Fprintln(a.stdout)
-				}
-				st.writeText(a.stdout, now)
+			if exitStatus {
+				return exitStatusOf(statuses)
 			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON for scripts")
 	cmd.Flags().StringVar(&deployFlag, "deploy", "", "show only this deployment (its id)")
+	cmd.Flags().BoolVar(&exitStatus, "exit-status", false, "exit 4 while a rollout is held (linked SEV1/SEV2), 5 while its rollback criteria are met")
 	return cmd
 }
 
@@ -375,6 +369,7 @@ func selectDeployment(ctx context.Context, s *data.Store, deployFlag string) (mo
 		if err != nil {
 			return d, notFoundHint(err)
 		}
+		noteDeployment(ctx, d.ID)
 		return d, nil
 	}
 	active, err := s.ActiveDeployments(ctx)
@@ -385,6 +380,7 @@ func selectDeployment(ctx context.Context, s *data.Store, deployFlag string) (mo
 	case 0:
 		return model.Deployment{}, errors.New("no active deployment: start one with: flightdeck deploy start SERVICE VERSION")
 	case 1:
+		noteDeployment(ctx, active[0].ID)
 		return active[0], nil
 	}
 	slices.SortFunc(active, func(x, y model.Deployment) int { return cmp.Compare(x.ID, y.ID) })

@@ -64,8 +64,7 @@ func newHistoryCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			writeHistoryText(a.stdout, deps, total, f, a.now())
-			return nil
+			return writeHistoryText(a, deps, total, f)
 		},
 	}
 	fl := cmd.Flags()
@@ -114,17 +113,23 @@ func durOr(d time.Duration, ok bool) string {
 	return model.FormatDurationShort(d)
 }
 
-func writeHistoryText(w io.Writer, deps []model.Deployment, total int, f data.DeploymentFilter, now time.Time) {
+// writeHistoryText prints the table (aligned on a terminal, else
+// tab-separated) on stdout and the paging trailer on stderr.
+func writeHistoryText(a *app, deps []model.Deployment, total int, f data.DeploymentFilter) error {
+	const header = "ID\tSTARTED (UTC)\tSERVICE\tVERSION\tENV\tSTRATEGY\tSTATUS\tTOOK\tLEAD TIME\tNOTE"
 	if len(deps) == 0 {
-		if total == 0 {
-			fmt.Fprintln(w, "no deployments match — see every one with: flightdeck history")
-		} else {
-			fmt.Fprintf(w, "no deployments past --offset %d (%d match)\n", f.Offset, total)
+		if !a.tty { // a script still gets the columns
+			fmt.Fprintln(a.stdout, header)
 		}
-		return
+		if total == 0 {
+			a.hint("no deployments match — see every one with: flightdeck history")
+		} else {
+			a.hint("no deployments past --offset %d (%d match)", f.Offset, total)
+		}
+		return nil
 	}
-	tw := newTable(w)
-	fmt.Fprintln(tw, "ID\tSTARTED (UTC)\tSERVICE\tVERSION\tENV\tSTRATEGY\tSTATUS\tTOOK\tLEAD TIME\tNOTE")
+	tw := a.table()
+	fmt.Fprintln(tw, header)
 	for _, d := range deps {
 		note := ""
 		if d.HotfixFor != 0 {
@@ -134,13 +139,16 @@ func writeHistoryText(w io.Writer, deps []model.Deployment, total int, f data.De
 			model.SanitizeLine(d.Service), model.SanitizeLine(d.Version), model.SanitizeLine(d.Environment), d.Strategy, d.Status.Label(),
 			durOr(took(d)), durOr(leadTime(d)), note)
 	}
-	_ = tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	first, last := f.Offset+1, f.Offset+len(deps)
 	if last < total {
-		fmt.Fprintf(w, "%d–%d of %d, newest first; older: --offset %d; one in full: flightdeck history show ID\n", first, last, total, last)
+		a.hint("%d–%d of %d, newest first; older: --offset %d; one in full: flightdeck history show ID", first, last, total, last)
 	} else {
-		fmt.Fprintf(w, "%d–%d of %d, newest first; one in full: flightdeck history show ID\n", first, last, total)
+		a.hint("%d–%d of %d, newest first; one in full: flightdeck history show ID", first, last, total)
 	}
+	return nil
 }
 
 // historyJSON is the stable shape of one deployment in `history --json`.
@@ -464,6 +472,7 @@ func newDeployHotfixCmd(a *app) *cobra.Command {
 			if err := s.MarkHotfix(ctx, id, incID, a.actor(), a.now()); err != nil {
 				return cliError(err)
 			}
+			noteDeployment(ctx, id)
 			title := fmt.Sprintf("#%d %s", before.ID, model.SanitizeLine(before.Title()))
 			switch {
 			case incID == 0 && before.HotfixFor == 0:

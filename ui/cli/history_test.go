@@ -19,7 +19,7 @@ func TestCLIHistory(t *testing.T) {
 	fdOK(t, db, "deploy", "start", "web", "2026.11.25", "--env", "staging")
 	fdOK(t, db, "incident", "open", "--sev", "4", "--deploy", "2", "typo on the banner") // links only when asked
 
-	out := fdOK(t, db, "history")
+	out := fdScreen(t, db, "history")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 4 || !strings.HasPrefix(lines[0], "ID ") || !strings.HasPrefix(lines[1], "#2 ") || !strings.HasPrefix(lines[2], "#1 ") ||
 		!strings.Contains(lines[2], "completed") || !strings.Contains(lines[1], "planned") || lines[3] != "1–2 of 2, newest first; one in full: flightdeck history show ID" {
@@ -63,10 +63,10 @@ func TestCLIHistory(t *testing.T) {
 			t.Errorf("history %v: ids %v, want %s", c.args, ids, c.ids)
 		}
 	}
-	if out := fdOK(t, db, "history", "--status", "rolled_back"); !strings.HasPrefix(out, "no deployments match") {
+	if out := fdScreen(t, db, "history", "--status", "rolled_back"); !strings.HasPrefix(out, "no deployments match") {
 		t.Errorf("empty history: %q", out)
 	}
-	if out := fdOK(t, db, "history", "--limit", "1"); !strings.Contains(out, "1–1 of 2, newest first; older: --offset 1") {
+	if out := fdScreen(t, db, "history", "--limit", "1"); !strings.Contains(out, "1–1 of 2, newest first; older: --offset 1") {
 		t.Errorf("paged history: %q", out)
 	}
 	fdFail(t, db, exitUsage, "is not a deployment status", "history", "--status", "done")

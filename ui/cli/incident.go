@@ -92,6 +92,7 @@ func withIncident(cmd *cobra.Command, a *app, arg string, fn func(ctx context.Co
 	if err != nil {
 		return incidentError(err)
 	}
+	noteIncident(ctx, before.ID)
 	if err := fn(ctx, s, before, incNow(a)); err != nil {
 		return incidentError(err)
 	}
@@ -146,6 +147,7 @@ func newIncidentOpenCmd(a *app) *cobra.Command {
 			if err != nil {
 				return incidentError(err)
 			}
+			noteIncident(ctx, inc.ID)
 			link := ""
 			if inc.DeploymentID != 0 {
 				if d, err := s.Deployment(ctx, inc.DeploymentID); err == nil {
@@ -161,10 +163,10 @@ func newIncidentOpenCmd(a *app) *cobra.Command {
 			}
 			writeLadder(w, inc, s.Policy(), now)
 			if inc.NeedsCommander() {
-				fmt.Fprintf(w, "no commander yet: name one with flightdeck incident commander %s NAME\n", inc.Ref())
+				a.hint("no commander yet: name one with flightdeck incident commander %s NAME", inc.Ref())
 			}
 			if inc.Severity.Major() {
-				fmt.Fprintf(w, "deploys are frozen until %s is resolved\n", inc.Ref())
+				a.hint("deploys are frozen until %s is resolved", inc.Ref())
 			}
 			return nil
 		},

@@ -206,7 +206,7 @@ func newIncidentResolveCmd(a *app) *cobra.Command {
 				}
 				fmt.Fprintf(a.stdout, "%s resolved after %s\n", inc.Ref(), model.FormatDurationShort(model.Elapsed(inc.OpenedAt, inc.ResolvedAt)))
 				if inc.RootCause == "" {
-					fmt.Fprintf(a.stdout, "no root cause recorded yet: flightdeck incident root-cause %s TEXT\n", inc.Ref())
+					a.hint("no root cause recorded yet: flightdeck incident root-cause %s TEXT", inc.Ref())
 				}
 				return nil
 			})
@@ -385,6 +385,7 @@ func newIncidentStarCmd(a *app) *cobra.Command {
 				word = "unstarred"
 			}
 			fmt.Fprintf(a.stdout, "event #%d %s\n", id, word)
+			noteValue(ctx, func() any { return starJSON{EventID: id, Starred: !off} })
 			return nil
 		},
 	}

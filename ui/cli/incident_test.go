@@ -23,7 +23,7 @@ func TestCLIIncidentLifecycle(t *testing.T) {
 	db := cliDB(t)
 	fdOK(t, db, "deploy", "start", "api", "v1.2")
 
-	out := fdOK(t, db, "incident", "open", "--sev", "2", "--deploy", "1", "checkout", "errors")
+	out := fdScreen(t, db, "incident", "open", "--sev", "2", "--deploy", "1", "checkout", "errors")
 	wantLines(t, "incident open", out,
 		"opened INC-1 SEV2 \"checkout errors\" (linked to #1 api)\n",
 		"escalation:\n",
@@ -45,7 +45,7 @@ func TestCLIIncidentLifecycle(t *testing.T) {
 		t.Errorf("override printed %q", out)
 	}
 
-	out = fdOK(t, db, "incident", "list")
+	out = fdScreen(t, db, "incident", "list")
 	if !regexp.MustCompile(`(?m)^INC-1\s+SEV2\s+open\s+\d+s\s+NONE \(needed\)\s+On-call \d\d:\d\d DUE NOW\s+checkout errors$`).MatchString(out) ||
 		!strings.HasSuffix(out, "FREEZE: deploys are frozen (INC-1 SEV2 open)\n") {
 		t.Errorf("incident list:\n%s", out)
@@ -152,8 +152,8 @@ func TestCLIIncidentLifecycle(t *testing.T) {
 	}
 	fdFail(t, db, exitFail, "event #999999 not found", "incident", "star", "999999")
 
-	wantLines(t, "list", fdOK(t, db, "incident", "list"), "no open incidents")
-	wantLines(t, "list --all", fdOK(t, db, "incident", "list", "--all"), "INC-1  SEV1  resolved")
+	wantLines(t, "list", fdScreen(t, db, "incident", "list"), "no open incidents")
+	wantLines(t, "list --all", fdScreen(t, db, "incident", "list", "--all"), "INC-1  SEV1  resolved")
 	fdOK(t, db, "deploy", "start", "web", "v3") // the freeze lifted
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -47,12 +46,16 @@ func newIncidentListCmd(a *app) *cobra.Command {
 				}
 				return writeJSON(a.stdout, out)
 			}
+			const header = "REF\tSEV\tSTATUS\tAGE\tCOMMANDER\tNEXT DEADLINE (UTC)\tTITLE"
 			if len(incs) == 0 {
-				fmt.Fprintln(a.stdout, "no open incidents — open one with: flightdeck incident open --sev N TITLE")
+				if !a.tty { // a script still gets the columns
+					fmt.Fprintln(a.stdout, header)
+				}
+				a.hint("no open incidents — open one with: flightdeck incident open --sev N TITLE")
 				return nil
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "REF\tSEV\tSTATUS\tAGE\tCOMMANDER\tNEXT DEADLINE (UTC)\tTITLE")
+			tw := a.table()
+			fmt.Fprintln(tw, header)
 			for _, inc := range incs {
 				commander := model.SanitizeLine(inc.Commander)
 				switch {
@@ -76,7 +79,7 @@ func newIncidentListCmd(a *app) *cobra.Command {
 				return err
 			}
 			if frozen, reason := model.Freeze(incs); frozen {
-				fmt.Fprintf(a.stdout, "FREEZE: deploys are frozen (%s)\n", reason)
+				a.hint("FREEZE: deploys are frozen (%s)", reason)
 			}
 			return nil
 		},

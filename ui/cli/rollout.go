@@ -354,13 +354,15 @@ func newDeployFinishCmd(a *app) *cobra.Command {
 
 func newDeployHealthCmd(a *app) *cobra.Command {
 	var rateFlag, baseFlag, deployFlag string
+	var exitStatus bool
 	cmd := &cobra.Command{
 		Use:   "health --error-rate PCT [--baseline PCT]",
 		Short: "Record the current error rate and check it against the rollback rule",
 		Long: "Record the deployment's current error rate (percent) and evaluate the rollback rule.\n" +
 			"--baseline sets the error rate before the deploy; without it the last baseline is\n" +
 			"kept. When the rule is met, promote and finish need --reason until a healthy reading.\n" +
-			"Exits 0 whether or not the rule is met: read the line, or deploy status --json.",
+			"Exits 0 whether or not the rule is met (read the line, or --json), unless\n" +
+			"--exit-status: then 4 while the rollout is held, 5 while the rollback criteria are met.",
 		Example: "  flightdeck deploy health --error-rate 1.4 --baseline 1.1\n" +
 			"  flightdeck deploy health --error-rate 7.2%",
 		Args: noArgs,
@@ -420,10 +422,17 @@ func newDeployHealthCmd(a *app) *cobra.Command {
 				latched = latched || dc.Latched
 			}
 			if met || len(declared) > 0 {
-				fmt.Fprintln(a.stdout, "   promote and finish now need --reason; to roll back: flightdeck deploy abort --yes --reason TEXT")
+				a.hint("   promote and finish now need --reason; to roll back: flightdeck deploy abort --yes --reason TEXT")
 			}
 			if latched && !met {
-				fmt.Fprintln(a.stdout, "   the earlier breach stays latched: ROLLBACK CRITERIA MET until flightdeck deploy clear-criteria --reason TEXT")
+				a.hint("   the earlier breach stays latched: ROLLBACK CRITERIA MET until flightdeck deploy clear-criteria --reason TEXT")
+			}
+			if exitStatus {
+				st, err := deployStatusOf(ctx, s, d.ID, a.now())
+				if err != nil {
+					return err
+				}
+				return exitStatusOf([]deployStatus{st})
 			}
 			return nil
 		},
@@ -431,6 +440,7 @@ func newDeployHealthCmd(a *app) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&rateFlag, "error-rate", "", "current error rate in percent, e.g. 1.4 or 1.4%")
 	f.StringVar(&baseFlag, "baseline", "", "error rate before the deploy in percent (default: the last one recorded)")
+	f.BoolVar(&exitStatus, "exit-status", false, "exit 4 while the rollout is held (linked SEV1/SEV2), 5 while its rollback criteria are met")
 	f.StringVar(&deployFlag, "deploy", "", "deployment id (default: the only active deployment)")
 	return cmd
 }
@@ -481,7 +491,7 @@ func newDeployDeclareCmd(a *app) *cobra.Command {
 				return cliError(err)
 			}
 			fmt.Fprintf(a.stdout, "%s: ROLLBACK CRITERIA MET — %s: %s\n", name(d), c.Label(), model.SanitizeLine(strings.TrimSpace(reason)))
-			fmt.Fprintln(a.stdout, "   promote and finish now need --reason; to roll back: flightdeck deploy abort --yes --reason TEXT")
+			a.hint("   promote and finish now need --reason; to roll back: flightdeck deploy abort --yes --reason TEXT")
 			return nil
 		},
 	}

@@ -93,7 +93,7 @@ func TestCLIRolloutLifecycle(t *testing.T) {
 	// Health: bad input is usage; a met rule holds the rollout.
 	fdFail(t, db, exitUsage, "deploy health needs --error-rate PCT", "deploy", "health")
 	fdFail(t, db, exitUsage, `--error-rate: "7,2" is not a percentage`, "deploy", "health", "--error-rate", "7,2")
-	out = fdOK(t, db, "deploy", "health", "--error-rate", "7.2%", "--baseline", "1.1")
+	out = fdScreen(t, db, "deploy", "health", "--error-rate", "7.2%", "--baseline", "1.1")
 	if !strings.HasPrefix(out, "#1 checkout-api: ROLLBACK CRITERIA MET: error rate 7.2% is 6.1 points above baseline 1.1% (rule: more than 5 points above baseline)\n") ||
 		!strings.Contains(out, "promote and finish now need --reason") {
 		t.Errorf("health met: %q", out)
@@ -126,7 +126,7 @@ func TestCLIRolloutLifecycle(t *testing.T) {
 	fdFail(t, db, exitFail, "give a reason to promote anyway (recorded): pass --reason TEXT", "deploy", "promote")
 
 	// A good reading does not lift the breach: it latched (D5).
-	out = fdOK(t, db, "deploy", "health", "--error-rate", "1.2")
+	out = fdScreen(t, db, "deploy", "health", "--error-rate", "1.2")
 	if !strings.HasPrefix(out, "#1 checkout-api: within the rollback rule: error rate 1.2% is 0.1 points above baseline 1.1% (rule: more than 5 points above baseline)\n") ||
 		!strings.Contains(out, "the earlier breach stays latched: ROLLBACK CRITERIA MET until flightdeck deploy clear-criteria --reason TEXT") {
 		t.Errorf("healthy reading: %q", out)

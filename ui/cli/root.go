@@ -53,6 +53,7 @@ type app struct {
 
 	stdout io.Writer
 	stderr io.Writer
+	tty    bool // stdout is a terminal: tables aligned, else tab-separated (output.go)
 	now    func() time.Time
 
 	store *data.Store
@@ -88,7 +89,7 @@ func (a *app) config() (config.Effective, error) {
 	return *a.cfg, nil
 }
 
-// actor is who an action is recorded as: --as, else $USER, shown by the
+// actor is who an action is recorded as: --as, else $FLIGHTDECK_AS, else $USER, shown by the
 // name the configuration's users map gives that login.
 func (a *app) actor() string {
 	login := a.login()
@@ -98,9 +99,13 @@ func (a *app) actor() string {
 	return login
 }
 
-// login is --as, else $USER, else the OS user.
+// login is --as, else $FLIGHTDECK_AS (a pipeline's actor), else $USER,
+// else the OS user.
 func (a *app) login() string {
 	if s := strings.TrimSpace(a.as); s != "" {
+		return s
+	}
+	if s := strings.TrimSpace(os.Getenv("FLIGHTDECK_AS")); s != "" {
 		return s
 	}
 	if u := strings.TrimSpace(os.Getenv("USER")); u != "" {
@@ -176,13 +181,14 @@ func newRootCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDashboard(cmd.Context(), a)
 		},
+		PersistentPreRunE: func(*cobra.Command, []string) error { return a.checkActor() },
 	}
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.dbFlag, "db", "", "database file (default $FLIGHTDECK_DB or $XDG_DATA_HOME/flightdeck/flightdeck.db)")
-	pf.StringVar(&a.as, "as", "", "record actions as this person (default $USER)")
+	pf.StringVar(&a.as, "as", "", "record actions as this person (default $FLIGHTDECK_AS, else $USER)")
 	pf.StringVar(&a.configFlag, "config", "", "configuration file (default $FLIGHTDECK_CONFIG or $XDG_CONFIG_HOME/flightdeck/config.yaml)")
 	f := root.Flags()
 	f.StringVar(&a.theme, "theme", "", "colour theme for terminals that cannot tell: dark or light (default $FLIGHTDECK_THEME, else dark)")
@@ -196,15 +202,17 @@ func newRootCmd(a *app) *cobra.Command {
 	root.AddCommand(newServeCmd(a))
 	root.AddCommand(newMetricsCmd(a), newHistoryCmd(a), newDemoCmd(a))
 	root.AddCommand(newTemplateCmd(a))
+	installJSON(a, root)
 	return root
 }
 
 // Run executes the command line and returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	earlyinit.Restore() // before anything reads $CI
+	earlyinit.Restore()       // before anything reads $CI
+	tty := isTerminal(stdout) // the real file, before the sanitiser wraps it
 	// Every byte the CLI prints goes through the one sanitiser.
 	stdout, stderr = newCleanWriter(stdout), newCleanWriter(stderr)
-	a := &app{stdout: stdout, stderr: stderr, now: time.Now}
+	a := &app{stdout: stdout, stderr: stderr, tty: tty, now: time.Now}
 	send.UserAgent = "flightdeck/" + Version()
 	defer a.close()
 	root := newRootCmd(a)

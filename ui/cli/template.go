@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -110,6 +109,7 @@ func newTemplateImportCmd(a *app) *cobra.Command {
 				return fileError(err, file)
 			}
 			writeImported(a.stdout, a.stderr, verb, file, tpl)
+			noteValue(ctx, func() any { return newTemplateDetailJSON(tpl, verb) })
 			return nil
 		},
 	}
@@ -193,7 +193,7 @@ func writeImported(stdout, stderr io.Writer, verb, file string, tpl model.Templa
 			other = append(other, fmt.Sprintf("%q", model.SanitizeLine(p.Name)))
 		}
 	}
-	fmt.Fprintf(stdout, "start a deployment with it: flightdeck deploy start SERVICE VERSION --template %s\n", tpl.Name)
+	fmt.Fprintf(stderr, "start a deployment with it: flightdeck deploy start SERVICE VERSION --template %s\n", tpl.Name)
 	if len(other) > 0 {
 		kept := "is kept as a plain checklist"
 		if len(other) > 1 {
@@ -260,7 +260,7 @@ func newTemplateListCmd(a *app) *cobra.Command {
 				return writeJSON(a.stdout, out)
 			}
 			now := a.now()
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			tw := a.table()
 			fmt.Fprintln(tw, "NAME\tITEMS\tIMPORTED\tPHASES")
 			for _, ti := range list {
 				imported := "built in"
@@ -326,6 +326,7 @@ func newTemplateShowCmd(a *app) *cobra.Command {
 				}
 			}
 			writeTemplate(a.stdout, tpl, info)
+			noteValue(ctx, func() any { return newTemplateDetailJSON(tpl, "") })
 			return nil
 		},
 	}

@@ -46,12 +46,11 @@ func TestCLITemplateImportListShowStart(t *testing.T) {
   Pre-Deployment: 2 items (Build)
   Rollback: 1 item (Steps); guidance: When to Rollback
   Aftercare: 1 item (Aftercare)
-start a deployment with it: flightdeck deploy start SERVICE VERSION --template team-api
 `
 	if out != want {
 		t.Errorf("import printed\n%s\nwant\n%s", out, want)
 	}
-	if errOut != `note: flightdeck acts on the phases Pre-Deployment, Deployment Execution, Rollback (Pre-Deployment gates the rollout); "Aftercare" is kept as a plain checklist`+"\n" {
+	if errOut != "start a deployment with it: flightdeck deploy start SERVICE VERSION --template team-api\n"+`note: flightdeck acts on the phases Pre-Deployment, Deployment Execution, Rollback (Pre-Deployment gates the rollout); "Aftercare" is kept as a plain checklist`+"\n" {
 		t.Errorf("import noted %q", errOut)
 	}
 
@@ -61,7 +60,7 @@ start a deployment with it: flightdeck deploy start SERVICE VERSION --template t
 		t.Errorf("seed import printed %q", out)
 	}
 
-	out = fdOK(t, db, "template", "list")
+	out = fdScreen(t, db, "template", "list")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 4 || !strings.HasPrefix(lines[0], "NAME") ||
 		!strings.Contains(lines[1], "octoacme ") || !strings.Contains(lines[1], "built in") ||
@@ -228,7 +227,7 @@ func TestCLITemplateErrors(t *testing.T) {
 	fdFail(t, db, exitUsage, `no template named "nope": the templates are octoacme`, "template", "show", "nope")
 	fdFail(t, db, exitUsage, "template show needs a template NAME", "template", "show")
 	fdFail(t, db, exitUsage, `unknown template command "remove"`, "template", "remove", "x")
-	if out := fdOK(t, db, "deploy", "status"); !strings.Contains(out, "no active deployments") {
+	if out := fdScreen(t, db, "deploy", "status"); !strings.Contains(out, "no active deployments") {
 		t.Errorf("a refused start started something:\n%s", out)
 	}
 }

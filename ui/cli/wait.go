@@ -34,13 +34,16 @@ func (e waitExit) ExitCode() int { return e.code }
 func newDeployWaitCmd(a *app) *cobra.Command {
 	var deployFlag string
 	var timeout time.Duration
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "wait [--deploy ID] [--timeout D]",
 		Short: "Block until the rollout completes (exit 0) or is rolled back (exit 1)",
 		Long: "Wait for a deployment's rollout to end, printing a line each time its stage or state\n" +
 			"changes. Exit codes: 0 when the deployment is completed; 1 when it is aborted or rolling\n" +
 			"back (the reason is printed); 124 when --timeout passes first; 130 when interrupted.\n" +
-			"It only reads: promote, finish and abort are done elsewhere (dashboard or CLI).",
+			"It only reads: promote, finish and abort are done elsewhere (dashboard or CLI).\n" +
+			"--json prints one JSON object a line, flushed as it happens: \"event\": \"change\" for\n" +
+			"each stage or state change, then one \"event\": \"done\" with the outcome and exit code.",
 		Example: "  flightdeck deploy wait --deploy 3 --timeout 2h",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -56,9 +59,13 @@ func newDeployWaitCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return waitRollout(ctx, a, s, d.ID, timeout)
+			if asJSON {
+				return waitRolloutJSON(ctx, a, s, d.ID, timeout)
+			}
+			return waitRollout(ctx, a, s, d.ID, timeout, nil)
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object a line per change, then a final one with the outcome")
 	cmd.Flags().StringVar(&deployFlag, "deploy", "", "deployment id (default: the only active deployment)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 0, "give up after this long with exit 124, e.g. 90m (default: wait for ever)")
 	return cmd
@@ -66,7 +73,9 @@ func newDeployWaitCmd(a *app) *cobra.Command {
 
 // waitRollout polls cheaply: the clock every waitPoll (a soak ends by the
 // clock alone) and the database only when the watcher saw a commit.
-func waitRollout(ctx context.Context, a *app, s *data.Store, id int64, timeout time.Duration) error {
+// emit, when set (--json), is called with each change instead of printing
+// its line.
+func waitRollout(ctx context.Context, a *app, s *data.Store, id int64, timeout time.Duration, emit func(rolloutView, time.Time, string)) error {
 	w, err := s.Watch(ctx) // before the first read, so no commit slips between
 	if err != nil {
 		return err
@@ -92,13 +101,19 @@ func waitRollout(ctx context.Context, a *app, s *data.Store, id int64, timeout t
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "waiting for %s (%s)\n", name(v.d), model.SanitizeLine(v.d.Title()))
+	if emit == nil {
+		fmt.Fprintf(a.stdout, "waiting for %s (%s)\n", name(v.d), model.SanitizeLine(v.d.Title()))
+	}
 	last := ""
 	for {
 		now := a.now()
 		line, key := waitLine(v, now)
 		if key != last {
-			fmt.Fprintf(a.stdout, "%s %s\n", now.UTC().Format(time.TimeOnly), line)
+			if emit != nil {
+				emit(v, now, line)
+			} else {
+				fmt.Fprintf(a.stdout, "%s %s\n", now.UTC().Format(time.TimeOnly), line)
+			}
 			last = key
 		}
 		if done, err := waitOutcome(ctx, s, v, now); done {
