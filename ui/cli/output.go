@@ -7,6 +7,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -280,5 +281,24 @@ func writeDeployStatuses(a *app, statuses []deployStatus, one, asJSON bool, now 
 		}
 		st.writeText(a.stdout, now)
 	}
+	return nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes (RFC 3339, or null), so a
+// --json shape decodes back into its own type.
+func (t *jsonTime) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*t = jsonTime{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return err
+	}
+	*t = jsonTime(v)
 	return nil
 }
