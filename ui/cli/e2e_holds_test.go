@@ -80,8 +80,10 @@ func TestE2EBreachLatchesUntilCleared(t *testing.T) {
 	x.waitText("SOAKING")
 	cli(t, db, "deploy", "health", "--error-rate", "9.5")
 	x.waitText("ROLLBACK CRITERIA MET")
-	out := cli(t, db, "deploy", "health", "--error-rate", "0.6")
-	if !strings.Contains(out, "the earlier breach stays latched") {
+	cmd := exec.Command(flightdeckBin(t), "--db", db, "deploy", "health", "--error-rate", "0.6")
+	outb, err := cmd.CombinedOutput() // the advice is a hint: on stderr
+	out := string(outb)
+	if err != nil || !strings.Contains(out, "the earlier breach stays latched") {
 		t.Errorf("good reading: %s", out)
 	}
 	s := x.waitText("error rate 0.60% vs baseline 0.40%")
