@@ -97,6 +97,7 @@ func newDeployStartCmd(a *app) *cobra.Command {
 					return incidentError(err)
 				}
 			}
+			gf.stdin = cmd.InOrStdin()
 			shipped, err := a.readCommits(cmd.Context(), s, &n, gf)
 			if err != nil {
 				return err
@@ -133,6 +134,7 @@ func newDeployStartCmd(a *app) *cobra.Command {
 	f.StringVar(&gf.commit, "commit", "", "commit being deployed: any revision inside a repository (default HEAD), a hex hash otherwise")
 	f.StringVar(&gf.repo, "repo", "", "read the commits from the git repository at DIR (default: the working directory, when it is one)")
 	f.BoolVar(&gf.noGit, "no-git", false, "do not read git: record --commit and --committed-at as given")
+	f.StringVar(&gf.commitsFrom, "commits-from", "", "read the commits from a piped git log instead of a checkout (- for stdin; the CLI over SSH): git log --topo-order --format='"+model.CommitLogFormat+"' -n 2000 HEAD")
 	f.StringVar(&overrideFreeze, "override-freeze", "", "deploy during a change freeze, saying why (recorded)")
 	f.StringVar(&inFlightReason, "reason", "", "start beside another deployment of the service still in flight, saying why (recorded)")
 	f.StringVar(&gf.committedAt, "committed-at", "", `when that commit was made, for lead time, given by hand: RFC 3339, git's %ci or "2006-01-02 15:04" (UTC)`)

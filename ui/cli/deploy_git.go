@@ -18,6 +18,8 @@ import (
 type gitFlags struct {
 	commit, committedAt, repo string
 	noGit                     bool
+	commitsFrom               string    // a piped git log: "-" for stdin, else a file
+	stdin                     io.Reader // the command's input
 }
 
 // gitShipped says what readCommits found, for the line deploy start prints.
@@ -44,6 +46,10 @@ func (a *app) readCommits(ctx context.Context, s *data.Store, n *model.NewDeploy
 	switch {
 	case f.noGit && f.repo != "":
 		return g, usagef("--no-git and --repo contradict each other: drop one")
+	case f.commitsFrom != "" && (f.noGit || f.repo != "" || f.committedAt != "" || f.commit != ""):
+		return g, usagef("--commits-from gives the commits (the log's first line is the deployed one): drop --commit, --committed-at, --repo and --no-git")
+	case f.commitsFrom != "":
+		return a.commitsFromLog(ctx, s, n, f)
 	case f.noGit:
 		return g, manual()
 	case f.repo != "" && f.committedAt != "":
@@ -114,6 +120,49 @@ func (a *app) readCommits(ctx context.Context, s *data.Store, n *model.NewDeploy
 		n.CommittedAt = commits[0].CommittedAt
 	}
 	return gitShipped{used: true, since: since, commits: len(commits), deployed: sha}, nil
+}
+
+// commitsFromLog reads the commits a deployment ships from a piped git log
+// (model.CommitLogFormat, newest first): what a pipeline sends when
+// flightdeck cannot read its checkout (the CLI over SSH). The service's
+// previous completed deployment to the environment decides where the range
+// starts, as with a checkout; a log that does not reach it is refused.
+func (a *app) commitsFromLog(ctx context.Context, s *data.Store, n *model.NewDeployment, f gitFlags) (gitShipped, error) {
+	var g gitShipped
+	var r io.Reader
+	if f.commitsFrom == "-" {
+		r = f.stdin
+	} else {
+		if a.noLocalFiles {
+			return g, usagef("--commits-from %s reads a file on the server: pipe the log and pass --commits-from -", f.commitsFrom)
+		}
+		file, err := os.Open(f.commitsFrom)
+		if err != nil {
+			return g, usagef("--commits-from: %v", err)
+		}
+		defer file.Close()
+		r = file
+	}
+	if r == nil {
+		return g, usagef("--commits-from -: no input: pipe git log --topo-order --format='%s' -n 2000 HEAD into it", model.CommitLogFormat)
+	}
+	log, err := model.ParseCommitLog(io.LimitReader(r, 64<<20))
+	if err != nil {
+		return g, usagef("--commits-from: %v", err)
+	}
+	since, err := s.LastShipped(ctx, n.Service, n.Environment)
+	if err != nil {
+		return g, cliError(err)
+	}
+	commits, err := model.ShippedFromLog(log, since.CommitSHA)
+	if err != nil {
+		return g, fmt.Errorf("--commits-from: %v", err)
+	}
+	n.CommitSHA, n.CommitsSince, n.Commits = log[0].SHA, since.CommitSHA, commits
+	if len(commits) > 0 {
+		n.CommittedAt = commits[0].CommittedAt
+	}
+	return gitShipped{used: true, since: since, commits: len(commits), deployed: log[0].SHA}, nil
 }
 
 // report prints what the deployment ships, after "started deployment #N".

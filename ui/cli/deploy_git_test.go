@@ -2,12 +2,16 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/octoacme/flightdeck/model"
 )
 
 // gitRepo is a temporary repository whose commits the test backdates.
@@ -214,4 +218,53 @@ func TestDeployStartCommittedAtGitFormats(t *testing.T) {
 			t.Errorf("committed_at %s", d.CommittedAt)
 		}
 	}
+}
+
+// TestDeployStartCommitsFromLog: a piped git log (the CLI over SSH) gives
+// exactly what reading the checkout gives; a log that stops short of the
+// previous deployment's commit is refused, never undercounted.
+func TestDeployStartCommitsFromLog(t *testing.T) {
+	db := cliDB(t)
+	r := newGitRepo(t)
+	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	logFile := func(n int) string {
+		args := []string{"log", "--topo-order", "--format=" + model.CommitLogFormat}
+		if n > 0 {
+			args = append(args, "-n", fmt.Sprint(n))
+		}
+		p := filepath.Join(t.TempDir(), "log.txt")
+		if err := os.WriteFile(p, []byte(r.git(time.Time{}, append(args, "HEAD")...)+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	c1 := r.commit(t0, "one")
+	out := fdOK(t, db, "deploy", "start", "api", "v1", "--commits-from", logFile(0), "--strategy", "all-at-once")
+	if !strings.Contains(out, "commit "+c1[:12]+": the first deployment of api to production") {
+		t.Fatalf("first start: %q", out)
+	}
+	finishNow(t, db, "1")
+	c2 := r.commit(t0.Add(time.Hour), "two")
+	r.git(time.Time{}, "checkout", "-q", "-b", "feature")
+	f1 := r.commit(t0.Add(2*time.Hour), "f1")
+	r.git(time.Time{}, "checkout", "-q", "main")
+	c3 := r.commit(t0.Add(3*time.Hour), "three")
+	r.git(t0.Add(4*time.Hour), "merge", "-q", "--no-ff", "-m", "merge feature", "feature")
+	m := r.git(time.Time{}, "rev-parse", "HEAD")
+
+	// Two commits of history do not reach #1's commit.
+	fdFail(t, db, exitFail, "the log does not reach the previous deployment's commit "+c1[:12], "deploy", "start", "api", "v2", "--commits-from", logFile(2))
+	out = fdOK(t, db, "deploy", "start", "api", "v2", "--commits-from", logFile(0), "--strategy", "all-at-once")
+	if !strings.Contains(out, "commit "+m[:12]+": ships 4 commits since #1 ("+c1[:12]+")") {
+		t.Fatalf("second start: %q", out)
+	}
+	got := exportedCommits(t, db)
+	var shas []string
+	for _, c := range got[2] {
+		shas = append(shas, c.SHA)
+	}
+	if len(shas) != 4 || shas[0] != m || !slices.Contains(shas, c2) || !slices.Contains(shas, f1) || !slices.Contains(shas, c3) {
+		t.Errorf("#2 commits = %v, want the merge, three, f1, two", shas)
+	}
+	fdFail(t, db, exitUsage, "--commits-from gives the commits", "deploy", "start", "api", "v3", "--commits-from", "-", "--commit", "HEAD")
 }

@@ -62,6 +62,10 @@ type app struct {
 	// repository (a session over SSH, whose directory is not the client's
 	// checkout); --repo is still honoured unless the caller refuses it.
 	noLocalGit bool
+	// noLocalFiles: nothing is read from or written to the server's files
+	// on the caller's behalf (a session over SSH): --commits-from FILE is
+	// refused, - (stdin) is fine.
+	noLocalFiles bool
 
 	configFlag string
 	cfgMu      sync.Mutex        // SSH sessions may ask at once
