@@ -38,6 +38,11 @@ func metricsOfAll(t *testing.T, s *data.Store, w model.MetricsWindow) model.Metr
 	if err != nil {
 		t.Fatal(err)
 	}
+	for i := range deps { // each deployment's commits, read one by one
+		if deps[i].Commits, err = s.DeploymentCommits(ctx, deps[i].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
 	incs, err := s.Incidents(ctx, 0)
 	if err != nil {
 		t.Fatal(err)

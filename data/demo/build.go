@@ -2,8 +2,12 @@ package demo
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -194,7 +198,7 @@ func (b *builder) deployment(d *gDeploy) error {
 	bulk := b.bulk
 	dep := model.Deployment{ID: d.id, Service: d.svc.name, Version: d.version, Environment: d.env, Strategy: d.strategy,
 		Status: d.outcome, Template: g.tpl.Name, StartedBy: d.startedBy, CreatedAt: d.created, FinishedAt: d.finished(),
-		CommitSHA: d.sha, CommittedAt: d.committed}
+		CommitSHA: d.sha, CommittedAt: d.committed, Commits: demoCommits(d)}
 	if d.execAt > 0 {
 		dep.ExecutionAt = d.at(d.execAt)
 	}
@@ -699,4 +703,24 @@ func (b *builder) update(inc *gIncident, at time.Time) model.StakeholderUpdate {
 		u.Needs = g.pick([]string{"a decision on customer comms", "help from the platform team", "approval for a hotfix"})
 	}
 	return u
+}
+
+// demoCommits are the commits a deployment ships: the deployed one and up
+// to four before it, hours apart, so metrics measure lead time per change.
+// They come from a generator seeded by the deployment's own commit, not the
+// history's, so adding them changed nothing else the seed produces.
+func demoCommits(d *gDeploy) []model.Commit {
+	if d.committed.IsZero() {
+		return nil
+	}
+	h := sha256.Sum256([]byte(d.sha))
+	r := rand.New(rand.NewPCG(binary.BigEndian.Uint64(h[:8]), binary.BigEndian.Uint64(h[8:16])))
+	out := []model.Commit{{SHA: d.sha, CommittedAt: d.committed, AuthoredAt: d.committed.Add(-10 * time.Minute), Position: 0}}
+	at := d.committed
+	for k := range r.IntN(5) {
+		at = at.Add(-time.Duration(10+r.IntN(170)) * time.Minute)
+		sum := sha256.Sum256(fmt.Appendf(nil, "%s/%d", d.sha, k))
+		out = append(out, model.Commit{SHA: hex.EncodeToString(sum[:20]), CommittedAt: at, AuthoredAt: at.Add(-20 * time.Minute), Position: k + 1})
+	}
+	return out
 }
