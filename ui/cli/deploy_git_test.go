@@ -130,6 +130,21 @@ func TestDeployStartRecordsShippedCommits(t *testing.T) {
 	if len(got[3]) != 1 || got[3][0].SHA != m {
 		t.Errorf("#3 (first to staging) commits: %+v", got[3])
 	}
+	// history show lists what #2 ships (lead times once it completes).
+	hs := fdOK(t, db, "history", "show", "2")
+	if !strings.Contains(hs, "ships:      5 commits (lead time per commit)") || !strings.Contains(hs, m[:12]+" committed 2026-11-20 14:00 UTC\n") {
+		t.Errorf("history show 2:\n%s", hs)
+	}
+	var det struct {
+		Commits []struct {
+			SHA      string `json:"sha"`
+			LeadTime *int64 `json:"lead_time_seconds"`
+		} `json:"commits"`
+	}
+	if err := json.Unmarshal([]byte(fdOK(t, db, "history", "show", "2", "--json")), &det); err != nil || len(det.Commits) != 5 ||
+		det.Commits[0].SHA != m || det.Commits[0].LeadTime != nil {
+		t.Errorf("history show 2 --json commits: %+v %v", det.Commits, err)
+	}
 	// The deployment's own commit fields are the deployed commit's.
 	show := fdOK(t, db, "deploy", "status", "--deploy", "2", "--json")
 	if !strings.Contains(show, `"commit_sha":"`+m+`"`) && !strings.Contains(show, `"commit_sha": "`+m+`"`) {

@@ -267,6 +267,9 @@ func loadDeploymentDetail(ctx context.Context, s *data.Store, id int64) (deploym
 	if det.incidents, err = s.DeploymentIncidents(ctx, id); err != nil {
 		return det, err
 	}
+	if det.d.Commits, err = s.DeploymentCommits(ctx, id); err != nil {
+		return det, err
+	}
 	det.timeline, err = s.DeploymentTimeline(ctx, id)
 	return det, err
 }
@@ -309,6 +312,20 @@ func writeDeploymentDetail(w io.Writer, det deploymentDetail, now time.Time) {
 		fmt.Fprintln(w, line)
 	} else if d.Status == model.StatusCompleted {
 		fmt.Fprintln(w, "  commit:     no commit time: not in lead time (pass --commit and --committed-at to deploy start)")
+	}
+	if n := len(d.Commits); n > 0 {
+		fmt.Fprintf(w, "  ships:      %s (lead time per commit)\n", plural(n, "commit", "commits"))
+		for i, c := range d.Commits {
+			if i == 10 && n > 11 {
+				fmt.Fprintf(w, "              … %d more (--json lists them all)\n", n-10)
+				break
+			}
+			line := fmt.Sprintf("              %s committed %s", shortCommit(c.SHA), clock(c.CommittedAt, now))
+			if d.Status == model.StatusCompleted && d.FinishedAt.After(c.CommittedAt) {
+				line += " — " + model.FormatDurationShort(d.FinishedAt.Sub(c.CommittedAt))
+			}
+			fmt.Fprintln(w, line)
+		}
 	}
 	if d.HotfixFor != 0 {
 		fmt.Fprintf(w, "  hotfix for: INC-%d\n", d.HotfixFor)
@@ -392,6 +409,19 @@ type deploymentDetailJSON struct {
 	Timeline   []eventJSON    `json:"timeline"`
 	Phases     []phaseStatus  `json:"phases"`
 	Stability  *stabilityJSON `json:"stability"`
+	// Commits are the changes it ships, deployed commit first ([] when
+	// recorded without git).
+	Commits []commitJSONOut `json:"commits"`
+}
+
+type commitJSONOut struct {
+	SHA         string   `json:"sha"`
+	CommittedAt jsonTime `json:"committed_at"`
+	AuthoredAt  jsonTime `json:"authored_at"`
+	Position    int      `json:"position"`
+	// LeadTimeSeconds is commit → the deployment's completion; null until
+	// it completes.
+	LeadTimeSeconds *int64 `json:"lead_time_seconds"`
 }
 
 type itemJSON struct {
@@ -412,7 +442,15 @@ type itemJSON struct {
 func newDeploymentDetailJSON(det deploymentDetail, now time.Time) deploymentDetailJSON {
 	st := newDeployStatus(det.d, det.items, det.view, now)
 	out := deploymentDetailJSON{Deployment: newHistoryJSON(det.d), Checklist: []itemJSON{}, Rollout: st.Rollout,
-		Health: st.Health, Incidents: []incidentJSON{}, Timeline: []eventJSON{}, Phases: st.Phases, Stability: st.Stability}
+		Health: st.Health, Incidents: []incidentJSON{}, Timeline: []eventJSON{}, Phases: st.Phases, Stability: st.Stability,
+		Commits: []commitJSONOut{}}
+	for _, c := range det.d.Commits {
+		cj := commitJSONOut{SHA: c.SHA, CommittedAt: jsonTime(c.CommittedAt), AuthoredAt: jsonTime(c.AuthoredAt), Position: c.Position}
+		if det.d.Status == model.StatusCompleted && det.d.FinishedAt.After(c.CommittedAt) {
+			cj.LeadTimeSeconds = optSeconds(det.d.FinishedAt.Sub(c.CommittedAt), true)
+		}
+		out.Commits = append(out.Commits, cj)
+	}
 	for _, it := range det.items {
 		out.Checklist = append(out.Checklist, itemJSON{ID: it.ID, Phase: it.Phase, Section: it.Section, Position: it.Position,
 			Text: it.Text, State: string(it.State), Reason: it.Reason, By: it.By, At: jsonTime(it.At), Note: it.Note,
