@@ -668,68 +668,19 @@ func ValidateFreezeOverride(reason string) (string, error) {
 	return incCheckText("override reason", reason, MaxReason, `say why this deployment cannot wait, e.g. "hotfix for INC-3"`)
 }
 
-// ParseWhen reads a time for the log, for backdating an entry:
-//
-//	""/"now"            now
-//	"-5m", "-1h30m"     that long before now
-//	"14:02", "14:02:30" that clock time today in loc (nil: UTC)
-//	RFC 3339            "2026-11-25T14:02:00Z", "2026-11-25T15:02:00+01:00"
-//
-// Times after now are refused: the log records what happened. The result is
-// in UTC with no monotonic clock reading.
+// ParseWhen reads a time for the log, for backdating an entry: ParseTime's
+// grammar, "" meaning now, and nothing after now (beyond ClockSkew, which
+// reads as now): the log records what happened. The result is in UTC with
+// no monotonic clock reading.
 func ParseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
-	if loc == nil {
-		loc = time.UTC
+	if strings.TrimSpace(s) == "" {
+		return now.Round(0).UTC(), nil
 	}
-	now = now.Round(0)
-	s = strings.TrimSpace(s)
-	const forms = "use -5m, -1h30m, 14:02, 14:02:30 or 2026-11-25T14:02:00Z"
-	future := func() error {
-		return fmt.Errorf("%s is in the future (it is %s now): the log records what already happened",
-			s, now.In(loc).Format("15:04:05 MST"))
-	}
-	switch {
-	case s == "" || strings.EqualFold(s, "now"):
-		return now.UTC(), nil
-	case strings.HasPrefix(s, "+"):
-		return time.Time{}, fmt.Errorf("%s is in the future: backdate with a minus, e.g. -5m for five minutes ago", s)
-	case strings.HasPrefix(s, "-"):
-		d, err := time.ParseDuration(s[1:])
-		if err != nil || d < 0 {
-			return time.Time{}, fmt.Errorf("%q is not a duration: use e.g. -5m or -1h30m", s)
-		}
-		return now.Add(-d).UTC(), nil
-	}
-	if d, err := time.ParseDuration(s); err == nil && d != 0 {
-		return time.Time{}, fmt.Errorf("%q is ambiguous: write -%s for %s ago", s, s, s)
-	}
-	if !strings.ContainsAny(s, "Tt") && strings.Count(s, ":") >= 1 && !strings.Contains(s, "-") {
-		var clock time.Time
-		var err error
-		if strings.Count(s, ":") == 2 {
-			clock, err = time.Parse("15:04:05", s)
-		} else {
-			clock, err = time.Parse("15:04", s)
-		}
-		if err != nil {
-			return time.Time{}, fmt.Errorf("%q is not a time of day: use HH:MM or HH:MM:SS, 00:00 to 23:59", s)
-		}
-		today := now.In(loc)
-		t := time.Date(today.Year(), today.Month(), today.Day(), clock.Hour(), clock.Minute(), clock.Second(), 0, loc)
-		if t.After(now) {
-			return time.Time{}, fmt.Errorf("%s is in the future (it is %s now); for an earlier day give the full time, e.g. %s",
-				s, today.Format("15:04"), t.AddDate(0, 0, -1).Format(time.RFC3339))
-		}
-		return t.UTC(), nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
+	t, err := ParseTime(s, now, loc)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("cannot read time %q: %s", s, forms)
+		return time.Time{}, err
 	}
-	if t.After(now) {
-		return time.Time{}, future()
-	}
-	return t.UTC(), nil
+	return NotFuture(strings.TrimSpace(s)+":", t, now)
 }
 
 // MaxNoteLead is how long before an incident opened a note may be dated:

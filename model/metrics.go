@@ -791,69 +791,41 @@ func metAggregate(recs []metDeploy, incs []metIncident, from, to time.Time) metA
 	return a
 }
 
-// ParseSince reads the start of a metrics window, relative to now:
-//
-//	"30d", "12w", "24h", "1y"   that long before now (a day is 24 h, a week 7
-//	                            days, a year 365 days)
-//	"2026-01-01"                that date, 00:00 UTC
-//	RFC 3339                    "2026-01-01T09:00:00+01:00"
-//
-// The result is in UTC and before now. "m" is refused as ambiguous
-// (minutes or months?).
-func ParseSince(s string, now time.Time) (time.Time, error) {
+// ParseSince reads the start of a metrics window: a bare "30d", "12w",
+// "24h" or "1y" means that long before now (a window reads as "the last 30
+// days"; "m" alone is refused as ambiguous, minutes or months?), anything
+// else is ParseTime's grammar ("2026-01-01" is 00:00 in loc). The start
+// must be before now.
+func ParseSince(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	now = now.Round(0).UTC()
 	in := strings.ToLower(strings.TrimSpace(s))
-	const forms = "use e.g. 30d, 12w, 1y or a date such as 2026-01-01"
-	if in == "" {
-		return time.Time{}, fmt.Errorf("the window start is empty: %s", forms)
-	}
-	past := func(t time.Time) (time.Time, error) {
-		t = t.UTC()
-		if !t.Before(now) {
-			return time.Time{}, fmt.Errorf("%s is not in the past (it is %s now): the window starts at a past time",
-				strings.TrimSpace(s), now.Format("2006-01-02 15:04 MST"))
-		}
-		return t, nil
-	}
-	if len(in) >= len("2006-01-02") && in[4] == '-' {
-		if t, err := time.Parse("2006-01-02", in); err == nil {
-			return past(t)
-		}
-		if t, err := time.Parse(time.RFC3339, strings.ToUpper(in)); err == nil {
-			return past(t)
-		}
-		return time.Time{}, fmt.Errorf("cannot read the date %q: use YYYY-MM-DD, e.g. 2026-01-01, or %s", strings.TrimSpace(s), forms)
-	}
-	num := strings.TrimRightFunc(in, func(r rune) bool { return r < '0' || r > '9' })
-	unitName := strings.TrimSpace(in[len(num):])
-	num = strings.TrimSpace(num)
-	var unit time.Duration
-	switch unitName {
-	case "h":
-		unit = time.Hour
-	case "d":
-		unit = metDay
-	case "w":
-		unit = metWeek
-	case "y":
-		unit = 365 * metDay
-	case "":
-		return time.Time{}, fmt.Errorf("%q has no unit: write %sd for days or %sw for weeks", strings.TrimSpace(s), num, num)
-	case "m", "mo":
-		return time.Time{}, fmt.Errorf("%q is ambiguous (minutes or months?): use days or weeks, e.g. 90d or 12w", strings.TrimSpace(s))
+	var t time.Time
+	switch d, ok := parseAgo(in); {
+	case in == "m" || in == "mo" || ok && strings.HasSuffix(in, "m") || strings.HasSuffix(in, "mo"):
+		return time.Time{}, fmt.Errorf("%q is ambiguous (minutes or months?): use days or weeks, e.g. 90d or 12w, or -30m for minutes", strings.TrimSpace(s))
+	case ok && d == 0:
+		return time.Time{}, fmt.Errorf("%q is an empty window: give at least 1d", strings.TrimSpace(s))
+	case ok:
+		t = now.Add(-d)
 	default:
-		return time.Time{}, fmt.Errorf("cannot read %q: %s", strings.TrimSpace(s), forms)
+		var err error
+		if t, err = ParseTime(s, now, loc); err != nil {
+			return time.Time{}, err
+		}
 	}
-	n, err := strconv.Atoi(num)
-	if err != nil || n < 0 || strings.ContainsAny(num, "+-") {
-		return time.Time{}, fmt.Errorf("cannot read %q: %s", strings.TrimSpace(s), forms)
+	if !t.Before(now) {
+		return time.Time{}, fmt.Errorf("--since %s is not in the past (it is %s now): the window starts at a past time",
+			strings.TrimSpace(s), now.Format("2006-01-02 15:04 MST"))
 	}
-	if n == 0 {
-		return time.Time{}, fmt.Errorf("%q is an empty window: give at least 1%s", strings.TrimSpace(s), unitName)
+	return t, nil
+}
+
+// ParseUntil reads the end of a metrics window in ParseTime's grammar
+// ("now" when empty). It may be in the future: the window then simply
+// holds nothing after now.
+func ParseUntil(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return now.Round(0).UTC(), nil
 	}
-	const maxSpan = 100 * 365 * metDay
-	if time.Duration(n) > maxSpan/unit {
-		return time.Time{}, fmt.Errorf("%q is more than 100 years: give a date instead, e.g. 2020-01-01", strings.TrimSpace(s))
-	}
-	return now.Add(-time.Duration(n) * unit), nil
+	return ParseTime(s, now, loc)
 }

@@ -723,24 +723,27 @@ func TestParseSince(t *testing.T) {
 		{"2026-01-01T10:00:00+02:00", time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC), ""},
 		{"2026-11-25t12:00:00z", time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), ""},
 		{"", time.Time{}, "empty"},
-		{"30", time.Time{}, "no unit: write 30d"},
+		{"30", time.Time{}, "cannot read"},
 		{"0d", time.Time{}, "empty window"},
-		{"-5d", time.Time{}, "cannot read"},
-		{"+5d", time.Time{}, "cannot read"},
-		{"1.5d", time.Time{}, "cannot read"},
+		{"-5d", nowUTC.Add(-5 * 24 * metH), ""},
+		{"+5d", time.Time{}, "a time after now"},
+		{"1.5d", nowUTC.Add(-36 * metH), ""},
+		{"-30m", nowUTC.Add(-30 * time.Minute), ""},
+		{"2026-11-25 09:12:00 +0100", time.Date(2026, 11, 25, 8, 12, 0, 0, time.UTC), ""},
 		{"6m", time.Time{}, "ambiguous"},
 		{"3mo", time.Time{}, "ambiguous"},
 		{"d", time.Time{}, "cannot read"},
 		{"abc", time.Time{}, "cannot read"},
 		{"30days", time.Time{}, "cannot read"},
 		{"2026-13-01", time.Time{}, "YYYY-MM-DD"},
+		{"14:00", time.Time{}, "has not come yet"},
 		{"2026-11-25T14:00:00Z", time.Time{}, "not in the past"},
 		{"2027-01-01", time.Time{}, "not in the past"},
-		{"99999w", time.Time{}, "more than 100 years"},
+		{"99999w", time.Time{}, "cannot read"},
 		{"99999999999999999999d", time.Time{}, "cannot read"},
 	}
 	for _, c := range cases {
-		got, err := ParseSince(c.in, now)
+		got, err := ParseSince(c.in, now, time.UTC)
 		if c.err != "" {
 			if err == nil || !strings.Contains(err.Error(), c.err) {
 				t.Errorf("ParseSince(%q) = %v, %v; want error containing %q", c.in, got, err, c.err)
@@ -751,7 +754,7 @@ func TestParseSince(t *testing.T) {
 			t.Errorf("ParseSince(%q) = %v, %v; want %v UTC", c.in, got, err, c.want)
 		}
 	}
-	if _, err := ParseSince(DefaultMetricsSince, now); err != nil {
+	if _, err := ParseSince(DefaultMetricsSince, now, time.UTC); err != nil {
 		t.Errorf("default: %v", err)
 	}
 }

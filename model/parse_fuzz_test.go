@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -33,7 +34,7 @@ func FuzzParseSince(f *testing.F) {
 	}
 	now := time.Date(2026, 11, 25, 14, 30, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, s string) {
-		got, err := ParseSince(s, now)
+		got, err := ParseSince(s, now, time.UTC)
 		if err == nil && !got.Before(now) {
 			t.Fatalf("ParseSince(%q) = %v, not before now", s, got)
 		}
@@ -48,6 +49,36 @@ func FuzzParsePercent(f *testing.F) {
 		v, err := ParsePercent(s)
 		if err == nil && (math.IsNaN(v) || v < 0 || v > 100) {
 			t.Fatalf("ParsePercent(%q) = %v", s, v)
+		}
+	})
+}
+
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"now", "-5m", "5m ago", "14:02", "2026-11-25", "2026-11-25 09:12:00 +0100", "2026-11-25T09:12:00.5Z",
+		"2026-03-29 02:30", "2026-10-25 02:30", "2026-11-25 09:12 +01:00", "-1.5h", "9999-12-31 23:59:59 -1400", "0000-01-01"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 11, 25, 14, 30, 0, 250_000_000, time.UTC)
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		berlin = time.FixedZone("CET", 3600)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, loc := range []*time.Location{time.UTC, berlin} {
+			got, err := ParseTime(s, now, loc)
+			if err != nil {
+				if err.Error() == "" {
+					t.Fatalf("ParseTime(%q): empty error", s)
+				}
+				continue
+			}
+			if got.Location() != time.UTC {
+				t.Fatalf("ParseTime(%q) not UTC", s)
+			}
+			// Relative and clock forms never land after now + ClockSkew.
+			if strings.HasPrefix(strings.TrimSpace(s), "-") && got.After(now) {
+				t.Fatalf("ParseTime(%q) = %v, after now", s, got)
+			}
 		}
 	})
 }
