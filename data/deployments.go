@@ -256,6 +256,9 @@ func (s *Store) startExecution(ctx context.Context, deploymentID int64, actor st
 		default:
 			return fmt.Errorf("deployment #%d is %s: only a planned deployment can start Deployment Execution", d.ID, d.Status.Label())
 		}
+		if err := checkDeploymentOrder(ctx, tx, d, "Deployment Execution", at); err != nil {
+			return err
+		}
 		var open int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM checklist_items
 			WHERE deployment_id = ? AND phase = ? AND state = 'todo'`, d.ID, model.PhasePreDeployment).Scan(&open); err != nil {

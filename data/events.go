@@ -19,7 +19,11 @@ const DefaultEventLimit = 500
 
 // appendEvent is called inside every write transaction: the change and its
 // timeline entry commit together or not at all.
+//
+// When ctx says the action was entered later than e.At (WithEntered), the
+// text says so.
 func appendEvent(ctx context.Context, tx *sql.Tx, e model.Event) error {
+	e.Text = model.TextBackdated(e.Text, e.At, enteredAt(ctx))
 	var sev any // deployment events have no severity
 	if e.Severity.Valid() {
 		sev = int(e.Severity)

@@ -40,6 +40,9 @@ func (s *Store) changeRollout(ctx context.Context, what string, deploymentID int
 		if err := checkRolloutSeen(ctx, tx, d, seen, at); err != nil {
 			return err
 		}
+		if err := checkDeploymentOrder(ctx, tx, d, what, at); err != nil {
+			return err
+		}
 		out, err = applyRollout(ctx, tx, d, actor, at, change)
 		return err
 	})
@@ -157,6 +160,9 @@ func (s *Store) Abort(ctx context.Context, deploymentID int64, seen model.Rollou
 			return err
 		}
 		if err := checkRolloutSeen(ctx, tx, d, seen, at); err != nil {
+			return err
+		}
+		if err := checkDeploymentOrder(ctx, tx, d, "abort", at); err != nil {
 			return err
 		}
 		if d.Status == model.StatusPlanned {

@@ -78,6 +78,11 @@ const (
 	// EventDeployInFlight is a deployment started while another of the same
 	// service and environment was still in flight, with the override reason.
 	EventDeployInFlight EventKind = "deploy.in_flight_override" // TextInFlightOverride
+	// EventDeployImported / EventIncidentImported: a deployment or incident
+	// written by flightdeck import, dated when it finished (was opened),
+	// saying the file and line it came from (TextImported).
+	EventDeployImported   EventKind = "deploy.imported"   // TextImported
+	EventIncidentImported EventKind = "incident.imported" // TextImported
 	// EventFreezeOn / EventFreezeOff: the change freeze began (the first
 	// open SEV1/SEV2) or ended (the last one resolved or downgraded), written
 	// in the transaction of the incident change that caused it and filed
@@ -132,6 +137,7 @@ var EventKinds = []EventKind{
 	EventIncidentSkip, EventIncidentMitigated, EventIncidentResolved, EventIncidentReopened,
 	EventIncidentCommander, EventIncidentUpdate, EventIncidentSecurity, EventIncidentActionItem,
 	EventIncidentRootCause, EventFreezeOverride, EventIncidentLinked, EventIncidentUnlinked, EventDeployInFlight,
+	EventDeployImported, EventIncidentImported,
 	EventFreezeOn, EventFreezeOff, EventRolloutHeld, EventRolloutReleased,
 	EventEscalationDue, EventUpdateDue, EventUpdateOverdue,
 	EventNotifySent, EventNotifyFailed, EventProbeFailed, EventProbeRecovered, EventNotifyRecovered,

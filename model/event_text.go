@@ -331,11 +331,24 @@ const BackdateSlack = 10 * time.Second
 // when at is more than BackdateSlack before entered, when it was really
 // entered, so the log stays honest evidence. A zero entered (not known, as
 // in generated history) never marks it.
-func TextIncidentNote(note string, at, entered time.Time) string {
+func TextIncidentNote(note string, at, entered time.Time) string { return TextBackdated(note, at, entered) }
+
+// TextBackdated is any event's text for an action recorded as having
+// happened at `at` but typed at entered (deploy start/finish, incident
+// open/resolve --at): the text plus when it was really entered, when that is
+// more than BackdateSlack later, so the timeline never lies about when it
+// was written. A zero entered never marks it.
+func TextBackdated(text string, at, entered time.Time) string {
 	if !entered.IsZero() && entered.Sub(at) > BackdateSlack {
-		return note + " (backdated: entered " + textClockDated(entered, at) + ")"
+		return text + " (backdated: entered " + textClockDated(entered, at) + ")"
 	}
-	return note
+	return text
+}
+
+// TextImported is the text of EventDeployImported and EventIncidentImported:
+// where the row came from ("deploys.csv line 14") and when it was imported.
+func TextImported(what, source string, entered time.Time) string {
+	return what + " imported from " + source + " (entered " + entered.UTC().Format("2006-01-02 15:04:05 UTC") + ")"
 }
 
 // textClockDated is "14:07:31 UTC", with the date when it differs from ref's.

@@ -338,14 +338,16 @@ func (i Incident) Transition(to IncidentStatus, at time.Time) (Incident, error) 
 		return i, fmt.Errorf("%s: %w", i.Ref(), err)
 	}
 	if !i.OpenedAt.IsZero() && at.Before(i.OpenedAt) {
-		return i, fmt.Errorf("%s: %s would be before the incident was opened", i.Ref(), to)
+		return i, fmt.Errorf("%s: %s at %s would be before the incident was opened (%s): date it at or after that",
+			i.Ref(), to, at.UTC().Format("2006-01-02 15:04:05 MST"), i.OpenedAt.UTC().Format("2006-01-02 15:04:05 MST"))
 	}
 	switch to {
 	case IncidentMitigated:
 		i.MitigatedAt = at
 	case IncidentResolved:
 		if !i.MitigatedAt.IsZero() && at.Before(i.MitigatedAt) {
-			return i, fmt.Errorf("%s: resolved would be before it was mitigated", i.Ref())
+			return i, fmt.Errorf("%s: resolved at %s would be before it was mitigated (%s): date it at or after that",
+				i.Ref(), at.UTC().Format("2006-01-02 15:04:05 MST"), i.MitigatedAt.UTC().Format("2006-01-02 15:04:05 MST"))
 		}
 		i.ResolvedAt = at
 	case IncidentOpen:

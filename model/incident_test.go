@@ -410,7 +410,7 @@ func TestParseWhen(t *testing.T) {
 		{"09:32", est, time.Time{}, "has not come yet"},
 		{"14:30:59", nil, now, ""}, // within ClockSkew: taken as now,
 		{"2026-11-25T15:00:00Z", nil, time.Time{}, "is in the future"},
-		{"+5m", nil, time.Time{}, "a time after now cannot be recorded"},
+		{"+5m", nil, time.Time{}, "is in the future: backdate with a minus"},
 		{"5m", nil, time.Time{}, "write -5m"},
 		{"-5 minutes", nil, time.Time{}, "cannot read the time"},
 		{"--5m", nil, time.Time{}, "cannot read the time"},

@@ -56,7 +56,7 @@ func ParseTime(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	case low == "now":
 		return now.UTC(), nil
 	case strings.HasPrefix(low, "+"):
-		return time.Time{}, bad("a time after now cannot be recorded: backdate with a minus, e.g. -5m")
+		return time.Time{}, fmt.Errorf("%s is in the future: backdate with a minus, e.g. -5m for five minutes ago", in)
 	case strings.HasPrefix(low, "-"):
 		d, ok := parseAgo(low[1:])
 		if !ok {

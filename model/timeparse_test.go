@@ -70,7 +70,7 @@ func TestParseTime(t *testing.T) {
 		// Refused, each with the list of forms.
 		{"", nil, time.Time{}, `cannot read the time "": it is empty; ` + TimeForms},
 		{"5m", nil, time.Time{}, `cannot read the time "5m": a bare duration is ambiguous: write -5m or 5m ago; ` + TimeForms},
-		{"+5m", nil, time.Time{}, "a time after now cannot be recorded"},
+		{"+5m", nil, time.Time{}, "is in the future: backdate with a minus"},
 		{"-5x", nil, time.Time{}, `cannot read the time "-5x": ` + TimeForms},
 		{"-", nil, time.Time{}, TimeForms},
 		{"ago", nil, time.Time{}, TimeForms},

@@ -187,7 +187,7 @@ func TestCLIBadUsage(t *testing.T) {
 	}{
 		{"deploy start needs SERVICE and VERSION", []string{"deploy", "start", "api"}},
 		{`--strategy: unknown strategy "yolo"`, []string{"deploy", "start", "api", "v1", "--strategy", "yolo"}},
-		{`--committed-at "yesterday" is not a time: use RFC 3339`, []string{"deploy", "start", "api", "v1", "--committed-at", "yesterday"}},
+		{`--committed-at: cannot read the time "yesterday": use now, -5m`, []string{"deploy", "start", "api", "v1", "--committed-at", "yesterday"}},
 		{"--committed-at 2999-01-01T00:00:00Z is in the future", []string{"deploy", "start", "api", "v1", "--committed-at", "2999-01-01T00:00:00Z"}},
 		{`--commit main: the working directory is not inside a git repository`, []string{"deploy", "start", "api", "v1", "--commit", "main"}},
 		{`--commit "main" is not a commit hash`, []string{"deploy", "start", "api", "v1", "--no-git", "--commit", "main"}},

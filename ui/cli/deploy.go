@@ -42,7 +42,7 @@ func newDeployCmd(a *app) *cobra.Command {
 }
 
 func newDeployStartCmd(a *app) *cobra.Command {
-	var env, strategy, overrideFreeze, inFlightReason, hotfixFor, templateName string
+	var env, strategy, overrideFreeze, inFlightReason, hotfixFor, templateName, atFlag string
 	var gf gitFlags
 	cmd := &cobra.Command{
 		Use:   "start SERVICE VERSION",
@@ -79,6 +79,11 @@ func newDeployStartCmd(a *app) *cobra.Command {
 			if n.CommittedAt, err = parseCommittedAt(gf.committedAt, now); err != nil {
 				return err
 			}
+			ctx, at, err := backdated(cmd.Context(), atFlag, now)
+			if err != nil {
+				return err
+			}
+			cmd.SetContext(ctx)
 			if n, err = n.Normalize(); err != nil {
 				return usageError{err}
 			}
@@ -106,7 +111,7 @@ func newDeployStartCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d, err := startHonouringGates(cmd, a, s, n, tpl, model.StartOverride{Freeze: overrideFreeze, InFlight: inFlightReason}, now)
+			d, err := startHonouringGates(cmd, a, s, n, tpl, model.StartOverride{Freeze: overrideFreeze, InFlight: inFlightReason}, at)
 			if err != nil {
 				return err
 			}
@@ -115,11 +120,11 @@ func newDeployStartCmd(a *app) *cobra.Command {
 			if tpl.Name != mdtemplate.BuiltinName {
 				from = " from template " + tpl.Name
 			}
-			fmt.Fprintf(a.stdout, "started deployment #%d: %s (%s), %d checklist items%s\n",
-				d.ID, model.SanitizeLine(d.Title()), d.Strategy, len(tpl.Items()), from)
+			fmt.Fprintf(a.stdout, "started deployment #%d: %s (%s), %d checklist items%s%s\n",
+				d.ID, model.SanitizeLine(d.Title()), d.Strategy, len(tpl.Items()), from, backdateNote(at, now))
 			shipped.report(a.stdout, n)
 			if fixes != 0 {
-				if err := s.MarkHotfix(cmd.Context(), d.ID, fixes, a.actor(), now); err != nil {
+				if err := s.MarkHotfix(cmd.Context(), d.ID, fixes, a.actor(), at); err != nil {
 					return fmt.Errorf("deployment #%d started, but marking it as the hotfix for INC-%d failed: %w (retry: flightdeck deploy hotfix %d INC-%d)",
 						d.ID, fixes, err, d.ID, fixes)
 				}
@@ -137,9 +142,10 @@ func newDeployStartCmd(a *app) *cobra.Command {
 	f.StringVar(&gf.commitsFrom, "commits-from", "", "read the commits from a piped git log instead of a checkout (- for stdin; the CLI over SSH): git log --topo-order --format='"+model.CommitLogFormat+"' -n 2000 HEAD")
 	f.StringVar(&overrideFreeze, "override-freeze", "", "deploy during a change freeze, saying why (recorded)")
 	f.StringVar(&inFlightReason, "reason", "", "start beside another deployment of the service still in flight, saying why (recorded)")
-	f.StringVar(&gf.committedAt, "committed-at", "", `when that commit was made, for lead time, given by hand: RFC 3339, git's %ci or "2006-01-02 15:04" (UTC)`)
+	f.StringVar(&gf.committedAt, "committed-at", "", `when that commit was made, for lead time, given by hand: RFC 3339 (git's %cI), git's %ci ("2026-11-25 09:12:00 +0100") or any time flag form`)
 	f.StringVar(&hotfixFor, "hotfix-for", "", "this deployment fixes incident INC-N (counted in the rework rate)")
 	f.StringVar(&templateName, "template", "", "checklist template (default: the built-in octoacme; see flightdeck template list)")
+	addAtFlag(cmd, &atFlag)
 	return cmd
 }
 
@@ -153,24 +159,41 @@ func parseCommit(s string) (string, error) {
 	return s, nil
 }
 
-// parseTimeFlag reads RFC 3339, or "2006-01-02 15:04" taken as UTC because
-// a deployment is shared across time zones.
+// parseTimeFlag reads a time flag in the shared grammar (model.ParseTime;
+// a time without a zone is in the local zone, TZ). Empty is "not given".
+// slack is how far after now the time may be: commit times come from other
+// hosts' clocks.
 func parseTimeFlag(name, s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.Parse(time.RFC3339, s)
+	t, err := model.ParseTime(s, now, time.Local)
 	if err != nil {
-		if t, err = time.ParseInLocation("2006-01-02 15:04", s, time.UTC); err != nil {
-			return time.Time{}, usagef(`--%s %q is not a time: use RFC 3339 (2026-11-25T13:40:00Z) or "2026-11-25 13:40" (UTC)`, name, s)
-		}
+		return time.Time{}, usagef("--%s: %v", name, err)
 	}
 	// A little slack for clocks that disagree between CI and this host.
 	if t.After(now.Add(5 * time.Minute)) {
 		return time.Time{}, usagef("--%s %s is in the future: give the time the commit was made", name, t.UTC().Format(time.RFC3339))
 	}
 	return t.UTC(), nil
+}
+
+// parseAtFlag reads --at, the time an action happened: the shared grammar,
+// "" for now, and not after now (beyond model.ClockSkew, which reads as
+// now).
+func parseAtFlag(s string, now time.Time) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return now, nil
+	}
+	t, err := model.ParseTime(s, now, time.Local)
+	if err == nil {
+		t, err = model.NotFuture("--at", t, now)
+	}
+	if err != nil {
+		return time.Time{}, usagef("--at: %v", err)
+	}
+	return t.Truncate(time.Millisecond), nil
 }
 
 func newDeployStatusCmd(a *app) *cobra.Command {

@@ -103,7 +103,7 @@ func TestE2EBreachLatchesUntilCleared(t *testing.T) {
 // (which lists them) and on the dashboard (which asks for one).
 func TestE2EFinishWithOpenItems(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "fd.db")
-	cli(t, db, "deploy", "start", "api", "v1", "--strategy", "all-at-once")
+	cli(t, db, "deploy", "start", "api", "v1", "--strategy", "all-at-once", "--at", "-20m")
 	s := openTestStore(t, db)
 	ctx := context.Background()
 	start := time.Now().Add(-16 * time.Minute)

@@ -100,7 +100,7 @@ func withIncident(cmd *cobra.Command, a *app, arg string, fn func(ctx context.Co
 }
 
 func newIncidentOpenCmd(a *app) *cobra.Command {
-	var sevFlag, deployFlag string
+	var sevFlag, deployFlag, atFlag string
 	var security bool
 	cmd := &cobra.Command{
 		Use:   "open --sev N TITLE...",
@@ -143,7 +143,11 @@ func newIncidentOpenCmd(a *app) *cobra.Command {
 				return err
 			}
 			now := incNow(a)
-			inc, err := s.OpenIncident(ctx, n, a.actor(), now)
+			ctx, at, err := backdated(ctx, atFlag, now)
+			if err != nil {
+				return err
+			}
+			inc, err := s.OpenIncident(ctx, n, a.actor(), at)
 			if err != nil {
 				return incidentError(err)
 			}
@@ -155,7 +159,7 @@ func newIncidentOpenCmd(a *app) *cobra.Command {
 				}
 			}
 			w := a.stdout
-			fmt.Fprintf(w, "opened %s %s %q%s\n", inc.Ref(), inc.Severity.Label(), model.SanitizeLine(inc.Title), link)
+			fmt.Fprintf(w, "opened %s %s %q%s%s\n", inc.Ref(), inc.Severity.Label(), model.SanitizeLine(inc.Title), link, backdateNote(at, now))
 			if !explicit {
 				if hint := incidentLinkHint(ctx, s, inc); hint != "" {
 					fmt.Fprintln(a.stderr, hint)
@@ -175,6 +179,7 @@ func newIncidentOpenCmd(a *app) *cobra.Command {
 	f.StringVar(&sevFlag, "sev", "", "severity: 1–4 or SEV1–SEV4 (required)")
 	f.BoolVar(&security, "security", false, "security-related: the Security Lead step is due at once")
 	f.StringVar(&deployFlag, "deploy", "", `link to this deployment id (default: none)`)
+	addAtFlag(cmd, &atFlag)
 	return cmd
 }
 
@@ -232,7 +237,7 @@ func newIncidentNoteCmd(a *app) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVar(&atFlag, "at", "", "when it happened: -5m, 14:02 (local) or RFC 3339 (default now)")
+	cmd.Flags().StringVar(&atFlag, "at", "", "when it happened (default now): -5m, 14:02 (local), 2026-11-25 14:02 [+0100] or RFC 3339")
 	return cmd
 }
 

@@ -141,7 +141,7 @@ func newIncidentEscalateCmd(a *app, skip bool) *cobra.Command {
 
 // newIncidentStatusCmd is "mitigate" (to mitigated) or "reopen" (to open).
 func newIncidentStatusCmd(a *app, to model.IncidentStatus) *cobra.Command {
-	var reason string
+	var reason, atFlag string
 	cmd := &cobra.Command{
 		Use:     "mitigate ID",
 		Short:   "Mark the impact stopped (escalation clocks run until resolved)",
@@ -153,6 +153,7 @@ func newIncidentStatusCmd(a *app, to model.IncidentStatus) *cobra.Command {
 		cmd.Example = "  flightdeck incident reopen INC-4 --reason \"errors are back\""
 		cmd.Flags().StringVar(&reason, "reason", "", "what happened")
 	}
+	addAtFlag(cmd, &atFlag)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		return withIncident(cmd, a, args[0], func(ctx context.Context, s *data.Store, before model.Incident, now time.Time) error {
 			if before.Status == to { // a repeated command: nothing to do, and nothing written
@@ -161,11 +162,14 @@ func newIncidentStatusCmd(a *app, to model.IncidentStatus) *cobra.Command {
 				return nil
 			}
 			var inc model.Incident
-			var err error
+			ctx, at, err := backdated(ctx, atFlag, now)
+			if err != nil {
+				return err
+			}
 			if to == model.IncidentOpen {
-				inc, err = incAfter(ctx, s, before.ID, s.ReopenIncident(ctx, before.ID, model.SeenIncident(before), reason, a.actor(), now))
+				inc, err = incAfter(ctx, s, before.ID, s.ReopenIncident(ctx, before.ID, model.SeenIncident(before), reason, a.actor(), at))
 			} else {
-				inc, err = incAfter(ctx, s, before.ID, s.MitigateIncident(ctx, before.ID, model.SeenIncident(before), a.actor(), now))
+				inc, err = incAfter(ctx, s, before.ID, s.MitigateIncident(ctx, before.ID, model.SeenIncident(before), a.actor(), at))
 			}
 			if err != nil {
 				return err
@@ -174,7 +178,7 @@ func newIncidentStatusCmd(a *app, to model.IncidentStatus) *cobra.Command {
 			if before.Status == to {
 				fmt.Fprintf(a.stdout, "%s is already %s\n", inc.Ref(), to)
 			} else {
-				fmt.Fprintf(a.stdout, "%s %s\n", inc.Ref(), word)
+				fmt.Fprintf(a.stdout, "%s %s%s\n", inc.Ref(), word, backdateNote(at, now))
 			}
 			fmt.Fprintln(a.stdout, incStatusLine(inc, s.Policy(), now))
 			return nil
@@ -184,7 +188,7 @@ func newIncidentStatusCmd(a *app, to model.IncidentStatus) *cobra.Command {
 }
 
 func newIncidentResolveCmd(a *app) *cobra.Command {
-	var rootCause string
+	var rootCause, atFlag string
 	var yes bool
 	cmd := &cobra.Command{
 		Use:   "resolve ID --yes [--root-cause TEXT]",
@@ -200,11 +204,15 @@ func newIncidentResolveCmd(a *app) *cobra.Command {
 				return usagef("resolving is final: add --yes to confirm, e.g. flightdeck incident resolve %s --yes", args[0])
 			}
 			return withIncident(cmd, a, args[0], func(ctx context.Context, s *data.Store, before model.Incident, now time.Time) error {
-				inc, err := incAfter(ctx, s, before.ID, s.ResolveIncident(ctx, before.ID, model.SeenIncident(before), rootCause, a.actor(), now))
+				ctx, at, err := backdated(ctx, atFlag, now)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "%s resolved after %s\n", inc.Ref(), model.FormatDurationShort(model.Elapsed(inc.OpenedAt, inc.ResolvedAt)))
+				inc, err := incAfter(ctx, s, before.ID, s.ResolveIncident(ctx, before.ID, model.SeenIncident(before), rootCause, a.actor(), at))
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "%s resolved after %s%s\n", inc.Ref(), model.FormatDurationShort(model.Elapsed(inc.OpenedAt, inc.ResolvedAt)), backdateNote(at, now))
 				if inc.RootCause == "" {
 					a.hint("no root cause recorded yet: flightdeck incident root-cause %s TEXT", inc.Ref())
 				}
@@ -214,6 +222,7 @@ func newIncidentResolveCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&rootCause, "root-cause", "", "what caused it")
 	cmd.Flags().BoolVar(&yes, "yes", false, "confirm: resolving is final")
+	addAtFlag(cmd, &atFlag)
 	return cmd
 }
 

@@ -15,29 +15,38 @@ import (
 )
 
 func newMetricsCmd(a *app) *cobra.Command {
-	var since, service, env string
+	var since, until, service, env string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "metrics [--since 30d] [--service S] [--env E] [--json]",
+		Use:   "metrics [--since 30d] [--until now] [--service S] [--env E] [--json]",
 		Short: "Delivery metrics (DORA) over a window, with buckets and a weekly trend",
-		Long: "Print DORA's delivery metrics for the window from --since until now: deployment\n" +
+		Long: "Print DORA's delivery metrics for the window [--since, --until) (default: the last 30 days): deployment\n" +
 			"frequency, change lead time (per commit: each commit a deployment shipped → its completion,\n" +
 			"median over commits; deployments without a commit time are\n" +
 			"counted as missing), change fail rate (rolled back, or linked to a SEV1/SEV2), failed\n" +
 			"deployment recovery time, time to restore (MTTR, incident open → resolved) and deployment\n" +
 			"rework rate (deployments marked as a hotfix) — each with its DORA performance bucket — and\n" +
 			"a weekly trend. A deployment counts in the window it finished in. The numbers are the\n" +
-			"dashboard's (M). --since takes 30d, 12w, 1y or a date (2026-01-01, UTC).\n" +
+			"dashboard's (M). --since takes 30d, 12w, 1y or any time; --until any time (default now).\n" +
+			"Times: " + model.TimeForms + "; without a zone, the local zone (TZ).\n" +
 			"--json prints one object with snake_case keys, durations in seconds and RFC 3339 UTC times.",
-		Example: "  flightdeck metrics\n  flightdeck metrics --since 90d --service checkout-api\n  flightdeck metrics --since 2026-01-01 --json",
+		Example: "  flightdeck metrics\n  flightdeck metrics --since 90d --service checkout-api\n  flightdeck metrics --since 2026-01-01 --json\n  flightdeck metrics --since '2026-11-01 00:00 Z' --until '2026-12-01 00:00 Z'",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			now := a.now().Round(0).UTC().Truncate(time.Millisecond)
-			from, err := model.ParseSince(since, now)
+			from, err := model.ParseSince(since, now, time.Local)
 			if err != nil {
 				return usagef("--since: %v", err)
 			}
-			w := model.MetricsWindow{From: from, To: now, Service: strings.TrimSpace(service), Environment: strings.TrimSpace(env)}
+			to, err := model.ParseUntil(until, now, time.Local)
+			if err != nil {
+				return usagef("--until: %v", err)
+			}
+			if !to.After(from) {
+				return usagef("--until %s is not after --since %s: the window [since, until) would be empty",
+					to.Format("2006-01-02 15:04:05 MST"), from.Format("2006-01-02 15:04:05 MST"))
+			}
+			w := model.MetricsWindow{From: from, To: to.Truncate(time.Millisecond), Service: strings.TrimSpace(service), Environment: strings.TrimSpace(env)}
 			ctx := cmd.Context()
 			s, err := a.openRead(ctx)
 			if err != nil {
@@ -61,7 +70,8 @@ func newMetricsCmd(a *app) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&since, "since", model.DefaultMetricsSince, "start of the window: 30d, 12w, 1y or a date (2026-01-01)")
+	f.StringVar(&since, "since", model.DefaultMetricsSince, "start of the window: 30d, 12w, 1y, a date (2026-01-01) or any time")
+	f.StringVar(&until, "until", "now", "end of the window (not included): a date (2026-12-01) or any time")
 	f.StringVar(&service, "service", "", "one service (default: all)")
 	f.StringVar(&env, "env", model.DefaultEnvironment, "environment counted (DORA counts production)")
 	f.BoolVar(&asJSON, "json", false, "print JSON for scripts")

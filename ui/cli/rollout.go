@@ -273,6 +273,7 @@ func newDeployResumeCmd(a *app) *cobra.Command {
 
 func newDeployAbortCmd(a *app) *cobra.Command {
 	var yes bool
+	var atFlag string
 	cmd := rolloutCommand(a, "abort", "Stop the rollout and roll back (needs --yes)",
 		"Abort the rollout and start the rollback: the deployment moves to its Rollback\n"+
 			"checklist; ticking \""+model.StabilityItemText+"\" starts the\n"+
@@ -285,12 +286,16 @@ func newDeployAbortCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := s.Abort(ctx, d.ID, seen, reason, a.actor(), now)
+			ctx, at, err := backdated(ctx, atFlag, now)
+			if err != nil {
+				return err
+			}
+			r, err := s.Abort(ctx, d.ID, seen, reason, a.actor(), at)
 			if err != nil {
 				return actionError(err)
 			}
 			if planned {
-				fmt.Fprintf(a.stdout, "%s: aborted before %s started\n", name(d), model.PhaseExecution)
+				fmt.Fprintf(a.stdout, "%s: aborted before %s started%s\n", name(d), model.PhaseExecution, backdateNote(at, now))
 				return nil
 			}
 			fmt.Fprintf(a.stdout, "%s: aborted at %s — rolling back: work the %s checklist, then flightdeck deploy finish\n",
@@ -298,6 +303,7 @@ func newDeployAbortCmd(a *app) *cobra.Command {
 			return nil
 		})
 	cmd.Flags().BoolVar(&yes, "yes", false, "confirm the abort (it rolls the deployment back)")
+	addAtFlag(cmd, &atFlag)
 	// Destructive: refuse before anything is opened unless confirmed.
 	run := cmd.RunE
 	cmd.RunE = func(c *cobra.Command, args []string) error {
@@ -310,7 +316,8 @@ func newDeployAbortCmd(a *app) *cobra.Command {
 }
 
 func newDeployFinishCmd(a *app) *cobra.Command {
-	return rolloutCommand(a, "finish", "Complete the rollout from its last stage, or record a rollback done",
+	var atFlag string
+	cmd := rolloutCommand(a, "finish", "Complete the rollout from its last stage, or record a rollback done",
 		"Finish the deployment. From the rollout's last stage it completes it; it needs --reason\n"+
 			"before the final soak has elapsed, while rollback criteria are met or a SEV1/SEV2 on the\n"+
 			"deployment holds it, without a fresh health reading, and to leave Deployment Execution\n"+
@@ -323,7 +330,11 @@ func newDeployFinishCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := s.Finish(ctx, d.ID, seen, reason, a.actor(), now)
+			ctx, at, err := backdated(ctx, atFlag, now)
+			if err != nil {
+				return err
+			}
+			r, err := s.Finish(ctx, d.ID, seen, reason, a.actor(), at)
 			if errors.Is(err, model.ErrNeedsReason) {
 				// Name every item finishing would leave, not just the first
 				// three: on stdout, so the error itself stays one line.
@@ -338,18 +349,20 @@ func newDeployFinishCmd(a *app) *cobra.Command {
 				return actionError(err)
 			}
 			if !rollingBack {
-				fmt.Fprintf(a.stdout, "%s: rollout complete at %s — deployment completed\n", name(d), r.Status(now, false).Label)
+				fmt.Fprintf(a.stdout, "%s: rollout complete at %s — deployment completed%s\n", name(d), r.Status(at, false).Label, backdateNote(at, now))
 				return nil
 			}
 			note := ""
-			if rem, ok := d.StabilityRemaining(now); !ok {
+			if rem, ok := d.StabilityRemaining(at); !ok {
 				note = " (the stability watch never started)"
 			} else if rem > 0 {
 				note = fmt.Sprintf(" (the stability watch had %s left)", model.FormatCountdown(rem))
 			}
-			fmt.Fprintf(a.stdout, "%s: rollback finished — deployment rolled back%s\n", name(d), note)
+			fmt.Fprintf(a.stdout, "%s: rollback finished — deployment rolled back%s%s\n", name(d), note, backdateNote(at, now))
 			return nil
 		})
+	addAtFlag(cmd, &atFlag)
+	return cmd
 }
 
 func newDeployHealthCmd(a *app) *cobra.Command {

@@ -282,7 +282,7 @@ func TestCLIDeclareAndClearCriteria(t *testing.T) {
 
 func TestCLIPromoteAfterSoakNeedsNoReason(t *testing.T) {
 	db := cliDB(t)
-	fdOK(t, db, "deploy", "start", "api", "v1", "--strategy", "blue-green")
+	fdOK(t, db, "deploy", "start", "api", "v1", "--strategy", "blue-green", "--at", "-2m")
 	s := openTestStore(t, db)
 	if _, err := s.StartExecution(context.Background(), 1, "bob", time.Now().Add(-time.Minute), true); err != nil {
 		t.Fatal(err)

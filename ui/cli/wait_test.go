@@ -113,7 +113,7 @@ func TestCLIWaitCompletes(t *testing.T) {
 
 func TestCLIWaitSeesSoakEndByTheClock(t *testing.T) {
 	db := cliDB(t)
-	fdOK(t, db, "deploy", "start", "api", "v1", "--strategy", "all-at-once")
+	fdOK(t, db, "deploy", "start", "api", "v1", "--strategy", "all-at-once", "--at", "-20m")
 	s := openTestStore(t, db)
 	// The 15-minute soak ends 0.3 s into the second after next: no write
 	// happens then. By the clock rule it is served from that second's start.
