@@ -331,7 +331,9 @@ const BackdateSlack = 10 * time.Second
 // when at is more than BackdateSlack before entered, when it was really
 // entered, so the log stays honest evidence. A zero entered (not known, as
 // in generated history) never marks it.
-func TextIncidentNote(note string, at, entered time.Time) string { return TextBackdated(note, at, entered) }
+func TextIncidentNote(note string, at, entered time.Time) string {
+	return TextBackdated(note, at, entered)
+}
 
 // TextBackdated is any event's text for an action recorded as having
 // happened at `at` but typed at entered (deploy start/finish, incident
