@@ -206,6 +206,7 @@ func newRootCmd(a *app) *cobra.Command {
 	root.AddCommand(newServeCmd(a))
 	root.AddCommand(newMetricsCmd(a), newHistoryCmd(a), newDemoCmd(a))
 	root.AddCommand(newTemplateCmd(a))
+	root.AddCommand(newImportCmd(a))
 	installJSON(a, root)
 	return root
 }
