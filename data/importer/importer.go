@@ -78,7 +78,7 @@ type Errors struct {
 
 func (e *Errors) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d bad rows: nothing imported", len(e.List)+e.More)
+	fmt.Fprintf(&b, "%d problems in the rows: nothing imported", len(e.List)+e.More)
 	for _, l := range e.List {
 		b.WriteString("\n  " + l)
 	}

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"cmp"
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -51,11 +50,12 @@ func (r *reader) timeCell(at, col, s string, required bool) (time.Time, bool) {
 		return time.Time{}, true
 	}
 	t, err := model.ParseTime(s, r.opt.Now, r.opt.Loc)
-	if err == nil {
-		t, err = model.NotFuture(col, t, r.opt.Now)
-	}
 	if err != nil {
 		r.c.addf("%s: %s: %v", at, col, err)
+		return time.Time{}, false
+	}
+	if t, err = model.NotFuture(col, t, r.opt.Now); err != nil {
+		r.c.addf("%s: %v", at, err)
 		return time.Time{}, false
 	}
 	return t.Truncate(time.Millisecond), true
@@ -240,5 +240,3 @@ func (r *reader) addIncident(n incRow, deploymentID int64) int64 {
 func sortEvents(evs []model.Event) {
 	slices.SortStableFunc(evs, func(a, b model.Event) int { return a.At.Compare(b.At) })
 }
-
-var _ = fmt.Sprintf

@@ -64,6 +64,17 @@ func newImportCmd(a *app) *cobra.Command {
 				files = append(files, importer.File{Name: name, Data: b})
 			}
 			plan, err := importer.Read(files, importer.Options{Now: now, Loc: time.Local, Actor: a.actor()})
+			var ie *importer.Errors
+			if errors.As(err, &ie) {
+				for _, l := range ie.List {
+					fmt.Fprintln(a.stderr, l)
+				}
+				if ie.More > 0 {
+					fmt.Fprintf(a.stderr, "… and %d more\n", ie.More)
+				}
+				return importExit{fmt.Errorf("%s (listed above): nothing imported; fix them and run again (--dry-run checks without writing)",
+					plural(len(ie.List)+ie.More, "problem in the rows", "problems in the rows"))}
+			}
 			if err != nil {
 				return cliError(err)
 			}
@@ -85,7 +96,8 @@ func newImportCmd(a *app) *cobra.Command {
 			res, err := s.ImportHistory(cmd.Context(), &plan.Bulk, skipExisting)
 			var de *data.DuplicateError
 			if errors.As(err, &de) {
-				return usageError{fmt.Errorf("%w%s", err, duplicateList(plan, de))}
+				fmt.Fprint(a.stderr, duplicateList(plan, de))
+				return importExit{err}
 			}
 			if err != nil {
 				return cliError(err)
@@ -148,8 +160,14 @@ func duplicateList(p *importer.Plan, de *data.DuplicateError) string {
 	}
 	more := ""
 	if len(lines) > 10 {
-		more = fmt.Sprintf("\n  … and %d more", len(lines)-10)
+		more = fmt.Sprintf("\n… and %d more", len(lines)-10)
 		lines = lines[:10]
 	}
-	return "\n  " + strings.Join(lines, "\n  ") + more
+	return strings.Join(lines, "\n") + more + "\n"
 }
+
+// importExit is a refused import whose rows are listed on stderr: exit 2,
+// without the usage hint.
+type importExit struct{ error }
+
+func (importExit) ExitCode() int { return exitUsage }
