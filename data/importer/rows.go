@@ -192,7 +192,7 @@ func (r *reader) addIncident(n incRow, deploymentID int64) int64 {
 	}
 	sev, err := model.ParseSeverity(n.severity)
 	if err != nil {
-		r.c.addf("%s: severity: %v", n.at, err)
+		r.c.addf("%s: %v", n.at, err)
 		ok = false
 	}
 	opened, g1 := r.timeCell(n.at, "opened_at", n.opened, true)

@@ -149,7 +149,7 @@ func importSpan(p *importer.Plan) string {
 	return fmt.Sprintf(" (%s … %s)", p.From.UTC().Format(time.DateOnly), p.To.UTC().Format(time.DateOnly))
 }
 
-// duplicateList names the rows already stored, ten at most.
+// duplicateList names the rows already stored, twenty at most.
 func duplicateList(p *importer.Plan, de *data.DuplicateError) string {
 	var lines []string
 	for _, d := range de.Deployments {
@@ -159,9 +159,9 @@ func duplicateList(p *importer.Plan, de *data.DuplicateError) string {
 		lines = append(lines, fmt.Sprintf("%s: already stored as INC-%d", p.IncidentRows[d.Index], d.ExistingID))
 	}
 	more := ""
-	if len(lines) > 10 {
-		more = fmt.Sprintf("\n… and %d more", len(lines)-10)
-		lines = lines[:10]
+	if len(lines) > 20 {
+		more = fmt.Sprintf("\n… and %d more", len(lines)-20)
+		lines = lines[:20]
 	}
 	return strings.Join(lines, "\n") + more + "\n"
 }
