@@ -48,6 +48,7 @@ type jsonIncident struct {
 	Severity     int     `json:"severity"`
 	Status       string  `json:"status"`
 	Security     bool    `json:"security"`
+	SecurityAt   *string `json:"security_at"`
 	DeploymentID *int64  `json:"deployment_id"`
 	Commander    string  `json:"commander"`
 	OpenedBy     string  `json:"opened_by"`
@@ -140,7 +141,7 @@ func (r *reader) readJSON(name string, content []byte) {
 		id := r.addIncident(incRow{at: at, row: Row{File: name, Path: fmt.Sprintf("incidents[%d] (id %d)", i, inc.ID)},
 			title: inc.Title, severity: fmt.Sprint(inc.Severity), opened: str(inc.OpenedAt), mitigated: str(inc.MitigatedAt),
 			resolved: str(inc.ResolvedAt), rootCause: inc.RootCause, commander: inc.Commander, openedBy: inc.OpenedBy,
-			security: inc.Security, sevHistory: hist}, link)
+			security: inc.Security, securityAt: str(inc.SecurityAt), sevHistory: hist}, link)
 		if id != 0 {
 			incID[inc.ID] = id
 		}

@@ -33,6 +33,7 @@ type incRow struct {
 	deploymentRef                  string
 	rootCause, commander, openedBy string
 	security                       bool
+	securityAt                     string
 	sevHistory                     []model.SeverityChange
 }
 
@@ -198,7 +199,11 @@ func (r *reader) addIncident(n incRow, deploymentID int64) int64 {
 	opened, g1 := r.timeCell(n.at, "opened_at", n.opened, true)
 	mitigated, g2 := r.timeCell(n.at, "mitigated_at", n.mitigated, false)
 	resolved, g3 := r.timeCell(n.at, "resolved_at", n.resolved, false)
-	ok = ok && g1 && g2 && g3
+	securityAt, g4 := r.timeCell(n.at, "security_at", n.securityAt, false)
+	ok = ok && g1 && g2 && g3 && g4
+	if n.security && securityAt.IsZero() {
+		securityAt = opened // flagged when it was opened
+	}
 	if g3 && strings.TrimSpace(n.resolved) == "" {
 		r.c.addf("%s: resolved_at is empty: only resolved incidents can be imported; open a live one with flightdeck incident open --at", n.at)
 		ok = false
@@ -226,7 +231,7 @@ func (r *reader) addIncident(n incRow, deploymentID int64) int64 {
 	b := &r.plan.Bulk
 	id := int64(len(b.Incidents) + 1)
 	b.Incidents = append(b.Incidents, model.Incident{
-		ID: id, Title: title, Severity: sev, Status: model.IncidentResolved, Security: n.security, DeploymentID: deploymentID,
+		ID: id, Title: title, Severity: sev, Status: model.IncidentResolved, Security: n.security, SecurityAt: securityAt, DeploymentID: deploymentID,
 		Commander: commander, OpenedAt: opened, MitigatedAt: mitigated, ResolvedAt: resolved, OpenedBy: cmp.Or(openedBy, r.opt.Actor),
 		RootCause: rootCause, SeverityHistory: n.sevHistory,
 	})
