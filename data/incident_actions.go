@@ -164,6 +164,9 @@ func (s *Store) transition(ctx context.Context, id int64, seen model.IncidentSee
 		}
 		next, err := inc.Transition(to, at)
 		if err != nil {
+			if at.Before(inc.OpenedAt) || (to == model.IncidentResolved && at.Before(inc.MitigatedAt)) {
+				return false, invalid(err) // a time before the state it changes: bad input, as for deployments
+			}
 			return false, err
 		}
 		var text string
