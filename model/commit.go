@@ -67,8 +67,9 @@ func ValidateCommits(cs []Commit, deployed string) error {
 // tools do). A zone is required: git always prints one, and a time without
 // one would be read in an arbitrary zone. The result is in UTC.
 //
-// Stream F folds this into the one time grammar shared by every time flag;
-// until then --committed-at tries it after its own forms.
+// It reads git's own output, where a zone is always present; the time flags
+// (--committed-at included) read model.ParseTime, which takes these forms
+// too.
 func ParseGitTime(s string) (time.Time, error) {
 	in := strings.TrimSpace(s)
 	if in == "" {

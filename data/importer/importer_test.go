@@ -88,3 +88,47 @@ func TestExportRoundTrip(t *testing.T) {
 		t.Errorf("second import: %v", err)
 	}
 }
+
+// An export's deployment_commits come along (lead time per change), and a
+// row still in flight is left out.
+func TestReadJSONCommits(t *testing.T) {
+	sha0, sha1 := strings.Repeat("a", 40), strings.Repeat("b", 40)
+	js := `{"schema_version":9,
+"deployments":[
+{"id":5,"service":"api","version":"v2","environment":"production","strategy":"canary","status":"completed","template":"octoacme","started_by":"ci",
+ "created_at":"2026-11-02T09:00:00.000Z","updated_at":"2026-11-02T10:00:00.000Z","execution_at":"2026-11-02T09:05:00.000Z","finished_at":"2026-11-02T10:00:00.000Z",
+ "commit_sha":"` + sha0 + `","committed_at":"2026-11-02T08:00:00.000Z","rollback_at":null,"stability_at":null,"hotfix_for":null},
+{"id":6,"service":"api","version":"v3","environment":"production","strategy":"canary","status":"in_progress","created_at":"2026-11-03T09:00:00.000Z"}],
+"deployment_commits":[
+{"id":1,"deployment_id":5,"position":1,"sha":"` + sha1 + `","committed_at":"2026-11-01T08:00:00.000Z","authored_at":"2026-11-01T07:00:00.000Z"},
+{"id":2,"deployment_id":5,"position":0,"sha":"` + sha0 + `","committed_at":"2026-11-02T08:00:00.000Z","authored_at":"2026-11-02T08:00:00.000Z"}],
+"incidents":[]}`
+	plan, err := Read([]File{{Name: "old.json", Data: []byte(js)}}, Options{Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Bulk.Deployments) != 1 {
+		t.Fatalf("deployments: %+v", plan.Bulk.Deployments)
+	}
+	d := plan.Bulk.Deployments[0]
+	if len(d.Commits) != 2 || d.Commits[0].SHA != sha0 || d.Commits[1].SHA != sha1 || !d.Commits[1].CommittedAt.Equal(time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)) {
+		t.Errorf("commits: %+v", d.Commits)
+	}
+	if !d.ExecutionAt.Equal(time.Date(2026, 11, 2, 9, 5, 0, 0, time.UTC)) || d.StartedBy != "ci" || d.Template != "octoacme" {
+		t.Errorf("deployment: %+v", d)
+	}
+	if len(plan.Skipped) != 1 || !strings.Contains(plan.Skipped[0], "#6 api v3 (in progress)") {
+		t.Errorf("skipped: %q", plan.Skipped)
+	}
+	if got := plan.DeploymentRows[0].String(); got != "old.json deployments[0] (id 5)" {
+		t.Errorf("row: %q", got)
+	}
+	s := openStore(t)
+	if _, err := s.ImportHistory(context.Background(), &plan.Bulk, false); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.DeploymentCommits(context.Background(), 1)
+	if err != nil || len(got) != 2 {
+		t.Errorf("stored: %+v %v", got, err)
+	}
+}

@@ -3,6 +3,7 @@ package importer
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/octoacme/flightdeck/model"
@@ -20,6 +21,15 @@ type jsonExport struct {
 	Deployments     []jsonDeployment `json:"deployments"`
 	Incidents       []jsonIncident   `json:"incidents"`
 	SeverityChanges []jsonSevChange  `json:"incident_severity_changes"`
+	Commits         []jsonCommit     `json:"deployment_commits"`
+}
+
+type jsonCommit struct {
+	DeploymentID int64   `json:"deployment_id"`
+	Position     int     `json:"position"`
+	SHA          string  `json:"sha"`
+	CommittedAt  *string `json:"committed_at"`
+	AuthoredAt   *string `json:"authored_at"`
 }
 
 type jsonDeployment struct {
@@ -92,6 +102,10 @@ func (r *reader) readJSON(name string, content []byte) {
 	}
 	var fixes []fix
 	var skippedDeps, skippedIncs []string
+	commits := map[int64][]jsonCommit{}
+	for _, c := range ex.Commits {
+		commits[c.DeploymentID] = append(commits[c.DeploymentID], c)
+	}
 	for i, d := range ex.Deployments {
 		at := fmt.Sprintf("%s: deployments[%d] (id %d)", name, i, d.ID)
 		if model.Status(d.Status).Active() {
@@ -103,6 +117,25 @@ func (r *reader) readJSON(name string, content []byte) {
 			started: str(d.CreatedAt), execution: str(d.ExecutionAt), finished: str(d.FinishedAt), rollback: str(d.RollbackAt),
 			stability: str(d.StabilityAt), updated: str(d.UpdatedAt), commit: d.CommitSHA, committed: str(d.CommittedAt),
 			startedBy: d.StartedBy, tmpl: d.Template})
+		if id != 0 && len(commits[d.ID]) > 0 {
+			// The commits it shipped, for lead time per change.
+			var cs []model.Commit
+			good := true
+			for _, c := range commits[d.ID] {
+				ct, ok1 := r.timeCell(at, "deployment_commits.committed_at", str(c.CommittedAt), true)
+				au, ok2 := r.timeCell(at, "deployment_commits.authored_at", str(c.AuthoredAt), true)
+				good = good && ok1 && ok2
+				cs = append(cs, model.Commit{SHA: c.SHA, CommittedAt: ct, AuthoredAt: au, Position: c.Position})
+			}
+			slices.SortFunc(cs, func(a, b model.Commit) int { return a.Position - b.Position })
+			if err := model.ValidateCommits(cs, d.CommitSHA); good && err != nil {
+				r.c.addf("%s: deployment_commits: %v", at, err)
+				good = false
+			}
+			if good {
+				r.plan.Bulk.Deployments[id-1].Commits = cs
+			}
+		}
 		if id != 0 {
 			depID[d.ID] = id
 			if d.HotfixFor != nil && *d.HotfixFor != 0 {

@@ -210,7 +210,7 @@ func TestCLIBadUsage(t *testing.T) {
 	if out := fdOK(t, db, "deploy", "status", "--json"); !strings.Contains(out, `"progress": "0/20"`) {
 		t.Errorf("bad usage changed state:\n%s", out)
 	}
-	out := fdOK(t, db, "deploy", "start", "api", "v2", "--commit", "3f2a9c1", "--committed-at", "2020-01-02 03:04")
+	out := fdOK(t, db, "deploy", "start", "api", "v2", "--commit", "3f2a9c1", "--committed-at", "2020-01-02 03:04 Z")
 	if !strings.HasPrefix(out, "started deployment #2: api v2") {
 		t.Errorf("start with commit: %q", out)
 	}
