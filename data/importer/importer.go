@@ -169,14 +169,24 @@ func Read(files []File, opt Options) (*Plan, error) {
 // references the CSV files use.
 func (r *reader) resolve() {
 	b := &r.plan.Bulk
+	link := func(p pendingLink, id int64) {
+		inc, d := &b.Incidents[p.index], b.Deployments[id-1]
+		if inc.OpenedAt.Before(d.CreatedAt) {
+			// A change cannot fail before it starts going out: a wrong link.
+			r.c.addf("%s: opened_at %s is before deployment %q started (%s): an incident a deployment caused opens after it starts — check the deployment column",
+				p.at, inc.OpenedAt.Format("2006-01-02 15:04:05 MST"), p.ref, d.CreatedAt.Format("2006-01-02 15:04:05 MST"))
+			return
+		}
+		inc.DeploymentID = id
+	}
 	for _, p := range r.pendingInc {
 		if id, ok := r.depByRef[p.ref]; ok {
-			b.Incidents[p.index].DeploymentID = id
+			link(p, id)
 			continue
 		}
 		switch ids := r.depByName[strings.ToLower(p.ref)]; len(ids) {
 		case 1:
-			b.Incidents[p.index].DeploymentID = ids[0]
+			link(p, ids[0])
 		case 0:
 			r.c.addf("%s: deployment %q is not in the files imported: give the id column of a deployments row, or SERVICE@VERSION", p.at, p.ref)
 		default:

@@ -210,6 +210,7 @@ api,v1,completed,2026-11-03 10:00 Z,2026-11-04 09:00 Z,
 		"ok,SEV2,2026-11-03 10:00 Z,2026-11-03 11:00 Z,api@v1\n"+
 		"no sev,,2026-11-03 10:00 Z,2026-11-03 11:00 Z,\n"+
 		"\"tab\there\",SEV3,2026-11-03 10:00 Z,2026-11-03 09:00 Z,\n"+
+		"early,SEV2,2026-11-03 09:00 Z,2026-11-03 11:00 Z,api@v1\n"+
 		"open,SEV3,2026-11-03 10:00 Z,,\n"+
 		"linked,SEV3,2026-11-03 10:00 Z,2026-11-03 11:00 Z,api@v9\n")
 	countRows := func() (int64, int64, int64) {
@@ -234,9 +235,10 @@ api,v1,completed,2026-11-03 10:00 Z,2026-11-04 09:00 Z,
 			"incidents.csv:3: severity is missing: use 1–4 or SEV1–SEV4",
 			"incidents.csv:4: title contains a control character (tab)",
 			"incidents.csv:4: resolved_at 2026-11-03 09:00 Z is before opened_at 2026-11-03 10:00 Z\n",
-			"incidents.csv:5: resolved_at is empty: only resolved incidents can be imported",
-			"incidents.csv:6: deployment \"api@v9\" is not in the files imported",
-			"flightdeck: 13 problems in the rows (listed above): nothing imported",
+			"incidents.csv:5: opened_at 2026-11-03 09:00:00 UTC is before deployment \"api@v1\" started (2026-11-03 10:00:00 UTC)",
+			"incidents.csv:6: resolved_at is empty: only resolved incidents can be imported",
+			"incidents.csv:7: deployment \"api@v9\" is not in the files imported",
+			"flightdeck: 14 problems in the rows (listed above): nothing imported",
 		}
 		if code != exitUsage || out != "" {
 			t.Errorf("%v: exit %d, stdout %q", args, code, out)
