@@ -276,10 +276,32 @@ func TestStartDeploymentFromForm(t *testing.T) {
 	m = typeText(t, m, "web")
 	m = keys(t, m, "tab")
 	m = typeText(t, m, "v1.0.1")
+	m = keys(t, m, "tab", "tab")
+	// The commit is optional, but a time needs it, and both are checked.
+	m = keys(t, m, "tab")
+	m = typeText(t, m, "-2h")
+	m = keys(t, m, "enter")
+	if !strings.Contains(m.View(), "a commit time needs the commit") {
+		t.Fatalf("a commit time without a commit accepted:\n%s", m.View())
+	}
+	m = keys(t, m, "shift+tab")
+	m = typeText(t, m, "zz9")
+	m = keys(t, m, "enter")
+	if !strings.Contains(m.View(), `commit "zz9" is not a commit hash`) {
+		t.Fatalf("a bad commit accepted:\n%s", m.View())
+	}
+	for range 3 {
+		m = keys(t, m, "backspace")
+	}
+	m = typeText(t, m, "3F2A9C1")
 	m = keys(t, m, "tab", "tab", "right", "enter")
 	d, ok := m.focused()
 	if !ok || d.Service != "web" || d.Environment != "production" || d.Strategy != model.StrategyBlueGreen {
 		t.Fatalf("focused %+v", d)
+	}
+	// The one time grammar, at the dashboard's clock: -2h is two hours ago.
+	if d.CommitSHA != "3f2a9c1" || !d.CommittedAt.Equal(t0.Add(-2*time.Hour)) {
+		t.Fatalf("commit %q at %s, want 3f2a9c1 at %s", d.CommitSHA, d.CommittedAt, t0.Add(-2*time.Hour))
 	}
 	if it, ok := m.checklist.selectedItem(); !ok || it.Text != "All automated tests passing in CI" {
 		t.Fatal("cursor not on first open item of the new deployment")
@@ -389,7 +411,7 @@ func TestStartDeploymentWithCustomTemplate(t *testing.T) {
 	m = typeText(t, m, "api")
 	m = keys(t, m, "tab")
 	m = typeText(t, m, "v2")
-	m = keys(t, m, "tab", "tab", "tab")
+	m = keys(t, m, "tab", "tab", "tab", "tab", "tab")
 	if !strings.Contains(m.View(), "[octoacme]") {
 		t.Fatalf("template field:\n%s", m.View())
 	}

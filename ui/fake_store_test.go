@@ -92,7 +92,8 @@ func (f *fakeStore) start(n model.NewDeployment, tpl model.Template, actor strin
 		return model.Deployment{}, err
 	}
 	d := model.Deployment{ID: int64(len(f.deps) + 1), Service: n.Service, Version: n.Version, Environment: n.Environment,
-		Strategy: n.Strategy, Status: model.StatusPlanned, Template: tpl.Name, StartedBy: actor, CreatedAt: at, UpdatedAt: at}
+		Strategy: n.Strategy, Status: model.StatusPlanned, Template: tpl.Name, StartedBy: actor, CreatedAt: at, UpdatedAt: at,
+		CommitSHA: n.CommitSHA, CommittedAt: n.CommittedAt}
 	f.deps = append(f.deps, d)
 	for _, it := range tpl.Items() {
 		it.ID = int64(len(f.items) + 1)

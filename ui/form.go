@@ -3,7 +3,9 @@ package ui
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -14,17 +16,26 @@ import (
 )
 
 // deployForm starts a deployment from the dashboard: service, version,
-// environment and strategy.
+// environment, the commit it ships and when that was committed (both
+// optional: with them the deployment counts in lead time), strategy and
+// checklist.
 type deployForm struct {
-	inputs    [3]textinput.Model
+	inputs    [formInputs]textinput.Model
 	strategy  int
 	templates []string // names; the first is the default
 	template  int
-	field     int // 0–2 inputs, 3 strategy, 4 template
+	field     int // 0–4 inputs, 5 strategy, 6 template
 	err       string
 }
 
-var formLabels = [...]string{"Service", "Version", "Environment", "Strategy", "Checklist"}
+// The form's fields: formInputs text inputs, then the two choices.
+const (
+	formInputs   = 5
+	formStrategy = formInputs
+	formTemplate = formInputs + 1
+)
+
+var formLabels = [...]string{"Service", "Version", "Environment", "Commit", "Committed", "Strategy", "Checklist"}
 
 // templatesMsg brings the template names into an open form.
 type templatesMsg struct{ names []string }
@@ -50,7 +61,8 @@ func (f deployForm) templateName() string {
 
 func newDeployForm(st Styles) deployForm {
 	var f deployForm
-	placeholders := [3]string{"e.g. checkout-api", "e.g. v2.14.0", model.DefaultEnvironment}
+	placeholders := [formInputs]string{"e.g. checkout-api", "e.g. v2.14.0", model.DefaultEnvironment,
+		"optional: the hash, e.g. 3f2a9c1", "optional: e.g. -2h, 09:12, 2026-11-25 09:12 +0100"}
 	for i := range f.inputs {
 		in := textinput.New()
 		in.Prompt = ""
@@ -66,14 +78,33 @@ func newDeployForm(st Styles) deployForm {
 	return f
 }
 
-func (f deployForm) value() model.NewDeployment {
-	return model.NewDeployment{
+// value is the deployment the form describes; the commit time is read in
+// the one time grammar (model.ParseTime), in loc, at now.
+func (f deployForm) value(now time.Time, loc *time.Location) (model.NewDeployment, error) {
+	n := model.NewDeployment{
 		Service:     f.inputs[0].Value(),
 		Version:     f.inputs[1].Value(),
 		Environment: f.inputs[2].Value(),
+		CommitSHA:   strings.ToLower(strings.TrimSpace(f.inputs[3].Value())),
 		Strategy:    model.Strategies[f.strategy],
 	}
+	if n.CommitSHA != "" && !formCommit.MatchString(n.CommitSHA) {
+		return n, fmt.Errorf("commit %q is not a commit hash: give 4 to 64 hex digits, e.g. 3f2a9c1 (or leave it empty)", clean(n.CommitSHA))
+	}
+	if at := strings.TrimSpace(f.inputs[4].Value()); at != "" {
+		if n.CommitSHA == "" {
+			return n, fmt.Errorf("a commit time needs the commit: give its hash too (or leave both empty)")
+		}
+		t, err := model.ParseTime(at, now, loc)
+		if err != nil {
+			return n, fmt.Errorf("committed: %v", err)
+		}
+		n.CommittedAt = t
+	}
+	return n.Normalize()
 }
+
+var formCommit = regexp.MustCompile(`^[0-9a-f]{4,64}$`)
 
 func (f *deployForm) focusField(i int) {
 	f.field = (i + len(formLabels)) % len(formLabels)
@@ -97,7 +128,7 @@ func (f deployForm) update(msg tea.Msg, k KeyMap) (deployForm, tea.Cmd) {
 			f.focusField(f.field - 1)
 			return f, nil
 		}
-		if f.field == 3 {
+		if f.field == formStrategy {
 			switch km.String() {
 			case "left", "h":
 				f.strategy = (f.strategy + len(model.Strategies) - 1) % len(model.Strategies)
@@ -106,7 +137,7 @@ func (f deployForm) update(msg tea.Msg, k KeyMap) (deployForm, tea.Cmd) {
 			}
 			return f, nil
 		}
-		if f.field == 4 {
+		if f.field == formTemplate {
 			if n := len(f.templates); n > 0 {
 				switch km.String() {
 				case "left", "h":
@@ -119,7 +150,7 @@ func (f deployForm) update(msg tea.Msg, k KeyMap) (deployForm, tea.Cmd) {
 		}
 	}
 	var cmd tea.Cmd
-	if f.field < 3 {
+	if f.field < formInputs {
 		f.inputs[f.field], cmd = f.inputs[f.field].Update(msg)
 	}
 	return f, cmd
@@ -142,11 +173,11 @@ func (f deployForm) view(st Styles, w int) string {
 		}
 		l := st.Label.Render(pad(mark+label, labelW))
 		var v string
-		if i < 3 {
+		if i < formInputs {
 			in := f.inputs[i]
 			in.Width = max(inner-labelW-1, 1)
 			v = in.View()
-		} else if i == 4 {
+		} else if i == formTemplate {
 			v = st.Muted.Render("built-in (OctoAcme)")
 			if name := f.templateName(); name != "" {
 				v = st.TabActive.Render("[" + clean(name) + "]")

@@ -25,7 +25,7 @@ func (m Model) handleFormKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.mode = modeNormal
 		return m, nil
 	case key.Matches(msg, m.keys.Submit):
-		n, err := m.form.value().Normalize()
+		n, err := m.form.value(m.opts.Now(), m.loc())
 		if err != nil {
 			m.form.err = err.Error()
 			return m, nil

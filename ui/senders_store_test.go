@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/octoacme/flightdeck/data"
@@ -52,5 +53,41 @@ func TestFailingSenderInStatusLine(t *testing.T) {
 	h.Reload()
 	if v := ansi.Strip(h.View()); strings.Contains(v, "FAILING") {
 		t.Fatalf("still shown after recovery:\n%s", v)
+	}
+}
+
+// TestFormCommitReachesTheStore: the n form's optional commit and commit
+// time are stored, so a deployment started from the dashboard counts in
+// lead time. Real temporary-file store.
+func TestFormCommitReachesTheStore(t *testing.T) {
+	ctx := context.Background()
+	st, err := data.Open(ctx, filepath.Join(t.TempDir(), "fd.db"), data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 12, 1, 9, 41, 7, 600_000_000, time.UTC)
+	opts := ui.Options{Actor: "bob", Now: func() time.Time { return now }, Location: time.UTC, Template: mdtemplate.Builtin()}
+	h := ui.NewHarness(dashstore.New(st), opts, 120, 40)
+	press := func(keys ...string) {
+		for _, k := range keys {
+			switch k {
+			case "tab":
+				h.Press(tea.KeyMsg{Type: tea.KeyTab})
+			case "enter":
+				h.Press(tea.KeyMsg{Type: tea.KeyEnter})
+			default:
+				h.Press(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
+			}
+		}
+	}
+	press("n", "web", "tab", "v1.0.1", "tab", "tab", "3f2a9c1", "tab", "2026-12-01 07:30 +0100", "enter")
+	deps, err := st.ActiveDeployments(ctx)
+	if err != nil || len(deps) != 1 {
+		t.Fatalf("deployments %+v %v\n%s", deps, err, ansi.Strip(h.View()))
+	}
+	want := time.Date(2026, 12, 1, 6, 30, 0, 0, time.UTC)
+	if d := deps[0]; d.CommitSHA != "3f2a9c1" || !d.CommittedAt.Equal(want) {
+		t.Fatalf("stored commit %q at %s, want 3f2a9c1 at %s", d.CommitSHA, d.CommittedAt, want)
 	}
 }
