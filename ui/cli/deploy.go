@@ -370,7 +370,7 @@ func clock(t, now time.Time) string {
 // noArgs is cobra.NoArgs with a message that says what to do.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usagef("%s takes no arguments (got %q): see flightdeck %s --help", cmd.CommandPath(), strings.Join(args, " "), cmd.Name())
+		return usagef("%s takes no arguments (got %q): see %s --help", cmd.CommandPath(), strings.Join(args, " "), cmd.CommandPath())
 	}
 	return nil
 }

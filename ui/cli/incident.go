@@ -61,7 +61,7 @@ func incidentArgs(min int, what string) cobra.PositionalArgs {
 			return usagef("%s needs %s, e.g. %s", cmd.CommandPath(), what, example)
 		}
 		if min == 0 && len(args) > 1 {
-			return usagef("%s takes only the incident id (got %q): see flightdeck incident %s --help", cmd.CommandPath(), strings.Join(args, " "), cmd.Name())
+			return usagef("%s takes only the incident id (got %q): see %s --help", cmd.CommandPath(), strings.Join(args, " "), cmd.CommandPath())
 		}
 		return nil
 	}

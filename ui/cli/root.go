@@ -51,12 +51,17 @@ type app struct {
 	readOnly bool
 	debug    bool
 
+	stdin  io.Reader // commands that read it (template import -)
 	stdout io.Writer
 	stderr io.Writer
 	tty    bool // stdout is a terminal: tables aligned, else tab-separated (output.go)
 	now    func() time.Time
 
 	store *data.Store
+	// remote is set for a command an SSH client sent to flightdeck serve:
+	// the store and configuration are the server's, the actor is the
+	// session's identity (remote.go).
+	remote *remoteSession
 
 	// noLocalGit: deploy start never reads the working directory's git
 	// repository (a session over SSH, whose directory is not the client's
@@ -96,6 +101,9 @@ func (a *app) config() (config.Effective, error) {
 // actor is who an action is recorded as: --as, else $FLIGHTDECK_AS, else $USER, shown by the
 // name the configuration's users map gives that login.
 func (a *app) actor() string {
+	if a.remote != nil {
+		return a.remote.actor
+	}
 	login := a.login()
 	if cfg, err := a.config(); err == nil {
 		return cfg.DisplayName(login)
@@ -162,7 +170,7 @@ func (a *app) clock() time.Time { return a.now().Round(0) }
 func (a *app) debugging() bool { return a.debug || strings.TrimSpace(os.Getenv("DEBUG")) != "" }
 
 func (a *app) close() {
-	if a.store != nil {
+	if a.store != nil && a.remote == nil { // the server's store outlives a remote command
 		_ = a.store.Close()
 		a.store = nil
 	}
@@ -208,6 +216,9 @@ func newRootCmd(a *app) *cobra.Command {
 	root.AddCommand(newTemplateCmd(a))
 	root.AddCommand(newImportCmd(a))
 	installJSON(a, root)
+	root.AddCommand(newVersionCmd(a))
+	root.SetVersionTemplate("flightdeck {{.Version}}\n")
+	forgive(root)
 	return root
 }
 
@@ -217,12 +228,26 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	tty := isTerminal(stdout) // the real file, before the sanitiser wraps it
 	// Every byte the CLI prints goes through the one sanitiser.
 	stdout, stderr = newCleanWriter(stdout), newCleanWriter(stderr)
-	a := &app{stdout: stdout, stderr: stderr, tty: tty, now: time.Now}
+	a := &app{stdin: os.Stdin, stdout: stdout, stderr: stderr, tty: tty, now: time.Now}
 	send.UserAgent = "flightdeck/" + Version()
+	return a.execute(ctx, args)
+}
+
+// execute runs one command line on a (local, or remote: an SSH client's
+// command inside serve) and returns the exit code.
+func (a *app) execute(ctx context.Context, args []string) int {
+	stderr := a.stderr
 	defer a.close()
 	root := newRootCmd(a)
+	if len(args) > 0 && strings.HasPrefix(args[0], "__complete") {
+		// Only when asked: cobra keeps flag completions in a global map.
+		addCompletions(a, root)
+	}
+	if a.remote != nil {
+		root.PersistentPreRunE = a.checkRemote
+	}
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
@@ -239,7 +264,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var ue usageError
 	if errors.As(err, &ue) || isCobraUsage(err) {
-		fmt.Fprintln(stderr, "Run 'flightdeck --help' for usage.")
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", helpPath(cmd))
 		return exitUsage
 	}
 	return exitFail

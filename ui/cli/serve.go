@@ -108,6 +108,7 @@ func runServe(ctx context.Context, a *app, o warroom.Options) error {
 		Dashboard: a.dashboardOptions(st, cfg),
 		Identity:  func(login string) (string, bool) { return cfg.DisplayName(login), cfg.Viewer(login) },
 		Database:  st.Path(),
+		Command:   a.remoteRunner(st, cfg),
 		Stdout:    a.stdout,
 		Stderr:    a.stderr,
 	})

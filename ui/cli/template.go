@@ -44,7 +44,7 @@ func newTemplateImportCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import FILE.md",
 		Short: "Import a Markdown checklist as a template",
-		Long: "Import FILE.md as a checklist template named after the file (\"Team API.md\" becomes\n" +
+		Long: "Import FILE.md (or - for stdin, with --name) as a checklist template named after the file (\"Team API.md\" becomes\n" +
 			"team-api) or --name NAME: 1 to 40 lowercase letters, digits and '-'. A name already in\n" +
 			"use needs --replace; deployments already started keep the checklist they began with.\n" +
 			"Phases flightdeck acts on are Pre-Deployment (gates the rollout), Deployment Execution\n" +
@@ -64,6 +64,12 @@ func newTemplateImportCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := args[0]
 			file := model.SanitizeLine(path)
+			if path == "-" {
+				file = "stdin"
+				if !cmd.Flags().Changed("name") {
+					return usagef("template import - reads the template from stdin and needs --name NAME, e.g. flightdeck template import - --name team-api < team-api.md")
+				}
+			}
 			if cmd.Flags().Changed("name") {
 				name = strings.TrimSpace(name)
 				if err := mdtemplate.CheckName(name); err != nil {
@@ -79,7 +85,13 @@ func newTemplateImportCmd(a *app) *cobra.Command {
 			if name == mdtemplate.BuiltinName {
 				return usagef("%s is the built-in template and cannot be replaced: import under another name with --name NAME", name)
 			}
-			src, err := readTemplateFile(path)
+			var src []byte
+			var err error
+			if path == "-" {
+				src, err = readTemplateStdin(a.stdin)
+			} else {
+				src, err = readTemplateFile(path)
+			}
 			if err != nil {
 				return err
 			}
@@ -147,6 +159,22 @@ func readTemplateFile(path string) ([]byte, error) {
 	src, err := io.ReadAll(io.LimitReader(f, mdtemplate.MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %v", file, pathErrCause(err))
+	}
+	return src, nil
+}
+
+// readTemplateStdin reads a template piped in ("template import -"), at
+// most one byte over the size limit.
+func readTemplateStdin(r io.Reader) ([]byte, error) {
+	if r == nil {
+		r = os.Stdin
+	}
+	src, err := io.ReadAll(io.LimitReader(r, mdtemplate.MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the template from stdin: %v", err)
+	}
+	if err := mdtemplate.CheckSize(int64(len(src))); err != nil {
+		return nil, fileError(err, "stdin")
 	}
 	return src, nil
 }

@@ -73,6 +73,9 @@ type Served struct {
 	// whether that person may only watch.
 	Identity func(login string) (name string, viewer bool)
 	Database string // named in the start-up banner
+	// Command runs a CLI command a client sent (ssh host deploy status);
+	// nil refuses every command.
+	Command CommandFunc
 
 	Stdout, Stderr io.Writer
 }
@@ -401,8 +404,11 @@ func (s *sshServer) gateMiddleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		addr, _ := sess.LocalAddr().(*net.TCPAddr)
 		if len(sess.Command()) > 0 {
-			fmt.Fprintf(sess.Stderr(), "flightdeck serve runs only the dashboard, no commands: %s\r\n", sshCommand(model.SanitizeLine(sess.User()), addr))
-			_ = sess.Exit(2)
+			if s.Command == nil {
+				noCommands(sess, addr)
+				return
+			}
+			s.runCommand(sess) // with or without a terminal
 			return
 		}
 		if _, _, ok := sess.Pty(); !ok {

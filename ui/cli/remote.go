@@ -1,0 +1,216 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/data/config"
+	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/ui/warroom"
+)
+
+// The CLI over SSH: "ssh -p 2222 ci@host deploy promote --deploy 42" runs
+// the command inside flightdeck serve, on the server's open store and
+// configuration, as the session's identity. What a client may run is an
+// allowlist keyed by command path: a command nobody classified is refused
+// (TestRemoteEveryCommandClassified fails until it is classified).
+
+// Exit codes of commands refused over SSH.
+const (
+	// exitRemoteRefused: the command or a flag is not available over SSH
+	// (it touches the server's files or process). Usage, so 2.
+	exitRemoteRefused = exitUsage
+	// exitNoPerm: a viewer (or --read-only) asked for a command that
+	// writes (sysexits' EX_NOPERM).
+	exitNoPerm = 77
+)
+
+// remoteClass says what a command does when a client sends it.
+type remoteClass int
+
+const (
+	remoteRefused remoteClass = iota // never over SSH
+	remoteRead                       // reads only: everyone, viewers too
+	remoteWrite                      // records something: not viewers
+)
+
+// remotePolicy is one command's classification: why it is refused, and
+// the flags a client may not give it (with what to do instead).
+type remotePolicy struct {
+	class remoteClass
+	why   string            // for remoteRefused
+	flags map[string]string // flag name -> why it is refused
+}
+
+func read() remotePolicy  { return remotePolicy{class: remoteRead} }
+func write() remotePolicy { return remotePolicy{class: remoteWrite} }
+func refused(why string) remotePolicy {
+	return remotePolicy{class: remoteRefused, why: why}
+}
+
+// remoteCommands classifies every command by its path without the root
+// name ("deploy start"); "" is the root (the dashboard, which needs a
+// terminal and no command).
+var remoteCommands = map[string]remotePolicy{
+	"":           refused("with no command, serve runs the dashboard: ssh -t"),
+	"help":       read(),
+	"completion": read(), "completion bash": read(), "completion zsh": read(), "completion fish": read(), "completion powershell": read(),
+	"__complete":       refused("shell completion runs the flightdeck on your side"),
+	"__completeNoDesc": refused("shell completion runs the flightdeck on your side"),
+	"version":          read(),
+
+	"deploy":                read(),
+	"deploy start":          write(),
+	"deploy status":         read(),
+	"deploy promote":        write(),
+	"deploy live":           write(),
+	"deploy pause":          write(),
+	"deploy resume":         write(),
+	"deploy abort":          write(),
+	"deploy finish":         write(),
+	"deploy health":         write(),
+	"deploy declare":        write(),
+	"deploy clear-criteria": write(),
+	"deploy wait":           read(),
+	"deploy hotfix":         write(),
+	"check":                 write(),
+
+	"incident":            read(),
+	"incident open":       write(),
+	"incident list":       read(),
+	"incident show":       read(),
+	"incident note":       write(),
+	"incident sev":        write(),
+	"incident ack":        write(),
+	"incident escalate":   write(),
+	"incident mitigate":   write(),
+	"incident resolve":    write(),
+	"incident commander":  write(),
+	"incident update":     write(),
+	"incident security":   write(),
+	"incident action":     write(),
+	"incident root-cause": write(),
+	"incident star":       write(),
+	"incident link":       write(),
+	"incident unlink":     write(),
+	"incident reopen":     write(),
+	"incident skip":       write(),
+	"incident report": {class: remoteRead, flags: map[string]string{
+		"out": "it would write a file on the server; the report goes to stdout: ssh … incident report INC-4 > INC-4.md"}},
+
+	"history":      read(),
+	"history show": read(),
+	"metrics":      read(),
+	"export":       read(), // to stdout: ssh … export > backup.json
+
+	"template":        read(),
+	"template list":   read(),
+	"template show":   read(),
+	"template import": {class: remoteWrite, flags: map[string]string{}}, // FILE must be "-" (remoteArgs)
+
+	"backup":         refused("it writes a file on the server; 'ssh … export > flightdeck.json' copies the data to your side"),
+	"demo":           refused("it creates a database on the server"),
+	"serve":          refused("it starts another server"),
+	"notify":         refused("it runs the server's notification senders; the server already delivers notifications when its config has senders"),
+	"config":         refused("it reads the server's configuration file"),
+	"config check":   refused("it reads the server's configuration file"),
+	"config example": read(),
+}
+
+// remoteGlobalFlags are refused on every command: they choose files or the
+// identity, which the server decides.
+var remoteGlobalFlags = map[string]string{
+	"db":     "the server serves one database, the one it opened",
+	"config": "the server's configuration applies",
+	"as":     "actions are recorded as your SSH identity",
+	"debug":  "the server decides its logging",
+}
+
+// remoteKey is a command's key in remoteCommands.
+func remoteKey(cmd *cobra.Command) string {
+	path := cmd.CommandPath()
+	root := cmd.Root().Name()
+	return strings.TrimSpace(strings.TrimPrefix(path, root))
+}
+
+// remoteSession is who a remote command runs as.
+type remoteSession struct {
+	warroom.Identity
+	actor string // Identity.Actor, what a.actor() returns
+}
+
+// remoteError is a refusal of a remote command, with its exit code.
+type remoteError struct {
+	msg  string
+	code int
+}
+
+func (e remoteError) Error() string { return e.msg }
+func (e remoteError) ExitCode() int { return e.code }
+
+// checkRemote refuses what cmd may not do over SSH (PersistentPreRunE).
+func (a *app) checkRemote(cmd *cobra.Command, args []string) error {
+	r := a.remote
+	key := remoteKey(cmd)
+	what := key // "deploy promote", as typed after ssh host
+	if what == "" {
+		what = cmd.CommandPath()
+	}
+	p, ok := remoteCommands[key]
+	if !ok {
+		return remoteError{fmt.Sprintf("%s is not available over SSH (it has not been cleared for remote use); run it on the server", what), exitRemoteRefused}
+	}
+	if p.class == remoteRefused {
+		return remoteError{fmt.Sprintf("%s is not available over SSH: %s", what, p.why), exitRemoteRefused}
+	}
+	var refusedFlag error
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if refusedFlag != nil {
+			return
+		}
+		why, bad := remoteGlobalFlags[f.Name]
+		if !bad {
+			why, bad = p.flags[f.Name]
+		}
+		if bad {
+			refusedFlag = remoteError{fmt.Sprintf("--%s is not accepted over SSH: %s", f.Name, why), exitRemoteRefused}
+		}
+	})
+	if refusedFlag != nil {
+		return refusedFlag
+	}
+	if key == "template import" && (len(args) != 1 || args[0] != "-") {
+		return remoteError{"template import over SSH reads the template from stdin, not a file on the server: " +
+			"ssh … template import - --name team-api < team-api.md", exitRemoteRefused}
+	}
+	if p.class == remoteWrite {
+		switch {
+		case r.Viewer:
+			return remoteError{fmt.Sprintf("%s records an action, and %s is a viewer (viewer: true under users: in the server's config): viewers may only read (deploy status, deploy wait, incident list, history, metrics…)",
+				what, model.SanitizeLine(r.Name)), exitNoPerm}
+		case a.readOnly:
+			return remoteError{fmt.Sprintf("%s records an action, and --read-only was given: drop --read-only to act", what), exitNoPerm}
+		}
+	}
+	return nil
+}
+
+// remoteRunner is the command runner flightdeck serve hands to the war
+// room: every command runs in-process on the server's store and
+// configuration, its output going to the session.
+func (a *app) remoteRunner(st *data.Store, cfg config.Effective) warroom.CommandFunc {
+	return func(ctx context.Context, who warroom.Identity, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+		ra := &app{stdin: stdin, stdout: newCleanWriter(stdout), stderr: newCleanWriter(stderr), now: a.now,
+			store: st, remote: &remoteSession{Identity: who, actor: who.Actor}}
+		c := cfg
+		ra.cfg = &c
+		ra.configFlag = "" // never read: cfg is set
+		return ra.execute(ctx, args)
+	}
+}
