@@ -214,3 +214,26 @@ func (a *app) remoteRunner(st *data.Store, cfg config.Effective) warroom.Command
 		return ra.execute(ctx, args)
 	}
 }
+
+// changeWatcher is what deploy wait asks whether to re-read.
+type changeWatcher interface {
+	Changed(ctx context.Context) (bool, error)
+	Close() error
+}
+
+// watch is a watcher on s for deploy wait. A watcher pins one of the
+// store's four connections until it closes; inside serve, where any number
+// of SSH clients may wait at once on the one store, a remote wait instead
+// re-reads on every tick (a few small reads a second) so that waiting
+// clients can never take every connection from the dashboards and writes.
+func (a *app) watch(ctx context.Context, s *data.Store) (changeWatcher, error) {
+	if a.remote != nil {
+		return everyTick{}, nil
+	}
+	return s.Watch(ctx)
+}
+
+type everyTick struct{}
+
+func (everyTick) Changed(context.Context) (bool, error) { return true, nil }
+func (everyTick) Close() error                          { return nil }

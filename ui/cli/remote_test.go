@@ -120,3 +120,48 @@ func TestRemoteCommandRules(t *testing.T) {
 		t.Errorf("a refused command wrote:\n%s", show)
 	}
 }
+
+// Many SSH clients waiting at once on the server's one store never take
+// its connections from a write (a wait pinning a watcher each would
+// exhaust the pool of four), and every wait ends with its own exit code.
+func TestRemoteConcurrentWaitsAndWrites(t *testing.T) {
+	db := cliDB(t)
+	fdOK(t, db, "deploy", "start", "api", "v1")
+	st := openTestStore(t, db)
+	a := &app{now: time.Now}
+	run := a.remoteRunner(st, config.DefaultEffective())
+	alice := warroom.Identity{Login: "alice", Name: "Alice", Actor: "Alice (ssh SHA256:abcdefgh)"}
+	const waiters = 8
+	codes := make(chan int, waiters)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for i := 0; i < waiters; i++ {
+		go func() {
+			var out, errb bytes.Buffer
+			codes <- run(ctx, alice, []string{"deploy", "wait", "--deploy", "1", "--timeout", "4s"}, strings.NewReader(""), &out, &errb)
+		}()
+	}
+	time.Sleep(300 * time.Millisecond) // let them start waiting; the write below must not need them to end
+	start := time.Now()
+	var out, errb bytes.Buffer
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second) // fail, not hang, when the pool is taken
+	defer wcancel()
+	if code := run(wctx, alice, []string{"check", "All automated tests passing in CI"}, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("check while %d clients wait: exit %d: %s", waiters, code, errb.String())
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("a write while %d clients wait took %v", waiters, d)
+	}
+	// A client that goes away ends its wait at once (130), the rest time out (124).
+	cancel()
+	for i := 0; i < waiters; i++ {
+		select {
+		case code := <-codes:
+			if code != exitInterrupted && code != exitTimeout {
+				t.Errorf("a wait ended with exit %d", code)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a wait did not end after its client went away")
+		}
+	}
+}

@@ -76,7 +76,7 @@ func newDeployWaitCmd(a *app) *cobra.Command {
 // emit, when set (--json), is called with each change instead of printing
 // its line.
 func waitRollout(ctx context.Context, a *app, s *data.Store, id int64, timeout time.Duration, emit func(rolloutView, time.Time, string)) error {
-	w, err := s.Watch(ctx) // before the first read, so no commit slips between
+	w, err := a.watch(ctx, s) // before the first read, so no commit slips between
 	if err != nil {
 		return err
 	}
