@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -65,8 +64,9 @@ var remoteCommands = map[string]remotePolicy{
 	"__completeNoDesc": refused("shell completion runs the flightdeck on your side"),
 	"version":          read(),
 
-	"deploy":                read(),
-	"deploy start":          write(),
+	"deploy": read(),
+	"deploy start": {class: remoteWrite, flags: map[string]string{
+		"repo": "it would read a git repository on the server; pass the commit as --commit SHA --committed-at \"$(git log -1 --format=%cI)\""}},
 	"deploy status":         read(),
 	"deploy promote":        write(),
 	"deploy live":           write(),
@@ -205,13 +205,13 @@ func (a *app) checkRemote(cmd *cobra.Command, args []string) error {
 // room: every command runs in-process on the server's store and
 // configuration, its output going to the session.
 func (a *app) remoteRunner(st *data.Store, cfg config.Effective) warroom.CommandFunc {
-	return func(ctx context.Context, who warroom.Identity, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-		ra := &app{stdin: stdin, stdout: newCleanWriter(stdout), stderr: newCleanWriter(stderr), now: a.now,
-			store: st, remote: &remoteSession{Identity: who, actor: who.Actor}}
-		c := cfg
-		ra.cfg = &c
-		ra.configFlag = "" // never read: cfg is set
-		return ra.execute(ctx, args)
+	return func(ctx context.Context, who warroom.Identity, c warroom.Command) int {
+		ra := &app{stdin: c.Stdin, stdout: newCleanWriter(c.Stdout), stderr: newCleanWriter(c.Stderr), tty: c.Terminal, now: a.now,
+			store: st, remote: &remoteSession{Identity: who, actor: who.Actor},
+			noLocalGit: true} // the server's directory is not the client's checkout
+		eff := cfg
+		ra.cfg = &eff // never loaded from a file
+		return ra.execute(ctx, c.Args)
 	}
 }
 

@@ -53,7 +53,7 @@ func remoteFD(t *testing.T, db string, who warroom.Identity, stdin string, args 
 	a := &app{now: time.Now}
 	run := a.remoteRunner(st, config.DefaultEffective())
 	var out, errb bytes.Buffer
-	code := run(context.Background(), who, args, strings.NewReader(stdin), &out, &errb)
+	code := run(context.Background(), who, warroom.Command{Args: args, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb})
 	return code, out.String(), errb.String()
 }
 
@@ -97,6 +97,7 @@ func TestRemoteCommandRules(t *testing.T) {
 		{"config check", alice, "", []string{"config", "check"}, exitUsage, "flightdeck: config check is not available over SSH"},
 		{"report --out", alice, "", []string{"incident", "report", "INC-1", "--out", "/tmp/r.md"}, exitUsage,
 			"--out is not accepted over SSH: it would write a file on the server"},
+		{"deploy start --repo", alice, "", []string{"deploy", "start", "web", "v2", "--repo", "/srv"}, exitUsage, "--repo is not accepted over SSH: it would read a git repository on the server"},
 		{"report to stdout", alice, "", []string{"incident", "report", "INC-1"}, 0, ""},
 		{"template import FILE", alice, "", []string{"template", "import", "/etc/hosts", "--name", "x"}, exitUsage,
 			"template import over SSH reads the template from stdin"},
@@ -138,7 +139,7 @@ func TestRemoteConcurrentWaitsAndWrites(t *testing.T) {
 	for i := 0; i < waiters; i++ {
 		go func() {
 			var out, errb bytes.Buffer
-			codes <- run(ctx, alice, []string{"deploy", "wait", "--deploy", "1", "--timeout", "4s"}, strings.NewReader(""), &out, &errb)
+			codes <- run(ctx, alice, warroom.Command{Args: []string{"deploy", "wait", "--deploy", "1", "--timeout", "4s"}, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb})
 		}()
 	}
 	time.Sleep(300 * time.Millisecond) // let them start waiting; the write below must not need them to end
@@ -146,7 +147,7 @@ func TestRemoteConcurrentWaitsAndWrites(t *testing.T) {
 	var out, errb bytes.Buffer
 	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second) // fail, not hang, when the pool is taken
 	defer wcancel()
-	if code := run(wctx, alice, []string{"check", "All automated tests passing in CI"}, strings.NewReader(""), &out, &errb); code != 0 {
+	if code := run(wctx, alice, warroom.Command{Args: []string{"check", "All automated tests passing in CI"}, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb}); code != 0 {
 		t.Fatalf("check while %d clients wait: exit %d: %s", waiters, code, errb.String())
 	}
 	if d := time.Since(start); d > 2*time.Second {

@@ -22,11 +22,19 @@ type Identity struct {
 	Viewer             bool
 }
 
+// Command is one command line an SSH client sent and the session's streams.
+type Command struct {
+	Args           []string // split as a shell would (ssh joins its arguments with spaces)
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Terminal       bool // the client asked for a terminal (ssh -t)
+}
+
 // CommandFunc runs one CLI command an SSH client sent (ssh host deploy
 // status) as who, on the server's store, and returns its exit status. It
 // returns soon after ctx ends (the client went away). ui/cli provides it;
 // the war room knows nothing of commands.
-type CommandFunc func(ctx context.Context, who Identity, args []string, stdin io.Reader, stdout, stderr io.Writer) int
+type CommandFunc func(ctx context.Context, who Identity, c Command) int
 
 // sessionIdentity is the session's identity, from the login its key is
 // bound to (authorize) and never from anything else the client says.
@@ -44,14 +52,14 @@ func (s *sshServer) runCommand(sess ssh.Session) {
 	defer cancel()
 	who := s.sessionIdentity(sess)
 	args := sess.Command()
-	var stdout, stderr io.Writer = sess, sess.Stderr()
+	c := Command{Args: args, Stdin: sess, Stdout: sess, Stderr: sess.Stderr()}
 	if _, _, pty := sess.Pty(); pty {
-		stdout, stderr = crlfWriter{stdout}, crlfWriter{stderr}
+		c.Stdout, c.Stderr, c.Terminal = crlfWriter{c.Stdout}, crlfWriter{c.Stderr}, true
 	}
 	shown := model.SanitizeLine(strings.Join(args, " "))
 	s.logger.Printf("command %s from %s (key %s) as %q viewer=%v: %s",
 		who.Login, sess.RemoteAddr(), keyFingerprint(sess.PublicKey()), who.Actor, who.Viewer, shown)
-	code := s.Command(ctx, who, args, sess, stdout, stderr)
+	code := s.Command(ctx, who, c)
 	// Whatever it wrote shows in every dashboard at once.
 	s.hub.notify()
 	s.logger.Printf("command %s from %s: exit %d after %v: %s", who.Login, sess.RemoteAddr(), code, time.Since(start).Round(time.Millisecond), shown)
