@@ -16,6 +16,9 @@ func forgive(cmd *cobra.Command) {
 		cmd.Args = func(c *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				if s := suggestCommands(c, args[0]); s != "" {
+					if !c.HasParent() {
+						return usagef("unknown command %q: did you mean %s?", args[0], s)
+					}
 					return usagef("unknown command %q for %s: did you mean %s?", args[0], c.CommandPath(), s)
 				}
 				if !c.HasParent() {

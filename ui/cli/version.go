@@ -70,7 +70,14 @@ type versionInfo struct {
 
 func currentVersionInfo() versionInfo {
 	info, ok := debug.ReadBuildInfo()
-	v := versionInfo{Version: Version(), GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH,
+	return versionInfoFrom(Version(), info, ok)
+}
+
+// versionInfoFrom fills in what -ldflags left empty from the build
+// information: the commit (vcs.revision), its time (vcs.time) as the build
+// date, whether the checkout had changes, the Go version.
+func versionInfoFrom(ver string, info *debug.BuildInfo, ok bool) versionInfo {
+	v := versionInfo{Version: ver, GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH,
 		SchemaVersion: data.SchemaVersion, Commit: commit, BuildDate: buildDate}
 	if ok && info != nil {
 		v.Module = info.Main.Path
