@@ -185,6 +185,35 @@ func TestServeRunsCLICommandsOverSSH(t *testing.T) {
 		}
 	})
 
+	step(t, "a client that goes away ends its command", func() {
+		cmd := exec.Command("ssh", s.ssh(s.ciKey, "ci", "deploy", "wait", "--deploy", "1")...)
+		var out lockedBuffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for !strings.Contains(out.String(), "waiting for #1") {
+			if time.Now().After(deadline) {
+				t.Fatalf("deploy wait over SSH did not start: %q", out.String())
+			}
+			time.Sleep(50 * time.Millisecond) // polling interval
+		}
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		log := filepath.Join(s.dir, "flightdeck-debug.log")
+		for {
+			b, _ := os.ReadFile(log)
+			if regexp.MustCompile(`command ci from \S+: exit 130 after .*: deploy wait --deploy 1`).Match(b) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the server's deploy wait did not end when its client was killed:\n%s", b)
+			}
+			time.Sleep(100 * time.Millisecond) // polling interval
+		}
+	})
+
 	step(t, "a key that is not authorized runs nothing", func() {
 		out, errOut, code := sshCmd(t, "", s.ssh(s.strangerK, "ci", "deploy", "start", "evil", "v1")...)
 		if code == 0 || !strings.Contains(errOut, "Permission denied (publickey)") || out != "" {
