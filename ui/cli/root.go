@@ -244,6 +244,8 @@ func (a *app) execute(ctx context.Context, args []string) int {
 		addCompletions(a, root)
 	}
 	if a.remote != nil {
+		// Instead of checkActor: the actor is the session's identity,
+		// never --as or the server's $FLIGHTDECK_AS.
 		root.PersistentPreRunE = a.checkRemote
 	}
 	root.SetArgs(args)
