@@ -154,7 +154,41 @@ type remoteError struct {
 func (e remoteError) Error() string { return e.msg }
 func (e remoteError) ExitCode() int { return e.code }
 
-// checkRemote refuses what cmd may not do over SSH (PersistentPreRunE).
+// guardRemote makes every command of the tree (and cobra's help and
+// completion commands, added at execute) run checkRemote before it runs,
+// whatever hooks a command declares of its own.
+func guardRemote(a *app, root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		switch {
+		case c.RunE != nil:
+			run := c.RunE
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				if err := a.checkRemote(cmd, args); err != nil {
+					return err
+				}
+				return run(cmd, args)
+			}
+		case c.Run != nil:
+			run := c.Run
+			c.Run, c.RunE = nil, func(cmd *cobra.Command, args []string) error {
+				if err := a.checkRemote(cmd, args); err != nil {
+					return err
+				}
+				run(cmd, args)
+				return nil
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+// checkRemote refuses what cmd may not do over SSH (guardRemote).
 func (a *app) checkRemote(cmd *cobra.Command, args []string) error {
 	r := a.remote
 	key := remoteKey(cmd)

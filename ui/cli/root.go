@@ -240,13 +240,18 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	defer a.close()
 	root := newRootCmd(a)
 	if len(args) > 0 && strings.HasPrefix(args[0], "__complete") {
+		if a.remote != nil { // cobra adds this command at execute, past guardRemote
+			fmt.Fprintf(stderr, "flightdeck: %s is not available over SSH: %s\n", args[0], remoteCommands[args[0]].why)
+			return exitRemoteRefused
+		}
 		// Only when asked: cobra keeps flag completions in a global map.
 		addCompletions(a, root)
 	}
 	if a.remote != nil {
-		// Instead of checkActor: the actor is the session's identity,
-		// never --as or the server's $FLIGHTDECK_AS.
-		root.PersistentPreRunE = a.checkRemote
+		// No checkActor: the actor is the session's identity, never --as
+		// or the server's $FLIGHTDECK_AS. Every command checks checkRemote.
+		root.PersistentPreRunE = nil
+		guardRemote(a, root)
 	}
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
