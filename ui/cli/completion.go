@@ -157,6 +157,17 @@ func filterPrefix(cands []string, typed string) []string {
 	return out
 }
 
+// completing is whether the command line is a shell asking for
+// completions (cobra's hidden __complete and __completeNoDesc).
+func completing(args []string) bool {
+	for _, arg := range args {
+		if arg == cobra.ShellCompRequestCmd || arg == cobra.ShellCompNoDescRequestCmd {
+			return true
+		}
+	}
+	return false
+}
+
 // addCompletions wires completion into the tree built by newRootCmd.
 func addCompletions(a *app, root *cobra.Command) {
 	find := func(path ...string) *cobra.Command {

@@ -75,6 +75,12 @@ func TestCompletionFromTheDatabase(t *testing.T) {
 			t.Errorf("complete %q: directive %s, want :4 (no file names)", c.args, directive)
 		}
 	}
+	// Flags before __complete work too.
+	var out, errb bytes.Buffer
+	Run(context.Background(), []string{"--db", db, "__complete", "incident", "ack", ""}, &out, &errb)
+	if !strings.HasPrefix(out.String(), "INC-2\t") {
+		t.Errorf("--db DB __complete incident ack: %q", out.String())
+	}
 	// Completion opened the database read-only: nothing changed.
 	before, _ := os.Stat(db)
 	complete(t, "--db", db, "incident", "ack", "")

@@ -239,9 +239,9 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	stderr := a.stderr
 	defer a.close()
 	root := newRootCmd(a)
-	if len(args) > 0 && strings.HasPrefix(args[0], "__complete") {
+	if completing(args) {
 		if a.remote != nil { // cobra adds this command at execute, past guardRemote
-			fmt.Fprintf(stderr, "flightdeck: %s is not available over SSH: %s\n", args[0], remoteCommands[args[0]].why)
+			fmt.Fprintf(stderr, "flightdeck: shell completion is not available over SSH: %s\n", remoteCommands["__complete"].why)
 			return exitRemoteRefused
 		}
 		// Only when asked: cobra keeps flag completions in a global map.
