@@ -54,7 +54,7 @@ func newImportCmd(a *app) *cobra.Command {
 				name := filepath.Base(path)
 				if path == "-" {
 					name = "stdin"
-					b, err = io.ReadAll(os.Stdin)
+					b, err = io.ReadAll(a.stdinReader()) // over SSH: the session's
 				} else {
 					b, err = os.ReadFile(path)
 				}

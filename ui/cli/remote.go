@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -112,7 +114,8 @@ var remoteCommands = map[string]remotePolicy{
 	"template":        read(),
 	"template list":   read(),
 	"template show":   read(),
-	"template import": {class: remoteWrite, flags: map[string]string{}}, // FILE must be "-" (remoteArgs)
+	"template import": write(), // FILE must be "-" (checkRemote)
+	"import":          write(), // FILE must be "-" (checkRemote)
 
 	"backup":         refused("it writes a file on the server; 'ssh … export > flightdeck.json' copies the data to your side"),
 	"demo":           refused("it creates a database on the server"),
@@ -223,6 +226,17 @@ func (a *app) checkRemote(cmd *cobra.Command, args []string) error {
 		return remoteError{"template import over SSH reads the template from stdin, not a file on the server: " +
 			"ssh … template import - --name team-api < team-api.md", exitRemoteRefused}
 	}
+	if key == "import" {
+		for _, arg := range args {
+			if arg != "-" {
+				return remoteError{"import over SSH reads the file from stdin, not a file on the server: " +
+					"ssh … import - < deploys.csv (one file per command; --dry-run first)", exitRemoteRefused}
+			}
+		}
+		if len(args) > 1 {
+			return remoteError{"import over SSH reads one file from stdin: run one command per file (ssh … import - < deploys.csv)", exitRemoteRefused}
+		}
+	}
 	if p.class == remoteWrite {
 		switch {
 		case r.Viewer:
@@ -240,7 +254,7 @@ func (a *app) checkRemote(cmd *cobra.Command, args []string) error {
 // configuration, its output going to the session.
 func (a *app) remoteRunner(st *data.Store, cfg config.Effective) warroom.CommandFunc {
 	return func(ctx context.Context, who warroom.Identity, c warroom.Command) int {
-		ra := &app{stdin: c.Stdin, stdout: newCleanWriter(c.Stdout), stderr: newCleanWriter(c.Stderr), tty: c.Terminal, now: a.now,
+		ra := &app{stdin: &capReader{r: c.Stdin, left: maxRemoteStdin}, stdout: newCleanWriter(c.Stdout), stderr: newCleanWriter(c.Stderr), tty: c.Terminal, now: a.now,
 			store: st, remote: &remoteSession{Identity: who, actor: who.Actor},
 			noLocalGit: true} // the server's directory is not the client's checkout
 		eff := cfg
@@ -271,3 +285,39 @@ type everyTick struct{}
 
 func (everyTick) Changed(context.Context) (bool, error) { return true, nil }
 func (everyTick) Close() error                          { return nil }
+
+// stdinReader is what "-" reads: the session's stdin over SSH, else the
+// process's.
+func (a *app) stdinReader() io.Reader {
+	if a.stdin == nil {
+		return os.Stdin
+	}
+	return a.stdin
+}
+
+// maxRemoteStdin bounds what one SSH client may pipe into a command
+// (template import -, import -): the server holds it in memory.
+const maxRemoteStdin = 64 << 20
+
+// capReader fails, rather than truncates, past its limit: a cut-off CSV
+// must not import as a shorter one.
+type capReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		var one [1]byte
+		if n, _ := c.r.Read(one[:]); n > 0 {
+			return 0, fmt.Errorf("stdin is over %d MiB, the most a command over SSH accepts", maxRemoteStdin>>20)
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -102,6 +103,11 @@ func TestRemoteCommandRules(t *testing.T) {
 		{"template import FILE", alice, "", []string{"template", "import", "/etc/hosts", "--name", "x"}, exitUsage,
 			"template import over SSH reads the template from stdin"},
 		{"template import -", alice, "## Pre-Deployment\n### Checks\n- [ ] tests pass\n", []string{"template", "import", "-", "--name", "tiny"}, 0, ""},
+		{"import FILE", alice, "", []string{"import", "/etc/passwd"}, exitUsage, "import over SSH reads the file from stdin, not a file on the server"},
+		{"import - -", alice, "", []string{"import", "-", "-"}, exitUsage, "import over SSH reads one file from stdin"},
+		{"viewer import", vic, "service,version,status,started_at,finished_at\n", []string{"import", "-"}, exitNoPerm, "import records an action"},
+		{"import -", alice, "service,version,status,started_at,finished_at\nold,v0.9,completed,2026-10-01T10:00:00Z,2026-10-01T10:30:00Z\n",
+			[]string{"import", "-"}, 0, ""},
 		{"stale mistakes stay usage errors", alice, "", []string{"deploy", "status", "extra"}, exitUsage, "see flightdeck deploy status --help"},
 		{"completion runs locally", alice, "", []string{"__complete", "incident", "ack", ""}, exitUsage, "shell completion runs the flightdeck on your side"},
 	} {
@@ -113,6 +119,9 @@ func TestRemoteCommandRules(t *testing.T) {
 		})
 	}
 	// Nothing the refusals named was written; the stdin template was.
+	if out := fdOK(t, db, "history", "--service", "old"); !strings.Contains(out, "v0.9") {
+		t.Errorf("import - over SSH did not import the CSV piped in:\n%s", out)
+	}
 	if out := fdOK(t, db, "template", "show", "tiny"); !strings.Contains(out, "tests pass") {
 		t.Errorf("template import - did not import the template piped in:\n%s", out)
 	}
@@ -164,5 +173,17 @@ func TestRemoteConcurrentWaitsAndWrites(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("a wait did not end after its client went away")
 		}
+	}
+}
+
+func TestRemoteStdinIsBounded(t *testing.T) {
+	r := &capReader{r: strings.NewReader(strings.Repeat("x", 10)), left: 4}
+	b, err := io.ReadAll(r)
+	if err == nil || len(b) != 4 || !strings.Contains(err.Error(), "stdin is over") {
+		t.Errorf("over the cap: %q %v", b, err)
+	}
+	r = &capReader{r: strings.NewReader("abcd"), left: 4}
+	if b, err := io.ReadAll(r); err != nil || string(b) != "abcd" {
+		t.Errorf("at the cap: %q %v", b, err)
 	}
 }

@@ -88,7 +88,7 @@ func newTemplateImportCmd(a *app) *cobra.Command {
 			var src []byte
 			var err error
 			if path == "-" {
-				src, err = readTemplateStdin(a.stdin)
+				src, err = readTemplateStdin(a.stdinReader())
 			} else {
 				src, err = readTemplateFile(path)
 			}
@@ -166,9 +166,6 @@ func readTemplateFile(path string) ([]byte, error) {
 // readTemplateStdin reads a template piped in ("template import -"), at
 // most one byte over the size limit.
 func readTemplateStdin(r io.Reader) ([]byte, error) {
-	if r == nil {
-		r = os.Stdin
-	}
 	src, err := io.ReadAll(io.LimitReader(r, mdtemplate.MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the template from stdin: %v", err)
