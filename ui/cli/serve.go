@@ -27,6 +27,11 @@ func newServeCmd(a *app) *cobra.Command {
 			"the config gives the SSH user under 'users:' (else the user name) with the key's\n" +
 			"fingerprint, e.g. \"Alice Liddell (ssh SHA256:uCv0YwT2)\"; users marked\n" +
 			"'viewer: true' get a read-only dashboard.\n\n" +
+			"A command sent over SSH runs as that CLI command on this database, as that person:\n" +
+			"'ssh -p 2222 ci@host deploy promote --deploy 42 --json' (stdout, stderr and the exit\n" +
+			"code come back). Viewers are refused every command that writes (exit 77); commands\n" +
+			"and flags that touch the server's files (--db, --config, --as, backup, --out …) are\n" +
+			"refused (exit 2); a file to import is piped in: ssh … template import - --name NAME < FILE.\n\n" +
 			"Only public-key login is allowed: --authorized-keys names a file of OpenSSH public\n" +
 			"keys, one per line, read whole at start (a bad line stops the server and names\n" +
 			"the line) and re-read when it changes. A line may start with\n" +
