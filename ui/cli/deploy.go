@@ -102,7 +102,7 @@ func newDeployStartCmd(a *app) *cobra.Command {
 					return incidentError(err)
 				}
 			}
-			gf.stdin = cmd.InOrStdin()
+			gf.stdin = a.stdinReader()
 			shipped, err := a.readCommits(cmd.Context(), s, &n, gf)
 			if err != nil {
 				return err

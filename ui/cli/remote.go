@@ -68,7 +68,7 @@ var remoteCommands = map[string]remotePolicy{
 
 	"deploy": read(),
 	"deploy start": {class: remoteWrite, flags: map[string]string{
-		"repo": "it would read a git repository on the server; pass the commit as --commit SHA --committed-at \"$(git log -1 --format=%cI)\""}},
+		"repo": "it would read a git repository on the server; pipe your checkout's log instead: git log --topo-order --format='" + model.CommitLogFormat + "' -n 2000 HEAD | ssh … deploy start SERVICE VERSION --commits-from -"}},
 	"deploy status":         read(),
 	"deploy promote":        write(),
 	"deploy live":           write(),
@@ -256,7 +256,7 @@ func (a *app) remoteRunner(st *data.Store, cfg config.Effective) warroom.Command
 	return func(ctx context.Context, who warroom.Identity, c warroom.Command) int {
 		ra := &app{stdin: &capReader{r: c.Stdin, left: maxRemoteStdin}, stdout: newCleanWriter(c.Stdout), stderr: newCleanWriter(c.Stderr), tty: c.Terminal, now: a.now,
 			store: st, remote: &remoteSession{Identity: who, actor: who.Actor},
-			noLocalGit: true} // the server's directory is not the client's checkout
+			noLocalGit: true, noLocalFiles: true} // the server's directory is not the client's checkout
 		eff := cfg
 		ra.cfg = &eff // never loaded from a file
 		return ra.execute(ctx, c.Args)

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -335,7 +337,17 @@ func TestCIJobsDriveADeploymentOverSSH(t *testing.T) {
 		githubScripts(t, gh, map[string]string{"FLIGHTDECK_SSH_KEY": string(keyPEM), "FLIGHTDECK_KNOWN_HOSTS": s.knownHosts}),
 		{gitlabScript(t, gl)},
 	}
+	// Job 2 ships three more commits, committed at known times.
+	later := []time.Time{time.Date(2026, 11, 30, 13, 0, 0, 0, time.UTC), time.Date(2026, 11, 30, 14, 30, 0, 0, time.UTC),
+		time.Date(2026, 11, 30, 16, 45, 0, 0, time.UTC)}
+	committed := []time.Time{time.Date(2026, 11, 30, 9, 12, 0, 0, time.UTC)}
 	for n, job := range jobs {
+		if n == 1 {
+			for i, at := range later {
+				sha = repo.commit(at, fmt.Sprintf("change %d", i+2))
+			}
+			committed = append(committed, later...)
+		}
 		home := t.TempDir()
 		base := map[string]string{
 			"HOME": home, "FLIGHTDECK_HOST": "127.0.0.1", "FLIGHTDECK_PORT": s.port,
@@ -384,6 +396,48 @@ func TestCIJobsDriveADeploymentOverSSH(t *testing.T) {
 		if !regexp.MustCompile(`"started_by": "CI pipeline \(ssh SHA256:`).MatchString(hist) {
 			t.Errorf("job %d: deployment #%d is not started by the ci login's identity:\n%s", n+1, id, hist)
 		}
+	}
+	// Lead time per commit, from those commits: #1 ships its one commit (a
+	// first deployment), #2 the three since. Each sample is commit → its
+	// deployment's completion; the median of four is the mean of the middle two.
+	var finished []time.Time
+	for id := 1; id <= 2; id++ {
+		var det struct {
+			Deployment struct {
+				FinishedAt time.Time `json:"finished_at"`
+			} `json:"deployment"`
+			Commits []struct{} `json:"commits"`
+		}
+		if err := json.Unmarshal([]byte(fdOK(t, s.db, "history", "show", fmt.Sprint(id), "--json")), &det); err != nil {
+			t.Fatal(err)
+		}
+		if want := []int{1, 3}[id-1]; len(det.Commits) != want {
+			t.Errorf("deployment #%d ships %d commits, want %d", id, len(det.Commits), want)
+		}
+		finished = append(finished, det.Deployment.FinishedAt)
+	}
+	var samples []time.Duration
+	samples = append(samples, finished[0].Sub(committed[0]))
+	for _, c := range committed[1:] {
+		samples = append(samples, finished[1].Sub(c))
+	}
+	slices.Sort(samples)
+	want := (samples[1] + samples[2]) / 2
+	var m struct {
+		LeadTime struct {
+			Unit          string   `json:"unit"`
+			Changes       int      `json:"changes"`
+			Deployments   int      `json:"deployments"`
+			MedianSeconds *float64 `json:"median_seconds"`
+		} `json:"lead_time"`
+	}
+	if err := json.Unmarshal([]byte(fdOK(t, s.db, "metrics", "--json")), &m); err != nil {
+		t.Fatal(err)
+	}
+	lt := m.LeadTime
+	if lt.Unit != "commit" || lt.Changes != 4 || lt.Deployments != 2 || lt.MedianSeconds == nil ||
+		math.Abs(*lt.MedianSeconds-want.Seconds()) > 1 {
+		t.Errorf("metrics lead_time = %+v (median %v), want per commit, 4 changes in 2 deployments, median %s", lt, lt.MedianSeconds, want)
 	}
 }
 
