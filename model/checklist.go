@@ -202,15 +202,23 @@ func FindItem(items []Item, query string) (Item, error) {
 		return Item{}, fmt.Errorf("there is no item #%s on this checklist%s", idq, idRange(items))
 	}
 	lq := strings.ToLower(q)
-	var matches []Item
+	var matches, exact []Item
 	for _, it := range items {
 		lt := strings.ToLower(it.Text)
 		if lt == lq {
-			return it, nil
+			exact = append(exact, it)
 		}
 		if strings.Contains(lt, lq) {
 			matches = append(matches, it)
 		}
+	}
+	switch len(exact) {
+	case 1:
+		return exact[0], nil
+	case 0:
+	default:
+		// The same words in several sections: only the id tells them apart.
+		return Item{}, fmt.Errorf("%q is %d items, in different sections (%s): use the item id", q, len(exact), itemList(exact, false))
 	}
 	if utf8.RuneCountInString(q) < MinItemQuery || !strings.ContainsFunc(q, unicode.IsLetter) {
 		return Item{}, fmt.Errorf("%q is too short to pick an item by its text: use at least %d characters with a word in them, or the item id%s", q, MinItemQuery, idRange(items))
@@ -221,8 +229,15 @@ func FindItem(items []Item, query string) (Item, error) {
 	case 0:
 		return Item{}, fmt.Errorf("no checklist item matches %q", q)
 	}
+	return Item{}, fmt.Errorf("%q matches %d items (%s): use more words or the item id", q, len(matches), itemList(matches, true))
+}
+
+// itemList names up to four items by id and place: "#12 Deployment
+// Execution › Verify: Smoke tests pass"; withText false leaves the text out
+// (it is the same for all).
+func itemList(items []Item, withText bool) string {
 	var b strings.Builder
-	for i, m := range matches {
+	for i, m := range items {
 		if i == 4 {
 			fmt.Fprintf(&b, "; …")
 			break
@@ -230,9 +245,12 @@ func FindItem(items []Item, query string) (Item, error) {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		fmt.Fprintf(&b, "#%d %s", m.ID, m.Text)
+		fmt.Fprintf(&b, "#%d %s › %s", m.ID, m.Phase, m.Section)
+		if withText {
+			fmt.Fprintf(&b, ": %s", m.Text)
+		}
 	}
-	return Item{}, fmt.Errorf("%q matches %d items (%s): use more words or the item id", q, len(matches), b.String())
+	return b.String()
 }
 
 // MinItemQuery is the shortest text FindItem matches inside an item.

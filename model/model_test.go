@@ -171,6 +171,32 @@ func TestFindItem(t *testing.T) {
 	}
 }
 
+// The same item text in two sections (issue 16): the exact text names no
+// one item, so the message lists each with its id, phase and section.
+func TestFindItemSameTextInTwoSections(t *testing.T) {
+	list := []Item{
+		{ID: 7, Phase: "Release", Section: "Alpha", Text: "Docs updated"},
+		{ID: 9, Phase: "Release", Section: "Beta", Text: "Docs updated"},
+		{ID: 11, Phase: "Release", Section: "Beta", Text: "Docs updated on the website"},
+	}
+	_, err := FindItem(list, "docs updated")
+	want := `"docs updated" is 2 items, in different sections (#7 Release › Alpha; #9 Release › Beta): use the item id`
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v\nwant %s", err, want)
+	}
+	_, err = FindItem(list, "docs")
+	want = `"docs" matches 3 items (#7 Release › Alpha: Docs updated; #9 Release › Beta: Docs updated; #11 Release › Beta: Docs updated on the website): use more words or the item id`
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v\nwant %s", err, want)
+	}
+	if it, err := FindItem(list, "9"); err != nil || it.ID != 9 {
+		t.Fatalf("by id: #%d, %v", it.ID, err)
+	}
+	if it, err := FindItem(list, "on the website"); err != nil || it.ID != 11 {
+		t.Fatalf("unique words: #%d, %v", it.ID, err)
+	}
+}
+
 // Issue 13 defect 9: "check 0" ticked whichever item mentioned a 0.
 func TestFindItemNumberIsAnID(t *testing.T) {
 	list := []Item{
@@ -212,9 +238,14 @@ func TestTemplateItemsAndValidate(t *testing.T) {
 	if err := tpl.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	// The same words in another section are another item.
 	tpl.Phases[1].Sections[0].Items = []string{"ONE "}
-	if err := tpl.Validate(); err == nil || !strings.Contains(err.Error(), "duplicate item") {
-		t.Fatalf("duplicate accepted: %v", err)
+	if err := tpl.Validate(); err != nil {
+		t.Fatalf("same text in another section refused: %v", err)
+	}
+	tpl.Phases[0].Sections[0].Items = []string{"one", "two", "ONE "}
+	if err := tpl.Validate(); err == nil || err.Error() != `duplicate item "ONE " (twice in A › S)` {
+		t.Fatalf("duplicate in one section: %v", err)
 	}
 	if err := (Template{Name: "x"}).Validate(); err == nil {
 		t.Fatal("empty template accepted")

@@ -63,10 +63,12 @@ func (t Template) Validate() error {
 		for _, s := range p.Sections {
 			for _, text := range s.Items {
 				n++
-				key := strings.ToLower(strings.TrimSpace(text))
+				// The same words may be an item of several sections
+				// (a "Docs updated" under Alpha and under Beta).
 				where := p.Name + " › " + s.Name
-				if prev, ok := seen[key]; ok {
-					return fmt.Errorf("duplicate item %q (in %s and %s)", text, prev, where)
+				key := where + "\x00" + strings.ToLower(strings.TrimSpace(text))
+				if _, ok := seen[key]; ok {
+					return fmt.Errorf("duplicate item %q (twice in %s)", text, where)
 				}
 				seen[key] = where
 			}

@@ -26,8 +26,8 @@ const (
 	ErrNotUTF8                             // text in another encoding
 	ErrNoItems                             // no task-list items
 	ErrTooManyItems                        // more than MaxItems items
-	ErrDuplicateItem                       // two items with the same text
-	ErrDuplicatePhase                      // two level-2 headings with the same name
+	ErrDuplicateItem                       // two items with the same text in one section
+	ErrDuplicatePhase                      // two phase headings with the same name
 	ErrTooComplex                          // nesting or paragraphs far beyond a checklist's
 )
 
@@ -43,11 +43,20 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Subject + e.problem }
 
-// In returns the same error naming the document as subject, e.g. a file name.
+// In returns the same error naming the document as subject, e.g. a file
+// name; In(file) of an error on a line names it as file:LINE.
 func (e *Error) In(subject string) *Error {
 	c := *e
 	c.Subject = subject
 	return &c
+}
+
+// AtLine is In(file) with the line: "team.md:3: duplicate item …".
+func (e *Error) AtLine(file string) *Error {
+	if e.Line <= 0 {
+		return e.In(file)
+	}
+	return e.In(fmt.Sprintf("%s:%d", file, e.Line))
 }
 
 func newError(kind ErrorKind, line int, format string, a ...any) *Error {

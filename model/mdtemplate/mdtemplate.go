@@ -2,12 +2,23 @@
 // (GFM `- [ ] item` lines under headings) with goldmark, and holds the
 // built-in OctoAcme template, embedded verbatim from the seed document.
 //
-// Structure: a level-2 heading starts a phase ("Pre-Deployment Checklist"
-// becomes the phase "Pre-Deployment"), a level-3 heading starts a section,
-// task-list items are checklist items, and a plain bullet list under a
-// level-3 heading is guidance shown with its phase (the seed's "When to
-// Rollback" criteria). Phases without items are left out, so a whole
+// Headings: a level-2 heading with items under it makes level-2 headings
+// phases ("Pre-Deployment Checklist" becomes the phase "Pre-Deployment") and
+// a level-1 heading the title; when several level-1 headings have items
+// under them, level-1 headings are the phases instead; when no level-1 or
+// level-2 heading does, the document is one phase named after its title
+// (or "Checklist"). Any heading deeper than the phases names the section
+// of the items under it. Phases without items are left out, so a whole
 // document such as the seed imports cleanly.
+//
+// Items: task-list lines are items; the same text may appear in different
+// sections, not twice in one. A nested task line is an item of the same
+// section whose text carries its task parents: "Parent › Child". Items over
+// MaxItemLen characters are cut with " …" (a warning). Plain bullets and
+// table rows are guidance shown with their phase (the seed's "When to
+// Rollback" criteria). HTML is not read: comments are ignored, and inside
+// <details> the Markdown after a blank line is read as usual. YAML front
+// matter (GitHub issue templates) is skipped.
 package mdtemplate
 
 import (
@@ -15,6 +26,7 @@ import (
 	"cmp"
 	_ "embed"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/yuin/goldmark"
@@ -46,21 +58,28 @@ func Builtin() model.Template {
 // BuiltinSource is the Markdown the built-in template is parsed from.
 func BuiltinSource() []byte { return append([]byte(nil), builtinSource...) }
 
-var md = goldmark.New(goldmark.WithExtensions(extension.TaskList))
+var md = goldmark.New(goldmark.WithExtensions(extension.TaskList, extension.Table))
 
 // Parse reads a Markdown checklist into a template named name. Every
 // error is an *Error naming the template; see checkSource for what is
 // refused before parsing.
 func Parse(name string, src []byte) (model.Template, error) {
-	t, err := parse(name, src)
-	if err != nil {
-		if e, ok := err.(*Error); ok {
-			return model.Template{}, e.In(fmt.Sprintf("template %q", name))
-		}
-		return model.Template{}, err
-	}
-	return t, nil
+	t, _, err := Inspect(name, src)
+	return t, err
 }
+
+// Warning is something Inspect read past without refusing the document:
+// task lines commented out or hidden in HTML, items cut to MaxItemLen.
+type Warning struct {
+	Line int    // 1-based line
+	Text string // one line: what was done and how to change it
+}
+
+func (w Warning) String() string { return fmt.Sprintf("line %d: %s", w.Line, w.Text) }
+
+// MaxItemLen is the longest item text, in characters, nested prefix
+// included; longer items are cut at a word and end with " …".
+const MaxItemLen = 300
 
 // where an item was found, for duplicate reports.
 type itemPos struct {
@@ -68,9 +87,80 @@ type itemPos struct {
 	phase, section string
 }
 
-func parse(name string, src []byte) (model.Template, error) {
+// Inspect is Parse that also returns the warnings about what was read past.
+func Inspect(name string, src []byte) (model.Template, []Warning, error) {
+	t, w, err := parse(name, src)
+	if err != nil {
+		if e, ok := err.(*Error); ok {
+			return model.Template{}, nil, e.In(fmt.Sprintf("template %q", name))
+		}
+		return model.Template{}, nil, err
+	}
+	return t, w, nil
+}
+
+// taskLine is a line that reads as a GFM task item.
+var taskLine = regexp.MustCompile(`^\s{0,12}(?:[-*+]|[0-9]{1,9}[.)])[ \t]+\[[ xX]\](?:[ \t]|$)`)
+
+// headingPlan says which heading level starts a phase (see the package
+// comment): 1 when several level-1 headings have items under them, 2 when
+// a level-2 heading does, else 0 (one phase; every heading is a section).
+func headingPlan(doc ast.Node) int {
+	var stack [7]bool // stack[l]: a level-l heading is open
+	var open [7]ast.Node
+	has := map[ast.Node]bool{}
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		switch n := n.(type) {
+		case *ast.Heading:
+			for l := n.Level; l <= 6; l++ {
+				stack[l], open[l] = false, nil
+			}
+			stack[n.Level], open[n.Level] = true, n
+		case *ast.List:
+			if !listHasTask(n) {
+				continue
+			}
+			for l := 1; l <= 6; l++ {
+				if stack[l] {
+					has[open[l]] = true
+				}
+			}
+		}
+	}
+	h1 := 0
+	h2 := false
+	for h := range has {
+		switch h.(*ast.Heading).Level {
+		case 1:
+			h1++
+		case 2:
+			h2 = true
+		}
+	}
+	switch {
+	case h1 >= 2:
+		return 1
+	case h2:
+		return 2
+	}
+	return 0
+}
+
+func listHasTask(n ast.Node) bool {
+	found := false
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if _, ok := c.(*extast.TaskCheckBox); ok && entering {
+			found = true
+			return ast.WalkStop, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return found
+}
+
+func parse(name string, src []byte) (model.Template, []Warning, error) {
 	if err := checkSource(src); err != nil {
-		return model.Template{}, err
+		return model.Template{}, nil, err
 	}
 	// Editors on Windows start UTF-8 files with a byte-order mark, which
 	// would turn a first "# Title" line into plain text.
@@ -82,19 +172,22 @@ func parse(name string, src []byte) (model.Template, error) {
 		src = bytes.ReplaceAll(bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
 	}
 	if err := checkShape(src); err != nil {
-		return model.Template{}, err
+		return model.Template{}, nil, err
 	}
+	src = blankFrontMatter(src)
 	doc := md.Parser().Parse(text.NewReader(src))
+	phaseLevel := headingPlan(doc)
 	t := model.Template{Name: name}
+	var warnings []Warning
 	var phase *model.TemplatePhase
 	var section string
 	var title string
 	phaseLine := map[string]int{} // first line of each phase name
 	var dupPhase *Error
-	seen := map[string]itemPos{} // lowercased item text → first place
+	seen := map[string]itemPos{} // phase, section, lowercased text → first place
 	var dups []string
 	dupLine := 0
-	plain, items := 0, 0
+	plain, rows, items := 0, 0, 0
 
 	ensurePhase := func() *model.TemplatePhase {
 		if phase == nil {
@@ -105,19 +198,27 @@ func parse(name string, src []byte) (model.Template, error) {
 	}
 	addItem := func(p *model.TemplatePhase, itemText string, line int) {
 		items++
+		if r := []rune(itemText); len(r) > MaxItemLen {
+			cut := string(r[:MaxItemLen-2])
+			if i := strings.LastIndexByte(cut, ' '); i > MaxItemLen/2 {
+				cut = cut[:i]
+			}
+			itemText = strings.TrimSpace(cut) + " …"
+			warnings = append(warnings, Warning{line, fmt.Sprintf("item of %d characters cut to %d (ending \"…\"): shorten it, or move the detail into a plain list line (- text) under it", len(r), MaxItemLen)})
+		}
 		sec := cmp.Or(section, p.Name)
 		if k := len(p.Sections); k == 0 || p.Sections[k-1].Name != sec {
 			p.Sections = append(p.Sections, model.TemplateSection{Name: sec})
 		}
 		s := &p.Sections[len(p.Sections)-1]
 		s.Items = append(s.Items, itemText)
-		key := strings.ToLower(itemText)
+		key := p.Name + "\x00" + sec + "\x00" + strings.ToLower(itemText)
 		if first, ok := seen[key]; ok {
 			if dupLine == 0 {
 				dupLine = first.line
 			}
-			dups = append(dups, fmt.Sprintf("%q on line %d (%s › %s) and line %d (%s › %s)",
-				itemText, first.line, first.phase, first.section, line, p.Name, sec))
+			dups = append(dups, fmt.Sprintf("%q on line %d and line %d (both in %s › %s)",
+				itemText, first.line, line, p.Name, sec))
 		} else {
 			seen[key] = itemPos{line, p.Name, sec}
 		}
@@ -128,9 +229,7 @@ func parse(name string, src []byte) (model.Template, error) {
 		case *ast.Heading:
 			h := clean(inlineText(n, src))
 			switch {
-			case n.Level == 1:
-				title = h
-			case n.Level == 2:
+			case n.Level == phaseLevel:
 				pn := phaseName(cmp.Or(h, title, "Checklist"))
 				t.Phases = append(t.Phases, model.TemplatePhase{Name: pn})
 				phase = &t.Phases[len(t.Phases)-1]
@@ -138,6 +237,11 @@ func parse(name string, src []byte) (model.Template, error) {
 				if _, ok := phaseLine[pn]; !ok {
 					phaseLine[pn] = nodeLine(n, src)
 				}
+			case n.Level == 1:
+				title = h
+			case n.Level < phaseLevel:
+				// Shallower than the phases (a title): no section yet.
+				section = ""
 			default:
 				section = h
 			}
@@ -146,20 +250,42 @@ func parse(name string, src []byte) (model.Template, error) {
 			var guidance []string
 			for li := n.FirstChild(); li != nil; li = li.NextSibling() {
 				itemText, isTask, line := listItem(li, src)
+				prefix := ""
 				switch {
 				case isTask && itemText != "":
 					addItem(p, itemText, line)
+					prefix = itemText + " › "
 				case !isTask && itemText != "":
 					plain++
 					guidance = append(guidance, itemText)
 				}
 				// Task items nested under an item are items too, in
-				// document order, so none is silently dropped.
-				forNestedTasks(li, src, func(text string, line int) { addItem(p, text, line) })
+				// document order, named after their task parents.
+				forNestedTasks(li, src, prefix, func(text string, line int) { addItem(p, text, line) })
 			}
 			if len(guidance) > 0 {
 				p.Guidance = append(p.Guidance, model.Guidance{Phase: p.Name, Title: section, Lines: guidance})
 			}
+		case *extast.Table:
+			p := ensurePhase()
+			var lines []string
+			for r := n.FirstChild(); r != nil; r = r.NextSibling() {
+				var cells []string
+				for c := r.FirstChild(); c != nil; c = c.NextSibling() {
+					if v := clean(inlineText(c, src)); v != "" {
+						cells = append(cells, v)
+					}
+				}
+				if len(cells) > 0 {
+					rows++
+					lines = append(lines, strings.Join(cells, " · "))
+				}
+			}
+			if len(lines) > 0 {
+				p.Guidance = append(p.Guidance, model.Guidance{Phase: p.Name, Title: section, Lines: lines})
+			}
+		case *ast.HTMLBlock:
+			warnings = append(warnings, htmlWarnings(n, src)...)
 		}
 	}
 
@@ -172,19 +298,26 @@ func parse(name string, src []byte) (model.Template, error) {
 		}
 		if withItems[p.Name]++; withItems[p.Name] == 2 && dupPhase == nil {
 			dupPhase = newError(ErrDuplicatePhase, phaseLine[p.Name],
-				": phase %q appears twice (first on line %d): give each level-2 heading a different name", p.Name, phaseLine[p.Name])
+				": phase %q appears twice (first on line %d): give each level-%d heading a different name", p.Name, phaseLine[p.Name], cmp.Or(phaseLevel, 2))
 		}
 		kept = append(kept, p)
 	}
 	t.Phases = kept
 	switch {
-	case items == 0 && plain > 0:
-		return model.Template{}, newError(ErrNoItems, 0,
-			" has no checklist items: write them as task-list lines (- [ ] item) under headings; its %d plain list lines (- item) are not items", plain)
+	case items == 0 && (plain > 0 || rows > 0):
+		var what []string
+		if plain > 0 {
+			what = append(what, fmt.Sprintf("%d plain list lines (- item)", plain))
+		}
+		if rows > 0 {
+			what = append(what, fmt.Sprintf("%d table rows", rows))
+		}
+		return model.Template{}, nil, newError(ErrNoItems, 0,
+			" has no checklist items: write them as task-list lines (- [ ] item) under headings; its %s are guidance, not items", strings.Join(what, " and "))
 	case items == 0:
-		return model.Template{}, newError(ErrNoItems, 0, " has no checklist items: write them as task-list lines (- [ ] item) under headings")
+		return model.Template{}, nil, newError(ErrNoItems, 0, " has no checklist items: write them as task-list lines (- [ ] item) under headings%s", commentedHint(warnings))
 	case items > MaxItems:
-		return model.Template{}, newError(ErrTooManyItems, 0, " has %d checklist items: a template may have at most %d", items, MaxItems)
+		return model.Template{}, nil, newError(ErrTooManyItems, 0, " has %d checklist items: a template may have at most %d", items, MaxItems)
 	case len(dups) > 0:
 		more := ""
 		if len(dups) > 3 {
@@ -195,15 +328,86 @@ func parse(name string, src []byte) (model.Template, error) {
 		if len(dups) > 1 {
 			word = "items"
 		}
-		return model.Template{}, newError(ErrDuplicateItem, dupLine, ": duplicate %s %s%s: make each item different", word, strings.Join(dups, "; "), more)
+		return model.Template{}, nil, newError(ErrDuplicateItem, dupLine, ": duplicate %s %s%s: make each item of a section different (the same text in another section is fine)", word, strings.Join(dups, "; "), more)
 	case dupPhase != nil:
-		return model.Template{}, dupPhase
+		return model.Template{}, nil, dupPhase
 	}
 	if err := t.Validate(); err != nil {
 		// Unreachable: the checks above are Validate's, with lines.
-		return model.Template{}, fmt.Errorf("template %q: %w", name, err)
+		return model.Template{}, nil, fmt.Errorf("template %q: %w", name, err)
 	}
-	return t, nil
+	return t, warnings, nil
+}
+
+// commentedHint points at task lines hidden in HTML when nothing else was read.
+func commentedHint(w []Warning) string {
+	if len(w) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (the task lines from line %d are inside HTML or a comment and are not read)", w[0].Line)
+}
+
+// htmlWarnings reports task lines inside an HTML block: commented out (a
+// template's instructions often are), or swallowed by a tag such as
+// <details> with no blank line after it.
+func htmlWarnings(n *ast.HTMLBlock, src []byte) []Warning {
+	lines := n.Lines()
+	var first, count int
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		if taskLine.Match(seg.Value(src)) {
+			if count == 0 {
+				first = lineOf(src, seg.Start)
+			}
+			count++
+		}
+	}
+	if count == 0 {
+		return nil
+	}
+	if n.HTMLBlockType == ast.HTMLBlockType2 {
+		return []Warning{{first, fmt.Sprintf("%s in an HTML comment (<!-- … -->) ignored: move them out of the comment to import them", plural(count, "task line", "task lines"))}}
+	}
+	return []Warning{{first, fmt.Sprintf("%s inside an HTML block not read: leave a blank line after the HTML tag (e.g. after </summary>) so the list is Markdown", plural(count, "task line", "task lines"))}}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// blankFrontMatter blanks a YAML front matter block (--- … --- on the
+// first lines, as in GitHub issue templates), keeping line numbers.
+func blankFrontMatter(src []byte) []byte {
+	if !bytes.HasPrefix(src, []byte("---\n")) {
+		return src
+	}
+	rest := src[4:]
+	off := 4
+	for len(rest) > 0 {
+		i := bytes.IndexByte(rest, '\n')
+		l := rest
+		if i >= 0 {
+			l = rest[:i]
+		}
+		if s := string(bytes.TrimRight(l, " \t")); s == "---" || s == "..." {
+			end := off + len(l)
+			out := append([]byte(nil), src...)
+			for j := 0; j < end; j++ {
+				if out[j] != '\n' {
+					out[j] = ' '
+				}
+			}
+			return out
+		}
+		if i < 0 {
+			break
+		}
+		rest, off = rest[i+1:], off+i+1
+	}
+	return src
 }
 
 // phaseName turns "Pre-Deployment Checklist" into "Pre-Deployment", and
@@ -243,18 +447,22 @@ func listItem(li ast.Node, src []byte) (string, bool, int) {
 }
 
 // forNestedTasks calls fn for every task-list item in lists nested inside
-// list item li, depth first in document order.
-func forNestedTasks(li ast.Node, src []byte, fn func(text string, line int)) {
+// list item li, depth first in document order. A sub-item's text is
+// prefixed with its task ancestors' ("Parent › Child"); plain bullets in
+// between add nothing.
+func forNestedTasks(li ast.Node, src []byte, prefix string, fn func(text string, line int)) {
 	for c := li.FirstChild(); c != nil; c = c.NextSibling() {
 		list, ok := c.(*ast.List)
 		if !ok {
 			continue
 		}
 		for sub := list.FirstChild(); sub != nil; sub = sub.NextSibling() {
+			p := prefix
 			if text, isTask, line := listItem(sub, src); isTask && text != "" {
-				fn(text, line)
+				fn(prefix+text, line)
+				p = prefix + text + " › "
 			}
-			forNestedTasks(sub, src, fn)
+			forNestedTasks(sub, src, p, fn)
 		}
 	}
 }
