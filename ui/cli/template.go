@@ -40,7 +40,7 @@ func newTemplateCmd(a *app) *cobra.Command {
 
 func newTemplateImportCmd(a *app) *cobra.Command {
 	var name string
-	var replace bool
+	var replace, dryRun bool
 	cmd := &cobra.Command{
 		Use:   "import FILE.md",
 		Short: "Import a Markdown checklist as a template",
@@ -50,9 +50,16 @@ func newTemplateImportCmd(a *app) *cobra.Command {
 			"Phases flightdeck acts on are Pre-Deployment (gates the rollout), Deployment Execution\n" +
 			"and Rollback; other phases are kept as plain checklists. A whole document such as the\n" +
 			"seed imports cleanly: sections without task items are left out.\n\n" +
-			"Refused with exit 2: a missing file or a directory, a file that is empty, over 1 MiB,\n" +
-			"not UTF-8 text, or binary; a checklist without items or with the same item twice.",
-		Example: "  flightdeck template import team-api.md\n" +
+			"Headings: with items under a level-2 heading, level-2 headings are phases and deeper\n" +
+			"ones sections; with several level-1 headings over items, level-1 headings are phases; with\n" +
+			"neither, the file is one phase and every heading a section. A nested task line is an item\n" +
+			"\"Parent › Child\"; tables and plain lists are guidance; HTML comments are ignored.\n" +
+			"--dry-run prints the phases, sections, item counts and warnings and writes nothing.\n\n" +
+			"Refused with exit 2, naming FILE:LINE where there is one: a missing file or a directory, a\n" +
+			"file that is empty, over 1 MiB, not UTF-8 text, or binary; a checklist without items, with\n" +
+			"the same item twice in one section, or with two phases of the same name.",
+		Example: "  flightdeck template import team-api.md --dry-run\n" +
+			"  flightdeck template import team-api.md\n" +
 			"  flightdeck template import checklists/web.md --name web --replace\n" +
 			"  flightdeck deploy start api v1.4.2 --template team-api",
 		Args: func(_ *cobra.Command, args []string) error {
@@ -96,8 +103,17 @@ func newTemplateImportCmd(a *app) *cobra.Command {
 				return err
 			}
 			// Parse before opening the database, naming the file in errors.
-			if _, err := mdtemplate.Parse(name, src); err != nil {
+			parsed, warnings, err := mdtemplate.Inspect(name, src)
+			if err != nil {
 				return fileError(err, file)
+			}
+			if dryRun {
+				writeDryRun(a.stdout, a.stderr, file, parsed, warnings)
+				noteValue(cmd.Context(), func() any { return newTemplateDetailJSON(parsed, "dry-run") })
+				return nil
+			}
+			for _, w := range warnings {
+				fmt.Fprintf(a.stderr, "warning: %s:%d: %s\n", file, w.Line, model.SanitizeLine(w.Text))
 			}
 			ctx := cmd.Context()
 			s, err := a.open(ctx)
@@ -127,7 +143,36 @@ func newTemplateImportCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&name, "name", "", "template name (default: the file name without extension, lowercased, spaces as -)")
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace a template of the same name")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print what would be imported (phases, sections, items, warnings) and write nothing")
 	return cmd
+}
+
+// writeDryRun is what `template import --dry-run` prints: each phase with
+// its sections' item counts and guidance, then the warnings, with lines.
+func writeDryRun(stdout, stderr io.Writer, file string, tpl model.Template, warnings []mdtemplate.Warning) {
+	items := tpl.Items()
+	fmt.Fprintf(stdout, "would import template %q from %s: %s, %s (dry run: nothing written)\n", tpl.Name, file,
+		plural(len(tpl.Phases), "phase", "phases"), plural(len(items), "item", "items"))
+	for _, p := range tpl.Phases {
+		n := 0
+		for _, s := range p.Sections {
+			n += len(s.Items)
+		}
+		fmt.Fprintf(stdout, "  %s: %s\n", model.SanitizeLine(p.Name), plural(n, "item", "items"))
+		for _, s := range p.Sections {
+			fmt.Fprintf(stdout, "    %s: %s\n", model.SanitizeLine(s.Name), plural(len(s.Items), "item", "items"))
+		}
+		for _, g := range p.Guidance {
+			fmt.Fprintf(stdout, "    guidance %s: %s\n", model.SanitizeLine(cmp.Or(g.Title, p.Name)), plural(len(g.Lines), "line", "lines"))
+		}
+	}
+	if len(warnings) == 0 {
+		fmt.Fprintln(stdout, "no warnings")
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(stdout, "warning: %s:%d: %s\n", file, w.Line, model.SanitizeLine(w.Text))
+	}
+	fmt.Fprintf(stderr, "import it: flightdeck template import %s --name %s\n", file, tpl.Name)
 }
 
 // readTemplateFile reads at most one byte over the size limit, so a huge
@@ -188,7 +233,7 @@ func pathErrCause(err error) error {
 func fileError(err error, file string) error {
 	var pe *mdtemplate.Error
 	if errors.As(err, &pe) {
-		return usageError{pe.In(file)}
+		return usageError{pe.AtLine(file)}
 	}
 	return cliError(err)
 }
