@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -229,5 +231,54 @@ func TestCLITemplateErrors(t *testing.T) {
 	fdFail(t, db, exitUsage, `unknown template command "remove"`, "template", "remove", "x")
 	if out := fdScreen(t, db, "deploy", "status"); !strings.Contains(out, "no active deployments") {
 		t.Errorf("a refused start started something:\n%s", out)
+	}
+}
+
+// `template import --dry-run` prints what it would create, with warnings
+// naming file:line, and writes nothing; then `check "same text"` on a
+// deployment from it names both items by id and section.
+func TestCLITemplateImportDryRunAndSameText(t *testing.T) {
+	db := cliDB(t)
+	dir := t.TempDir()
+	src := "# Release\n## Pre-Deployment\n### Alpha\n- [ ] Docs updated\n  - [ ] website\n### Beta\n- [ ] Docs updated\n" +
+		"<!--\n- [ ] later\n-->\n| Level | Needs |\n|---|---|\n| C | tests |\n"
+	file := writeFile(t, dir, "rel.md", src)
+	code, out, errOut := fd(t, db, "template", "import", file, "--dry-run")
+	if code != exitOK {
+		t.Fatalf("dry run: exit %d: %s", code, errOut)
+	}
+	want := `would import template "rel" from ` + file + `: 1 phase, 3 items (dry run: nothing written)
+  Pre-Deployment: 3 items
+    Alpha: 2 items
+    Beta: 1 item
+    guidance Beta: 2 lines
+warning: ` + file + `:9: 1 task line in an HTML comment (<!-- … -->) ignored: move them out of the comment to import them
+`
+	if out != want {
+		t.Errorf("dry run printed\n%s\nwant\n%s", out, want)
+	}
+	if errOut != "import it: flightdeck template import "+file+" --name rel\n" {
+		t.Errorf("dry run hinted %q", errOut)
+	}
+	if _, err := os.Stat(db); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("dry run touched the database: %v", err)
+	}
+	var js struct {
+		Action string `json:"action"`
+		Items  int    `json:"items"`
+	}
+	jsonOut := fdOK(t, db, "template", "import", file, "--dry-run", "--json")
+	if err := json.Unmarshal([]byte(jsonOut), &js); err != nil || js.Action != "dry-run" || js.Items != 3 {
+		t.Fatalf("--json: %v %+v\n%s", err, js, jsonOut)
+	}
+
+	fdOK(t, db, "template", "import", file)
+	fdOK(t, db, "deploy", "start", "api", "v1", "--template", "rel")
+	code, _, errOut = fd(t, db, "check", "docs updated")
+	if code != exitUsage || !strings.Contains(errOut, `"docs updated" is 2 items, in different sections (#1 Pre-Deployment › Alpha; #3 Pre-Deployment › Beta): use the item id`) {
+		t.Fatalf("check same text: exit %d: %s", code, errOut)
+	}
+	if out := fdOK(t, db, "check", "3"); !strings.Contains(out, "Docs updated") {
+		t.Fatalf("check by id printed %q", out)
 	}
 }
