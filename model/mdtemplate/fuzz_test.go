@@ -46,6 +46,9 @@ func FuzzParse(f *testing.F) {
 		"- [ ]\n- [x]\n- [ ]   \n",
 		"Setext phase\n------------\n- [ ] item\n",
 		"## Rollback\n### When to Rollback\n- a\n- b\n### Steps\n- [ ] undo\n",
+		"---\nname: x\n---\n# A\n- [ ] a\n# B\n### S\n- [ ] a\n",
+		"## A\n| a | b |\n|---|---|\n| 1 | |\n- [ ] p\n  - [ ] c\n<details><summary>s</summary>\n- [ ] hidden\n</details>\n",
+		"#### A\n- [ ] " + strings.Repeat("long ", 100) + "\n#### B\n- [ ] " + strings.Repeat("long ", 100) + "x\n",
 	} {
 		f.Add([]byte(s))
 	}
