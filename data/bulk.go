@@ -355,9 +355,10 @@ func (b *Bulk) tables() ([]bulkTable, error) {
 			e := &escs[i].inc.Escalations[escs[i].i]
 			return append(a, escs[i].inc.ID, string(e.Kind), e.Step, toMS(e.At), e.By, e.Reason)
 		}},
-		{"incident_action_items", []string{"incident_id", "position", "text"}, len(actions), func(i int, a []any) []any {
+		{"incident_action_items", []string{"incident_id", "position", "text", "owner", "due", "kind", "done", "done_at", "done_by"}, len(actions), func(i int, a []any) []any {
 			c := actions[i]
-			return append(a, c.inc.ID, c.i+1, c.inc.ActionItems[c.i])
+			it := c.inc.ActionItems[c.i]
+			return append(a, c.inc.ID, c.i+1, it.Text, it.Owner, msOrNil(it.Due), string(it.Kind), it.Done, msOrNil(it.DoneAt), it.DoneBy)
 		}},
 		{"incident_updates", []string{"incident_id", "at", "actor", "conditions", "actions", "needs"}, len(b.Updates), func(i int, a []any) []any {
 			u := &b.Updates[i]

@@ -66,7 +66,7 @@ func testBulk(t *testing.T) *Bulk {
 	inc.Acks = []model.Ack{{Step: 1, At: at(34), By: "dmitri", Reached: "dmitri"}}
 	inc.Escalations = []model.ManualEscalation{{Kind: model.ManualEscalateNow, Step: 2, At: at(36), By: "dmitri", Reason: "impact growing"}}
 	inc.Commander, inc.Scribe, inc.RootCause, inc.LastUpdateAt = "erin", "lena", "pool exhausted", at(40)
-	inc.ActionItems = []string{"alert on pool", "postmortem"}
+	inc.ActionItems = []model.ActionItem{{Position: 1, Text: "alert on pool"}, {Position: 2, Text: "postmortem"}}
 	if inc, err = inc.Transition(model.IncidentResolved, at(60)); err != nil {
 		t.Fatal(err)
 	}

@@ -274,20 +274,11 @@ func (s *Store) SetSecurity(ctx context.Context, id int64, on bool, actor string
 	}))
 }
 
-// AddActionItem appends a follow-up action to the incident (numbered from 1).
+// AddActionItem appends a follow-up action to the incident (numbered from
+// 1) with no owner, due day or kind (AddActionItemWith sets them).
 func (s *Store) AddActionItem(ctx context.Context, id int64, text, actor string, at time.Time) error {
-	text, err := cleanLine("action item", text, MaxTextLen, true)
-	if err != nil {
-		return err
-	}
-	return errOnly(s.changeIncident(ctx, "add action item", id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
-		pos := len(inc.ActionItems) + 1
-		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_action_items (incident_id, position, text) VALUES (?, ?, ?)`,
-			inc.ID, pos, text); err != nil {
-			return false, fmt.Errorf("record action item: %w", err)
-		}
-		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentActionItem, actor, at, model.TextActionItem(pos, text)))
-	}))
+	_, err := s.AddActionItemWith(ctx, id, model.ActionItem{Text: text}, actor, at)
+	return err
 }
 
 // SetRootCause records (or, empty, clears) the root cause.

@@ -63,6 +63,11 @@ type exportActionItem struct {
 	Position   int64  `json:"position"`
 	Text       string `json:"text"`
 	Done       bool   `json:"done"`
+	Owner      string `json:"owner"`
+	Due        msTime `json:"due"`
+	Kind       string `json:"kind"`
+	DoneAt     msTime `json:"done_at"`
+	DoneBy     string `json:"done_by"`
 }
 
 type exportUpdate struct {
@@ -111,9 +116,9 @@ func exportIncidents(ctx context.Context, tx *sql.Tx, bw *bufio.Writer) error {
 		return err
 	}
 	if err := exportTable(ctx, tx, bw, "incident_action_items",
-		`SELECT id, incident_id, position, text, done FROM incident_action_items ORDER BY id`,
+		`SELECT id, incident_id, position, text, done, owner, due, kind, done_at, done_by FROM incident_action_items ORDER BY id`,
 		func(r *sql.Rows, a *exportActionItem) error {
-			return r.Scan(&a.ID, &a.IncidentID, &a.Position, &a.Text, &a.Done)
+			return r.Scan(&a.ID, &a.IncidentID, &a.Position, &a.Text, &a.Done, &a.Owner, &a.Due, &a.Kind, &a.DoneAt, &a.DoneBy)
 		}); err != nil {
 		return err
 	}

@@ -159,15 +159,13 @@ func loadIncidents(ctx context.Context, q queryer, where string, args []any, lim
 			return nil, err
 		}
 	}
-	err = loadChildren(ctx, q, `SELECT incident_id, text FROM incident_action_items WHERE incident_id IN (`+sel+`)
-		ORDER BY incident_id, position`, args, out, byID, func(r *sql.Rows, inc *model.Incident) error {
-		var text string
-		if err := r.Scan(&inc.ID, &text); err != nil {
-			return err
-		}
-		inc.ActionItems = append(inc.ActionItems, text)
-		return nil
-	})
+	err = loadChildren(ctx, q, `SELECT incident_id, position, text, done, owner, due, kind, done_at, done_by
+		FROM incident_action_items WHERE incident_id IN (`+sel+`)
+		ORDER BY incident_id, position`, args, out, byID, scanActionItem)
+	if err != nil {
+		return nil, err
+	}
+	err = loadChildren(ctx, q, postmortemSelect+` WHERE incident_id IN (`+sel+`)`, args, out, byID, scanPostmortem)
 	return out, err
 }
 
@@ -196,6 +194,9 @@ func loadChildren(ctx context.Context, q queryer, query string, args []any, out 
 		t.Acks = append(t.Acks, inc.Acks...)
 		t.Escalations = append(t.Escalations, inc.Escalations...)
 		t.ActionItems = append(t.ActionItems, inc.ActionItems...)
+		if inc.Postmortem != (model.Postmortem{}) {
+			t.Postmortem = inc.Postmortem
+		}
 	}
 	return rows.Err()
 }

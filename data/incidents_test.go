@@ -206,7 +206,7 @@ func TestIncidentListsLoadHistories(t *testing.T) {
 	if h := open[0].SeverityHistory; len(h) != 1 || h[0].To != model.SEV2 || len(open[0].Escalations) != 1 || len(open[0].Acks) != 0 {
 		t.Errorf("b: %+v", open[0])
 	}
-	if x := open[1]; len(x.Acks) != 1 || x.Acks[0].Step != 1 || strings.Join(x.ActionItems, ",") != "one,two" || len(x.SeverityHistory) != 0 {
+	if x := open[1]; len(x.Acks) != 1 || x.Acks[0].Step != 1 || len(x.ActionItems) != 2 || x.ActionItems[0].Text+","+x.ActionItems[1].Text != "one,two" || len(x.SeverityHistory) != 0 {
 		t.Errorf("a: %+v", x)
 	}
 	all := must[[]model.Incident](t)(s.Incidents(ctx, 0))

@@ -68,7 +68,12 @@ const (
 	EventIncidentSecurity   EventKind = "incident.security"    // TextSecurity
 	EventIncidentActionItem EventKind = "incident.action_item" // TextActionItem
 	EventIncidentRootCause  EventKind = "incident.root_cause"  // TextRootCause
-	EventFreezeOverride     EventKind = "freeze.override"      // TextFreezeOverride
+	// EventIncidentPostmortem: the postmortem's fields or status changed
+	// (TextPostmortem); EventIncidentActionItemEdited: an action item's
+	// owner, due date, kind or done changed (TextActionItemEdited).
+	EventIncidentPostmortem       EventKind = "incident.postmortem"         // TextPostmortem
+	EventIncidentActionItemEdited EventKind = "incident.action_item_edited" // TextActionItemEdited
+	EventFreezeOverride           EventKind = "freeze.override"             // TextFreezeOverride
 	// EventIncidentLinked is a person linking an incident to the deployment
 	// that caused it, or moving the link to another one; it is filed under
 	// the incident and the deployment linked to. Only these links (and one
@@ -136,7 +141,7 @@ var EventKinds = []EventKind{
 	EventIncidentOpened, EventIncidentNote, EventIncidentSeverity, EventIncidentAck, EventIncidentEscalate,
 	EventIncidentSkip, EventIncidentMitigated, EventIncidentResolved, EventIncidentReopened,
 	EventIncidentCommander, EventIncidentUpdate, EventIncidentSecurity, EventIncidentActionItem,
-	EventIncidentRootCause, EventFreezeOverride, EventIncidentLinked, EventIncidentUnlinked, EventDeployInFlight,
+	EventIncidentRootCause, EventIncidentPostmortem, EventIncidentActionItemEdited, EventFreezeOverride, EventIncidentLinked, EventIncidentUnlinked, EventDeployInFlight,
 	EventDeployImported, EventIncidentImported,
 	EventFreezeOn, EventFreezeOff, EventRolloutHeld, EventRolloutReleased,
 	EventEscalationDue, EventUpdateDue, EventUpdateOverdue,

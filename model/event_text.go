@@ -409,6 +409,109 @@ func TextSecurity(on bool, due string) string {
 // TextActionItem is EventIncidentActionItem's text; pos counts from 1.
 func TextActionItem(pos int, text string) string { return fmt.Sprintf("action item %d: %s", pos, text) }
 
+// TextActionItemAdded is EventIncidentActionItem's text for an item added
+// with its owner, due date or kind: TextActionItem's, then "(owner NAME,
+// due 2026-12-08, prevent)".
+func TextActionItemAdded(a ActionItem) string {
+	t := TextActionItem(a.Position, a.Text)
+	if d := ActionItemDetails(a); d != "" {
+		t += " (" + d + ")"
+	}
+	return t
+}
+
+// ActionItemDetails is "owner NAME, due 2026-12-08, prevent", "" when none.
+func ActionItemDetails(a ActionItem) string {
+	var parts []string
+	if a.Owner != "" {
+		parts = append(parts, "owner "+a.Owner)
+	}
+	if !a.Due.IsZero() {
+		parts = append(parts, "due "+FormatDueDate(a.Due))
+	}
+	if a.Kind != "" {
+		parts = append(parts, string(a.Kind))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// TextActionItemEdited is EventIncidentActionItemEdited's text: what the
+// item is now, "action item 2 done", "action item 2 reopened", "action item
+// 2: owner Dana, due 2026-12-08, detect".
+func TextActionItemEdited(before, after ActionItem) string {
+	var parts []string
+	if after.Done != before.Done {
+		if after.Done {
+			parts = append(parts, "done")
+		} else {
+			parts = append(parts, "reopened (not done)")
+		}
+	}
+	if after.Owner != before.Owner {
+		parts = append(parts, "owner "+orText(after.Owner, "cleared"))
+	}
+	if !after.Due.Equal(before.Due) {
+		parts = append(parts, "due "+orText(FormatDueDate(after.Due), "cleared"))
+	}
+	if after.Kind != before.Kind {
+		parts = append(parts, "kind "+orText(string(after.Kind), "cleared"))
+	}
+	return fmt.Sprintf("action item %d %s: %s", after.Position, strings.Join(parts, ", "), after.Text)
+}
+
+// TextPostmortem is EventIncidentPostmortem's text: the fields set (by
+// their CLI names) and a status change with its reason, e.g. "postmortem:
+// summary, impact set; status draft → in review" or "postmortem: status in
+// review → draft (reason: impact numbers missing)".
+func TextPostmortem(before, after Postmortem, changed []string, reason string) string {
+	var set, cleared []string
+	status := ""
+	for _, c := range changed {
+		switch c {
+		case "status":
+			status = "status " + before.State().Label() + " → " + after.State().Label()
+			if after.State() == PostmortemDraft && reason != "" {
+				status += " (reason: " + reason + ")"
+			}
+		case "owner":
+			if after.Owner == "" {
+				cleared = append(cleared, "owner")
+			} else {
+				set = append(set, "owner "+after.Owner)
+			}
+		case "detected-at":
+			if after.DetectedAt.IsZero() {
+				cleared = append(cleared, "detected at")
+			} else {
+				set = append(set, "detected at "+after.DetectedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
+			}
+		default:
+			v := ""
+			for _, f := range PostmortemFields {
+				if f.Name == c {
+					v = f.Get(after)
+				}
+			}
+			if v == "" {
+				cleared = append(cleared, c)
+			} else {
+				set = append(set, c)
+			}
+		}
+	}
+	var parts []string
+	if len(set) > 0 {
+		parts = append(parts, strings.Join(set, ", ")+" set")
+	}
+	if len(cleared) > 0 {
+		parts = append(parts, strings.Join(cleared, ", ")+" cleared")
+	}
+	if status != "" {
+		parts = append(parts, status)
+	}
+	return "postmortem: " + strings.Join(parts, "; ")
+}
+
 // TextRootCause is EventIncidentRootCause's text; an empty cause is a
 // cleared one.
 func TextRootCause(cause string) string {

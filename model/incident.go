@@ -227,7 +227,8 @@ type Incident struct {
 	OpenedBy                          string
 
 	RootCause   string
-	ActionItems []string
+	ActionItems []ActionItem // numbered from 1, in order
+	Postmortem  Postmortem
 
 	SeverityHistory []SeverityChange
 	Acks            []Ack

@@ -10,7 +10,7 @@ func TestIncidentReport(t *testing.T) {
 	open := time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)
 	inc := Incident{ID: 7, Title: "checkout | 5xx *after* deploy", Severity: SEV2, Status: IncidentResolved,
 		OpenedAt: open, OpenedBy: "alice", ResolvedAt: open.Add(65 * time.Minute), Commander: "dave",
-		RootCause: "bad flag", ActionItems: []string{"add a canary alert"},
+		RootCause: "bad flag", ActionItems: []ActionItem{{Position: 1, Text: "add a canary alert", Owner: "erin", Kind: ActionDetect}},
 		Acks: []Ack{{Step: 1, At: open.Add(time.Minute), By: "alice", Reached: "carol"}}}
 	dep := Deployment{ID: 3, Service: "checkout-api", Version: "v2.14.0", Environment: "production", Strategy: StrategyCanary, Status: StatusRolledBack}
 	events := []Event{

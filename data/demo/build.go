@@ -650,7 +650,7 @@ func (b *builder) incident(inc *gIncident) error {
 		for _, at := range g.spread(1+g.r.IntN(3), inc.opened.Add(dur/2), inc.resolved.Add(-time.Minute)) {
 			item := g.pick(demoActionItems)
 			add(at, func(at time.Time) error {
-				m.ActionItems = append(m.ActionItems, item)
+				m.ActionItems = append(m.ActionItems, model.ActionItem{Position: len(m.ActionItems) + 1, Text: item})
 				ev(at, cmp.Or(m.Scribe, m.Commander, oncall), model.EventIncidentActionItem, model.TextActionItem(len(m.ActionItems), item))
 				return nil
 			})

@@ -30,7 +30,7 @@ func newIncidentCmd(a *app) *cobra.Command {
 		newIncidentNoteCmd(a), newIncidentSevCmd(a), newIncidentAckCmd(a), newIncidentEscalateCmd(a, false),
 		newIncidentEscalateCmd(a, true), newIncidentStatusCmd(a, model.IncidentMitigated), newIncidentResolveCmd(a),
 		newIncidentStatusCmd(a, model.IncidentOpen), newIncidentCommanderCmd(a), newIncidentUpdateCmd(a),
-		newIncidentSecurityCmd(a), newIncidentActionCmd(a), newIncidentRootCauseCmd(a), newIncidentStarCmd(a), newIncidentReportCmd(a),
+		newIncidentSecurityCmd(a), newIncidentActionCmd(a), newIncidentRootCauseCmd(a), newIncidentStarCmd(a), newIncidentReportCmd(a), newIncidentPostmortemCmd(a),
 		newIncidentLinkCmd(a), newIncidentUnlinkCmd(a))
 	return cmd
 }

@@ -324,26 +324,6 @@ func newIncidentSecurityCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-func newIncidentActionCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:     "action ID TEXT...",
-		Short:   "Add a follow-up action item",
-		Example: "  flightdeck incident action INC-4 alert on checkout 5xx rate",
-		Args:    incidentArgs(1, "an incident id and the action"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return withIncident(cmd, a, args[0], func(ctx context.Context, s *data.Store, before model.Incident, now time.Time) error {
-				inc, err := incAfter(ctx, s, before.ID, s.AddActionItem(ctx, before.ID, strings.Join(args[1:], " "), a.actor(), now))
-				if err != nil {
-					return err
-				}
-				n := len(inc.ActionItems)
-				fmt.Fprintf(a.stdout, "%s action item %d: %s\n", inc.Ref(), n, model.SanitizeLine(inc.ActionItems[n-1]))
-				return nil
-			})
-		},
-	}
-}
-
 func newIncidentRootCauseCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:     "root-cause ID TEXT...",

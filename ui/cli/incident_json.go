@@ -55,6 +55,10 @@ type incidentDetailJSON struct {
 	Acks            []ackJSON            `json:"acks"`
 	Escalations     []escalationJSON     `json:"escalations"`
 	Timeline        []eventJSON          `json:"timeline"`
+	// Postmortem and ActionItemDetails (owner, due, kind, done); action_items
+	// keeps the texts alone, as before.
+	Postmortem        postmortemJSON   `json:"postmortem"`
+	ActionItemDetails []actionItemJSON `json:"action_item_details"`
 }
 
 type severityChangeJSON struct {
@@ -104,8 +108,11 @@ func newIncidentJSONWith(inc model.Incident, now time.Time, pp incPolicies) inci
 		Security: inc.Security, SecurityAt: jsonTime(inc.SecurityAt), DeploymentID: incOptID(inc.DeploymentID),
 		Commander: inc.Commander, Scribe: inc.Scribe, Comms: inc.Comms, NeedsCommander: inc.NeedsCommander(),
 		OpenedBy: inc.OpenedBy, OpenedAt: jsonTime(inc.OpenedAt), MitigatedAt: jsonTime(inc.MitigatedAt),
-		ResolvedAt: jsonTime(inc.ResolvedAt), RootCause: inc.RootCause, ActionItems: append([]string{}, inc.ActionItems...),
+		ResolvedAt: jsonTime(inc.ResolvedAt), RootCause: inc.RootCause, ActionItems: []string{},
 		LastUpdateAt: jsonTime(inc.LastUpdateAt), Escalation: []stepJSON{},
+	}
+	for _, it := range inc.ActionItems {
+		j.ActionItems = append(j.ActionItems, it.Text)
 	}
 	if due, ok := pp.upd.NextUpdateDue(inc); ok {
 		j.NextUpdateDue = jsonTime(due)
@@ -130,7 +137,8 @@ func newStepJSON(st model.StepStatus) stepJSON {
 
 func newIncidentDetailJSON(inc model.Incident, timeline []model.Event, now time.Time, pp incPolicies) incidentDetailJSON {
 	j := incidentDetailJSON{incidentJSON: newIncidentJSONWith(inc, now, pp),
-		SeverityHistory: []severityChangeJSON{}, Acks: []ackJSON{}, Escalations: []escalationJSON{}, Timeline: []eventJSON{}}
+		SeverityHistory: []severityChangeJSON{}, Acks: []ackJSON{}, Escalations: []escalationJSON{}, Timeline: []eventJSON{},
+		Postmortem: newPostmortemJSON(inc.Postmortem), ActionItemDetails: newActionItemsJSON(inc.ActionItems)}
 	for _, c := range inc.SeverityHistory {
 		j.SeverityHistory = append(j.SeverityHistory, severityChangeJSON{jsonTime(c.At), c.From.Label(), c.To.Label(), c.By})
 	}

@@ -21,7 +21,7 @@ func newIncidentReportCmd(a *app) *cobra.Command {
 	var out string
 	var starred bool
 	cmd := &cobra.Command{
-		Use:     "report ID [--out FILE] [--starred]",
+		Use:     "report ID [--out FILE] [--starred] [--json]",
 		Short:   "Write the Markdown incident report (stdout, or --out FILE)",
 		Example: "  flightdeck incident report INC-4 --out INC-4.md",
 		Args:    incidentArgs(0, "an incident id"),
@@ -44,7 +44,15 @@ func newIncidentReportCmd(a *app) *cobra.Command {
 					}
 				}
 			}
-			report := model.IncidentReport(in)
+			rep := model.BuildReport(in)
+			if jsonOn(cmd) {
+				if out != "" {
+					return usagef("--json prints the report on stdout: drop --out, or redirect: > %s.json", inc.Ref())
+				}
+				noteValue(ctx, func() any { return newReportJSON(rep) })
+				return nil
+			}
+			report := rep.Markdown()
 			if out == "" {
 				_, err := fmt.Fprint(a.stdout, report)
 				return err

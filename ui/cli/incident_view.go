@@ -169,7 +169,14 @@ func writeIncident(w io.Writer, inc model.Incident, deployment string, timeline 
 	if len(inc.ActionItems) > 0 {
 		fmt.Fprintln(w, "action items:")
 		for i, it := range inc.ActionItems {
-			fmt.Fprintf(w, "  %d. %s\n", i+1, model.SanitizeLine(it))
+			line := fmt.Sprintf("  %d. %s", i+1, model.SanitizeLine(it.Text))
+			if d := model.ActionItemDetails(it); d != "" {
+				line += " (" + model.SanitizeLine(d) + ")"
+			}
+			if it.Done {
+				line += " — done"
+			}
+			fmt.Fprintln(w, line)
 		}
 	}
 	var updates []model.Event

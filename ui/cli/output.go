@@ -107,6 +107,8 @@ var jsonResults = map[string]jsonResult{
 	"incident sev":          resultIncident,
 	"incident update":       resultIncident,
 	"incident star":         resultValue,
+	"incident postmortem":   resultIncident,
+	"incident report":       resultValue,
 	"template import":       resultValue,
 	"template show":         resultValue,
 	"backup":                resultValue,

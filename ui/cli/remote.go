@@ -97,6 +97,7 @@ var remoteCommands = map[string]remotePolicy{
 	"incident update":     write(),
 	"incident security":   write(),
 	"incident action":     write(),
+	"incident postmortem": write(),
 	"incident root-cause": write(),
 	"incident star":       write(),
 	"incident link":       write(),
