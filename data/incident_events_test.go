@@ -330,7 +330,7 @@ func TestExportIncidents(t *testing.T) {
 		"incident_severity_changes": `{"actor":"bob","at":"2026-11-25T14:03:00.000Z","from_sev":3,"id":1,"incident_id":1,"to_sev":1}`,
 		"incident_acks":             `{"actor":"bob","at":"2026-11-25T14:04:00.000Z","id":1,"incident_id":1,"reached":"Dana","step":1}`,
 		"incident_escalations":      `{"actor":"bob","at":"2026-11-25T14:05:00.000Z","id":1,"incident_id":1,"kind":"escalate-now","reason":"all hands","step":3}`,
-		"incident_action_items":     `{"done":false,"id":1,"incident_id":1,"position":1,"text":"add a canary alarm"}`,
+		"incident_action_items":     `{"done":false,"done_at":null,"done_by":"","due":null,"id":1,"incident_id":1,"kind":"","owner":"","position":1,"text":"add a canary alarm"}`,
 		"incident_updates":          `{"actions":"a","actor":"bob","at":"2026-11-25T14:07:00.000Z","conditions":"c","id":1,"incident_id":1,"needs":"n"}`,
 		"event_stars":               `{"actor":"bob","at":"2026-11-25T14:09:00.000Z","event_id":2}`,
 	}

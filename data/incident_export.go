@@ -80,6 +80,22 @@ type exportUpdate struct {
 	Needs      string `json:"needs"`
 }
 
+type exportPostmortem struct {
+	IncidentID   int64  `json:"incident_id"`
+	Summary      string `json:"summary"`
+	Impact       string `json:"impact"`
+	Detection    string `json:"detection"`
+	DetectedAt   msTime `json:"detected_at"`
+	Contributing string `json:"contributing"`
+	WentWell     string `json:"went_well"`
+	WentWrong    string `json:"went_wrong"`
+	Lucky        string `json:"lucky"`
+	Owner        string `json:"owner"`
+	Status       string `json:"status"`
+	StatusAt     msTime `json:"status_at"`
+	StatusBy     string `json:"status_by"`
+}
+
 type exportStar struct {
 	EventID int64  `json:"event_id"`
 	Actor   string `json:"actor"`
@@ -126,6 +142,13 @@ func exportIncidents(ctx context.Context, tx *sql.Tx, bw *bufio.Writer) error {
 		`SELECT id, incident_id, at, actor, conditions, actions, needs FROM incident_updates ORDER BY id`,
 		func(r *sql.Rows, u *exportUpdate) error {
 			return r.Scan(&u.ID, &u.IncidentID, &u.At, &u.Actor, &u.Conditions, &u.Actions, &u.Needs)
+		}); err != nil {
+		return err
+	}
+	if err := exportTable(ctx, tx, bw, "incident_postmortems", postmortemSelect+` ORDER BY incident_id`,
+		func(r *sql.Rows, p *exportPostmortem) error {
+			return r.Scan(&p.IncidentID, &p.Summary, &p.Impact, &p.Detection, &p.DetectedAt, &p.Contributing, &p.WentWell,
+				&p.WentWrong, &p.Lucky, &p.Owner, &p.Status, &p.StatusAt, &p.StatusBy)
 		}); err != nil {
 		return err
 	}

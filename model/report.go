@@ -194,7 +194,7 @@ func (r Report) Markdown() string {
 
 	fmt.Fprintf(&b, "\n## Detection\n\n")
 	if pm.DetectedAt.IsZero() {
-		fmt.Fprintf(&b, "Detected: _time not recorded_ (--detected-at TIME); opened %s.\n", r.clock(inc.OpenedAt))
+		fmt.Fprintf(&b, "%s\n", wrapWords(fmt.Sprintf("Detected: _time not recorded_ (--detected-at TIME); opened %s.", r.clock(inc.OpenedAt))))
 	} else {
 		rel := FormatHMS(Elapsed(pm.DetectedAt, inc.OpenedAt)) + " before opening"
 		if pm.DetectedAt.After(inc.OpenedAt) {
@@ -389,8 +389,8 @@ func (r Report) writeMeeting(b *strings.Builder) {
 		b.WriteString("Not scheduled. Schedule it within 24–48 hours of resolution (not resolved yet).\n")
 		return
 	}
-	fmt.Fprintf(b, "Not scheduled. Schedule it within 24–48 h of resolution: between %s and %s.\n",
-		ReportTime(r.MeetingEarliest), ReportTime(r.MeetingLatest))
+	fmt.Fprintf(b, "%s\n", wrapWords(fmt.Sprintf("Not scheduled. Schedule it within 24–48 h of resolution: between %s and %s.",
+		ReportTime(r.MeetingEarliest), ReportTime(r.MeetingLatest))))
 }
 
 // mdParagraphs is user text as Markdown paragraphs: escaped, each
@@ -404,6 +404,15 @@ func mdParagraphs(s string) string {
 		if len(words) == 0 {
 			continue
 		}
+		paras = append(paras, wrapWords(strings.Join(words, " ")))
+	}
+	return strings.Join(paras, "\n\n")
+}
+
+// wrapWords wraps one paragraph at reportWidth.
+func wrapWords(s string) string {
+	{
+		words := strings.Fields(s)
 		var lines []string
 		line := ""
 		for _, w := range words {
@@ -418,9 +427,8 @@ func mdParagraphs(s string) string {
 			}
 		}
 		lines = append(lines, line)
-		paras = append(paras, strings.Join(lines, "\n"))
+		return strings.Join(lines, "\n")
 	}
-	return strings.Join(paras, "\n\n")
 }
 
 // mdEscape keeps user text from breaking the report's Markdown (tables,
