@@ -31,7 +31,7 @@ func TestIncidentReport(t *testing.T) {
 		"## Key moments\n\n- 14:05:00 UTC — bob: db failover started\n",
 		"- 14:05:00 UTC — bob: db failover started ★",
 		"| 1 | add a canary alert | detect | erin | — | no |",
-		"between 2026-11-26 15:05:00 UTC and 2026-11-27\n15:05:00 UTC",
+		"between 2026-11-26\n15:05:00 UTC and 2026-11-27 15:05:00 UTC.",
 		"## Resources\n\n- [Runbooks](https://wiki.example/runbooks)\n- On-Call Schedule: _not set_ (Link to PagerDuty/Opsgenie schedule)",
 	} {
 		if !strings.Contains(r, want) {

@@ -100,8 +100,11 @@ func newIncidentActionCmd(a *app) *cobra.Command {
 		Example: "  flightdeck incident action INC-4 \"alert on checkout 5xx rate\" --owner dana --due 2026-12-08 --kind detect\n" +
 			"  flightdeck incident action INC-4 --done 2\n" +
 			"  flightdeck incident action INC-4 --edit 2 --owner sam --due 2026-12-15",
-		Args: incidentArgs(0, "an incident id (and the action's text)"),
+		Args: cobra.MinimumNArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("incident action needs an incident id, e.g. flightdeck incident action INC-4 \"alert on 5xx rate\" --owner NAME")
+			}
 			fl := cmd.Flags()
 			nModes := 0
 			for _, f := range []string{"done", "undo", "edit"} {

@@ -14,7 +14,7 @@ func TestIncidentReportCLI(t *testing.T) {
 	fdOK(t, db, "incident", "note", "INC-1", "db failover started")
 	fdOK(t, db, "incident", "resolve", "INC-1", "--root-cause", "bad flag", "--yes")
 	out := fdOK(t, db, "incident", "report", "inc-1")
-	for _, want := range []string{"# INC-1: checkout 5xx", "## Root cause\n\nbad flag", "db failover started", "## Postmortem", "Schedule the postmortem meeting between"} {
+	for _, want := range []string{"# INC-1: checkout 5xx", "## Root cause\n\nbad flag", "db failover started", "## Postmortem meeting", "Schedule it within 24–48 h of resolution: between"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
