@@ -48,6 +48,7 @@ func TestExport(t *testing.T) {
 		IncidentAcks            []map[string]any `json:"incident_acks"`
 		IncidentEscalations     []map[string]any `json:"incident_escalations"`
 		IncidentActionItems     []map[string]any `json:"incident_action_items"`
+		IncidentPostmortems     []map[string]any `json:"incident_postmortems"`
 		IncidentUpdates         []map[string]any `json:"incident_updates"`
 		EventStars              []map[string]any `json:"event_stars"`
 		// Schema 5; checked in TestExportTemplates.
