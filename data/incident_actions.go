@@ -125,7 +125,7 @@ func (s *Store) MitigateIncident(ctx context.Context, id int64, seen model.Incid
 // ResolveIncident resolves the incident, which is final; a non-empty
 // rootCause is recorded with it.
 func (s *Store) ResolveIncident(ctx context.Context, id int64, seen model.IncidentSeen, rootCause, actor string, at time.Time) error {
-	rootCause, err := cleanLine("root cause", rootCause, MaxRootCauseLen, false)
+	rootCause, err := cleanText("root cause", rootCause, MaxRootCauseLen)
 	if err != nil {
 		return err
 	}
@@ -281,9 +281,10 @@ func (s *Store) AddActionItem(ctx context.Context, id int64, text, actor string,
 	return err
 }
 
-// SetRootCause records (or, empty, clears) the root cause.
+// SetRootCause records (or, empty, clears) the root cause. It may span
+// lines (a cause and its contributing factors); line breaks are kept.
 func (s *Store) SetRootCause(ctx context.Context, id int64, text, actor string, at time.Time) error {
-	text, err := cleanLine("root cause", text, MaxRootCauseLen, false)
+	text, err := cleanText("root cause", text, MaxRootCauseLen)
 	if err != nil {
 		return err
 	}

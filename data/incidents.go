@@ -287,6 +287,27 @@ func cleanLine(field, s string, limit int, required bool) (string, error) {
 	return s, nil
 }
 
+// cleanText is cleanLine for text that may span lines (a root cause, a
+// summary): line breaks are kept (CRLF read as LF), trailing spaces of each
+// line and blank lines at either end are dropped, and every other control
+// character is refused. Empty is allowed (a cleared value).
+func cleanText(field, s string, limit int) (string, error) {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	s = strings.Trim(strings.Join(lines, "\n"), "\n")
+	s = strings.TrimSpace(s)
+	if err := model.CheckText(field, s); err != nil {
+		return "", invalid(err)
+	}
+	if err := checkText(field, s, limit); err != nil {
+		return "", err
+	}
+	return s, nil
+}
+
 // scanIncidentRows reads incident rows (incidentCols) in order, with an
 // index by id for attaching their children; it closes rows.
 func scanIncidentRows(rows *sql.Rows) ([]model.Incident, map[int64]int, error) {

@@ -67,6 +67,19 @@ func incidentArgs(min int, what string) cobra.PositionalArgs {
 	}
 }
 
+// incidentArgsBody is incidentArgs for a command whose text may come from
+// --body-file instead of arguments: the id is required, the text is checked
+// by bodyOrArgs.
+func incidentArgsBody(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < 1 {
+			example, _, _ := strings.Cut(strings.TrimSpace(cmd.Example), "\n")
+			return usagef("%s needs %s, e.g. %s", cmd.CommandPath(), what, example)
+		}
+		return nil
+	}
+}
+
 // incidentError explains a store error: bad input is bad usage (exit 2), a
 // missing incident points at the list.
 func incidentError(err error) error {
@@ -213,23 +226,30 @@ func sevDescriptions() []string {
 }
 
 func newIncidentNoteCmd(a *app) *cobra.Command {
-	var atFlag string
+	var atFlag, bodyFile string
 	cmd := &cobra.Command{
-		Use:   "note ID TEXT...",
+		Use:   "note ID (TEXT... | - | --body-file FILE)",
 		Short: "Add a note to the incident's timeline, optionally backdated",
 		Long: "Add a note to the timeline. --at backdates it: -5m (five minutes ago), 14:02 or\n" +
 			"14:02:30 (today, in your local time zone) or RFC 3339. A backdated note keeps its\n" +
-			"place in the log and says when it was entered.",
+			"place in the log and says when it was entered.\n" +
+			"A note of several lines comes from a file (--body-file FILE) or stdin (- or\n" +
+			"--body-file -); its line breaks are kept.",
 		Example: "  flightdeck incident note INC-4 rolled back to v2.13.1\n" +
-			"  flightdeck incident note 4 --at 14:02 first alert fired",
-		Args: incidentArgs(1, "an incident id and the note"),
+			"  flightdeck incident note 4 --at 14:02 first alert fired\n" +
+			"  flightdeck incident note INC-4 - < findings.txt",
+		Args: incidentArgsBody("an incident id and the note"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			text, err := bodyOrArgs("body-file", bodyFile, args[1:], a, "the note")
+			if err != nil {
+				return err
+			}
 			return withIncident(cmd, a, args[0], func(ctx context.Context, s *data.Store, inc model.Incident, now time.Time) error {
 				at, err := model.ParseWhen(atFlag, now, time.Local)
 				if err != nil {
 					return usagef("--at: %v", err)
 				}
-				if err := s.AddIncidentNote(ctx, inc.ID, strings.Join(args[1:], " "), a.actor(), at); err != nil {
+				if err := s.AddIncidentNote(ctx, inc.ID, text, a.actor(), at); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.stdout, "%s note added at %s\n", inc.Ref(), clockSec(at, now))
@@ -238,6 +258,7 @@ func newIncidentNoteCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&atFlag, "at", "", "when it happened (default now): -5m, 14:02 (local), 2026-11-25 14:02 [+0100] or RFC 3339")
+	cmd.Flags().StringVar(&bodyFile, "body-file", "", "read the note from FILE (- for stdin); line breaks are kept")
 	return cmd
 }
 

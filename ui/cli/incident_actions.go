@@ -261,14 +261,31 @@ func newIncidentCommanderCmd(a *app) *cobra.Command {
 
 func newIncidentUpdateCmd(a *app) *cobra.Command {
 	var u model.StakeholderUpdate
+	var bodyFile string
 	cmd := &cobra.Command{
-		Use:   "update ID --conditions TEXT --actions TEXT [--needs TEXT]",
+		Use:   "update ID (--conditions TEXT --actions TEXT [--needs TEXT] | --body-file FILE)",
 		Short: "Post a stakeholder update (Conditions / Actions / Needs); restarts the update clock",
 		Example: "  flightdeck incident update INC-4 --conditions \"checkout failing for 5% of users\" \\\n" +
-			"      --actions \"rolling back v2.14.0\" --needs \"DBA on call\"",
+			"      --actions \"rolling back v2.14.0\" --needs \"DBA on call\"\n" +
+			"  flightdeck incident update INC-4 --body-file update.txt   # Conditions:/Actions:/Needs: sections",
 		Args: incidentArgs(0, "an incident id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			body, ok, err := readBody("body-file", bodyFile, a)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if u != (model.StakeholderUpdate{}) {
+					return usagef("give the update once: with --body-file, or with --conditions/--actions/--needs, not both")
+				}
+				if u.Conditions, u.Actions, u.Needs, err = parseUpdateBody(body); err != nil {
+					return usagef("--body-file: %v", err)
+				}
+			}
 			if err := u.Validate(); err != nil {
+				if ok {
+					return usagef("--body-file: %v (a Conditions: and an Actions: section are required)", err)
+				}
 				return usagef("%v (--conditions and --actions are required)", err)
 			}
 			return withIncident(cmd, a, args[0], func(ctx context.Context, s *data.Store, before model.Incident, now time.Time) error {
@@ -289,6 +306,7 @@ func newIncidentUpdateCmd(a *app) *cobra.Command {
 	f.StringVar(&u.Conditions, "conditions", "", "what is happening and who is affected")
 	f.StringVar(&u.Actions, "actions", "", "what is being done")
 	f.StringVar(&u.Needs, "needs", "", "what the responders need (optional)")
+	f.StringVar(&bodyFile, "body-file", "", "read the update from FILE (- for stdin): sections Conditions:, Actions: and (optional) Needs:, each on its own line")
 	return cmd
 }
 
@@ -325,22 +343,37 @@ func newIncidentSecurityCmd(a *app) *cobra.Command {
 }
 
 func newIncidentRootCauseCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:     "root-cause ID TEXT...",
-		Short:   "Record the root cause",
-		Example: "  flightdeck incident root-cause INC-4 bad feature flag default in v2.14.0",
-		Args:    incidentArgs(1, "an incident id and the root cause"),
+	var bodyFile string
+	cmd := &cobra.Command{
+		Use:   "root-cause ID (TEXT... | - | --body-file FILE)",
+		Short: "Record the root cause",
+		Long: "Record the root cause. A cause of several lines (the cause, then contributing\n" +
+			"factors) comes from a file (--body-file FILE) or stdin (- or --body-file -); its\n" +
+			"line breaks are kept.",
+		Example: "  flightdeck incident root-cause INC-4 bad feature flag default in v2.14.0\n" +
+			"  flightdeck incident root-cause INC-4 --body-file cause.txt",
+		Args: incidentArgsBody("an incident id and the root cause"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			text, err := bodyOrArgs("body-file", bodyFile, args[1:], a, "the root cause")
+			if err != nil {
+				return err
+			}
 			return withIncident(cmd, a, args[0], func(ctx context.Context, s *data.Store, before model.Incident, now time.Time) error {
-				inc, err := incAfter(ctx, s, before.ID, s.SetRootCause(ctx, before.ID, strings.Join(args[1:], " "), a.actor(), now))
+				inc, err := incAfter(ctx, s, before.ID, s.SetRootCause(ctx, before.ID, text, a.actor(), now))
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "%s root cause: %s\n", inc.Ref(), model.SanitizeLine(inc.RootCause))
+				first, _, multi := strings.Cut(model.SanitizeText(inc.RootCause), "\n")
+				if multi {
+					first += fmt.Sprintf(" (+%d more lines)", strings.Count(inc.RootCause, "\n"))
+				}
+				fmt.Fprintf(a.stdout, "%s root cause: %s\n", inc.Ref(), model.SanitizeLine(first))
 				return nil
 			})
 		},
 	}
+	cmd.Flags().StringVar(&bodyFile, "body-file", "", "read the root cause from FILE (- for stdin); line breaks are kept")
+	return cmd
 }
 
 func newIncidentStarCmd(a *app) *cobra.Command {

@@ -136,6 +136,14 @@ var remoteGlobalFlags = map[string]string{
 	"debug":  "the server decides its logging",
 }
 
+// remoteFileFlags are flags, on any command, that name a file to read or
+// write: over SSH that would be a file on the server, so only "-" (the
+// session's stdin or stdout) is accepted. The value is how to do it instead.
+var remoteFileFlags = map[string]string{
+	"body-file": "ssh … incident note INC-4 --body-file - < note.txt",
+	"ics":       "ssh … incident postmortem schedule INC-4 --at … --ics - > invite.ics",
+}
+
 // remoteKey is a command's key in remoteCommands.
 func remoteKey(cmd *cobra.Command) string {
 	path := cmd.CommandPath()
@@ -222,6 +230,12 @@ func (a *app) checkRemote(cmd *cobra.Command, args []string) error {
 	})
 	if refusedFlag != nil {
 		return refusedFlag
+	}
+	for name, example := range remoteFileFlags {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed && f.Value.String() != "-" {
+			return remoteError{fmt.Sprintf("--%s %s is not accepted over SSH: it names a file on the server; give --%s - and pipe it: %s",
+				name, model.SanitizeLine(f.Value.String()), name, example), exitRemoteRefused}
+		}
 	}
 	if key == "template import" && (len(args) != 1 || args[0] != "-") {
 		return remoteError{"template import over SSH reads the template from stdin, not a file on the server: " +
