@@ -153,9 +153,10 @@ func loadIncidents(ctx context.Context, q queryer, where string, args []any, lim
 		{`SELECT incident_id, at, from_sev, to_sev, actor FROM incident_severity_changes`, scanSeverityChange},
 		{`SELECT incident_id, step, at, actor, reached FROM incident_acks`, scanAck},
 		{`SELECT incident_id, kind, step, at, actor, reason FROM incident_escalations`, scanEscalation},
+		{`SELECT incident_id, at, owner, scheduled_by, scheduled_at, sequence FROM incident_meetings`, scanMeeting},
 	}
 	for _, c := range children {
-		if err := loadChildren(ctx, q, c.query+` WHERE incident_id IN (`+sel+`) ORDER BY at, id`, args, out, byID, c.scan); err != nil {
+		if err := loadChildren(ctx, q, c.query+` WHERE incident_id IN (`+sel+`) ORDER BY at, rowid`, args, out, byID, c.scan); err != nil {
 			return nil, err
 		}
 	}
@@ -197,6 +198,9 @@ func loadChildren(ctx context.Context, q queryer, query string, args []any, out 
 		if inc.Postmortem != (model.Postmortem{}) {
 			t.Postmortem = inc.Postmortem
 		}
+		if inc.Meeting != nil {
+			t.Meeting = inc.Meeting
+		}
 	}
 	return rows.Err()
 }
@@ -221,6 +225,17 @@ func scanAck(r *sql.Rows, inc *model.Incident) error {
 	}
 	a.At = msTimeOf(at)
 	inc.Acks = append(inc.Acks, a)
+	return nil
+}
+
+func scanMeeting(r *sql.Rows, inc *model.Incident) error {
+	var m model.PostmortemMeeting
+	var at, scheduledAt int64
+	if err := r.Scan(&inc.ID, &at, &m.Owner, &m.ScheduledBy, &scheduledAt, &m.Sequence); err != nil {
+		return err
+	}
+	m.At, m.ScheduledAt = msTimeOf(at), msTimeOf(scheduledAt)
+	inc.Meeting = &m
 	return nil
 }
 

@@ -73,7 +73,10 @@ const (
 	// owner, due date, kind or done changed (TextActionItemEdited).
 	EventIncidentPostmortem       EventKind = "incident.postmortem"         // TextPostmortem
 	EventIncidentActionItemEdited EventKind = "incident.action_item_edited" // TextActionItemEdited
-	EventFreezeOverride           EventKind = "freeze.override"             // TextFreezeOverride
+	// EventPostmortemScheduled: the postmortem meeting was scheduled (or
+	// moved), with its time and owner.
+	EventPostmortemScheduled EventKind = "incident.postmortem_scheduled" // TextPostmortemScheduled
+	EventFreezeOverride      EventKind = "freeze.override"               // TextFreezeOverride
 	// EventIncidentLinked is a person linking an incident to the deployment
 	// that caused it, or moving the link to another one; it is filed under
 	// the incident and the deployment linked to. Only these links (and one
@@ -141,7 +144,7 @@ var EventKinds = []EventKind{
 	EventIncidentOpened, EventIncidentNote, EventIncidentSeverity, EventIncidentAck, EventIncidentEscalate,
 	EventIncidentSkip, EventIncidentMitigated, EventIncidentResolved, EventIncidentReopened,
 	EventIncidentCommander, EventIncidentUpdate, EventIncidentSecurity, EventIncidentActionItem,
-	EventIncidentRootCause, EventIncidentPostmortem, EventIncidentActionItemEdited, EventFreezeOverride, EventIncidentLinked, EventIncidentUnlinked, EventDeployInFlight,
+	EventIncidentRootCause, EventIncidentPostmortem, EventIncidentActionItemEdited, EventPostmortemScheduled, EventFreezeOverride, EventIncidentLinked, EventIncidentUnlinked, EventDeployInFlight,
 	EventDeployImported, EventIncidentImported,
 	EventFreezeOn, EventFreezeOff, EventRolloutHeld, EventRolloutReleased,
 	EventEscalationDue, EventUpdateDue, EventUpdateOverdue,

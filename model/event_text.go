@@ -512,6 +512,22 @@ func TextPostmortem(before, after Postmortem, changed []string, reason string) s
 	return "postmortem: " + strings.Join(parts, "; ")
 }
 
+// TextPostmortemScheduled is EventPostmortemScheduled's text: "postmortem
+// meeting scheduled for 2026-12-03 10:00 UTC, owner Dana" (or "moved from
+// … to …" when one was already scheduled). Times are UTC so the sentence
+// reads the same to everyone it is sent to.
+func TextPostmortemScheduled(m PostmortemMeeting, before *PostmortemMeeting) string {
+	at := func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 MST") }
+	s := "postmortem meeting scheduled for " + at(m.At)
+	if before != nil && !before.At.Equal(m.At) {
+		s = "postmortem meeting moved from " + at(before.At) + " to " + at(m.At)
+	}
+	if m.Owner != "" {
+		s += ", owner " + m.Owner
+	}
+	return s
+}
+
 // TextRootCause is EventIncidentRootCause's text; an empty cause is a
 // cleared one.
 func TextRootCause(cause string) string {

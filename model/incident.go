@@ -229,6 +229,7 @@ type Incident struct {
 	RootCause   string
 	ActionItems []ActionItem // numbered from 1, in order
 	Postmortem  Postmortem
+	Meeting     *PostmortemMeeting // the postmortem meeting; nil until scheduled
 
 	SeverityHistory []SeverityChange
 	Acks            []Ack

@@ -41,6 +41,7 @@ const (
 	NoticeIncidentResolved     NoticeKind = "incident_resolved"
 	NoticeIncidentReopened     NoticeKind = "incident_reopened"
 	NoticeEscalationDue        NoticeKind = "escalation_due"
+	NoticePostmortemScheduled  NoticeKind = "postmortem_scheduled" // incident.postmortem_scheduled
 	// NoticeTest is `flightdeck notify --test`: nothing happened.
 	NoticeTest NoticeKind = "test"
 )
@@ -54,6 +55,7 @@ var NoticeKinds = []NoticeKind{
 	NoticeIncidentOpened, NoticeSeverityChanged, NoticeIncidentAcknowledged, NoticeIncidentEscalated,
 	NoticeEscalationSkipped, NoticeRoleChanged, NoticeUpdatePosted, NoticeUpdateDue, NoticeUpdateOverdue,
 	NoticeIncidentMitigated, NoticeIncidentResolved, NoticeIncidentReopened, NoticeEscalationDue,
+	NoticePostmortemScheduled,
 }
 
 // NoticeIncidentChannel is what a team wants in its incident channel, the
@@ -67,6 +69,7 @@ var NoticeIncidentChannel = []NoticeKind{
 	NoticeIncidentOpened, NoticeSeverityChanged, NoticeIncidentAcknowledged, NoticeIncidentEscalated,
 	NoticeEscalationSkipped, NoticeRoleChanged, NoticeUpdatePosted, NoticeUpdateDue, NoticeUpdateOverdue,
 	NoticeIncidentMitigated, NoticeIncidentResolved, NoticeIncidentReopened, NoticeEscalationDue,
+	NoticePostmortemScheduled,
 }
 
 // NoticePaging is what a paging system (PagerDuty) takes: an incident

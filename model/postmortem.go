@@ -234,6 +234,9 @@ type PostmortemMeeting struct {
 	ScheduledBy string
 	ScheduledAt time.Time
 	Where       string // a room or a link; may be empty
+	// Sequence counts how often it was moved (0 first): the invite's
+	// SEQUENCE, so a calendar replaces the earlier invite (same UID).
+	Sequence int
 }
 
 // IncidentTimes are the review's headline durations, each from the
@@ -303,4 +306,154 @@ func FormatHMS(d time.Duration) string {
 		return fmt.Sprintf("%dm %02ds", m, s)
 	}
 	return fmt.Sprintf("%ds", s)
+}
+
+// PostmortemMeetingDuration is how long the invite books.
+const PostmortemMeetingDuration = time.Hour
+
+// PostmortemRequired says whether an incident needs a postmortem meeting:
+// a resolved SEV1 or SEV2 (its final severity or any it had on the way).
+func PostmortemRequired(inc Incident) bool {
+	if inc.ResolvedAt.IsZero() {
+		return false
+	}
+	if inc.Severity <= SEV2 {
+		return true
+	}
+	for _, c := range inc.SeverityHistory {
+		if c.From <= SEV2 || c.To <= SEV2 {
+			return true
+		}
+	}
+	return false
+}
+
+// MeetingState is where an incident's postmortem scheduling stands at now.
+type MeetingState int
+
+const (
+	MeetingNotNeeded   MeetingState = iota // not resolved, or not SEV1/SEV2
+	MeetingToSchedule                      // resolved < 24 h ago, none scheduled yet
+	MeetingUnscheduled                     // resolved ≥ 24 h ago and still none scheduled: flagged
+	MeetingScheduled                       // scheduled, not held yet
+	MeetingHeld                            // its time has passed
+)
+
+// PostmortemStatusAt is the incident's meeting state at now. The rule: the
+// meeting should be scheduled within 24–48 h of resolution (the seed's
+// rollback step); a SEV1/SEV2 still without one 24 h after resolution is
+// flagged (MeetingUnscheduled), and stays flagged until one is scheduled.
+func PostmortemStatusAt(inc Incident, now time.Time) MeetingState {
+	if m := inc.Meeting; m != nil {
+		if Reached(now, m.At.Add(PostmortemMeetingDuration)) {
+			return MeetingHeld
+		}
+		return MeetingScheduled
+	}
+	if !PostmortemRequired(inc) {
+		return MeetingNotNeeded
+	}
+	if Reached(now, inc.ResolvedAt.Add(PostmortemEarliest)) {
+		return MeetingUnscheduled
+	}
+	return MeetingToSchedule
+}
+
+// PostmortemFlag is the one-line flag for an incident whose meeting is not
+// scheduled 24 h after resolution, "" otherwise: what incident list, incident
+// show and the escalation pane print.
+func PostmortemFlag(inc Incident, now time.Time) string {
+	if PostmortemStatusAt(inc, now) != MeetingUnscheduled {
+		return ""
+	}
+	latest := inc.ResolvedAt.Add(PostmortemLatest)
+	if Reached(now, latest) {
+		return fmt.Sprintf("postmortem NOT SCHEDULED (%s since resolve; schedule within 24–48 h): flightdeck incident postmortem schedule %s --at …",
+			FormatDurationShort(Elapsed(inc.ResolvedAt, now)), inc.Ref())
+	}
+	return fmt.Sprintf("postmortem not scheduled (%s since resolve; schedule within 24–48 h, %s left): flightdeck incident postmortem schedule %s --at …",
+		FormatDurationShort(Elapsed(inc.ResolvedAt, now)), FormatCountdown(Left(now, latest)), inc.Ref())
+}
+
+// MaxMeetingLead is how far ahead a meeting may be scheduled.
+const MaxMeetingLead = 90 * 24 * time.Hour
+
+// CheckMeetingTime refuses a meeting time in the past (beyond ClockSkew) or
+// more than MaxMeetingLead ahead.
+func CheckMeetingTime(at, now time.Time) error {
+	now = now.Round(0).UTC()
+	if at.Before(now.Add(-ClockSkew)) {
+		return fmt.Errorf("--at %s is in the past (it is %s now): a meeting is scheduled ahead, e.g. --at \"tomorrow 10:00\" or +24h",
+			at.UTC().Format("2006-01-02 15:04 MST"), now.Format("2006-01-02 15:04 MST"))
+	}
+	if at.After(now.Add(MaxMeetingLead)) {
+		return fmt.Errorf("--at %s is more than %d days ahead: schedule it within 24–48 h of resolution", at.UTC().Format("2006-01-02 15:04 MST"), int(MaxMeetingLead/(24*time.Hour)))
+	}
+	return nil
+}
+
+// ParseFutureTime reads a time ahead, for scheduling: everything ParseTime
+// reads for a date, plus
+//
+//	+2h, +1d, in 2h          that long from now
+//	14:00, 14:00:30          the next 14:00 in loc (today, or tomorrow when it has passed)
+//	tomorrow 10:00           10:00 tomorrow in loc
+//
+// Relative times into the past (-5m, 5m ago) are ParseTime's and are
+// returned as such: CheckMeetingTime refuses them with a message.
+func ParseFutureTime(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	now = now.Round(0)
+	in := strings.TrimSpace(s)
+	low := strings.ToLower(in)
+	if rest, ok := strings.CutPrefix(low, "+"); ok {
+		return aheadBy(in, rest, now)
+	}
+	if rest, ok := strings.CutPrefix(low, "in "); ok {
+		return aheadBy(in, rest, now)
+	}
+	day := now.In(loc)
+	clock := in
+	explicitDay := false
+	if rest, ok := strings.CutPrefix(low, "tomorrow"); ok {
+		day, clock, explicitDay = day.AddDate(0, 0, 1), strings.TrimSpace(rest), true
+		if clock == "" {
+			return time.Time{}, fmt.Errorf("cannot read the time %q: say when tomorrow, e.g. \"tomorrow 10:00\"", in)
+		}
+	}
+	if len(clock) <= len("15:04:05.000000000") && !strings.Contains(clock, "-") && strings.Contains(clock, ":") {
+		h, m, sec, ns, ok := parseClock(clock)
+		if !ok {
+			return time.Time{}, fmt.Errorf("cannot read the time %q: a time of day is HH:MM or HH:MM:SS, 00:00 to 23:59:59", in)
+		}
+		t, err := wallTime(day.Year(), day.Month(), day.Day(), h, m, sec, ns, loc, in)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if !explicitDay && !t.After(now) {
+			next := day.AddDate(0, 0, 1)
+			if t, err = wallTime(next.Year(), next.Month(), next.Day(), h, m, sec, ns, loc, in); err != nil {
+				return time.Time{}, err
+			}
+		}
+		return t.UTC(), nil
+	}
+	if explicitDay {
+		return time.Time{}, fmt.Errorf("cannot read the time %q: after tomorrow give a time of day, e.g. \"tomorrow 10:00\"", in)
+	}
+	t, err := ParseTime(in, now, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w; or ahead: +2h, \"in 2h\", 14:00 (the next one), \"tomorrow 10:00\"", err)
+	}
+	return t, nil
+}
+
+func aheadBy(in, d string, now time.Time) (time.Time, error) {
+	dur, ok := parseAgo(strings.TrimSpace(d))
+	if !ok || dur <= 0 {
+		return time.Time{}, fmt.Errorf("cannot read the time %q: ahead is +2h, +1d or \"in 30m\" (units s m h d w)", in)
+	}
+	return now.Add(dur).UTC(), nil
 }

@@ -79,6 +79,7 @@ func newIncidentPostmortemCmd(a *app) *cobra.Command {
 	cmd.Flags().StringVar(&detectedAt, "detected-at", "", "when it was detected: 09:28:40, -5m, 2026-12-01T09:28:40Z (empty clears it)")
 	cmd.Flags().StringVar(&status, "status", "", "draft, in-review or published")
 	cmd.Flags().StringVar(&reason, "reason", "", "why the postmortem goes back to draft")
+	cmd.AddCommand(newIncidentPostmortemScheduleCmd(a))
 	return cmd
 }
 

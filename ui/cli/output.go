@@ -112,6 +112,7 @@ var jsonResults = map[string]jsonResult{
 	"template import":       resultValue,
 	"template show":         resultValue,
 	"backup":                resultValue,
+	"incident postmortem schedule": resultIncident,
 }
 
 // subjectKey carries, in a command's context, what it acted on.

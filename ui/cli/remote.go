@@ -104,6 +104,7 @@ var remoteCommands = map[string]remotePolicy{
 	"incident unlink":     write(),
 	"incident reopen":     write(),
 	"incident skip":       write(),
+	"incident postmortem schedule": write(), // --ics FILE refused, --ics - fine (remoteFileFlags)
 	"incident report": {class: remoteRead, flags: map[string]string{
 		"out": "it would write a file on the server; the report goes to stdout: ssh … incident report INC-4 > INC-4.md"}},
 
