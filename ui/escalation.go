@@ -290,17 +290,26 @@ func incidentSummary(incs []model.Incident) string {
 }
 
 // postmortemLines: the seed's "Schedule postmortem meeting within 24-48
-// hours", counted down for recently resolved incidents.
+// hours" for recently resolved incidents: the meeting's countdown once it
+// is scheduled; before that the window; a SEV1/SEV2 still without a meeting
+// 24 h after resolve is flagged until one is scheduled.
 func (p *escalationPane) postmortemLines(st Styles, now time.Time, loc *time.Location, w int) []string {
 	var out []string
 	for _, inc := range p.resolved {
-		earliest, latest, ok := model.PostmortemDue(inc)
-		if !ok || model.Reached(now, latest) {
+		var line string
+		switch model.PostmortemStatusAt(inc, now) {
+		case model.MeetingScheduled:
+			m := inc.Meeting
+			line = st.Text.Render(fmt.Sprintf("  %s postmortem meeting %s · in %s · owner %s", inc.Ref(), clockTime(m.At, now, loc),
+				model.FormatCountdown(model.Left(now, m.At)), clean(m.Owner)))
+		case model.MeetingUnscheduled:
+			line = st.Danger.Render(fmt.Sprintf("  %s postmortem NOT SCHEDULED · %s since resolve · schedule within 24–48 h", inc.Ref(),
+				model.FormatDurationShort(model.Elapsed(inc.ResolvedAt, now))))
+		case model.MeetingToSchedule:
+			_, latest, _ := model.PostmortemDue(inc)
+			line = st.Muted.Render(fmt.Sprintf("  %s schedule postmortem within 24–48 h · by %s", inc.Ref(), clockTime(latest, now, loc)))
+		default:
 			continue
-		}
-		line := st.Muted.Render(fmt.Sprintf("  %s postmortem %s–%s · in %s", inc.Ref(), clockTime(earliest, now, loc), clockTime(latest, now, loc), model.FormatCountdown(model.Left(now, earliest))))
-		if model.Reached(now, earliest) {
-			line = st.Warn.Render(fmt.Sprintf("  %s postmortem DUE by %s · %s left", inc.Ref(), clockTime(latest, now, loc), model.FormatCountdown(model.Left(now, latest))))
 		}
 		out = append(out, fit(line, w))
 	}

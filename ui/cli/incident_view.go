@@ -67,6 +67,8 @@ func newIncidentListCmd(a *app) *cobra.Command {
 				next := "—"
 				if st, ok := p.NextDeadline(inc, now); ok {
 					next = st.Step.ShortRole() + " " + incDeadline(st, now, "")
+				} else if pm := postmortemShort(inc, now); pm != "" {
+					next = pm
 				}
 				sec := ""
 				if inc.Security {
@@ -163,8 +165,19 @@ func writeIncident(w io.Writer, inc model.Incident, deployment string, timeline 
 		fmt.Fprintf(w, "  severity:   %s\n", strings.Join(parts, " → "))
 	}
 	writeLadder(w, inc, pp.esc, now)
+	if m := inc.Meeting; m != nil {
+		fmt.Fprintf(w, "postmortem: %s (%s), owner %s\n", clock(m.At, now), meetingCountdown(m.At, now), model.SanitizeLine(m.Owner))
+	} else if flag := model.PostmortemFlag(inc, now); flag != "" {
+		fmt.Fprintf(w, "%s\n", flag)
+	} else if model.PostmortemStatusAt(inc, now) == model.MeetingToSchedule {
+		fmt.Fprintf(w, "postmortem: schedule within 24–48 h of resolve: flightdeck incident postmortem schedule %s --at …\n", inc.Ref())
+	}
 	if inc.RootCause != "" {
-		fmt.Fprintf(w, "root cause: %s\n", model.SanitizeLine(inc.RootCause))
+		lines := strings.Split(model.SanitizeText(inc.RootCause), "\n")
+		fmt.Fprintf(w, "root cause: %s\n", model.SanitizeLine(lines[0]))
+		for _, l := range lines[1:] {
+			fmt.Fprintf(w, "            %s\n", model.SanitizeLine(l))
+		}
 	}
 	if len(inc.ActionItems) > 0 {
 		fmt.Fprintln(w, "action items:")
@@ -273,6 +286,21 @@ func incStatusLine(inc model.Incident, p model.EscalationPolicy, now time.Time) 
 		parts = append(parts, "no escalation pending")
 	}
 	return strings.Join(parts, " · ")
+}
+
+// postmortemShort is incident list's next column for a resolved incident:
+// the meeting's countdown, or the flag when none is scheduled 24 h after
+// resolve.
+func postmortemShort(inc model.Incident, now time.Time) string {
+	switch model.PostmortemStatusAt(inc, now) {
+	case model.MeetingScheduled:
+		return "postmortem " + clock(inc.Meeting.At, now) + " " + meetingCountdown(inc.Meeting.At, now)
+	case model.MeetingUnscheduled:
+		return "postmortem NOT SCHEDULED"
+	case model.MeetingToSchedule:
+		return "postmortem to schedule"
+	}
+	return ""
 }
 
 // incNow is the CLI's clock at the database's precision, so a time just
