@@ -47,7 +47,8 @@ func meetingInvite(inc model.Incident, m model.PostmortemMeeting, summary string
 	if strings.Contains(m.Owner, "@") && !strings.ContainsAny(m.Owner, " \t:") {
 		ev.SetOrganizer("mailto:"+m.Owner, ics.WithCN(m.Owner))
 	}
-	return cal.Serialize()
+	// RFC 5545 §3.1: lines end in CRLF (the library defaults to LF).
+	return cal.Serialize(ics.WithNewLine("\r\n"))
 }
 
 func resolvedText(inc model.Incident) string {
