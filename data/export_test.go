@@ -49,6 +49,7 @@ func TestExport(t *testing.T) {
 		IncidentEscalations     []map[string]any `json:"incident_escalations"`
 		IncidentActionItems     []map[string]any `json:"incident_action_items"`
 		IncidentPostmortems     []map[string]any `json:"incident_postmortems"`
+		IncidentMeetings        []map[string]any `json:"incident_meetings"`
 		IncidentUpdates         []map[string]any `json:"incident_updates"`
 		EventStars              []map[string]any `json:"event_stars"`
 		// Schema 5; checked in TestExportTemplates.

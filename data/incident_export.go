@@ -138,6 +138,13 @@ func exportIncidents(ctx context.Context, tx *sql.Tx, bw *bufio.Writer) error {
 		}); err != nil {
 		return err
 	}
+	if err := exportTable(ctx, tx, bw, "incident_meetings",
+		`SELECT incident_id, at, owner, scheduled_by, scheduled_at, sequence FROM incident_meetings ORDER BY incident_id`,
+		func(r *sql.Rows, m *exportMeeting) error {
+			return r.Scan(&m.IncidentID, &m.At, &m.Owner, &m.ScheduledBy, &m.ScheduledAt, &m.Sequence)
+		}); err != nil {
+		return err
+	}
 	if err := exportTable(ctx, tx, bw, "incident_updates",
 		`SELECT id, incident_id, at, actor, conditions, actions, needs FROM incident_updates ORDER BY id`,
 		func(r *sql.Rows, u *exportUpdate) error {
@@ -156,4 +163,15 @@ func exportIncidents(ctx context.Context, tx *sql.Tx, bw *bufio.Writer) error {
 		func(r *sql.Rows, st *exportStar) error {
 			return r.Scan(&st.EventID, &st.Actor, &st.At)
 		})
+}
+
+// exportMeeting is one incident_meetings row (schema 11): the postmortem
+// meeting, times in unix milliseconds UTC.
+type exportMeeting struct {
+	IncidentID  int64  `json:"incident_id"`
+	At          msTime `json:"at"`
+	Owner       string `json:"owner"`
+	ScheduledBy string `json:"scheduled_by"`
+	ScheduledAt msTime `json:"scheduled_at"`
+	Sequence    int    `json:"sequence"`
 }

@@ -417,7 +417,7 @@ func TestE2EIncidentFromCLIToReport(t *testing.T) {
 	x.keys("Enter")
 	x.waitText("Resolve INC-1")
 	x.keys("y")
-	x.waitText("INC-1 postmortem")
+	x.waitText("INC-1 schedule postmortem")
 	x.keys("q")
 	x.waitExit()
 
