@@ -137,3 +137,76 @@ func TestReportGolden(t *testing.T) {
 		t.Errorf("report differs from %s:\n%s", path, r)
 	}
 }
+
+func TestParseFutureTime(t *testing.T) {
+	now := time.Date(2026, 12, 1, 14, 30, 10, 250_000_000, time.UTC)
+	for _, tc := range []struct {
+		in   string
+		want time.Time
+		err  string
+	}{
+		{"+2h", now.Add(2 * time.Hour), ""},
+		{"in 90m", now.Add(90 * time.Minute), ""},
+		{"16:00", time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC), ""},
+		{"09:00", time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC), ""}, // passed today: tomorrow
+		{"tomorrow 10:00", time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC), ""},
+		{"2026-12-03 11:15 +0100", time.Date(2026, 12, 3, 10, 15, 0, 0, time.UTC), ""},
+		{"tomorrow", time.Time{}, "say when tomorrow"},
+		{"25:00", time.Time{}, "HH:MM"},
+	} {
+		got, err := ParseFutureTime(tc.in, now, time.UTC)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%q: err = %v, want %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !got.Equal(tc.want) {
+			t.Errorf("%q = %s, %v; want %s", tc.in, got, err, tc.want)
+		}
+	}
+	if err := CheckMeetingTime(now.Add(-5*time.Minute), now); err == nil || !strings.Contains(err.Error(), "is in the past") {
+		t.Errorf("a past meeting: %v", err)
+	}
+	if err := CheckMeetingTime(now.Add(91*24*time.Hour), now); err == nil {
+		t.Errorf("a meeting 91 days ahead was accepted")
+	}
+}
+
+// TestPostmortemStatusAt: the 24–48 h window after resolution, by the clock
+// rule, with sub-second times.
+func TestPostmortemStatusAt(t *testing.T) {
+	resolved := time.Date(2026, 12, 1, 9, 30, 0, 700_000_000, time.UTC)
+	sev1 := Incident{ID: 3, Severity: SEV1, Status: IncidentResolved, ResolvedAt: resolved}
+	sev3 := Incident{ID: 4, Severity: SEV3, Status: IncidentResolved, ResolvedAt: resolved}
+	raised := sev3
+	raised.SeverityHistory = []SeverityChange{{From: SEV3, To: SEV2}, {From: SEV2, To: SEV3}}
+	open := Incident{ID: 5, Severity: SEV1, Status: IncidentOpen}
+	meet := sev1
+	meet.Meeting = &PostmortemMeeting{At: resolved.Add(30 * time.Hour)}
+	for _, tc := range []struct {
+		name string
+		inc  Incident
+		at   time.Duration
+		want MeetingState
+		flag string
+	}{
+		{"open", open, 0, MeetingNotNeeded, ""},
+		{"SEV3 never major", sev3, 30 * time.Hour, MeetingNotNeeded, ""},
+		{"SEV3 that was SEV2", raised, 30 * time.Hour, MeetingUnscheduled, "postmortem not scheduled"},
+		{"just resolved", sev1, time.Second, MeetingToSchedule, ""},
+		{"a second before 24 h (same shown second)", sev1, 24*time.Hour - 500*time.Millisecond, MeetingUnscheduled, "postmortem not scheduled"},
+		{"23h59m59s", sev1, 24*time.Hour - time.Second - 500*time.Millisecond, MeetingToSchedule, ""},
+		{"past 48 h", sev1, 49 * time.Hour, MeetingUnscheduled, "postmortem NOT SCHEDULED"},
+		{"scheduled", meet, 25 * time.Hour, MeetingScheduled, ""},
+		{"held", meet, 31 * time.Hour, MeetingHeld, ""},
+	} {
+		now := resolved.Add(tc.at)
+		if got := PostmortemStatusAt(tc.inc, now); got != tc.want {
+			t.Errorf("%s: state %d, want %d", tc.name, got, tc.want)
+		}
+		if f := PostmortemFlag(tc.inc, now); (tc.flag == "") != (f == "") || !strings.Contains(f, tc.flag) {
+			t.Errorf("%s: flag %q, want %q", tc.name, f, tc.flag)
+		}
+	}
+}
