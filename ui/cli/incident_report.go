@@ -31,7 +31,7 @@ func newIncidentReportCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			in := model.ReportInput{Incident: inc, Events: timeline, Policy: s.Policy(), Now: incNow(a)}
+			in := model.ReportInput{Incident: inc, Events: timeline, Policy: s.Policy(), Now: incNow(a), Meeting: inc.Meeting}
 			if cfg, err := a.config(); err == nil {
 				in.Links = cfg.Links
 			}
