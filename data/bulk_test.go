@@ -216,10 +216,10 @@ func TestWithClock(t *testing.T) {
 	}
 	late := s.WithClock(func() time.Time { return t0.Add(time.Hour) })
 	onTime := s.WithClock(func() time.Time { return t0.Add(5 * time.Minute) })
-	if err := late.AddIncidentNote(ctx, inc.ID, "alert fired", "bob", t0.Add(2*time.Minute)); err != nil {
+	if err := late.AddIncidentNote(ctx, inc.ID, "alert fired", "bob", t0.Add(2*time.Minute), false); err != nil {
 		t.Fatal(err)
 	}
-	if err := onTime.AddIncidentNote(ctx, inc.ID, "looking", "bob", t0.Add(5*time.Minute)); err != nil {
+	if err := onTime.AddIncidentNote(ctx, inc.ID, "looking", "bob", t0.Add(5*time.Minute), false); err != nil {
 		t.Fatal(err)
 	}
 	evs, err := s.IncidentTimeline(ctx, inc.ID)

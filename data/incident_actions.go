@@ -66,10 +66,12 @@ func updateIncident(ctx context.Context, tx *sql.Tx, inc model.Incident) error {
 }
 
 // AddIncidentNote appends a note to the incident's timeline. at may be
-// backdated ("the alert fired at 14:02"): the event carries that time, keeps
-// its place in insertion order (its id), and its text records when it was
-// really entered, so the log stays honest evidence.
-func (s *Store) AddIncidentNote(ctx context.Context, id int64, text, actor string, at time.Time) error {
+// backdated ("the alert fired at 14:02"): the event carries that time, so
+// every timeline ordered by time shows it where it happened; its text
+// records when it was really entered, so the log stays honest evidence; and
+// its severity badge is the incident's severity at that time. A note dated
+// before the incident opened is refused unless force (model CheckNoteTime).
+func (s *Store) AddIncidentNote(ctx context.Context, id int64, text, actor string, at time.Time, force bool) error {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return invalidf("the note is empty: write what happened")
@@ -79,10 +81,12 @@ func (s *Store) AddIncidentNote(ctx context.Context, id int64, text, actor strin
 	}
 	entered := s.now().Round(0).UTC()
 	_, err := s.changeIncident(ctx, "add note", id, actor, at, func(tx *sql.Tx, inc model.Incident, actor string) (bool, error) {
-		if err := inc.CheckNoteTime(at); err != nil {
+		if err := inc.CheckNoteTime(at, force); err != nil {
 			return false, invalid(err)
 		}
-		return true, appendEvent(ctx, tx, incidentEvent(inc, model.EventIncidentNote, actor, at, model.TextIncidentNote(text, at, entered)))
+		e := incidentEvent(inc, model.EventIncidentNote, actor, at, model.TextIncidentNote(text, at, entered))
+		e.Severity = inc.SeverityAt(at)
+		return true, appendEvent(ctx, tx, e)
 	})
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -159,13 +160,87 @@ func sqlWhere(conds []string) string {
 	return " WHERE " + strings.Join(conds, " AND ")
 }
 
-// IncidentTimeline returns every event of INC-id in the order things
-// happened (time, then id), for the incident view and its report.
+// IncidentTimeline returns INC-id's timeline in the order things happened
+// (time, then id; a backdated note sits where it happened): every event
+// filed under the incident and, when it is linked to a deployment, what
+// happened to that deployment meanwhile (model.OnIncidentTimeline: stage
+// changes, holds, health breaches, the abort and roll-back, Rollback
+// checklist ticks, gate and freeze overrides) from the start of the stage
+// that was running when the incident opened (model.IncidentWindowStart)
+// until it was resolved (or now), and the deployment's starred events
+// whenever they happened, so every key moment reaches the report. Events of
+// the deployment filed under another incident are not included. Tell the
+// two apart with model.Event.FromDeployment.
 func (s *Store) IncidentTimeline(ctx context.Context, id int64) ([]model.Event, error) {
-	return s.timeline(ctx, "read incident timeline", "incident_id", id, func(tx *sql.Tx) error {
-		_, err := getIncident(ctx, tx, id)
-		return err
+	out := []model.Event{}
+	err := s.read(ctx, "read incident timeline", func(tx *sql.Tx) error {
+		inc, err := getIncident(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		q := `SELECT ` + eventCols + ` FROM events e WHERE e.incident_id = ? ORDER BY e.at, e.id`
+		args := []any{id}
+		if inc.DeploymentID != 0 {
+			from, err := incidentWindowStart(ctx, tx, inc)
+			if err != nil {
+				return err
+			}
+			to := int64(math.MaxInt64)
+			if !inc.ResolvedAt.IsZero() {
+				to = toMS(inc.ResolvedAt)
+			}
+			kinds := make([]string, 0, len(model.DeploymentTimelineKinds))
+			for _, k := range model.DeploymentTimelineKinds {
+				kinds = append(kinds, "'"+string(k)+"'")
+			}
+			q = `SELECT ` + eventCols + ` FROM events e WHERE e.id IN (
+				SELECT id FROM events WHERE incident_id = ?
+				UNION
+				SELECT d.id FROM events d LEFT JOIN checklist_items i ON i.id = d.item_id
+				WHERE d.deployment_id = ? AND d.incident_id IS NULL AND (
+					(d.at >= ? AND d.at <= ? AND (d.kind IN (` + strings.Join(kinds, ", ") + `)
+						OR (d.kind IN ('` + string(model.EventItemDone) + `', '` + string(model.EventItemNA) + `') AND i.phase = ?)))
+					OR EXISTS (SELECT 1 FROM event_stars st WHERE st.event_id = d.id))
+			) ORDER BY e.at, e.id`
+			args = append(args, inc.DeploymentID, toMS(from), to, model.PhaseRollback)
+		}
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEvent(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
 	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// incidentWindowStart is when the linked deployment's part of inc's
+// timeline begins: its last stage change at or before the opening
+// (model.IncidentWindowStart over the deployment's stage events).
+func incidentWindowStart(ctx context.Context, tx *sql.Tx, inc model.Incident) (time.Time, error) {
+	args := []any{inc.DeploymentID, toMS(inc.OpenedAt)}
+	marks := make([]string, 0, len(model.StageChangeKinds))
+	for _, k := range model.StageChangeKinds {
+		marks = append(marks, "?")
+		args = append(args, string(k))
+	}
+	var at sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT max(at) FROM events WHERE deployment_id = ? AND at <= ? AND kind IN (`+
+		strings.Join(marks, ", ")+`)`, args...).Scan(&at)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the linked deployment's stage: %w", err)
+	}
+	return model.IncidentWindowStart(inc.OpenedAt, fromMS(at)), nil
 }
 
 // StarEvent marks (or unmarks) a timeline event as a key moment for the

@@ -120,7 +120,7 @@ func TestFreezeOnOffRecorded(t *testing.T) {
 		{"resolve one of two", resolve(1), []holdEv{own(model.EventIncidentResolved, 1, model.SEV1)}},
 		{"mitigated still freezes", mitigate(2), []holdEv{own(model.EventIncidentMitigated, 2, model.SEV1)}},
 		{"reopen a mitigated SEV1: still frozen", reopen(2), []holdEv{own(model.EventIncidentReopened, 2, model.SEV1)}},
-		{"a note changes nothing", func(at time.Time) error { return s.AddIncidentNote(ctx, 2, "db failover", "bob", at) },
+		{"a note changes nothing", func(at time.Time) error { return s.AddIncidentNote(ctx, 2, "db failover", "bob", at, false) },
 			[]holdEv{own(model.EventIncidentNote, 2, model.SEV1)}},
 		{"SEV1 → SEV2 keeps the freeze", sev(2, model.SEV2), []holdEv{own(model.EventIncidentSeverity, 2, model.SEV2)}},
 		{"resolve the last", resolve(2), []holdEv{

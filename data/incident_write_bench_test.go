@@ -39,7 +39,7 @@ func BenchmarkIncidentWrite(b *testing.B) {
 	next := func() time.Time { at = at.Add(time.Millisecond); return at }
 	b.Run("note", func(b *testing.B) {
 		for b.Loop() {
-			if err := s.AddIncidentNote(ctx, inc.ID, "still failing", "bob", next()); err != nil {
+			if err := s.AddIncidentNote(ctx, inc.ID, "still failing", "bob", next(), false); err != nil {
 				b.Fatal(err)
 			}
 		}

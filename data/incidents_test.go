@@ -181,7 +181,7 @@ func TestOpenIncidentValidation(t *testing.T) {
 	if err := s.SetIncidentSeverity(ctx, 7, model.IncidentSeen{}, model.SEV1, "a", t0); !errors.Is(err, ErrNotFound) {
 		t.Errorf("change missing incident: %v", err)
 	}
-	if err := s.AddIncidentNote(ctx, 7, "x", "a", t0); !errors.Is(err, ErrNotFound) {
+	if err := s.AddIncidentNote(ctx, 7, "x", "a", t0, false); !errors.Is(err, ErrNotFound) {
 		t.Errorf("note on missing incident: %v", err)
 	}
 }
@@ -344,14 +344,14 @@ func TestBackdatedNote(t *testing.T) {
 	ctx := context.Background()
 	inc := openInc(t, s, model.SEV2, 0, t0)
 	s.now = func() time.Time { return t0.Add(10 * minute) }
-	if err := s.AddIncidentNote(ctx, inc.ID, "rolled back api", "bob", t0.Add(10*minute)); err != nil {
+	if err := s.AddIncidentNote(ctx, inc.ID, "rolled back api", "bob", t0.Add(10*minute), false); err != nil {
 		t.Fatal(err)
 	}
 	// Entered second, happened first.
-	if err := s.AddIncidentNote(ctx, inc.ID, "alert fired", "bob", t0.Add(-5*minute)); err != nil {
+	if err := s.AddIncidentNote(ctx, inc.ID, "alert fired", "bob", t0.Add(-5*minute), false); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddIncidentNote(ctx, inc.ID, " ", "bob", t0); !errors.Is(err, ErrInvalid) {
+	if err := s.AddIncidentNote(ctx, inc.ID, " ", "bob", t0, false); !errors.Is(err, ErrInvalid) {
 		t.Errorf("empty note: %v", err)
 	}
 

@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // EventKind names what happened in a timeline event. Every kind the store
 // writes is declared here, and the wording of each event's text is one Text…
@@ -164,4 +167,51 @@ type Event struct {
 	Severity     Severity // of the incident at the time, 0 when none
 	Starred      bool     // marked as a key moment for the report
 	Text         string
+}
+
+// DeploymentTimelineKinds are the linked deployment's events an incident's
+// timeline shows (besides Rollback checklist ticks and starred events):
+// what the deployment did while the incident ran. Health readings, notes
+// and pre-deploy checks are left out: they are the deployment's detail,
+// not the incident's story.
+var DeploymentTimelineKinds = []EventKind{
+	EventExecutionStart, EventGateOverride, EventFreezeOverride, EventDeployInFlight,
+	EventRolloutStart, EventRolloutLive, EventRolloutPromote, EventRolloutReady,
+	EventRolloutPause, EventRolloutResume, EventRolloutHeld, EventRolloutReleased,
+	EventHealthCriteriaMet, EventHealthLatched, EventHealthDeclared, EventHealthCleared,
+	EventRolloutAbort, EventRolloutRolledBack, EventRolloutFinish,
+}
+
+// StageChangeKinds start a deployment's stage: the last of them before an
+// incident opened is where the incident's view of the deployment begins.
+var StageChangeKinds = []EventKind{
+	EventDeployStarted, EventExecutionStart, EventRolloutStart, EventRolloutLive, EventRolloutPromote,
+}
+
+// IncidentWindowStart is when a linked deployment's events begin on an
+// incident's timeline: the start of the stage that was running when the
+// incident opened (stageStart, the last StageChangeKinds event at or before
+// opened), so the promotion into the stage that broke is shown; the
+// opening itself when the deployment had no stage yet (zero stageStart).
+func IncidentWindowStart(opened, stageStart time.Time) time.Time {
+	if stageStart.IsZero() || stageStart.After(opened) {
+		return opened
+	}
+	return stageStart
+}
+
+// FromDeployment reports whether e, read on incidentID's timeline, is an
+// event of the linked deployment rather than one filed under the incident
+// (holds and links are filed under both and count as the incident's).
+func (e Event) FromDeployment(incidentID int64) bool {
+	return e.IncidentID != incidentID && e.DeploymentID != 0
+}
+
+// DeploymentTag marks a deployment's event on an incident's timeline:
+// "[#7 checkout-api]".
+func DeploymentTag(id int64, service string) string {
+	if service == "" {
+		return fmt.Sprintf("[#%d]", id)
+	}
+	return fmt.Sprintf("[#%d %s]", id, SanitizeLine(service))
 }

@@ -693,11 +693,22 @@ func ParseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
 const MaxNoteLead = 24 * time.Hour
 
 // CheckNoteTime explains why a note dated at cannot go on i's timeline, or
-// returns nil.
-func (i Incident) CheckNoteTime(at time.Time) error {
-	if i.OpenedAt.IsZero() || !at.Before(i.OpenedAt.Add(-MaxNoteLead)) {
+// returns nil. A note dated before the incident opened is refused unless
+// force says the writer means it (the alert that led to the incident); more
+// than MaxNoteLead before opening is refused even then.
+func (i Incident) CheckNoteTime(at time.Time, force bool) error {
+	if i.OpenedAt.IsZero() || !at.Before(i.OpenedAt) {
 		return nil
 	}
-	return fmt.Errorf("%s opened at %s: a note can be dated at most %s before that (the alerts that led to it), and %s is earlier — check --at",
-		i.Ref(), i.OpenedAt.UTC().Format("2006-01-02 15:04:05 MST"), FormatDurationExact(MaxNoteLead), at.UTC().Format("2006-01-02 15:04:05 MST"))
+	opened := i.OpenedAt.UTC().Format("2006-01-02 15:04:05.000 MST")
+	when := at.UTC().Format("2006-01-02 15:04:05.000 MST")
+	if at.Before(i.OpenedAt.Add(-MaxNoteLead)) {
+		return fmt.Errorf("%s opened at %s: a note can be dated at most %s before that (the alerts that led to it), and %s is earlier — check --at",
+			i.Ref(), opened, FormatDurationExact(MaxNoteLead), when)
+	}
+	if !force {
+		return fmt.Errorf("%s opened at %s and the note is dated %s, %s before that: if it really happened before the incident opened (the alert that led to it), force it (flightdeck incident note --force, or @TIME! in the dashboard's note prompt), else check the time",
+			i.Ref(), opened, when, FormatDurationExact(i.OpenedAt.Sub(at)))
+	}
+	return nil
 }

@@ -434,27 +434,38 @@ func TestParseWhen(t *testing.T) {
 	}
 }
 
-// Issue 13 defect 9: a note dated years back was accepted.
+// Issue 13 defect 9: a note dated years back was accepted. Issue 16 (D30):
+// a note dated before the incident opened needs force; 24 h before is the
+// bound even with force.
 func TestCheckNoteTime(t *testing.T) {
 	opened := time.Date(2026, 11, 25, 14, 2, 0, 250_000_000, time.UTC)
 	inc := Incident{ID: 4, OpenedAt: opened}
 	for _, c := range []struct {
-		at time.Time
-		ok bool
+		at         time.Time
+		force      bool
+		ok         bool
+		wantInText string
 	}{
-		{opened, true},
-		{opened.Add(-3 * time.Minute), true}, // the first alert, before it was opened
-		{opened.Add(-MaxNoteLead), true},
-		{opened.Add(-MaxNoteLead - time.Millisecond), false},
-		{time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC), false},
-		{opened.Add(time.Hour), true},
+		{opened, false, true, ""},
+		{opened.Add(time.Hour), false, true, ""},
+		{opened.Add(-time.Millisecond), false, false, "1ms before that"},
+		{opened.Add(-3 * time.Minute), false, false, "--force"},
+		{opened.Add(-3 * time.Minute), true, true, ""}, // the first alert, before it was opened
+		{opened.Add(-MaxNoteLead), true, true, ""},
+		{opened.Add(-MaxNoteLead - time.Millisecond), true, false, "at most 24h before that"},
+		{opened.Add(-MaxNoteLead - time.Millisecond), false, false, "at most 24h before that"},
+		{time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC), true, false, "check --at"},
 	} {
-		err := inc.CheckNoteTime(c.at)
+		err := inc.CheckNoteTime(c.at, c.force)
 		if (err == nil) != c.ok {
-			t.Errorf("CheckNoteTime(%v) = %v, want ok=%v", c.at, err, c.ok)
+			t.Errorf("CheckNoteTime(%v, %v) = %v, want ok=%v", c.at, c.force, err, c.ok)
+			continue
 		}
-		if err != nil && !strings.Contains(err.Error(), "INC-4 opened at 2026-11-25 14:02:00 UTC") {
-			t.Errorf("error %q does not name when the incident opened", err)
+		if err == nil {
+			continue
+		}
+		if !strings.Contains(err.Error(), "INC-4 opened at 2026-11-25 14:02:00.250 UTC") || !strings.Contains(err.Error(), c.wantInText) {
+			t.Errorf("error %q does not name when the incident opened and %q", err, c.wantInText)
 		}
 	}
 }

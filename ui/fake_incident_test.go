@@ -100,7 +100,7 @@ func (f *fakeStore) incAct(id int64, at time.Time, actor string, kind model.Even
 	return nil
 }
 
-func (f *fakeStore) AddIncidentNote(_ context.Context, id int64, text, actor string, at time.Time) error {
+func (f *fakeStore) AddIncidentNote(_ context.Context, id int64, text, actor string, at time.Time, force bool) error {
 	var entered time.Time // as the store stamps it: its own clock when the note came in
 	if f.now != nil {
 		entered = f.now().Round(0).UTC()

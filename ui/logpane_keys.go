@@ -112,10 +112,12 @@ func (m Model) logNote() (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	ref, id := inc.Ref(), inc.ID
-	m.openPrompt(fmt.Sprintf("note on %s", ref), "text; start with @-5m or @14:02 to backdate", "", func(m *Model, v string) (tea.Cmd, string) {
-		at := m.opts.Now()
+	m.openPrompt(fmt.Sprintf("note on %s", ref), "text; start with @-5m or @14:02 to backdate (@14:02! before it opened)", "", func(m *Model, v string) (tea.Cmd, string) {
+		at, force := m.opts.Now(), false
 		if strings.HasPrefix(v, "@") {
 			when, rest, _ := strings.Cut(v[1:], " ")
+			// "@14:02!" dates the note before the incident opened on purpose.
+			when, force = strings.CutSuffix(when, "!")
 			t, err := model.ParseWhen(when, at, m.loc())
 			if err != nil {
 				return nil, err.Error()
@@ -125,9 +127,13 @@ func (m Model) logNote() (tea.Model, tea.Cmd) {
 		if v == "" {
 			return nil, "the note is empty"
 		}
+		// Refused here, the prompt stays open with the text to fix.
+		if err := inc.CheckNoteTime(at, force); err != nil {
+			return nil, err.Error()
+		}
 		actor := m.opts.Actor
 		return m.write(m.focusID, func(ctx context.Context) (string, int64, error) {
-			return "note added to " + ref, 0, m.writer.AddIncidentNote(ctx, id, v, actor, at)
+			return "note added to " + ref, 0, m.writer.AddIncidentNote(ctx, id, v, actor, at, force)
 		}), ""
 	})
 	return m, nil

@@ -72,7 +72,7 @@ type Writer interface {
 	LinkIncident(ctx context.Context, id, deploymentID int64, seen model.IncidentSeen, actor string, at time.Time) error
 	UnlinkIncident(ctx context.Context, id int64, seen model.IncidentSeen, actor string, at time.Time) error
 	OpenIncident(ctx context.Context, n model.NewIncident, actor string, at time.Time) (model.Incident, error)
-	AddIncidentNote(ctx context.Context, id int64, text, actor string, at time.Time) error
+	AddIncidentNote(ctx context.Context, id int64, text, actor string, at time.Time, force bool) error
 	SetIncidentSeverity(ctx context.Context, id int64, seen model.IncidentSeen, sev model.Severity, actor string, at time.Time) error
 	AckStep(ctx context.Context, id int64, seen model.IncidentSeen, step int, reached, actor string, at time.Time) error
 	EscalateNow(ctx context.Context, id int64, seen model.IncidentSeen, step int, reason, actor string, at time.Time) error

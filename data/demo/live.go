@@ -100,13 +100,13 @@ func (g *gen) live(ctx context.Context, store *data.Store, sum *Summary) (int, e
 		return s.AckStep(ctx, sev3.ID, model.IncidentSeen{}, 1, liveOnCall, liveOnCall, at)
 	})
 	add(liveMinorIncAge-15*time.Minute, func(at time.Time) error {
-		return s.AddIncidentNote(ctx, sev3.ID, "reindex job for de-DE and fr-FR is ~40 min behind the catalogue", "hana", at)
+		return s.AddIncidentNote(ctx, sev3.ID, "reindex job for de-DE and fr-FR is ~40 min behind the catalogue", "hana", at, false)
 	})
 	add(liveMinorIncAge-35*time.Minute, func(at time.Time) error {
 		return s.SetCommander(ctx, sev3.ID, model.IncidentSeen{}, data.RoleCommander, "hana", liveOnCall, at)
 	})
 	add(liveMinorMitAge, func(at time.Time) error {
-		return s.AddIncidentNote(ctx, sev3.ID, "forced a reindex: suggestions fresh again, watching the lag", "hana", at)
+		return s.AddIncidentNote(ctx, sev3.ID, "forced a reindex: suggestions fresh again, watching the lag", "hana", at, false)
 	})
 	add(liveMinorMitAge-time.Second, func(at time.Time) error { return s.MitigateIncident(ctx, sev3.ID, model.IncidentSeen{}, "hana", at) })
 
@@ -204,7 +204,7 @@ func (g *gen) live(ctx context.Context, store *data.Store, sum *Summary) (int, e
 		return s.AckStep(ctx, sev2.ID, model.IncidentSeen{}, 1, liveOnCall, liveOnCall, at)
 	})
 	add(9*time.Minute, func(at time.Time) error {
-		return s.AddIncidentNote(ctx, sev2.ID, "p99 at 2.4s in eu-west, US normal; error rate flat", liveOnCall, at)
+		return s.AddIncidentNote(ctx, sev2.ID, "p99 at 2.4s in eu-west, US normal; error rate flat", liveOnCall, at, false)
 	})
 	add(liveExecAge-liveLiveDelay-model.DefaultSoak, func(at time.Time) error {
 		_, err := s.MarkReady(ctx, canary.ID, 0, at)
@@ -231,7 +231,7 @@ func (g *gen) live(ctx context.Context, store *data.Store, sum *Summary) (int, e
 		return err
 	})
 	add(3*time.Minute, func(at time.Time) error {
-		return s.AddIncidentNote(ctx, sev2.ID, "no difference between canary and stable pods so far", liveOnCall, at)
+		return s.AddIncidentNote(ctx, sev2.ID, "no difference between canary and stable pods so far", liveOnCall, at, false)
 	})
 
 	slices.SortStableFunc(steps, func(a, b liveStep) int { return cmp.Or(cmp.Compare(b.age, a.age), cmp.Compare(a.seq, b.seq)) })

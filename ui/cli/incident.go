@@ -227,16 +227,19 @@ func sevDescriptions() []string {
 
 func newIncidentNoteCmd(a *app) *cobra.Command {
 	var atFlag, bodyFile string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "note ID (TEXT... | - | --body-file FILE)",
 		Short: "Add a note to the incident's timeline, optionally backdated",
 		Long: "Add a note to the timeline. --at backdates it: -5m (five minutes ago), 14:02 or\n" +
-			"14:02:30 (today, in your local time zone) or RFC 3339. A backdated note keeps its\n" +
-			"place in the log and says when it was entered.\n" +
+			"14:02:30 (today, in your local time zone) or RFC 3339. A backdated note sits in the\n" +
+			"timeline where it happened, says when it was entered and carries the severity the\n" +
+			"incident had then. A note dated before the incident opened needs --force (the alert\n" +
+			"that led to it); 24 hours before opening is the limit even then.\n" +
 			"A note of several lines comes from a file (--body-file FILE) or stdin (- or\n" +
 			"--body-file -); its line breaks are kept.",
 		Example: "  flightdeck incident note INC-4 rolled back to v2.13.1\n" +
-			"  flightdeck incident note 4 --at 14:02 first alert fired\n" +
+			"  flightdeck incident note 4 --at 14:02 --force first alert fired\n" +
 			"  flightdeck incident note INC-4 - < findings.txt",
 		Args: incidentArgsBody("an incident id and the note"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -249,7 +252,7 @@ func newIncidentNoteCmd(a *app) *cobra.Command {
 				if err != nil {
 					return usagef("--at: %v", err)
 				}
-				if err := s.AddIncidentNote(ctx, inc.ID, text, a.actor(), at); err != nil {
+				if err := s.AddIncidentNote(ctx, inc.ID, text, a.actor(), at, force); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.stdout, "%s note added at %s\n", inc.Ref(), clockSec(at, now))
@@ -259,6 +262,7 @@ func newIncidentNoteCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&atFlag, "at", "", "when it happened (default now): -5m, 14:02 (local), 2026-11-25 14:02 [+0100] or RFC 3339")
 	cmd.Flags().StringVar(&bodyFile, "body-file", "", "read the note from FILE (- for stdin); line breaks are kept")
+	cmd.Flags().BoolVar(&force, "force", false, "accept an --at before the incident opened (at most 24h before)")
 	return cmd
 }
 

@@ -197,7 +197,7 @@ func FuzzCLIOutput(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
-		_ = st.AddIncidentNote(ctx, inc.ID, "n "+s, "alice", at)
+		_ = st.AddIncidentNote(ctx, inc.ID, "n "+s, "alice", at, false)
 		_ = st.Close()
 		// What older databases may hold: text stored before input was checked.
 		raw, err := sql.Open("sqlite", db)

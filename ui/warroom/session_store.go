@@ -216,8 +216,8 @@ func (s sessionStore) OpenIncident(ctx context.Context, n model.NewIncident, act
 	return inc, err
 }
 
-func (s sessionStore) AddIncidentNote(ctx context.Context, id int64, text, actor string, at time.Time) error {
-	return s.write(ctx, func(ctx context.Context) error { return s.w.AddIncidentNote(ctx, id, text, actor, at) })
+func (s sessionStore) AddIncidentNote(ctx context.Context, id int64, text, actor string, at time.Time, force bool) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.w.AddIncidentNote(ctx, id, text, actor, at, force) })
 }
 
 func (s sessionStore) SetIncidentSeverity(ctx context.Context, id int64, seen model.IncidentSeen, sev model.Severity, actor string, at time.Time) error {
