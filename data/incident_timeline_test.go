@@ -134,4 +134,22 @@ func TestIncidentTimelineMergesLinkedDeployment(t *testing.T) {
 			t.Errorf("note %q does not say it was backdated", e.Text)
 		}
 	}
+
+	// The report: the starred pre-deploy tick is a key moment (D14), and the
+	// deployment's events are tagged in the timeline.
+	d, err := s.Deployment(ctx, canary.ID)
+	noErr(t, err)
+	incNow, err := s.Incident(ctx, inc.ID)
+	noErr(t, err)
+	report := model.IncidentReport(model.ReportInput{Incident: incNow, Deployment: &d, Events: got, Now: at(time.Hour)})
+	keys := report[strings.Index(report, "## Key moments"):strings.Index(report, "## Timeline")]
+	if !strings.Contains(keys, "alice: \\[\\#1 checkout-api\\] checked \"On-call engineer identified\"") {
+		t.Errorf("key moments lack the starred checklist tick:\n%s", keys)
+	}
+	timeline := report[strings.Index(report, "## Timeline"):]
+	for _, w := range []string{"\\[\\#1 checkout-api\\] aborted", "\\[\\#1 checkout-api\\] ROLLBACK CRITERIA MET"} {
+		if !strings.Contains(timeline, w) {
+			t.Errorf("report timeline lacks %q:\n%s", w, timeline)
+		}
+	}
 }

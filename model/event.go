@@ -215,3 +215,17 @@ func DeploymentTag(id int64, service string) string {
 	}
 	return fmt.Sprintf("[#%d %s]", id, SanitizeLine(service))
 }
+
+// TimelineTag is the mark before an event's text on incidentID's timeline:
+// DeploymentTag and a space for the linked deployment's events (d names its
+// service; nil gives "[#7]"), "" for the incident's own.
+func TimelineTag(e Event, incidentID int64, d *Deployment) string {
+	if !e.FromDeployment(incidentID) {
+		return ""
+	}
+	service := ""
+	if d != nil && d.ID == e.DeploymentID {
+		service = d.Service
+	}
+	return DeploymentTag(e.DeploymentID, service) + " "
+}

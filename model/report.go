@@ -18,10 +18,13 @@ const (
 type ReportInput struct {
 	Incident   Incident
 	Deployment *Deployment // the linked deployment, if any
-	Events     []Event     // the incident's timeline, in order
-	Policy     EscalationPolicy
-	Links      []Link // the team's Resources: runbooks, dashboards, on-call schedule
-	Checklist  []Item // the linked deployment's checklist, for its state
+	// Events is the incident's timeline in time order, with the linked
+	// deployment's events (data.Store.IncidentTimeline; Event.FromDeployment
+	// tells them apart, TimelineTag marks them).
+	Events    []Event
+	Policy    EscalationPolicy
+	Links     []Link // the team's Resources: runbooks, dashboards, on-call schedule
+	Checklist []Item // the linked deployment's checklist, for its state
 	// Meeting is the scheduled postmortem meeting; nil: not scheduled.
 	Meeting *PostmortemMeeting
 	// StarredOnly limits the timeline to the starred key moments.
@@ -222,7 +225,7 @@ func (r Report) Markdown() string {
 
 	fmt.Fprintf(&b, "\n## Key moments\n\n")
 	for _, e := range r.KeyMoments {
-		fmt.Fprintf(&b, "- %s — %s: %s\n", r.clock(e.At), md(e.Actor), md(e.Text))
+		fmt.Fprintf(&b, "- %s — %s: %s%s\n", r.clock(e.At), md(e.Actor), r.tag(e), md(e.Text))
 	}
 	if len(r.KeyMoments) == 0 {
 		b.WriteString("_None starred: star timeline entries with `*` in the incident log._\n")
@@ -359,11 +362,21 @@ func (r Report) writeTimeline(b *strings.Builder) {
 		if e.Starred {
 			star = " ★"
 		}
-		fmt.Fprintf(b, "- %s — %s: %s%s\n", r.clock(e.At), md(e.Actor), md(e.Text), star)
+		fmt.Fprintf(b, "- %s — %s: %s%s%s\n", r.clock(e.At), md(e.Actor), r.tag(e), md(e.Text), star)
 	}
 	if len(r.Timeline) == 0 {
 		b.WriteString("_No events._\n")
 	}
+}
+
+// tag marks an event of the linked deployment: "\\[\\#7 checkout-api\\] "
+// (escaped; mdEscape trims, so the space is added after it), "" for the
+// incident's own.
+func (r Report) tag(e Event) string {
+	if t := TimelineTag(e, r.Incident.ID, r.Deployment); t != "" {
+		return mdEscape(t) + " "
+	}
+	return ""
 }
 
 // writeMeeting is the postmortem meeting: scheduled, or the window to

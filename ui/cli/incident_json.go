@@ -54,11 +54,19 @@ type incidentDetailJSON struct {
 	SeverityHistory []severityChangeJSON `json:"severity_history"`
 	Acks            []ackJSON            `json:"acks"`
 	Escalations     []escalationJSON     `json:"escalations"`
-	Timeline        []eventJSON          `json:"timeline"`
+	Timeline        []timelineEventJSON  `json:"timeline"`
 	// Postmortem and ActionItemDetails (owner, due, kind, done); action_items
 	// keeps the texts alone, as before.
 	Postmortem        postmortemJSON   `json:"postmortem"`
 	ActionItemDetails []actionItemJSON `json:"action_item_details"`
+}
+
+// timelineEventJSON is one entry of an incident's timeline: an event plus
+// where it comes from — "incident" (filed under the incident) or
+// "deployment" (the linked deployment's, deployment_id says which).
+type timelineEventJSON struct {
+	eventJSON
+	Source string `json:"source"`
 }
 
 type severityChangeJSON struct {
@@ -137,7 +145,7 @@ func newStepJSON(st model.StepStatus) stepJSON {
 
 func newIncidentDetailJSON(inc model.Incident, timeline []model.Event, now time.Time, pp incPolicies) incidentDetailJSON {
 	j := incidentDetailJSON{incidentJSON: newIncidentJSONWith(inc, now, pp),
-		SeverityHistory: []severityChangeJSON{}, Acks: []ackJSON{}, Escalations: []escalationJSON{}, Timeline: []eventJSON{},
+		SeverityHistory: []severityChangeJSON{}, Acks: []ackJSON{}, Escalations: []escalationJSON{}, Timeline: []timelineEventJSON{},
 		Postmortem: newPostmortemJSON(inc.Postmortem), ActionItemDetails: newActionItemsJSON(inc.ActionItems)}
 	for _, c := range inc.SeverityHistory {
 		j.SeverityHistory = append(j.SeverityHistory, severityChangeJSON{jsonTime(c.At), c.From.Label(), c.To.Label(), c.By})
@@ -155,7 +163,11 @@ func newIncidentDetailJSON(inc model.Incident, timeline []model.Event, now time.
 			l := e.Severity.Label()
 			ej.Severity = &l
 		}
-		j.Timeline = append(j.Timeline, ej)
+		src := "incident"
+		if e.FromDeployment(inc.ID) {
+			src = "deployment"
+		}
+		j.Timeline = append(j.Timeline, timelineEventJSON{ej, src})
 	}
 	return j
 }

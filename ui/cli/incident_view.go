@@ -107,17 +107,18 @@ func newIncidentShowCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			deployment := ""
+			deployment, service := "", ""
 			if inc.DeploymentID != 0 {
 				if d, err := s.Deployment(ctx, inc.DeploymentID); err == nil {
 					deployment = fmt.Sprintf("#%d %s — %s", d.ID, model.SanitizeLine(d.Title()), d.Status.Label())
+					service = d.Service
 				}
 			}
 			now := incNow(a)
 			if asJSON {
 				return writeJSON(a.stdout, newIncidentDetailJSON(inc, timeline, now, a.incPolicies(s)))
 			}
-			writeIncident(a.stdout, inc, deployment, timeline, now, a.incPolicies(s))
+			writeIncident(a.stdout, inc, deployment, service, timeline, now, a.incPolicies(s))
 			return nil
 		},
 	}
@@ -125,7 +126,9 @@ func newIncidentShowCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-func writeIncident(w io.Writer, inc model.Incident, deployment string, timeline []model.Event, now time.Time, pp incPolicies) {
+// writeIncident prints the incident; timeline entries of the linked
+// deployment (service names it) are tagged "[#7 checkout-api]".
+func writeIncident(w io.Writer, inc model.Incident, deployment, service string, timeline []model.Event, now time.Time, pp incPolicies) {
 	fmt.Fprintf(w, "%s %s %s — %s\n", inc.Ref(), inc.Severity.Label(), inc.Severity.Name(), model.SanitizeLine(inc.Title))
 	status := string(inc.Status)
 	switch inc.Status {
@@ -210,7 +213,11 @@ func writeIncident(w io.Writer, inc model.Incident, deployment string, timeline 
 		if e.Starred {
 			star = "★"
 		}
-		fmt.Fprintf(w, "  %s %s  #%d  %s  %s\n", star, clock(e.At, now), e.ID, model.SanitizeLine(e.Actor), model.SanitizeLine(e.Text))
+		text := model.SanitizeLine(e.Text)
+		if e.FromDeployment(inc.ID) {
+			text = model.DeploymentTag(e.DeploymentID, service) + " " + text
+		}
+		fmt.Fprintf(w, "  %s %s  #%d  %s  %s\n", star, clock(e.At, now), e.ID, model.SanitizeLine(e.Actor), text)
 	}
 }
 

@@ -150,7 +150,7 @@ func TestCLIInputValidationDefect9(t *testing.T) {
 	if code == exitOK || !strings.Contains(errOut, "INC-1 opened at ") || !strings.Contains(errOut, "a note can be dated at most 24h before that") {
 		t.Errorf("note dated 2015: exit %d, stderr %q", code, errOut)
 	}
-	fdOK(t, db, "incident", "note", "INC-1", "--at", "-5m", "first alert fired") // minutes before opening is the point of --at
+	fdOK(t, db, "incident", "note", "INC-1", "--at", "-5m", "--force", "first alert fired") // minutes before opening is the point of --at
 }
 
 // The dashboard's prompt limit is the store's.
