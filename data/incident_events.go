@@ -14,8 +14,9 @@ import (
 
 // EventPageFilter selects one page of the timeline for the log pane.
 //
-// Pages are in insertion order (event id), the order the log follows live:
-// a backdated note appears where it was entered, with its earlier time.
+// Pages are chosen in insertion order (event id), the order the log follows
+// live, and each page is returned in the order things happened (time, then
+// id): a backdated note sits among the events of its time on its page.
 type EventPageFilter struct {
 	// BeforeID pages back: only events older than this id; 0 = from the newest.
 	BeforeID int64
@@ -39,9 +40,9 @@ type EventPageFilter struct {
 // MaxEventPage bounds one page so no caller can ask for the whole history.
 const MaxEventPage = 5000
 
-// EventsPage returns the newest Limit events matching f, oldest first (ready
-// to draw with the newest at the bottom); to page back, pass the first
-// event's ID as the next BeforeID. Every filter is served from an index
+// EventsPage returns the newest Limit events matching f (by id), ordered by
+// time then id (ready to draw with the newest at the bottom); to page back,
+// pass the page's lowest ID (model.MinEventID) as the next BeforeID. Every filter is served from an index
 // walked newest-first and stopped at Limit — severity and incident through
 // their indexes, stars through event_stars — except Search, which scans
 // backwards from BeforeID until the page is full.
@@ -54,9 +55,7 @@ func (s *Store) EventsPage(ctx context.Context, f EventPageFilter) ([]model.Even
 	if err != nil {
 		return nil, err
 	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
+	model.SortEvents(out)
 	return out, nil
 }
 

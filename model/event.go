@@ -1,7 +1,9 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -228,4 +230,27 @@ func TimelineTag(e Event, incidentID int64, d *Deployment) string {
 		service = d.Service
 	}
 	return DeploymentTag(e.DeploymentID, service) + " "
+}
+
+// SortEvents orders events by when they happened, then by id (the order
+// they were written): a backdated note sits where it happened.
+func SortEvents(evs []Event) {
+	slices.SortStableFunc(evs, func(a, b Event) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+}
+
+// MinEventID is the lowest id among evs (0 when empty): the cursor to page
+// back from when evs is sorted by time.
+func MinEventID(evs []Event) int64 {
+	var id int64
+	for _, e := range evs {
+		if id == 0 || e.ID < id {
+			id = e.ID
+		}
+	}
+	return id
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"sort"
 	"strings"
 	"time"
 
@@ -46,7 +45,7 @@ func (f *fakeStore) LogPage(_ context.Context, q LogQuery) ([]model.Event, error
 		}
 		out = append(out, e)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	model.SortEvents(out) // as the store: pages by id, drawn by time
 	return out, nil
 }
 
@@ -105,9 +104,18 @@ func (f *fakeStore) AddIncidentNote(_ context.Context, id int64, text, actor str
 	if f.now != nil {
 		entered = f.now().Round(0).UTC()
 	}
-	return f.incAct(id, at, actor, model.EventIncidentNote, func(*model.Incident) (string, error) {
-		return model.TextIncidentNote(text, at, entered), nil
-	})
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	inc, err := f.inc(id)
+	if err != nil {
+		return err
+	}
+	if err := inc.CheckNoteTime(at, force); err != nil {
+		return err
+	}
+	f.incEvent(inc, at, actor, model.EventIncidentNote, model.TextIncidentNote(text, at, entered))
+	f.events[len(f.events)-1].Severity = inc.SeverityAt(at) // as the store: the badge of its time
+	return nil
 }
 
 // errUnchanged is an incAct that writes nothing: the incident is already

@@ -73,7 +73,7 @@ func (p *logPane) setOlder(msg olderMsg) {
 	if msg.err != nil || !sameFilter(msg.q, p.query) {
 		return
 	}
-	if len(p.events) > 0 && msg.q.BeforeID != p.events[0].ID {
+	if len(p.events) > 0 && msg.q.BeforeID != model.MinEventID(p.events) {
 		return
 	}
 	if len(msg.events) < msg.q.Limit {
@@ -99,7 +99,9 @@ func (p *logPane) move(delta int) (LogQuery, bool) {
 	if p.cursor < p.height && !p.atOldest && !p.loading {
 		p.loading = true
 		q := p.query
-		q.BeforeID, q.Limit = p.events[0].ID, logPageSize
+		// Pages are read by id and drawn by time: page back from the
+		// lowest id held, which a backdated note is not.
+		q.BeforeID, q.Limit = model.MinEventID(p.events), logPageSize
 		return q, true
 	}
 	return LogQuery{}, false

@@ -98,8 +98,9 @@ type Writer interface {
 }
 
 // LogQuery selects a page of the timeline: the Limit events before BeforeID
-// (0: the newest), oldest first, filtered. Pages follow insertion order
-// (event ids), so a backdated note stays where it was written. Pages keep the log instant with
+// (0: the newest), filtered, in the order things happened (time, then id):
+// pages are cut by event id and each is ordered by time, so a backdated note
+// sits where it happened among the events of its page. Pages keep the log instant with
 // hundreds of thousands of events: only what can be seen is loaded.
 type LogQuery struct {
 	BeforeID    int64
