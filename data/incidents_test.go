@@ -348,7 +348,7 @@ func TestBackdatedNote(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Entered second, happened first.
-	if err := s.AddIncidentNote(ctx, inc.ID, "alert fired", "bob", t0.Add(-5*minute), false); err != nil {
+	if err := s.AddIncidentNote(ctx, inc.ID, "alert fired", "bob", t0.Add(-5*minute), true); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AddIncidentNote(ctx, inc.ID, " ", "bob", t0, false); !errors.Is(err, ErrInvalid) {

@@ -52,7 +52,7 @@ func TestCLIIncidentLifecycle(t *testing.T) {
 	}
 
 	// Before the opening: refused unless forced (D30).
-	fdFail(t, db, exitFail, "if it really happened before the incident opened (the alert that led to it), force it (flightdeck incident note --force", "incident", "note", "inc-1", "first", "alert", "fired", "--at", "-5m")
+	fdFail(t, db, exitUsage, "if it really happened before the incident opened (the alert that led to it), force it (flightdeck incident note --force", "incident", "note", "inc-1", "first", "alert", "fired", "--at", "-5m")
 	out = fdOK(t, db, "incident", "note", "inc-1", "first", "alert", "fired", "--at", "-5m", "--force")
 	if !regexp.MustCompile(`^INC-1 note added at \d\d:\d\d:\d\d UTC\n$`).MatchString(out) {
 		t.Errorf("note printed %q", out)
