@@ -355,15 +355,20 @@ func TestBackdatedNote(t *testing.T) {
 		t.Errorf("empty note: %v", err)
 	}
 
-	// The log follows insertion order, so the backdated note is newest...
+	// The log's page is in the order things happened (D30): the backdated
+	// note, written last, is drawn first; paging back starts from the
+	// lowest id, not from it.
 	page := must[[]model.Event](t)(s.EventsPage(ctx, EventPageFilter{}))
-	last := page[len(page)-1]
-	if last.Text != "alert fired (backdated: entered 14:12:00 UTC)" || !last.At.Equal(t0.Add(-5*minute)) {
-		t.Errorf("log tail: %+v", last)
+	first := page[0]
+	if first.Text != "alert fired (backdated: entered 14:12:00 UTC)" || !first.At.Equal(t0.Add(-5*minute)) || first.ID != 4 {
+		t.Errorf("log head: %+v", first)
 	}
-	// ...while the incident timeline is in the order things happened.
+	if id := model.MinEventID(page); id != 1 {
+		t.Errorf("page back from #%d, want #1", id)
+	}
+	// The incident timeline too.
 	evs := incEvents(t, s, inc.ID)
-	if len(evs) != 4 || evs[0].ID != last.ID || evs[1].Kind != model.EventIncidentOpened || evs[2].Kind != model.EventFreezeOn || evs[3].Text != "rolled back api" {
+	if len(evs) != 4 || evs[0].ID != first.ID || evs[1].Kind != model.EventIncidentOpened || evs[2].Kind != model.EventFreezeOn || evs[3].Text != "rolled back api" {
 		t.Errorf("timeline: %+v", evs)
 	}
 }
