@@ -33,6 +33,10 @@ type Options struct {
 	History      HistoryStore           // past deployments, incidents and metrics; nil hides them
 	Renderer     *lipgloss.Renderer     // for styles; nil is this terminal (SSH sessions pass their own)
 	Links        []model.Link           // the team\'s Resources, shown with L and in reports
+	// Editor is the command E runs to write a long note ($VISUAL, else
+	// $EDITOR, else vi, split on spaces); empty: no editor here (a war-room
+	// session: the editor would run on the server).
+	Editor string
 }
 
 // mode gates keys: while a dialog is open, keys go to it.
@@ -180,6 +184,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.reloading = true
 		return m, m.load(m.focusID)
+	case editorNoteMsg:
+		m.freshNow()
+		return m, m.editorNote(msg)
 	case snapshotMsg:
 		m.freshNow()
 		m = m.handleData(msg)

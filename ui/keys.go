@@ -50,6 +50,7 @@ type KeyMap struct {
 	// incident log
 	Star        key.Binding
 	LogNote     key.Binding
+	LogEdit     key.Binding
 	SevFilter   key.Binding
 	Search      key.Binding
 	StarredOnly key.Binding
@@ -129,6 +130,7 @@ func DefaultKeyMap() KeyMap {
 
 		Star:        key.NewBinding(key.WithKeys("*"), key.WithHelp("*", "star")),
 		LogNote:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "note…")),
+		LogEdit:     key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "note in $EDITOR…")),
 		SevFilter:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "severity filter")),
 		Search:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
 		StarredOnly: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "starred only")),

@@ -15,7 +15,7 @@ func (k *KeyMap) actions() []*key.Binding {
 		&k.NewDeploy, &k.OpenIncident,
 		&k.Toggle, &k.NA, &k.Note,
 		&k.Promote, &k.Pause, &k.Finish, &k.Abort, &k.Health, &k.Declare, &k.ClearCriteria,
-		&k.Star, &k.LogNote,
+		&k.Star, &k.LogNote, &k.LogEdit,
 		&k.Ack, &k.EscalateNow, &k.SkipTo, &k.Mitigate, &k.Resolve, &k.Commander, &k.Update, &k.Severity, &k.LinkDeploy,
 	}
 }

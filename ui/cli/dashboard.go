@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/octoacme/flightdeck/data"
@@ -41,6 +43,7 @@ func runDashboard(ctx context.Context, a *app) error {
 	opts.Actor = a.actor()
 	opts.ReadOnly = a.readOnly
 	opts.Bell = func() { _, _ = os.Stdout.WriteString("\a") }
+	opts.Editor = cmp.Or(strings.TrimSpace(os.Getenv("VISUAL")), strings.TrimSpace(os.Getenv("EDITOR")), "vi")
 	var dash ui.Reader = dashstore.New(st)
 	if a.readOnly {
 		// No write path at all, not only disabled keys: see ui.ReadOnly.

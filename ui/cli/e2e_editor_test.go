@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestE2ENoteInEditorKeepsLines is issue 16's editor check: in the
+// dashboard, E on the incident log suspends the program, runs $EDITOR on
+// a file (here a script standing in for the editor, writing two lines),
+// resumes, and saves the note with its line break.
+func TestE2ENoteInEditorKeepsLines(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "fd.db")
+	cli(t, db, "incident", "open", "--sev", "2", "checkout 5xx")
+	editor := filepath.Join(t.TempDir(), "editor.sh")
+	script := "#!/bin/sh\n# a stand-in editor: keep the header, add two lines\nprintf 'db failover started\\nreplica lag 40s at 09:41\\n' >> \"$1\"\n"
+	if err := os.WriteFile(editor, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	x := newTmux(t)
+	x.start(120, 40, "env", "VISUAL=", "EDITOR="+editor, flightdeckBin(t), "--db", db)
+	x.waitText("INC-1")
+	x.keys("3")
+	x.waitText("▶ 3 Incident log")
+	x.keys("E")
+	x.waitText("note added to INC-1")
+	var show struct {
+		Timeline []struct {
+			Kind string `json:"kind"`
+			Text string `json:"text"`
+		} `json:"timeline"`
+	}
+	if err := json.Unmarshal([]byte(cli(t, db, "incident", "show", "INC-1", "--json")), &show); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range show.Timeline {
+		if e.Kind == "incident.note" {
+			found = true
+			if !strings.Contains(e.Text, "db failover started\nreplica lag 40s at 09:41") || strings.Contains(e.Text, "#") {
+				t.Errorf("note = %q, want the two lines with their break and no header", e.Text)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no note in the timeline: %+v", show.Timeline)
+	}
+	// The dashboard came back and still works.
+	x.waitText("▶ 3 Incident log")
+}
