@@ -55,8 +55,115 @@ func (s *Store) EventsPage(ctx context.Context, f EventPageFilter) ([]model.Even
 	if err != nil {
 		return nil, err
 	}
+	if id, ok := incidentSearch(f); ok {
+		if out, err = s.addIncidentDeploymentEvents(ctx, f, id, out); err != nil {
+			return nil, err
+		}
+	}
 	model.SortEvents(out)
 	return out, nil
+}
+
+// incidentSearch is the incident a Search names ("INC-7", "#7", "inc7"),
+// when the page is not narrowed to a severity (deployment events have none).
+func incidentSearch(f EventPageFilter) (int64, bool) {
+	term := strings.TrimSpace(f.Search)
+	if term == "" || f.MinSeverity != 0 || f.IncidentID != 0 {
+		return 0, false
+	}
+	id, err := model.ParseIncidentRef(term)
+	if err != nil || !strings.ContainsAny(term, "iInN#") {
+		return 0, false
+	}
+	return id, true
+}
+
+// addIncidentDeploymentEvents adds to page (the events a search for INC-id
+// matched) the linked deployment's events on the incident's timeline, the
+// rule IncidentTimeline follows (deploymentTimelineCond), within the page's
+// id range: below BeforeID and, when the page is full, above its lowest id,
+// so pages stay disjoint and paging back from the lowest id misses none. It
+// is one range read on events_by_deployment bounded by the incident's
+// window, plus the deployment's starred events.
+func (s *Store) addIncidentDeploymentEvents(ctx context.Context, f EventPageFilter, id int64, page []model.Event) ([]model.Event, error) {
+	limit := min(f.Limit, MaxEventPage)
+	if limit <= 0 {
+		limit = DefaultEventLimit
+	}
+	err := s.read(ctx, "read the incident's deployment events", func(tx *sql.Tx) error {
+		inc, err := getIncident(ctx, tx, id)
+		if errors.Is(err, ErrNotFound) {
+			return nil // a search for an incident that does not exist
+		} else if err != nil {
+			return err
+		}
+		if inc.DeploymentID == 0 {
+			return nil
+		}
+		cond, args, err := deploymentTimelineCond(ctx, tx, inc)
+		if err != nil {
+			return err
+		}
+		if f.BeforeID > 0 {
+			cond, args = cond+" AND d.id < ?", append(args, f.BeforeID)
+		}
+		if f.AfterID > 0 {
+			cond, args = cond+" AND d.id > ?", append(args, f.AfterID)
+		}
+		if len(page) >= limit {
+			cond, args = cond+" AND d.id > ?", append(args, model.MinEventID(page))
+		}
+		if f.StarredOnly {
+			cond += " AND EXISTS (SELECT 1 FROM event_stars st WHERE st.event_id = d.id)"
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+eventCols+` FROM events e WHERE e.id IN (
+			SELECT d.id FROM events d LEFT JOIN checklist_items i ON i.id = d.item_id WHERE `+cond+`)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		have := make(map[int64]bool, len(page))
+		for _, e := range page {
+			have[e.ID] = true
+		}
+		for rows.Next() {
+			e, err := scanEvent(rows)
+			if err != nil {
+				return err
+			}
+			if !have[e.ID] {
+				page = append(page, e)
+			}
+		}
+		return rows.Err()
+	})
+	return page, err
+}
+
+// deploymentTimelineCond is which of inc's linked deployment's events (d,
+// joined to its checklist item i) are on inc's timeline: those of
+// model.DeploymentTimelineKinds and the Rollback phase's ticks from
+// model.IncidentWindowStart until the incident was resolved (or now), and
+// its starred events whenever they happened; never those filed under an
+// incident.
+func deploymentTimelineCond(ctx context.Context, tx *sql.Tx, inc model.Incident) (string, []any, error) {
+	from, err := incidentWindowStart(ctx, tx, inc)
+	if err != nil {
+		return "", nil, err
+	}
+	to := int64(math.MaxInt64)
+	if !inc.ResolvedAt.IsZero() {
+		to = toMS(inc.ResolvedAt)
+	}
+	kinds := make([]string, 0, len(model.DeploymentTimelineKinds))
+	for _, k := range model.DeploymentTimelineKinds {
+		kinds = append(kinds, "'"+string(k)+"'")
+	}
+	cond := `d.deployment_id = ? AND d.incident_id IS NULL AND (
+		(d.at >= ? AND d.at <= ? AND (d.kind IN (` + strings.Join(kinds, ", ") + `)
+			OR (d.kind IN ('` + string(model.EventItemDone) + `', '` + string(model.EventItemNA) + `') AND i.phase = ?)))
+		OR EXISTS (SELECT 1 FROM event_stars st WHERE st.event_id = d.id))`
+	return "(" + cond + ")", []any{inc.DeploymentID, toMS(from), to, model.PhaseRollback}, nil
 }
 
 // EventCount counts the events matching f, ignoring Limit. It reads every
@@ -180,28 +287,16 @@ func (s *Store) IncidentTimeline(ctx context.Context, id int64) ([]model.Event, 
 		q := `SELECT ` + eventCols + ` FROM events e WHERE e.incident_id = ? ORDER BY e.at, e.id`
 		args := []any{id}
 		if inc.DeploymentID != 0 {
-			from, err := incidentWindowStart(ctx, tx, inc)
+			cond, dargs, err := deploymentTimelineCond(ctx, tx, inc)
 			if err != nil {
 				return err
-			}
-			to := int64(math.MaxInt64)
-			if !inc.ResolvedAt.IsZero() {
-				to = toMS(inc.ResolvedAt)
-			}
-			kinds := make([]string, 0, len(model.DeploymentTimelineKinds))
-			for _, k := range model.DeploymentTimelineKinds {
-				kinds = append(kinds, "'"+string(k)+"'")
 			}
 			q = `SELECT ` + eventCols + ` FROM events e WHERE e.id IN (
 				SELECT id FROM events WHERE incident_id = ?
 				UNION
-				SELECT d.id FROM events d LEFT JOIN checklist_items i ON i.id = d.item_id
-				WHERE d.deployment_id = ? AND d.incident_id IS NULL AND (
-					(d.at >= ? AND d.at <= ? AND (d.kind IN (` + strings.Join(kinds, ", ") + `)
-						OR (d.kind IN ('` + string(model.EventItemDone) + `', '` + string(model.EventItemNA) + `') AND i.phase = ?)))
-					OR EXISTS (SELECT 1 FROM event_stars st WHERE st.event_id = d.id))
+				SELECT d.id FROM events d LEFT JOIN checklist_items i ON i.id = d.item_id WHERE ` + cond + `
 			) ORDER BY e.at, e.id`
-			args = append(args, inc.DeploymentID, toMS(from), to, model.PhaseRollback)
+			args = append(args, dargs...)
 		}
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
