@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/viewport"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/octoacme/flightdeck/model"
 )
@@ -116,6 +117,12 @@ func (d *detailView) lines(st Styles, policy model.EscalationPolicy, now time.Ti
 		if di.Deployment.ID != 0 {
 			add(fmt.Sprintf("deployment #%d %s (%s)", di.Deployment.ID, clean(di.Deployment.Title()), di.Deployment.Status.Label()))
 		}
+		if strings.TrimSpace(inc.RootCause) != "" {
+			head("Root cause")
+			for _, l := range wrapBlock(inc.RootCause, w, 2) {
+				add("  " + strings.TrimPrefix(l, "  "))
+			}
+		}
 		head("Escalation")
 		for _, s := range policy.Ladder(inc, now) {
 			due := "--:--"
@@ -151,7 +158,19 @@ func (d *detailView) timeline(st Styles, out *[]string, events []model.Event, lo
 		if e.Starred {
 			star = "★"
 		}
-		*out = append(*out, fit(fmt.Sprintf("%s %s %s %s", star, e.At.In(loc).Format("01-02 15:04:05"), clean(e.Actor), clean(e.Text)), w))
+		// The entry in full: a note of several lines keeps them, each
+		// wrapped under the text's column.
+		prefix := fmt.Sprintf("%s %s %s ", star, e.At.In(loc).Format("01-02 15:04:05"), clean(e.Actor))
+		indent := ansi.StringWidth(prefix)
+		if indent > w/2 {
+			indent = 4 // a very long name: wrap under a short indent
+		}
+		for i, l := range wrapBlock(e.Text, w-(ansi.StringWidth(prefix)-indent), indent) {
+			if i == 0 {
+				l = prefix + l
+			}
+			*out = append(*out, fit(l, w))
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,8 @@ func (f *fakeStore) LogPage(_ context.Context, q LogQuery) ([]model.Event, error
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []model.Event
+	incID, err := model.ParseIncidentRef(q.Search)
+	incSearch := err == nil && strings.ContainsAny(q.Search, "iInN#")
 	for i := len(f.events) - 1; i >= 0 && len(out) < q.Limit; i-- {
 		e := f.events[i]
 		if q.BeforeID != 0 && e.ID >= q.BeforeID {
@@ -37,13 +40,37 @@ func (f *fakeStore) LogPage(_ context.Context, q LogQuery) ([]model.Event, error
 		if q.MinSeverity != 0 && (!e.Severity.Valid() || e.Severity > q.MinSeverity) {
 			continue
 		}
-		if q.Search != "" && !strings.Contains(strings.ToLower(e.Text+" "+e.Actor), strings.ToLower(q.Search)) {
+		if q.Search != "" && !strings.Contains(strings.ToLower(e.Text+" "+e.Actor), strings.ToLower(q.Search)) &&
+			!(incSearch && e.IncidentID == incID) {
 			continue
 		}
 		if q.StarredOnly && !e.Starred {
 			continue
 		}
 		out = append(out, e)
+	}
+	// As the store: a search for an incident also reads the linked
+	// deployment's events on its timeline, within the page's id range.
+	if inc, _ := f.inc(incID); incSearch && q.MinSeverity == 0 && inc != nil && inc.DeploymentID != 0 {
+		var stage time.Time
+		for _, e := range f.events {
+			if e.DeploymentID == inc.DeploymentID && !e.At.After(inc.OpenedAt) && slices.Contains(model.StageChangeKinds, e.Kind) && e.At.After(stage) {
+				stage = e.At
+			}
+		}
+		from, to := model.IncidentWindowStart(inc.OpenedAt, stage), inc.ResolvedAt
+		have := map[int64]bool{}
+		for _, e := range out {
+			have[e.ID] = true
+		}
+		for _, e := range f.events {
+			inWindow := !e.At.Before(from) && (to.IsZero() || !e.At.After(to)) && slices.Contains(model.DeploymentTimelineKinds, e.Kind)
+			if e.DeploymentID != inc.DeploymentID || e.IncidentID != 0 || have[e.ID] || !(inWindow || e.Starred) ||
+				(q.BeforeID != 0 && e.ID >= q.BeforeID) || (len(out) >= q.Limit && e.ID <= model.MinEventID(out)) || (q.StarredOnly && !e.Starred) {
+				continue
+			}
+			out = append(out, e)
+		}
 	}
 	model.SortEvents(out) // as the store: pages by id, drawn by time
 	return out, nil

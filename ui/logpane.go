@@ -208,7 +208,7 @@ func (p *logPane) line(st Styles, e model.Event, now time.Time, loc *time.Locati
 	b.WriteString(" ")
 	b.WriteString(st.Text.Render(clean(e.Actor)))
 	b.WriteString(" ")
-	text := clean(e.Text)
+	text := oneLine(e.Text) // in full, wrapped, in the incident's detail view
 	if selected {
 		text = st.Selected.Render(text)
 	}

@@ -31,3 +31,45 @@ func pad(s string, width int) string {
 	}
 	return s
 }
+
+// lineBreak is how a one-line row shows a line break in multi-line text
+// (a note, a root cause); the full text is wrapped where it is shown in
+// full (wrapBlock).
+const lineBreak = " ⏎ "
+
+// oneLine is s safe for a one-line row: its lines joined with lineBreak,
+// blank lines dropped.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\n\r") {
+		return clean(s)
+	}
+	var parts []string
+	for _, l := range strings.Split(model.SanitizeText(s), "\n") {
+		if l = strings.TrimSpace(clean(l)); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, lineBreak)
+}
+
+// wrapBlock is s shown in full in w cells: each of its lines (blank ones
+// kept) wrapped at word boundaries, every line after the first indented by
+// indent spaces (the first line is prefix's, indented or not by the caller).
+func wrapBlock(s string, w, indent int) []string {
+	w = max(w-indent, 8)
+	var out []string
+	for _, l := range strings.Split(strings.TrimRight(model.SanitizeText(s), "\n"), "\n") {
+		l = strings.TrimRight(clean(l), " ")
+		if l == "" {
+			out = append(out, "")
+			continue
+		}
+		out = append(out, strings.Split(ansi.Wrap(l, w, ""), "\n")...)
+	}
+	for i := 1; i < len(out); i++ {
+		if out[i] != "" {
+			out[i] = strings.Repeat(" ", indent) + out[i]
+		}
+	}
+	return out
+}
