@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -322,4 +323,64 @@ func (f *fakeStore) StartDeploymentOverride(ctx context.Context, n model.NewDepl
 		f.mu.Unlock()
 	}
 	return d, err
+}
+
+func (f *fakeStore) SetPostmortem(_ context.Context, id int64, e model.PostmortemEdit, actor string, at time.Time) (model.Incident, error) {
+	var out model.Incident
+	err := f.incAct(id, at, actor, model.EventIncidentPostmortem, func(i *model.Incident) (string, error) {
+		next, changed, err := i.Postmortem.Apply(e, actor, at)
+		if err != nil {
+			return "", err
+		}
+		if len(changed) == 0 {
+			out = *i
+			return "", errUnchanged
+		}
+		before := i.Postmortem
+		i.Postmortem = next
+		out = *i
+		return model.TextPostmortem(before, next, changed, e.Reason), nil
+	})
+	return out, err
+}
+
+func (f *fakeStore) AddActionItemWith(_ context.Context, id int64, a model.ActionItem, actor string, at time.Time) (model.ActionItem, error) {
+	err := f.incAct(id, at, actor, model.EventIncidentActionItem, func(i *model.Incident) (string, error) {
+		a.Position = len(i.ActionItems) + 1
+		i.ActionItems = append(i.ActionItems, a)
+		return model.TextActionItemAdded(a), nil
+	})
+	return a, err
+}
+
+func (f *fakeStore) EditActionItem(_ context.Context, id int64, pos int, e model.ActionItemEdit, actor string, at time.Time) (model.ActionItem, error) {
+	var after model.ActionItem
+	err := f.incAct(id, at, actor, model.EventIncidentActionItemEdited, func(i *model.Incident) (string, error) {
+		if pos < 1 || pos > len(i.ActionItems) {
+			return "", fmt.Errorf("%s has no action item %d", i.Ref(), pos)
+		}
+		before := i.ActionItems[pos-1]
+		after = before
+		if e.Owner != nil {
+			after.Owner = *e.Owner
+		}
+		if e.Due != nil {
+			after.Due = *e.Due
+		}
+		if e.Kind != nil {
+			after.Kind = *e.Kind
+		}
+		if e.Done != nil && *e.Done != before.Done {
+			after.Done, after.DoneAt, after.DoneBy = *e.Done, time.Time{}, ""
+			if after.Done {
+				after.DoneAt, after.DoneBy = at, actor
+			}
+		}
+		if after == before {
+			return "", errUnchanged
+		}
+		i.ActionItems[pos-1] = after
+		return model.TextActionItemEdited(before, after), nil
+	})
+	return after, err
 }

@@ -82,6 +82,13 @@ type Writer interface {
 	SetCommander(ctx context.Context, id int64, seen model.IncidentSeen, role, person, actor string, at time.Time) error
 	PostUpdate(ctx context.Context, id int64, seen model.IncidentSeen, u model.StakeholderUpdate, actor string, at time.Time) error
 	StarEvent(ctx context.Context, eventID int64, starred bool, actor string, at time.Time) error
+	// SetPostmortem changes the postmortem's fields and status (the status
+	// follows model.PostmortemStatus.CheckNext); AddActionItemWith appends
+	// a follow-up action; EditActionItem changes item pos (from 1), e.g.
+	// marks it done. Resolved incidents take them too.
+	SetPostmortem(ctx context.Context, id int64, e model.PostmortemEdit, actor string, at time.Time) (model.Incident, error)
+	AddActionItemWith(ctx context.Context, id int64, a model.ActionItem, actor string, at time.Time) (model.ActionItem, error)
+	EditActionItem(ctx context.Context, id int64, pos int, e model.ActionItemEdit, actor string, at time.Time) (model.ActionItem, error)
 
 	Promote(ctx context.Context, deploymentID int64, seen model.RolloutSeen, reason, actor string, at time.Time) error
 	Pause(ctx context.Context, deploymentID int64, seen model.RolloutSeen, actor string, at time.Time) error

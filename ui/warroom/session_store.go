@@ -252,6 +252,24 @@ func (s sessionStore) PostUpdate(ctx context.Context, id int64, seen model.Incid
 	return s.write(ctx, func(ctx context.Context) error { return s.w.PostUpdate(ctx, id, seen, u, actor, at) })
 }
 
+func (s sessionStore) SetPostmortem(ctx context.Context, id int64, e model.PostmortemEdit, actor string, at time.Time) (model.Incident, error) {
+	var inc model.Incident
+	err := s.write(ctx, func(ctx context.Context) (err error) { inc, err = s.w.SetPostmortem(ctx, id, e, actor, at); return err })
+	return inc, err
+}
+
+func (s sessionStore) AddActionItemWith(ctx context.Context, id int64, a model.ActionItem, actor string, at time.Time) (model.ActionItem, error) {
+	var item model.ActionItem
+	err := s.write(ctx, func(ctx context.Context) (err error) { item, err = s.w.AddActionItemWith(ctx, id, a, actor, at); return err })
+	return item, err
+}
+
+func (s sessionStore) EditActionItem(ctx context.Context, id int64, pos int, e model.ActionItemEdit, actor string, at time.Time) (model.ActionItem, error) {
+	var item model.ActionItem
+	err := s.write(ctx, func(ctx context.Context) (err error) { item, err = s.w.EditActionItem(ctx, id, pos, e, actor, at); return err })
+	return item, err
+}
+
 func (s sessionStore) StarEvent(ctx context.Context, eventID int64, starred bool, actor string, at time.Time) error {
 	return s.write(ctx, func(ctx context.Context) error { return s.w.StarEvent(ctx, eventID, starred, actor, at) })
 }
