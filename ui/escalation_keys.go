@@ -15,7 +15,7 @@ import (
 // the actions on the selected incident, all of which the footer shows. !
 // (open an incident) is global, so it works from every pane.
 func (k KeyMap) incidentKeys() keyScope {
-	actions := values(k.incidentActions())
+	actions := append(values(k.incidentActions()), values(k.postmortemActions())...)
 	return keyScope{
 		Groups: []keyGroup{k.listKeys(), {"Escalation (4)", actions}},
 		Short:  actions,
@@ -32,6 +32,7 @@ func (k *KeyMap) incidentActions() []*key.Binding {
 func (p *escalationPane) enable(k KeyMap) KeyMap {
 	offUnless(len(p.rows) > 0, &k.Up, &k.Down, &k.Top, &k.Bottom, &k.PgUp, &k.PgDown)
 	offUnless(len(p.incidents) > 0, k.incidentActions()...)
+	offUnless(len(p.incidents) > 0 || len(p.resolved) > 0, k.postmortemActions()...)
 	return k
 }
 
@@ -65,6 +66,9 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.Bottom):
 		p.move(len(p.rows))
+		return m, nil
+	}
+	if m.handlePostmortemKey(msg) {
 		return m, nil
 	}
 	inc, ok := p.selectedIncident()

@@ -65,6 +65,8 @@ type KeyMap struct {
 	Commander    key.Binding
 	Update       key.Binding
 	Severity     key.Binding
+	Postmortem   key.Binding
+	ActionItem   key.Binding
 	LinkDeploy   key.Binding
 
 	// full-screen views
@@ -145,6 +147,8 @@ func DefaultKeyMap() KeyMap {
 		Update:       key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "stakeholder update…")),
 		Severity:     key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "severity…")),
 		LinkDeploy:   key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "link deployment…")),
+		Postmortem:   key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "postmortem…")),
+		ActionItem:   key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "action item…")),
 
 		History:      key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "history")),
 		Metrics:      key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "delivery metrics")),

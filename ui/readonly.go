@@ -17,6 +17,7 @@ func (k *KeyMap) actions() []*key.Binding {
 		&k.Promote, &k.Pause, &k.Finish, &k.Abort, &k.Health, &k.Declare, &k.ClearCriteria,
 		&k.Star, &k.LogNote, &k.LogEdit,
 		&k.Ack, &k.EscalateNow, &k.SkipTo, &k.Mitigate, &k.Resolve, &k.Commander, &k.Update, &k.Severity, &k.LinkDeploy,
+		&k.Postmortem, &k.ActionItem,
 	}
 }
 

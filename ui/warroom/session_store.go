@@ -260,13 +260,19 @@ func (s sessionStore) SetPostmortem(ctx context.Context, id int64, e model.Postm
 
 func (s sessionStore) AddActionItemWith(ctx context.Context, id int64, a model.ActionItem, actor string, at time.Time) (model.ActionItem, error) {
 	var item model.ActionItem
-	err := s.write(ctx, func(ctx context.Context) (err error) { item, err = s.w.AddActionItemWith(ctx, id, a, actor, at); return err })
+	err := s.write(ctx, func(ctx context.Context) (err error) {
+		item, err = s.w.AddActionItemWith(ctx, id, a, actor, at)
+		return err
+	})
 	return item, err
 }
 
 func (s sessionStore) EditActionItem(ctx context.Context, id int64, pos int, e model.ActionItemEdit, actor string, at time.Time) (model.ActionItem, error) {
 	var item model.ActionItem
-	err := s.write(ctx, func(ctx context.Context) (err error) { item, err = s.w.EditActionItem(ctx, id, pos, e, actor, at); return err })
+	err := s.write(ctx, func(ctx context.Context) (err error) {
+		item, err = s.w.EditActionItem(ctx, id, pos, e, actor, at)
+		return err
+	})
 	return item, err
 }
 

@@ -1,0 +1,282 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/octoacme/flightdeck/model"
+)
+
+// The postmortem from the dashboard: W edits one of its fields or its
+// status, A adds an action item or marks one done. Both work on the
+// selected open incident and on the recently resolved ones the pane lists
+// under "postmortem" (their review is what these are for): with more than
+// one to choose from, a question asks which.
+
+// postmortemActions need an incident, open or recently resolved.
+func (k *KeyMap) postmortemActions() []*key.Binding {
+	return []*key.Binding{&k.Postmortem, &k.ActionItem}
+}
+
+// postmortemTargets are the incidents W and A can work on: the selected
+// open one first, then the recently resolved ones, at most 7: one key each,
+// and the question's lines fit the footer (maxPromptLines+2).
+func (p *escalationPane) postmortemTargets() []model.Incident {
+	var out []model.Incident
+	if inc, ok := p.selectedIncident(); ok {
+		out = append(out, inc)
+	}
+	for _, inc := range p.resolved {
+		if len(out) == 7 {
+			break
+		}
+		if len(out) > 0 && out[0].ID == inc.ID {
+			continue
+		}
+		out = append(out, inc)
+	}
+	return out
+}
+
+// pickIncident runs then on the one target, or asks which.
+func (m *Model) pickIncident(what string, then func(m *Model, inc model.Incident)) {
+	incs := m.escalation.postmortemTargets()
+	switch len(incs) {
+	case 0:
+		m.setStatus("no incident to write a postmortem for: ! opens one", true)
+		return
+	case 1:
+		then(m, incs[0])
+		return
+	}
+	opts := map[string]func(m *Model) tea.Cmd{}
+	var labels []string
+	for i, inc := range incs {
+		inc := inc
+		n := fmt.Sprint(i + 1)
+		labels = append(labels, fmt.Sprintf("%s %s %s: %s", n, inc.Ref(), inc.Status, clean(inc.Title)))
+		opts[n] = func(m *Model) tea.Cmd {
+			then(m, inc)
+			return nil
+		}
+	}
+	m.choice = choice{question: what + " of which incident? (press its number; any other key cancels)", list: labels, options: opts}
+	m.mode = modeConfirm
+}
+
+// handlePostmortemKey answers W and A; false when msg is neither.
+func (m *Model) handlePostmortemKey(msg tea.KeyMsg) bool {
+	switch {
+	case key.Matches(msg, m.keys.Postmortem):
+		m.pickIncident("Postmortem", (*Model).postmortemFieldChoice)
+	case key.Matches(msg, m.keys.ActionItem):
+		m.pickIncident("Action item", (*Model).actionItemPrompt)
+	default:
+		return false
+	}
+	return true
+}
+
+// postmortemFieldChoice asks which field to edit, showing each one's value.
+func (m *Model) postmortemFieldChoice(inc model.Incident) {
+	opts := map[string]func(m *Model) tea.Cmd{}
+	var labels []string
+	for i, f := range model.PostmortemFields {
+		f := f
+		n := fmt.Sprint(i + 1)
+		v := f.Get(inc.Postmortem)
+		if v == "" {
+			v = "(empty)"
+		}
+		labels = append(labels, fmt.Sprintf("%s %s: %s", n, f.Label, oneLine(v)))
+		opts[n] = func(m *Model) tea.Cmd {
+			m.postmortemFieldPrompt(inc, f)
+			return nil
+		}
+	}
+	n := fmt.Sprint(len(model.PostmortemFields) + 1)
+	labels = append(labels, fmt.Sprintf("%s Status: %s", n, inc.Postmortem.State().Label()))
+	opts[n] = func(m *Model) tea.Cmd {
+		m.postmortemStatusPrompt(inc)
+		return nil
+	}
+	// Two to a line, so the nine fit the footer's question.
+	var pairs []string
+	for i := 0; i < len(labels); i += 2 {
+		if i+1 < len(labels) {
+			pairs = append(pairs, pad(labels[i], 38)+"  "+labels[i+1])
+		} else {
+			pairs = append(pairs, labels[i])
+		}
+	}
+	m.choice = choice{question: inc.Ref() + " postmortem: edit which? (press its number; any other key cancels)", list: pairs, options: opts}
+	m.mode = modeConfirm
+}
+
+// oneLine is v on one line for a list: its line breaks as " ⏎ ".
+func oneLine(v string) string { return strings.Join(strings.Split(v, "\n"), " ⏎ ") }
+
+// postmortemFieldPrompt edits one text field, prefilled with its value.
+func (m *Model) postmortemFieldPrompt(inc model.Incident, f model.PostmortemField) {
+	ref, id, cur := inc.Ref(), inc.ID, f.Get(inc.Postmortem)
+	label := fmt.Sprintf("%s postmortem — %s", ref, f.Label)
+	initial := cur
+	if n := strings.Count(cur, "\n"); n > 0 {
+		// A one-line prompt cannot keep line breaks: say so rather than
+		// flatten them silently.
+		label += fmt.Sprintf(" (now %d lines: saving makes it this one line; esc keeps them)", n+1)
+		initial = strings.ReplaceAll(cur, "\n", " ")
+	}
+	placeholder := "text (empty clears it)"
+	if f.Name == "owner" {
+		placeholder = "who owns the postmortem (empty clears it)"
+	}
+	m.openPrompt(label, placeholder, initial, func(m *Model, v string) (tea.Cmd, string) {
+		v = strings.TrimSpace(v)
+		if v == cur {
+			m.setStatus(fmt.Sprintf("%s postmortem %s unchanged", ref, strings.ToLower(f.Label)), false)
+			return nil, ""
+		}
+		var e model.PostmortemEdit
+		f.Set(&e, v)
+		return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+			_, err := m.writer.SetPostmortem(ctx, id, e, actor, at)
+			return fmt.Sprintf("%s postmortem %s saved", ref, strings.ToLower(f.Label)), err
+		}), ""
+	})
+}
+
+// postmortemStatusPrompt moves the postmortem's status by the status rule
+// (model.PostmortemStatus.CheckNext): a refusal keeps the prompt open.
+func (m *Model) postmortemStatusPrompt(inc model.Incident) {
+	ref, id, cur := inc.Ref(), inc.ID, inc.Postmortem.State()
+	m.openPrompt(fmt.Sprintf("%s postmortem status (now %s)", ref, cur.Label()),
+		"draft, in-review or published; back to draft: draft: REASON", string(cur), func(m *Model, v string) (tea.Cmd, string) {
+			word, reason, _ := strings.Cut(v, ":")
+			next, err := model.ParsePostmortemStatus(word)
+			if err != nil {
+				return nil, err.Error()
+			}
+			reason = strings.TrimSpace(reason)
+			if next == cur {
+				m.setStatus(fmt.Sprintf("%s postmortem is already %s", ref, cur.Label()), false)
+				return nil, ""
+			}
+			if err := cur.CheckNext(next, reason); err != nil {
+				if next == model.PostmortemDraft {
+					return nil, fmt.Sprintf("the postmortem is %s: going back to draft needs a reason: write draft: WHAT MUST CHANGE", cur.Label())
+				}
+				return nil, err.Error()
+			}
+			e := model.PostmortemEdit{Status: &next, Reason: reason}
+			return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+				_, err := m.writer.SetPostmortem(ctx, id, e, actor, at)
+				return fmt.Sprintf("%s postmortem is now %s", ref, next.Label()), err
+			}), ""
+		})
+}
+
+// actionItemHint is the one-line syntax of the action item prompt.
+const actionItemHint = "TEXT [@owner] [due:YYYY-MM-DD] [kind:prevent|mitigate|detect] — or done N / undo N"
+
+// actionItemPrompt adds an action item from one line, or marks one done.
+func (m *Model) actionItemPrompt(inc model.Incident) {
+	ref, id, items := inc.Ref(), inc.ID, inc.ActionItems
+	open := 0
+	for _, a := range items {
+		if !a.Done {
+			open++
+		}
+	}
+	label := fmt.Sprintf("%s action item (%d, %d open)", ref, len(items), open)
+	m.openPrompt(label, actionItemHint, "", func(m *Model, v string) (tea.Cmd, string) {
+		if pos, done, ok, err := parseActionDone(v, len(items)); ok {
+			if err != nil {
+				return nil, err.Error()
+			}
+			if items[pos-1].Done == done {
+				return nil, fmt.Sprintf("action item %d is already %s", pos, map[bool]string{true: "done", false: "open"}[done])
+			}
+			e := model.ActionItemEdit{Done: &done}
+			return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+				_, err := m.writer.EditActionItem(ctx, id, pos, e, actor, at)
+				return fmt.Sprintf("%s action item %d %s", ref, pos, map[bool]string{true: "done", false: "reopened"}[done]), err
+			}), ""
+		}
+		a, err := parseActionLine(v)
+		if err != nil {
+			return nil, err.Error()
+		}
+		return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+			item, err := m.writer.AddActionItemWith(ctx, id, a, actor, at)
+			return fmt.Sprintf("%s %s", ref, model.TextActionItemAdded(item)), err
+		}), ""
+	})
+}
+
+// parseActionDone reads "done N" or "undo N"; ok says whether v is one.
+func parseActionDone(v string, n int) (pos int, done, ok bool, err error) {
+	f := strings.Fields(v)
+	if len(f) != 2 || (!strings.EqualFold(f[0], "done") && !strings.EqualFold(f[0], "undo")) {
+		return 0, false, false, nil
+	}
+	pos, aerr := strconv.Atoi(f[1])
+	if aerr != nil {
+		return 0, false, false, nil // "done deploying the fix" is an item's text
+	}
+	done = strings.EqualFold(f[0], "done")
+	switch {
+	case n == 0:
+		return 0, done, true, fmt.Errorf("no action items yet: write one as %s", actionItemHint)
+	case pos < 1 || pos > n:
+		return 0, done, true, fmt.Errorf("there are action items 1 to %d, not %d", n, pos)
+	}
+	return pos, done, true, nil
+}
+
+// parseActionLine reads TEXT [@owner] [due:YYYY-MM-DD] [kind:KIND]: the
+// marked words anywhere in the line, the rest is the text.
+func parseActionLine(v string) (model.ActionItem, error) {
+	var a model.ActionItem
+	var text []string
+	for _, w := range strings.Fields(v) {
+		lw := strings.ToLower(w)
+		switch {
+		case strings.HasPrefix(w, "@") && len(w) > 1:
+			if a.Owner != "" {
+				return a, fmt.Errorf("two owners (@%s, %s): an action item has one owner", a.Owner, w)
+			}
+			a.Owner = w[1:]
+		case strings.HasPrefix(lw, "due:"):
+			d, err := model.ParseDueDate(w[len("due:"):])
+			if err != nil {
+				return a, err
+			}
+			if w[len("due:"):] == "" {
+				return a, fmt.Errorf("due: needs a day: write due:YYYY-MM-DD, e.g. due:2026-12-08")
+			}
+			a.Due = d
+		case strings.HasPrefix(lw, "kind:"):
+			k, err := model.ParseActionKind(w[len("kind:"):])
+			if err != nil {
+				return a, err
+			}
+			if k == "" {
+				return a, fmt.Errorf("kind: needs a kind: write kind:prevent, kind:mitigate or kind:detect")
+			}
+			a.Kind = k
+		default:
+			text = append(text, w)
+		}
+	}
+	a.Text = strings.Join(text, " ")
+	if a.Text == "" {
+		return a, fmt.Errorf("the action item needs its text: %s", actionItemHint)
+	}
+	return a, nil
+}
