@@ -110,4 +110,15 @@ func TestPostmortemEditedFromTheDashboard(t *testing.T) {
 	if items := stored().ActionItems; len(items) != 1 || !items[0].Done || items[0].DoneBy != "bob" || !items[0].DoneAt.Equal(now) {
 		t.Fatalf("action item not done by bob at %s: %+v", now, items)
 	}
+
+	// A read-only dashboard (the war-room TV) refuses both keys.
+	ro := opts
+	ro.ReadOnly = true
+	h = ui.NewHarness(dashstore.New(st), ro, 120, 40)
+	for _, k := range []string{"W", "A"} {
+		press("4", k)
+		if v := ansi.Strip(h.View()); !strings.Contains(v, "READ-ONLY view: actions are disabled") || strings.Contains(v, "of which incident?") {
+			t.Fatalf("read-only %s not refused:\n%s", k, v)
+		}
+	}
 }
