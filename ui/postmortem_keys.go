@@ -118,9 +118,6 @@ func (m *Model) postmortemFieldChoice(inc model.Incident) {
 	m.mode = modeConfirm
 }
 
-// oneLine is v on one line for a list: its line breaks as " ⏎ ".
-func oneLine(v string) string { return strings.Join(strings.Split(v, "\n"), " ⏎ ") }
-
 // postmortemFieldPrompt edits one text field, prefilled with its value.
 func (m *Model) postmortemFieldPrompt(inc model.Incident, f model.PostmortemField) {
 	ref, id, cur := inc.Ref(), inc.ID, f.Get(inc.Postmortem)
