@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -15,7 +16,7 @@ import (
 // the actions on the selected incident, all of which the footer shows. !
 // (open an incident) is global, so it works from every pane.
 func (k KeyMap) incidentKeys() keyScope {
-	actions := append(values(k.incidentActions()), values(k.postmortemActions())...)
+	actions := append(append(values(k.incidentActions()), values(k.postmortemActions())...), k.ScheduleMeeting)
 	return keyScope{
 		Groups: []keyGroup{k.listKeys(), {"Escalation (4)", actions}},
 		Short:  actions,
@@ -29,11 +30,81 @@ func (k *KeyMap) incidentActions() []*key.Binding {
 
 // enable disables movement and the incident actions while no incident is
 // open (no incident, no rows).
-func (p *escalationPane) enable(k KeyMap) KeyMap {
+func (p *escalationPane) enable(k KeyMap, now time.Time) KeyMap {
 	offUnless(len(p.rows) > 0, &k.Up, &k.Down, &k.Top, &k.Bottom, &k.PgUp, &k.PgDown)
 	offUnless(len(p.incidents) > 0, k.incidentActions()...)
 	offUnless(len(p.incidents) > 0 || len(p.resolved) > 0, k.postmortemActions()...)
+	_, ok := p.postmortemTarget(now)
+	offUnless(ok, &k.ScheduleMeeting)
 	return k
+}
+
+// postmortemTarget is the resolved incident P schedules the meeting for.
+// The postmortem lines are not rows the cursor visits, so P takes the most
+// urgent one: a SEV1/SEV2 flagged (no meeting 24 h after resolve, resolved
+// longest ago first), then one still in its window (the soonest deadline
+// first); with none left to schedule, the next meeting to come, to move it.
+func (p *escalationPane) postmortemTarget(now time.Time) (model.Incident, bool) {
+	var best model.Incident
+	rank := func(inc model.Incident) int {
+		switch model.PostmortemStatusAt(inc, now) {
+		case model.MeetingUnscheduled:
+			return 1
+		case model.MeetingToSchedule:
+			return 2
+		case model.MeetingScheduled:
+			return 3
+		}
+		return 0
+	}
+	key := func(inc model.Incident) time.Time {
+		if inc.Meeting != nil {
+			return inc.Meeting.At
+		}
+		return inc.ResolvedAt
+	}
+	for _, inc := range p.resolved {
+		r := rank(inc)
+		if r == 0 {
+			continue
+		}
+		if b := rank(best); b == 0 || r < b || (r == b && key(inc).Before(key(best))) {
+			best = inc
+		}
+	}
+	return best, rank(best) != 0
+}
+
+// schedulePostmortem opens the prompt for P: the time is read with
+// model.ParseFutureTime in the zone the dashboard shows, on its clock; a
+// refusal (unreadable, past, too far ahead) keeps the prompt open with it.
+func (m *Model) schedulePostmortem() {
+	inc, ok := m.escalation.postmortemTarget(m.now)
+	if !ok {
+		m.setStatus("no resolved SEV1/SEV2 needs a postmortem meeting (the CLI: flightdeck incident postmortem schedule ID --at …)", true)
+		return
+	}
+	id, ref := inc.ID, inc.Ref()
+	label := fmt.Sprintf("postmortem meeting for %s at", ref)
+	initial := ""
+	if inc.Meeting != nil {
+		label = fmt.Sprintf("move %s's postmortem meeting (%s) to", ref, clockTime(inc.Meeting.At, m.now, m.loc()))
+	}
+	m.openPrompt(label, "tomorrow 10:00, +24h, 14:00", initial, func(m *Model, v string) (tea.Cmd, string) {
+		now, loc := m.now, m.loc()
+		at, err := model.ParseFutureTime(v, now, loc)
+		if err != nil {
+			return nil, err.Error()
+		}
+		if err := model.CheckMeetingTime(at, now); err != nil {
+			return nil, strings.ReplaceAll(err.Error(), "--at ", "")
+		}
+		shown := clockTime(at, now, loc)
+		return m.incidentWrite(func(ctx context.Context, actor string, at2 timeT) (string, error) {
+			_, err := m.writer.ScheduleMeeting(ctx, id, at, "", actor, at2)
+			return fmt.Sprintf("%s postmortem meeting %s (in %s)", ref, shown, model.FormatCountdown(model.Left(now, at))), err
+		}), ""
+	})
 }
 
 // incidentWrite runs one incident action and reloads.
@@ -69,6 +140,10 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	if m.handlePostmortemKey(msg) {
+		return m, nil
+	}
+	if key.Matches(msg, k.ScheduleMeeting) {
+		m.schedulePostmortem()
 		return m, nil
 	}
 	inc, ok := p.selectedIncident()

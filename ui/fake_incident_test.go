@@ -313,6 +313,35 @@ func (f *fakeStore) StarEvent(_ context.Context, eventID int64, starred bool, _ 
 	return errors.New("no such event")
 }
 
+func (f *fakeStore) ScheduleMeeting(_ context.Context, id int64, meetAt time.Time, owner, actor string, now time.Time) (model.Incident, error) {
+	if err := model.CheckMeetingTime(meetAt, now); err != nil {
+		return model.Incident{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	inc, err := f.inc(id)
+	if err != nil {
+		return model.Incident{}, err
+	}
+	if owner == "" {
+		owner = inc.Commander
+		if inc.Meeting != nil && inc.Meeting.Owner != "" {
+			owner = inc.Meeting.Owner
+		}
+		if owner == "" {
+			owner = actor
+		}
+	}
+	m := model.PostmortemMeeting{At: meetAt.UTC(), Owner: owner, ScheduledBy: actor, ScheduledAt: now.UTC()}
+	before := inc.Meeting
+	if before != nil {
+		m.Sequence = before.Sequence + 1
+	}
+	inc.Meeting = &m
+	f.incEvent(inc, now, actor, model.EventPostmortemScheduled, model.TextPostmortemScheduled(m, before))
+	return *inc, nil
+}
+
 func (f *fakeStore) StartDeploymentOverride(ctx context.Context, n model.NewDeployment, tpl model.Template, reason, actor string, at time.Time) (model.Deployment, error) {
 	d, err := f.start(n, tpl, actor, at, true)
 	if err == nil {

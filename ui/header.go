@@ -36,8 +36,8 @@ type headerInfo struct {
 	Worst       string // the most severe open incident: "SEV1 INC-1"
 	Counts      string // "SEV1×1 SEV3×1": decoration beside Worst
 	NoCommander string // ref of a SEV1/SEV2 with no commander: "INC-1"
-	Deadline    string // the next escalation deadline: "INC-1 Eng Lead in 12:30"
-	DeadlineAt  string // the same without the incident: "Eng Lead in 12:30"
+	Deadline    string // the next deadline: "INC-1 Eng Lead in 12:30", "INC-1 postmortem in 18:55:38"
+	DeadlineAt  string // the same without the incident: "Eng Lead in 12:30", "postmortem in 18:55:38"
 }
 
 // headerCut is how much decoration a header rendering leaves out. Cuts are
@@ -240,7 +240,7 @@ func (m Model) headerInfoOf() headerInfo {
 			break
 		}
 	}
-	h.Deadline, h.DeadlineAt = nextDeadline(m.escalation.policy, incs, m.now)
+	h.Deadline, h.DeadlineAt = nextDeadline(m.escalation.policy, incs, m.escalation.resolved, m.now)
 	return h
 }
 
@@ -262,7 +262,41 @@ func worstIncident(incs []model.Incident) (model.Incident, bool) {
 // nextDeadline is the most urgent escalation step of the open incidents:
 // an overdue or due one first, else the pending one due soonest, as
 // "INC-1 Eng Lead in 12:30" and without the incident ("Eng Lead in 12:30").
-func nextDeadline(p model.EscalationPolicy, incs []model.Incident, now time.Time) (string, string) {
+// A resolved incident's postmortem meeting still to come takes its place
+// when it is sooner than every pending step and none is due or overdue:
+// "INC-1 postmortem in 18:55:38".
+func nextDeadline(p model.EscalationPolicy, incs, resolved []model.Incident, now time.Time) (string, string) {
+	ref, at, due, urgent := nextEscalation(p, incs, now)
+	if meet, ok := nextMeeting(resolved, now); ok && !urgent && (ref == "" || meet.Meeting.At.Before(due)) {
+		at = "postmortem in " + model.FormatCountdown(model.Left(now, meet.Meeting.At))
+		return meet.Ref() + " " + at, at
+	}
+	if ref == "" {
+		return "", ""
+	}
+	return ref + " " + at, at
+}
+
+// nextMeeting is the soonest postmortem meeting not started yet.
+func nextMeeting(resolved []model.Incident, now time.Time) (model.Incident, bool) {
+	var best model.Incident
+	found := false
+	for _, inc := range resolved {
+		m := inc.Meeting
+		if m == nil || !m.At.After(now) {
+			continue
+		}
+		if !found || m.At.Before(best.Meeting.At) {
+			best, found = inc, true
+		}
+	}
+	return best, found
+}
+
+// nextEscalation is nextDeadline's escalation step: the incident's ref, the
+// step and when ("Eng Lead in 12:30"), its due time, and whether it is due
+// or overdue already; ref is "" when no step is pending.
+func nextEscalation(p model.EscalationPolicy, incs []model.Incident, now time.Time) (ref, at string, due time.Time, urgent bool) {
 	var best model.StepStatus
 	var bestInc model.Incident
 	rank := func(s model.StepStatus) int {
@@ -291,7 +325,7 @@ func nextDeadline(p model.EscalationPolicy, incs []model.Incident, now time.Time
 		}
 	}
 	if !found {
-		return "", ""
+		return "", "", time.Time{}, false
 	}
 	var when string
 	switch best.State {
@@ -302,6 +336,5 @@ func nextDeadline(p model.EscalationPolicy, incs []model.Incident, now time.Time
 	default:
 		when = "in " + model.FormatCountdown(best.Remaining)
 	}
-	at := clean(best.Step.ShortRole()) + " " + when
-	return bestInc.Ref() + " " + at, at
+	return bestInc.Ref(), clean(best.Step.ShortRole()) + " " + when, best.Due, best.State != model.StepPending
 }

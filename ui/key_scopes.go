@@ -113,7 +113,7 @@ func (m Model) liveKeys() KeyMap {
 	case paneLog:
 		k = m.log.enable(k)
 	case paneEscalation:
-		k = m.escalation.enable(k)
+		k = m.escalation.enable(k, m.now)
 	}
 	return m.readOnlyKeys(k)
 }

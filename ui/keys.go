@@ -56,18 +56,19 @@ type KeyMap struct {
 	StarredOnly key.Binding
 
 	// incidents and escalation
-	OpenIncident key.Binding
-	Ack          key.Binding
-	EscalateNow  key.Binding
-	SkipTo       key.Binding
-	Mitigate     key.Binding
-	Resolve      key.Binding
-	Commander    key.Binding
-	Update       key.Binding
-	Severity     key.Binding
-	Postmortem   key.Binding
-	ActionItem   key.Binding
-	LinkDeploy   key.Binding
+	OpenIncident    key.Binding
+	Ack             key.Binding
+	EscalateNow     key.Binding
+	SkipTo          key.Binding
+	Mitigate        key.Binding
+	Resolve         key.Binding
+	Commander       key.Binding
+	Update          key.Binding
+	Severity        key.Binding
+	Postmortem      key.Binding
+	ActionItem      key.Binding
+	LinkDeploy      key.Binding
+	ScheduleMeeting key.Binding
 
 	// full-screen views
 	History      key.Binding
@@ -137,18 +138,19 @@ func DefaultKeyMap() KeyMap {
 		Search:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
 		StarredOnly: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "starred only")),
 
-		OpenIncident: key.NewBinding(key.WithKeys("!"), key.WithHelp("!", "open incident")),
-		Ack:          key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "ack…")),
-		EscalateNow:  key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "escalate now…")),
-		SkipTo:       key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "skip to step…")),
-		Mitigate:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mitigated")),
-		Resolve:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resolve…")),
-		Commander:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "commander…")),
-		Update:       key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "stakeholder update…")),
-		Severity:     key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "severity…")),
-		LinkDeploy:   key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "link deployment…")),
-		Postmortem:   key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "postmortem…")),
-		ActionItem:   key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "action item…")),
+		OpenIncident:    key.NewBinding(key.WithKeys("!"), key.WithHelp("!", "open incident")),
+		Ack:             key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "ack…")),
+		EscalateNow:     key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "escalate now…")),
+		SkipTo:          key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "skip to step…")),
+		Mitigate:        key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mitigated")),
+		Resolve:         key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resolve…")),
+		Commander:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "commander…")),
+		Update:          key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "stakeholder update…")),
+		Severity:        key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "severity…")),
+		LinkDeploy:      key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "link deployment…")),
+		Postmortem:      key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "postmortem…")),
+		ActionItem:      key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "action item…")),
+		ScheduleMeeting: key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "schedule postmortem…")),
 
 		History:      key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "history")),
 		Metrics:      key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "delivery metrics")),

@@ -18,6 +18,7 @@ func (k *KeyMap) actions() []*key.Binding {
 		&k.Star, &k.LogNote, &k.LogEdit,
 		&k.Ack, &k.EscalateNow, &k.SkipTo, &k.Mitigate, &k.Resolve, &k.Commander, &k.Update, &k.Severity, &k.LinkDeploy,
 		&k.Postmortem, &k.ActionItem,
+		&k.ScheduleMeeting,
 	}
 }
 

@@ -89,6 +89,11 @@ type Writer interface {
 	SetPostmortem(ctx context.Context, id int64, e model.PostmortemEdit, actor string, at time.Time) (model.Incident, error)
 	AddActionItemWith(ctx context.Context, id int64, a model.ActionItem, actor string, at time.Time) (model.ActionItem, error)
 	EditActionItem(ctx context.Context, id int64, pos int, e model.ActionItemEdit, actor string, at time.Time) (model.ActionItem, error)
+	// ScheduleMeeting records (or moves) a resolved incident's postmortem
+	// meeting at meetAt, owned by owner ("" keeps the owner, else the
+	// commander, else the actor); it refuses a time in the past or more
+	// than model.MaxMeetingLead ahead.
+	ScheduleMeeting(ctx context.Context, id int64, meetAt time.Time, owner, actor string, now time.Time) (model.Incident, error)
 
 	Promote(ctx context.Context, deploymentID int64, seen model.RolloutSeen, reason, actor string, at time.Time) error
 	Pause(ctx context.Context, deploymentID int64, seen model.RolloutSeen, actor string, at time.Time) error

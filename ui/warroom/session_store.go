@@ -280,6 +280,16 @@ func (s sessionStore) StarEvent(ctx context.Context, eventID int64, starred bool
 	return s.write(ctx, func(ctx context.Context) error { return s.w.StarEvent(ctx, eventID, starred, actor, at) })
 }
 
+func (s sessionStore) ScheduleMeeting(ctx context.Context, id int64, meetAt time.Time, owner, actor string, now time.Time) (model.Incident, error) {
+	var inc model.Incident
+	err := s.write(ctx, func(ctx context.Context) error {
+		var err error
+		inc, err = s.w.ScheduleMeeting(ctx, id, meetAt, owner, actor, now)
+		return err
+	})
+	return inc, err
+}
+
 func (s sessionStore) Promote(ctx context.Context, id int64, seen model.RolloutSeen, reason, actor string, at time.Time) error {
 	return s.write(ctx, func(ctx context.Context) error { return s.w.Promote(ctx, id, seen, reason, actor, at) })
 }
