@@ -122,3 +122,123 @@ func TestPostmortemEditedFromTheDashboard(t *testing.T) {
 		}
 	}
 }
+
+// TestScheduleMeetingKeyReachesTheStore: P in the escalation pane asks
+// when the postmortem meeting of the resolved SEV1 is, reads the answer on
+// the dashboard's clock and zone, refuses a past time keeping the prompt
+// open, and records the meeting, which the pane counts down and the header
+// shows as the next deadline. Real temporary-file store.
+func TestScheduleMeetingKeyReachesTheStore(t *testing.T) {
+	ctx := context.Background()
+	st, err := data.Open(ctx, filepath.Join(t.TempDir(), "fd.db"), data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	opened := time.Date(2026, 12, 1, 9, 41, 7, 600_000_000, time.UTC)
+	inc, err := st.OpenIncident(ctx, model.NewIncident{Title: "checkout 5xx", Severity: model.SEV1}, "alice", opened)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolved := opened.Add(49*time.Minute + 300*time.Millisecond)
+	if err := st.ResolveIncident(ctx, inc.ID, model.SeenIncident(inc), "bad config", "alice", resolved); err != nil {
+		t.Fatal(err)
+	}
+	now := resolved.Add(5*time.Hour + 4*time.Minute + 250*time.Millisecond) // 15:34:08.15 UTC
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skip("no tz database:", err)
+	}
+	opts := ui.Options{Actor: "bob", Now: func() time.Time { return now }, Location: paris, Template: mdtemplate.Builtin()}
+	h := ui.NewHarness(dashstore.New(st), opts, 120, 40)
+	press := func(keys ...string) {
+		for _, k := range keys {
+			switch k {
+			case "enter":
+				h.Press(tea.KeyMsg{Type: tea.KeyEnter})
+			case "ctrl+u":
+				h.Press(tea.KeyMsg{Type: tea.KeyCtrlU})
+			default:
+				h.Press(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
+			}
+		}
+	}
+	view := func() string { return ansi.Strip(h.View()) }
+	if v := view(); !strings.Contains(v, "INC-1 schedule postmortem within 24–48 h") {
+		t.Fatalf("the pane does not show the window:\n%s", v)
+	}
+	press("4", "P")
+	if v := view(); !strings.Contains(v, "postmortem meeting for INC-1 at") || !strings.Contains(v, "tomorrow 10:00, +24h, 14:00") {
+		t.Fatalf("no prompt:\n%s", v)
+	}
+	press("-5m", "enter")
+	if v := view(); !strings.Contains(v, "is in the past") || !strings.Contains(v, "postmortem meeting for INC-1 at") {
+		t.Fatalf("a past time should be refused with the prompt kept open:\n%s", v)
+	}
+	if got, _ := st.Incident(ctx, inc.ID); got.Meeting != nil {
+		t.Fatalf("refused, yet recorded: %+v", got.Meeting)
+	}
+	for range "-5m" {
+		h.Press(tea.KeyMsg{Type: tea.KeyBackspace})
+	}
+	press("tomorrow 10:00", "enter")
+	got, err := st.Incident(ctx, inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC) // 10:00 in Paris
+	if got.Meeting == nil || !got.Meeting.At.Equal(want) || got.Meeting.ScheduledBy != "bob" || got.Meeting.Owner != "bob" {
+		t.Fatalf("meeting %+v, want at %s by bob\n%s", got.Meeting, want, view())
+	}
+	v := view()
+	head, _, _ := strings.Cut(v, "\n")
+	for _, w := range []string{
+		"✓ INC-1 postmortem meeting Dec 2 10:00 (in 17:25:52)", // the status line
+		"INC-1 postmortem meeting Dec 2 10:00 · in 17:25",      // the pane (cut at its width)
+	} {
+		if !strings.Contains(v, w) {
+			t.Errorf("screen lacks %q:\n%s", w, v)
+		}
+	}
+	if !strings.Contains(head, "INC-1 postmortem in 17:25:52") {
+		t.Errorf("header lacks the meeting: %q", head)
+	}
+
+	// P again moves it; the prompt says from when.
+	press("P")
+	if v := view(); !strings.Contains(v, "move INC-1's postmortem meeting (Dec 2 10:00) to") {
+		t.Fatalf("no move prompt:\n%s", v)
+	}
+	press("+2h", "enter")
+	got, _ = st.Incident(ctx, inc.ID)
+	if want := now.Add(2 * time.Hour).Truncate(time.Millisecond); got.Meeting == nil || !got.Meeting.At.Equal(want) || got.Meeting.Sequence != 1 {
+		t.Fatalf("moved meeting %+v, want at %s, sequence 1", got.Meeting, want)
+	}
+}
+
+// TestScheduleMeetingKeyReadOnly: a read-only dashboard refuses P and
+// writes nothing.
+func TestScheduleMeetingKeyReadOnly(t *testing.T) {
+	ctx := context.Background()
+	st, err := data.Open(ctx, filepath.Join(t.TempDir(), "fd.db"), data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	opened := time.Date(2026, 12, 1, 9, 41, 7, 600_000_000, time.UTC)
+	inc, err := st.OpenIncident(ctx, model.NewIncident{Title: "checkout 5xx", Severity: model.SEV2}, "alice", opened)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ResolveIncident(ctx, inc.ID, model.SeenIncident(inc), "", "alice", opened.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	now := opened.Add(2 * time.Hour)
+	opts := ui.Options{Actor: "bob", Now: func() time.Time { return now }, Location: time.UTC, Template: mdtemplate.Builtin(), ReadOnly: true}
+	h := ui.NewHarness(dashstore.New(st), opts, 120, 40)
+	h.Press(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("4")})
+	h.Press(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("P")})
+	if v := ansi.Strip(h.View()); !strings.Contains(v, "READ-ONLY view: actions are disabled") || strings.Contains(v, "postmortem meeting for") {
+		t.Fatalf("P not refused:\n%s", v)
+	}
+}
