@@ -107,7 +107,7 @@ func (d *detailView) lines(st Styles, policy model.EscalationPolicy, now time.Ti
 		for _, i := range dd.Incidents {
 			add(fmt.Sprintf("  %s %s %s — %s, opened %s", i.Ref(), i.Severity.Label(), clean(i.Title), i.Status, ts(i.OpenedAt)))
 		}
-		d.timeline(st, &out, dd.Events, loc, w)
+		d.timeline(st, &out, dd.Events, loc, w, nil)
 		return out
 	}
 	if di := d.inc; di != nil {
@@ -138,12 +138,14 @@ func (d *detailView) lines(st Styles, policy model.EscalationPolicy, now time.Ti
 			}
 			add(fmt.Sprintf("  %d %-30s %s  %s", s.Step.Number, s.Step.Role, due, state))
 		}
-		d.timeline(st, &out, di.Events, loc, w)
-		head("Report preview (flightdeck incident report " + inc.Ref() + ")")
 		var dep *model.Deployment
 		if di.Deployment.ID != 0 {
 			dep = &di.Deployment
 		}
+		// The linked deployment's events are marked, as incident show and
+		// the report mark them.
+		d.timeline(st, &out, di.Events, loc, w, func(e model.Event) string { return model.TimelineTag(e, inc.ID, dep) })
+		head("Report preview (flightdeck incident report " + inc.Ref() + ")")
 		for _, l := range strings.Split(model.IncidentReport(model.ReportInput{Incident: inc, Deployment: dep, Checklist: di.Checklist, Events: di.Events, Policy: policy, Links: d.links, Now: now}), "\n") {
 			add(st.Muted.Render(clean(l)))
 		}
@@ -151,7 +153,9 @@ func (d *detailView) lines(st Styles, policy model.EscalationPolicy, now time.Ti
 	return out
 }
 
-func (d *detailView) timeline(st Styles, out *[]string, events []model.Event, loc *time.Location, w int) {
+// timeline lists events in full; tag (nil: none) marks an event, e.g. the
+// linked deployment's on an incident's timeline.
+func (d *detailView) timeline(st Styles, out *[]string, events []model.Event, loc *time.Location, w int, tag func(model.Event) string) {
 	*out = append(*out, "", st.Section.Render(fit(fmt.Sprintf("Timeline (%d)", len(events)), w)))
 	for _, e := range events {
 		star := " "
@@ -165,7 +169,13 @@ func (d *detailView) timeline(st Styles, out *[]string, events []model.Event, lo
 		if indent > w/2 {
 			indent = 4 // a very long name: wrap under a short indent
 		}
-		for i, l := range wrapBlock(e.Text, w-(ansi.StringWidth(prefix)-indent), indent) {
+		text := e.Text
+		if tag != nil {
+			if t := tag(e); t != "" {
+				text = t + text
+			}
+		}
+		for i, l := range wrapBlock(text, w-(ansi.StringWidth(prefix)-indent), indent) {
 			if i == 0 {
 				l = prefix + l
 			}

@@ -91,3 +91,46 @@ func TestFormCommitReachesTheStore(t *testing.T) {
 		t.Fatalf("stored commit %q at %s, want 3f2a9c1 at %s", d.CommitSHA, d.CommittedAt, want)
 	}
 }
+
+// TestIncidentDetailTagsDeploymentEvents: the dashboard's incident detail
+// view marks the linked deployment's events as incident show and the report
+// do. Real temporary-file store.
+func TestIncidentDetailTagsDeploymentEvents(t *testing.T) {
+	ctx := context.Background()
+	st, err := data.Open(ctx, filepath.Join(t.TempDir(), "fd.db"), data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	t0 := time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)
+	d, err := st.StartDeployment(ctx, model.NewDeployment{Service: "checkout-api", Version: "v2.14.0"}, mdtemplate.Builtin(), "alice", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.StartExecution(ctx, d.ID, "alice", t0, true); err != nil {
+		t.Fatal(err)
+	}
+	inc, err := st.OpenIncident(ctx, model.NewIncident{Title: "checkout 5xx", Severity: model.SEV2, DeploymentID: d.ID}, "alice", t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Abort(ctx, d.ID, model.RolloutSeen{}, "5xx on /pay", "bob", t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ResolveIncident(ctx, inc.ID, model.IncidentSeen{}, "bad flag", "bob", t0.Add(3*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	opts := ui.Options{Actor: "bob", Now: func() time.Time { return t0.Add(4 * time.Minute) }, Location: time.UTC, Template: mdtemplate.Builtin()}
+	opts.History = dashstore.New(st)
+	h := ui.NewHarness(dashstore.New(st), opts, 160, 60)
+	for _, k := range []tea.KeyMsg{{Type: tea.KeyRunes, Runes: []rune("H")}, {Type: tea.KeyTab}, {Type: tea.KeyEnter}} {
+		h.Press(k)
+	}
+	v := ansi.Strip(h.View())
+	if !strings.Contains(v, "[#1 checkout-api] aborted the rollout") {
+		t.Fatalf("the detail view does not mark the deployment's abort:\n%s", v)
+	}
+	if strings.Contains(v, "[#1 checkout-api] opened SEV2") {
+		t.Errorf("the incident's own opening is marked as the deployment's:\n%s", v)
+	}
+}
