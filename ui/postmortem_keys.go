@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -179,7 +180,7 @@ func (m *Model) postmortemStatusPrompt(inc model.Incident) {
 }
 
 // actionItemHint is the one-line syntax of the action item prompt.
-const actionItemHint = "TEXT [@owner] [due:YYYY-MM-DD] [kind:prevent|mitigate|detect] — or done N / undo N"
+const actionItemHint = "TEXT [@owner] [due:YYYY-MM-DD] [kind:prevent|mitigate|detect] — or done N / undo N / edit N [@owner] [due:…] [kind:…]"
 
 // actionItemPrompt adds an action item from one line, or marks one done.
 func (m *Model) actionItemPrompt(inc model.Incident) {
@@ -203,6 +204,15 @@ func (m *Model) actionItemPrompt(inc model.Incident) {
 			return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
 				_, err := m.writer.EditActionItem(ctx, id, pos, e, actor, at)
 				return fmt.Sprintf("%s action item %d %s", ref, pos, map[bool]string{true: "done", false: "reopened"}[done]), err
+			}), ""
+		}
+		if pos, e, ok, err := parseActionEdit(v, len(items)); ok {
+			if err != nil {
+				return nil, err.Error()
+			}
+			return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+				item, err := m.writer.EditActionItem(ctx, id, pos, e, actor, at)
+				return fmt.Sprintf("%s action item %d: %s", ref, pos, model.ActionItemDetails(item)), err
 			}), ""
 		}
 		a, err := parseActionLine(v)
@@ -234,6 +244,53 @@ func parseActionDone(v string, n int) (pos int, done, ok bool, err error) {
 		return 0, done, true, fmt.Errorf("there are action items 1 to %d, not %d", n, pos)
 	}
 	return pos, done, true, nil
+}
+
+// parseActionEdit reads "edit N [@owner] [due:YYYY-MM-DD] [kind:KIND]":
+// the marked words change item N (due: or kind: alone clears them); ok
+// says whether v is an edit.
+func parseActionEdit(v string, n int) (pos int, e model.ActionItemEdit, ok bool, err error) {
+	f := strings.Fields(v)
+	if len(f) < 2 || !strings.EqualFold(f[0], "edit") {
+		return 0, e, false, nil
+	}
+	pos, aerr := strconv.Atoi(f[1])
+	if aerr != nil {
+		return 0, e, false, nil // "edit the runbook" is an item's text
+	}
+	switch {
+	case n == 0:
+		return 0, e, true, fmt.Errorf("no action items yet: write one as %s", actionItemHint)
+	case pos < 1 || pos > n:
+		return 0, e, true, fmt.Errorf("there are action items 1 to %d, not %d", n, pos)
+	case len(f) == 2:
+		return 0, e, true, fmt.Errorf("edit %d: say what changes: @owner, due:YYYY-MM-DD or kind:prevent|mitigate|detect (due: or kind: alone clears it)", pos)
+	}
+	for _, w := range f[2:] {
+		lw := strings.ToLower(w)
+		switch {
+		case strings.HasPrefix(w, "@") && len(w) > 1:
+			o := w[1:]
+			e.Owner = &o
+		case strings.HasPrefix(lw, "due:"):
+			var d time.Time
+			if day := w[len("due:"):]; day != "" {
+				if d, err = model.ParseDueDate(day); err != nil {
+					return 0, e, true, err
+				}
+			}
+			e.Due = &d
+		case strings.HasPrefix(lw, "kind:"):
+			k, kerr := model.ParseActionKind(w[len("kind:"):])
+			if kerr != nil {
+				return 0, e, true, kerr
+			}
+			e.Kind = &k
+		default:
+			return 0, e, true, fmt.Errorf("edit %d: %q is not @owner, due:… or kind:…: the text stays as written", pos, w)
+		}
+	}
+	return pos, e, true, nil
 }
 
 // parseActionLine reads TEXT [@owner] [due:YYYY-MM-DD] [kind:KIND]: the

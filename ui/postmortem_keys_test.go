@@ -61,3 +61,42 @@ func TestParseActionDone(t *testing.T) {
 		}
 	}
 }
+
+func TestParseActionEdit(t *testing.T) {
+	day := time.Date(2026, 12, 15, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		in   string
+		pos  int
+		ok   bool
+		err  string
+		want func(model.ActionItemEdit) bool
+	}{
+		{in: "edit the runbook", ok: false},
+		{in: "pool size to 50", ok: false},
+		{in: "edit 2 @lee due:2026-12-15 kind:prevent", pos: 2, ok: true, want: func(e model.ActionItemEdit) bool {
+			return e.Owner != nil && *e.Owner == "lee" && e.Due != nil && e.Due.Equal(day) && e.Kind != nil && *e.Kind == model.ActionPrevent && e.Done == nil
+		}},
+		{in: "edit 1 due: kind:", pos: 1, ok: true, want: func(e model.ActionItemEdit) bool {
+			return e.Due != nil && e.Due.IsZero() && e.Kind != nil && *e.Kind == "" && e.Owner == nil
+		}},
+		{in: "edit 3 @lee", ok: true, err: "there are action items 1 to 2, not 3"},
+		{in: "edit 2", ok: true, err: "say what changes"},
+		{in: "edit 2 soon", ok: true, err: `"soon" is not @owner`},
+		{in: "edit 2 kind:later", ok: true, err: "is not an action item kind"},
+	} {
+		pos, e, ok, err := parseActionEdit(c.in, 2)
+		if ok != c.ok {
+			t.Errorf("%q: ok = %v, want %v", c.in, ok, c.ok)
+			continue
+		}
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%q: err = %v, want %q", c.in, err, c.err)
+			}
+			continue
+		}
+		if err != nil || (c.ok && (pos != c.pos || !c.want(e))) {
+			t.Errorf("%q: %d %+v %v", c.in, pos, e, err)
+		}
+	}
+}

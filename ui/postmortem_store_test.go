@@ -110,6 +110,12 @@ func TestPostmortemEditedFromTheDashboard(t *testing.T) {
 	if items := stored().ActionItems; len(items) != 1 || !items[0].Done || items[0].DoneBy != "bob" || !items[0].DoneAt.Equal(now) {
 		t.Fatalf("action item not done by bob at %s: %+v", now, items)
 	}
+	// edit N changes an existing item's owner, due day and kind.
+	press("A", "2", "edit 1 @lee due:2026-12-15 kind:prevent", "enter")
+	if items := stored().ActionItems; len(items) != 1 || items[0].Owner != "lee" || items[0].Kind != model.ActionPrevent ||
+		!items[0].Due.Equal(time.Date(2026, 12, 15, 0, 0, 0, 0, time.UTC)) || !items[0].Done {
+		t.Fatalf("action item not edited: %+v", items)
+	}
 
 	// A read-only dashboard (the war-room TV) refuses both keys.
 	ro := opts
