@@ -187,6 +187,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case editorNoteMsg:
 		m.freshNow()
 		return m, m.editorNote(msg)
+	case editorTextMsg:
+		m.freshNow()
+		return m, m.editorText(msg)
 	case snapshotMsg:
 		m.freshNow()
 		m = m.handleData(msg)

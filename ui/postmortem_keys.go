@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -96,6 +98,11 @@ func (m *Model) postmortemFieldChoice(inc model.Incident) {
 		}
 		labels = append(labels, fmt.Sprintf("%s %s: %s", n, f.Label, oneLine(v)))
 		opts[n] = func(m *Model) tea.Cmd {
+			// Long text goes to the editor (line breaks kept); the owner,
+			// and every field where there is no editor (SSH), to a prompt.
+			if f.Name != "owner" && m.opts.Editor != "" {
+				return m.postmortemFieldEditor(inc, f)
+			}
 			m.postmortemFieldPrompt(inc, f)
 			return nil
 		}
@@ -117,6 +124,88 @@ func (m *Model) postmortemFieldChoice(inc model.Incident) {
 	}
 	m.choice = choice{question: inc.Ref() + " postmortem: edit which? (press its number; any other key cancels)", list: pairs, options: opts}
 	m.mode = modeConfirm
+}
+
+// editorTextMsg ends an editor session on a text field: done saves text.
+type editorTextMsg struct {
+	path string
+	err  error
+	done func(m *Model, text string) tea.Cmd
+}
+
+// postmortemFieldEditor edits one text field in the editor, prefilled with
+// its value, line breaks kept; saving an unchanged text writes nothing.
+func (m *Model) postmortemFieldEditor(inc model.Incident, f model.PostmortemField) tea.Cmd {
+	ref, id, cur := inc.Ref(), inc.ID, f.Get(inc.Postmortem)
+	header := fmt.Sprintf("# %s postmortem — %s: edit below, save and quit. Lines starting with # are dropped;\n# an empty text clears the field. Line breaks are kept.\n", ref, f.Label)
+	return m.editText(header, cur, func(m *Model, v string) tea.Cmd {
+		if v == strings.TrimSpace(cur) {
+			m.setStatus(fmt.Sprintf("%s postmortem %s unchanged", ref, strings.ToLower(f.Label)), false)
+			return nil
+		}
+		var e model.PostmortemEdit
+		f.Set(&e, v)
+		return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+			_, err := m.writer.SetPostmortem(ctx, id, e, actor, at)
+			return fmt.Sprintf("%s postmortem %s saved", ref, strings.ToLower(f.Label)), err
+		})
+	})
+}
+
+// editText suspends the dashboard and runs the editor on a temporary file
+// holding header and initial; when it exits, done gets the text without
+// the # lines (editorTextMsg).
+func (m *Model) editText(header, initial string, done func(m *Model, text string) tea.Cmd) tea.Cmd {
+	f, err := os.CreateTemp("", "flightdeck-edit-*.txt")
+	if err != nil {
+		m.setStatus("✗ cannot make a file for the editor: "+err.Error(), true)
+		return nil
+	}
+	_, werr := f.WriteString(header + initial)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		_ = os.Remove(f.Name())
+		m.setStatus("✗ cannot write the editor's file: "+werr.Error(), true)
+		return nil
+	}
+	argv := append(strings.Fields(m.opts.Editor), f.Name())
+	msg := editorTextMsg{path: f.Name(), done: done}
+	return tea.ExecProcess(exec.Command(argv[0], argv[1:]...), func(err error) tea.Msg {
+		msg.err = err
+		return msg
+	})
+}
+
+// editorText reads back what the editor left and hands it to msg.done.
+func (m *Model) editorText(msg editorTextMsg) tea.Cmd {
+	b, rerr := os.ReadFile(msg.path)
+	_ = os.Remove(msg.path)
+	switch {
+	case msg.err != nil:
+		m.setStatus("✗ the editor failed ("+msg.err.Error()+"): nothing was saved", true)
+		return nil
+	case rerr != nil:
+		m.setStatus("✗ cannot read the editor's file: "+rerr.Error(), true)
+		return nil
+	case m.writer == nil:
+		m.setStatus("✗ "+m.readOnlyNotice(), true)
+		return nil
+	}
+	return msg.done(m, editorBody(string(b)))
+}
+
+// editorBody is an editor file's text: # lines dropped, trailing spaces
+// and surrounding blank lines trimmed, line breaks kept.
+func editorBody(s string) string {
+	var lines []string
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if !strings.HasPrefix(l, "#") {
+			lines = append(lines, strings.TrimRight(l, " \t"))
+		}
+	}
+	return strings.TrimSpace(strings.Trim(strings.Join(lines, "\n"), "\n"))
 }
 
 // postmortemFieldPrompt edits one text field, prefilled with its value.

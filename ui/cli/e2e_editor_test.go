@@ -51,3 +51,35 @@ func TestE2ENoteInEditorKeepsLines(t *testing.T) {
 	// The dashboard came back and still works.
 	x.waitText("▶ 3 Incident log")
 }
+
+// TestE2EPostmortemFieldInEditorKeepsLines: W, then a text field, opens
+// the editor prefilled with the field; its line breaks are kept.
+func TestE2EPostmortemFieldInEditorKeepsLines(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "fd.db")
+	cli(t, db, "incident", "open", "--sev", "2", "checkout 5xx")
+	editor := filepath.Join(t.TempDir(), "editor.sh")
+	script := "#!/bin/sh\nprintf 'Checkout failed for 12 minutes.\\nAbout 4%% of EU orders were lost.\\n' >> \"$1\"\n"
+	if err := os.WriteFile(editor, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	x := newTmux(t)
+	x.start(120, 40, "env", "VISUAL="+editor, flightdeckBin(t), "--db", db)
+	x.waitText("INC-1")
+	x.keys("4")
+	x.waitText("▶ 4 Escalation")
+	x.keys("W")
+	x.waitText("postmortem: edit which?")
+	x.keys("1")
+	x.waitText("postmortem summary saved")
+	var show struct {
+		Postmortem struct {
+			Summary string `json:"summary"`
+		} `json:"postmortem"`
+	}
+	if err := json.Unmarshal([]byte(cli(t, db, "incident", "show", "INC-1", "--json")), &show); err != nil {
+		t.Fatal(err)
+	}
+	if show.Postmortem.Summary != "Checkout failed for 12 minutes.\nAbout 4% of EU orders were lost." {
+		t.Errorf("summary = %q, want the two lines with their break", show.Postmortem.Summary)
+	}
+}
