@@ -79,8 +79,21 @@ func (p *logPane) setOlder(msg olderMsg) {
 	if len(msg.events) < msg.q.Limit {
 		p.atOldest = true
 	}
+	sel, hasSel := p.selected()
 	p.events = append(append([]model.Event(nil), msg.events...), p.events...)
+	// Pages are read by id but the log is drawn by time: sort what is held,
+	// so a note backdated past the older page's events moves among them
+	// once that page is here. The cursor stays on the entry it was on.
+	model.SortEvents(p.events)
 	p.cursor += len(msg.events)
+	if hasSel {
+		for i, e := range p.events {
+			if e.ID == sel.ID {
+				p.cursor = i
+				break
+			}
+		}
+	}
 	if over := len(p.events) - logMaxWindow; over > 0 {
 		// Drop the newest end: we are reading the past.
 		p.events = p.events[:len(p.events)-over]
