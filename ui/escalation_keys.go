@@ -258,6 +258,11 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			}), ""
 		})
 	case key.Matches(msg, k.Update):
+		if m.opts.Editor != "" {
+			// Conditions / Actions / Needs as sections in the editor, so
+			// each may take several lines; a prompt per field over SSH.
+			return m, m.updateInEditor(inc)
+		}
 		m.updatePrompts(inc, model.StakeholderUpdate{}, 0)
 	case key.Matches(msg, k.LinkDeploy):
 		m.linkPrompt(inc)
@@ -277,6 +282,35 @@ func (m Model) handleEscalationKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.mode = modeConfirm
 	}
 	return m, nil
+}
+
+// updateInEditor writes the stakeholder update in the editor, as the
+// sections incident update --body-file reads (model.ParseUpdateBody); a
+// file that does not parse is refused with the reason, nothing posted.
+func (m *Model) updateInEditor(inc model.Incident) tea.Cmd {
+	ref, id, seen := inc.Ref(), inc.ID, model.SeenIncident(inc)
+	header := fmt.Sprintf("# Stakeholder update for %s: write each section under its heading, save and quit.\n# Lines starting with # are dropped; Needs may stay empty; an empty file posts nothing.\n", ref)
+	return m.editText(header, "Conditions:\n\nActions:\n\nNeeds:\n", func(m *Model, v string) tea.Cmd {
+		if strings.TrimSpace(strings.NewReplacer("Conditions:", "", "Actions:", "", "Needs:", "").Replace(v)) == "" {
+			m.setStatus("the update was empty: nothing posted", false)
+			return nil
+		}
+		c, a, n, err := model.ParseUpdateBody(v)
+		if err == nil && (strings.TrimSpace(c) == "" || strings.TrimSpace(a) == "") {
+			err = fmt.Errorf("an update needs its Conditions and its Actions")
+		}
+		if err != nil {
+			m.setStatus("✗ update not posted: "+err.Error()+" (u opens it again)", true)
+			return nil
+		}
+		// An update is three lines wherever it is sent: a section's lines
+		// are joined.
+		join := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+		u := model.StakeholderUpdate{Conditions: join(c), Actions: join(a), Needs: join(n)}
+		return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+			return ref + " stakeholder update posted", m.writer.PostUpdate(ctx, id, seen, u, actor, at)
+		})
+	})
 }
 
 // updatePrompts asks for Conditions, Actions and Needs in turn, then posts.

@@ -301,6 +301,13 @@ func (f *fakeStore) PostUpdate(_ context.Context, id int64, seen model.IncidentS
 	})
 }
 
+func (f *fakeStore) SetRootCause(_ context.Context, id int64, text, actor string, at time.Time) error {
+	return f.incAct(id, at, actor, model.EventIncidentRootCause, func(i *model.Incident) (string, error) {
+		i.RootCause = text
+		return model.TextRootCause(text), nil
+	})
+}
+
 func (f *fakeStore) StarEvent(_ context.Context, eventID int64, starred bool, _ string, _ time.Time) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

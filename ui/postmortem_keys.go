@@ -113,6 +113,16 @@ func (m *Model) postmortemFieldChoice(inc model.Incident) {
 		m.postmortemStatusPrompt(inc)
 		return nil
 	}
+	// The root cause is the incident's (R asks for it at resolve); here it
+	// gets the editor too, so its contributing detail can take lines.
+	if m.opts.Editor != "" {
+		rc := inc.RootCause
+		if rc == "" {
+			rc = "(empty)"
+		}
+		labels = append(labels, fmt.Sprintf("0 Root cause: %s", oneLine(rc)))
+		opts["0"] = func(m *Model) tea.Cmd { return m.rootCauseEditor(inc) }
+	}
 	// Two to a line, so the nine fit the footer's question.
 	var pairs []string
 	for i := 0; i < len(labels); i += 2 {
@@ -148,6 +158,21 @@ func (m *Model) postmortemFieldEditor(inc model.Incident, f model.PostmortemFiel
 		return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
 			_, err := m.writer.SetPostmortem(ctx, id, e, actor, at)
 			return fmt.Sprintf("%s postmortem %s saved", ref, strings.ToLower(f.Label)), err
+		})
+	})
+}
+
+// rootCauseEditor edits the incident's root cause in the editor.
+func (m *Model) rootCauseEditor(inc model.Incident) tea.Cmd {
+	ref, id, cur := inc.Ref(), inc.ID, inc.RootCause
+	header := fmt.Sprintf("# %s root cause: edit below, save and quit. Lines starting with # are dropped;\n# an empty text clears it. Line breaks are kept.\n", ref)
+	return m.editText(header, cur, func(m *Model, v string) tea.Cmd {
+		if v == strings.TrimSpace(cur) {
+			m.setStatus(ref+" root cause unchanged", false)
+			return nil
+		}
+		return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+			return ref + " root cause saved", m.writer.SetRootCause(ctx, id, v, actor, at)
 		})
 	})
 }

@@ -81,6 +81,9 @@ type Writer interface {
 	ResolveIncident(ctx context.Context, id int64, seen model.IncidentSeen, rootCause, actor string, at time.Time) error
 	SetCommander(ctx context.Context, id int64, seen model.IncidentSeen, role, person, actor string, at time.Time) error
 	PostUpdate(ctx context.Context, id int64, seen model.IncidentSeen, u model.StakeholderUpdate, actor string, at time.Time) error
+	// SetRootCause records (or, with "", clears) the root cause; line breaks
+	// are kept.
+	SetRootCause(ctx context.Context, id int64, text, actor string, at time.Time) error
 	StarEvent(ctx context.Context, eventID int64, starred bool, actor string, at time.Time) error
 	// SetPostmortem changes the postmortem's fields and status (the status
 	// follows model.PostmortemStatus.CheckNext); AddActionItemWith appends

@@ -58,7 +58,17 @@ func TestE2EPostmortemFieldInEditorKeepsLines(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "fd.db")
 	cli(t, db, "incident", "open", "--sev", "2", "checkout 5xx")
 	editor := filepath.Join(t.TempDir(), "editor.sh")
-	script := "#!/bin/sh\nprintf 'Checkout failed for 12 minutes.\\nAbout 4%% of EU orders were lost.\\n' >> \"$1\"\n"
+	// One stand-in editor for every text: an update gets its sections
+	// written over the template; anything else gets two lines added.
+	script := `#!/bin/sh
+if grep -q '^# Stakeholder update' "$1"; then
+  printf 'Conditions:\ncheckout failing for EU users\nActions:\nrolled back v2.14.0\nNeeds:\n' > "$1"
+elif grep -q 'root cause' "$1"; then
+  printf 'connection pool exhausted\nby the new retry loop\n' >> "$1"
+else
+  printf 'Checkout failed for 12 minutes.\nAbout 4%% of EU orders were lost.\n' >> "$1"
+fi
+`
 	if err := os.WriteFile(editor, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -71,15 +81,39 @@ func TestE2EPostmortemFieldInEditorKeepsLines(t *testing.T) {
 	x.waitText("postmortem: edit which?")
 	x.keys("1")
 	x.waitText("postmortem summary saved")
+	// The root cause, under W's 0, and a stakeholder update with u.
+	x.keys("W")
+	x.waitText("0 Root cause")
+	x.keys("0")
+	x.waitText("root cause saved")
+	x.keys("u")
+	x.waitText("stakeholder update posted")
 	var show struct {
 		Postmortem struct {
 			Summary string `json:"summary"`
 		} `json:"postmortem"`
+		RootCause string `json:"root_cause"`
+		Timeline  []struct {
+			Kind string `json:"kind"`
+			Text string `json:"text"`
+		} `json:"timeline"`
 	}
 	if err := json.Unmarshal([]byte(cli(t, db, "incident", "show", "INC-1", "--json")), &show); err != nil {
 		t.Fatal(err)
 	}
 	if show.Postmortem.Summary != "Checkout failed for 12 minutes.\nAbout 4% of EU orders were lost." {
 		t.Errorf("summary = %q, want the two lines with their break", show.Postmortem.Summary)
+	}
+	if show.RootCause != "connection pool exhausted\nby the new retry loop" {
+		t.Errorf("root cause = %q, want the two lines with their break", show.RootCause)
+	}
+	posted := false
+	for _, e := range show.Timeline {
+		if e.Kind == "incident.update" && strings.Contains(e.Text, "checkout failing for EU users") && strings.Contains(e.Text, "rolled back v2.14.0") {
+			posted = true
+		}
+	}
+	if !posted {
+		t.Errorf("no stakeholder update from the editor in the timeline: %+v", show.Timeline)
 	}
 }

@@ -252,6 +252,10 @@ func (s sessionStore) PostUpdate(ctx context.Context, id int64, seen model.Incid
 	return s.write(ctx, func(ctx context.Context) error { return s.w.PostUpdate(ctx, id, seen, u, actor, at) })
 }
 
+func (s sessionStore) SetRootCause(ctx context.Context, id int64, text, actor string, at time.Time) error {
+	return s.write(ctx, func(ctx context.Context) error { return s.w.SetRootCause(ctx, id, text, actor, at) })
+}
+
 func (s sessionStore) SetPostmortem(ctx context.Context, id int64, e model.PostmortemEdit, actor string, at time.Time) (model.Incident, error) {
 	var inc model.Incident
 	err := s.write(ctx, func(ctx context.Context) (err error) { inc, err = s.w.SetPostmortem(ctx, id, e, actor, at); return err })
