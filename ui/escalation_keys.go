@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,13 +40,12 @@ func (p *escalationPane) enable(k KeyMap, now time.Time) KeyMap {
 	return k
 }
 
-// postmortemTarget is the resolved incident P schedules the meeting for.
-// The postmortem lines are not rows the cursor visits, so P takes the most
-// urgent one: a SEV1/SEV2 flagged (no meeting 24 h after resolve, resolved
-// longest ago first), then one still in its window (the soonest deadline
-// first); with none left to schedule, the next meeting to come, to move it.
-func (p *escalationPane) postmortemTarget(now time.Time) (model.Incident, bool) {
-	var best model.Incident
+// postmortemCandidates are the resolved incidents P can schedule a meeting
+// for, most urgent first: SEV1/SEV2 flagged (no meeting 24 h after resolve,
+// resolved longest ago first), then those still in their window (the
+// soonest deadline first), then those with a meeting to come (to move it),
+// at most 7 (one key each in the question).
+func (p *escalationPane) postmortemCandidates(now time.Time) []model.Incident {
 	rank := func(inc model.Incident) int {
 		switch model.PostmortemStatusAt(inc, now) {
 		case model.MeetingUnscheduled:
@@ -63,27 +63,66 @@ func (p *escalationPane) postmortemTarget(now time.Time) (model.Incident, bool) 
 		}
 		return inc.ResolvedAt
 	}
+	var out []model.Incident
 	for _, inc := range p.resolved {
-		r := rank(inc)
-		if r == 0 {
-			continue
-		}
-		if b := rank(best); b == 0 || r < b || (r == b && key(inc).Before(key(best))) {
-			best = inc
+		if rank(inc) != 0 {
+			out = append(out, inc)
 		}
 	}
-	return best, rank(best) != 0
+	slices.SortStableFunc(out, func(a, b model.Incident) int {
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra - rb
+		}
+		return key(a).Compare(key(b))
+	})
+	return out[:min(len(out), 7)]
+}
+
+// postmortemTarget is the most urgent candidate (P's default).
+func (p *escalationPane) postmortemTarget(now time.Time) (model.Incident, bool) {
+	c := p.postmortemCandidates(now)
+	if len(c) == 0 {
+		return model.Incident{}, false
+	}
+	return c[0], true
 }
 
 // schedulePostmortem opens the prompt for P: the time is read with
 // model.ParseFutureTime in the zone the dashboard shows, on its clock; a
 // refusal (unreadable, past, too far ahead) keeps the prompt open with it.
 func (m *Model) schedulePostmortem() {
-	inc, ok := m.escalation.postmortemTarget(m.now)
-	if !ok {
+	cands := m.escalation.postmortemCandidates(m.now)
+	switch len(cands) {
+	case 0:
 		m.setStatus("no resolved SEV1/SEV2 needs a postmortem meeting (the CLI: flightdeck incident postmortem schedule ID --at …)", true)
 		return
+	case 1:
+		m.schedulePostmortemFor(cands[0])
+		return
 	}
+	opts := map[string]func(m *Model) tea.Cmd{}
+	var labels []string
+	for i, inc := range cands {
+		n := fmt.Sprint(i + 1)
+		state := "to schedule"
+		switch model.PostmortemStatusAt(inc, m.now) {
+		case model.MeetingUnscheduled:
+			state = "NOT SCHEDULED"
+		case model.MeetingScheduled:
+			state = "meeting " + clockTime(inc.Meeting.At, m.now, m.loc())
+		}
+		labels = append(labels, fmt.Sprintf("%s %s %s: %s", n, inc.Ref(), state, clean(inc.Title)))
+		opts[n] = func(m *Model) tea.Cmd {
+			m.schedulePostmortemFor(inc)
+			return nil
+		}
+	}
+	m.choice = choice{question: "Postmortem meeting for which incident? (press its number; any other key cancels)", list: labels, options: opts}
+	m.mode = modeConfirm
+}
+
+// schedulePostmortemFor asks when inc's meeting is (or moves it).
+func (m *Model) schedulePostmortemFor(inc model.Incident) {
 	id, ref := inc.ID, inc.Ref()
 	label := fmt.Sprintf("postmortem meeting for %s at", ref)
 	initial := ""
