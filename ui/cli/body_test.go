@@ -41,3 +41,23 @@ func TestBodyFileKeepsLines(t *testing.T) {
 	}
 	fdFail(t, db, exitUsage, "--body-file", "incident", "note", "INC-1", "--body-file", filepath.Join(dir, "missing.txt"))
 }
+
+// TestPostmortemBodyFile: a postmortem text field from a file keeps its
+// lines; --field and --body-file go together.
+func TestPostmortemBodyFile(t *testing.T) {
+	db := cliDB(t)
+	fdOK(t, db, "incident", "open", "--sev", "1", "checkout 5xx")
+	p := filepath.Join(t.TempDir(), "wrong.md")
+	if err := os.WriteFile(p, []byte("- the canary had no 5xx alert\n- the rollback took 9 minutes\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fdOK(t, db, "incident", "postmortem", "INC-1", "--field", "lessons-wrong", "--body-file", p)
+	fdOK(t, db, "incident", "postmortem", "INC-1", "--field", "summary", "--body-file", p)
+	show := fdOK(t, db, "incident", "show", "INC-1", "--json")
+	if strings.Count(show, `- the canary had no 5xx alert\n- the rollback took 9 minutes`) != 2 {
+		t.Errorf("the two fields lack the file's lines:\n%s", show)
+	}
+	fdFail(t, db, exitUsage, "--body-file needs --field NAME", "incident", "postmortem", "INC-1", "--body-file", p)
+	fdFail(t, db, exitUsage, "--field summary needs --body-file", "incident", "postmortem", "INC-1", "--field", "summary")
+	fdFail(t, db, exitUsage, "give the summary once", "incident", "postmortem", "INC-1", "--field", "summary", "--body-file", p, "--summary", "x")
+}

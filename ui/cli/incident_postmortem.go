@@ -15,16 +15,20 @@ import (
 // newIncidentPostmortemCmd edits the postmortem's fields and status.
 func newIncidentPostmortemCmd(a *app) *cobra.Command {
 	texts := map[string]*string{}
-	var detectedAt, status, reason string
+	var detectedAt, status, reason, bodyFile, field string
 	cmd := &cobra.Command{
-		Use:   "postmortem ID [--summary TEXT] [--impact TEXT] [--detection TEXT] [--detected-at TIME] [--contributing TEXT] [--lessons-well TEXT] [--lessons-wrong TEXT] [--lessons-lucky TEXT] [--owner NAME] [--status draft|in-review|published [--reason TEXT]]",
+		Use:   "postmortem ID [--summary TEXT] [--impact TEXT] [--detection TEXT] [--detected-at TIME] [--contributing TEXT] [--lessons-well TEXT] [--lessons-wrong TEXT] [--lessons-lucky TEXT] [--owner NAME] [--status draft|in-review|published [--reason TEXT]] [--field NAME --body-file FILE|-]",
 		Short: "Write the postmortem: summary, impact, detection, lessons, owner, status",
 		Long: "Set the postmortem's fields (an empty value clears one) and its status. The status moves\n" +
 			"draft → in-review → published, one step at a time; back to draft from in-review or\n" +
-			"published needs --reason, which the timeline keeps. Each run is one timeline event.",
+			"published needs --reason, which the timeline keeps. Each run is one timeline event.\n" +
+			"Long text (several lines kept) comes from a file or stdin: --field summary --body-file\n" +
+			"summary.md (fields: summary, impact, detection, contributing, lessons-well,\n" +
+			"lessons-wrong, lessons-lucky).",
 		Example: "  flightdeck incident postmortem INC-4 --summary \"checkout 5xx for 12 minutes after v2.14.0\" --owner dana\n" +
 			"  flightdeck incident postmortem INC-4 --status in-review\n" +
-			"  flightdeck incident postmortem INC-4 --status draft --reason \"impact numbers missing\"",
+			"  flightdeck incident postmortem INC-4 --status draft --reason \"impact numbers missing\"\n" +
+			"  flightdeck incident postmortem INC-4 --field lessons-wrong --body-file - < wrong.md",
 		Args: incidentArgs(0, "an incident id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var e model.PostmortemEdit
@@ -32,6 +36,32 @@ func newIncidentPostmortemCmd(a *app) *cobra.Command {
 				if cmd.Flags().Changed(f.Name) {
 					f.Set(&e, *texts[f.Name])
 				}
+			}
+			if bodyFile != "" || field != "" {
+				var names []string
+				var target *model.PostmortemField
+				for i, f := range model.PostmortemFields {
+					if f.Name == "owner" {
+						continue
+					}
+					names = append(names, f.Name)
+					if f.Name == field {
+						target = &model.PostmortemFields[i]
+					}
+				}
+				switch {
+				case bodyFile == "":
+					return usagef("--field %s needs --body-file FILE (- for stdin) with its text", field)
+				case target == nil:
+					return usagef("--body-file needs --field NAME, one of %s", strings.Join(names, ", "))
+				case cmd.Flags().Changed(target.Name):
+					return usagef("give the %s once: with --%s or with --field %s --body-file, not both", target.Name, target.Name, target.Name)
+				}
+				text, _, err := readBody("body-file", bodyFile, a)
+				if err != nil {
+					return err
+				}
+				target.Set(&e, text)
 			}
 			if cmd.Flags().Changed("detected-at") {
 				t := time.Time{}
@@ -79,6 +109,8 @@ func newIncidentPostmortemCmd(a *app) *cobra.Command {
 	cmd.Flags().StringVar(&detectedAt, "detected-at", "", "when it was detected: 09:28:40, -5m, 2026-12-01T09:28:40Z (empty clears it)")
 	cmd.Flags().StringVar(&status, "status", "", "draft, in-review or published")
 	cmd.Flags().StringVar(&reason, "reason", "", "why the postmortem goes back to draft")
+	cmd.Flags().StringVar(&field, "field", "", "with --body-file: the text field it fills (summary, impact, detection, contributing, lessons-well, lessons-wrong, lessons-lucky)")
+	cmd.Flags().StringVar(&bodyFile, "body-file", "", "read --field's text from FILE (- for stdin); line breaks are kept")
 	cmd.AddCommand(newIncidentPostmortemScheduleCmd(a))
 	return cmd
 }
