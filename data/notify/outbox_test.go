@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -402,5 +403,29 @@ func TestNoticeFromEvents(t *testing.T) {
 	}
 	if _, err := s.Incident(ctx, 99); !errors.Is(err, data.ErrNotFound) {
 		t.Fatal(err)
+	}
+}
+
+// TestPostmortemMeetingIsNotified: scheduling the postmortem meeting is a
+// notice (postmortem_scheduled) the incident channel gets.
+func TestPostmortemMeetingIsNotified(t *testing.T) {
+	dir := t.TempDir()
+	s := notifyStore(t, newDB(t), data.Options{})
+	ctx := context.Background()
+	now := time.Now()
+	inc := openIncident(t, s, "checkout 5xx", model.SEV1, now.Add(-time.Hour))
+	if err := s.ResolveIncident(ctx, inc.ID, model.IncidentSeen{}, "bad flag", "alice", now.Add(-30*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ScheduleMeeting(ctx, inc.ID, now.Add(26*time.Hour), "dana", "alice", now); err != nil {
+		t.Fatal(err)
+	}
+	cmd := script(t, `echo "$FLIGHTDECK_EVENT $FLIGHTDECK_INCIDENT" >> "`+dir+`/runs"`)
+	if failed, err := quick(&Notifier{Store: s, Senders: []config.Sender{cmdSender("chat", []string{cmd}, 5*time.Second, model.NoticeIncidentChannel...)}}).Once(ctx); err != nil || failed != 0 {
+		t.Fatalf("Once: %d %v", failed, err)
+	}
+	got := lines(t, filepath.Join(dir, "runs"))
+	if !slices.Contains(got, "postmortem_scheduled INC-1") {
+		t.Errorf("deliveries %q lack postmortem_scheduled INC-1", got)
 	}
 }
