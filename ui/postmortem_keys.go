@@ -113,6 +113,16 @@ func (m *Model) postmortemFieldChoice(inc model.Incident) {
 		m.postmortemStatusPrompt(inc)
 		return nil
 	}
+	// When it was detected: a time, in the one grammar.
+	det := "(not recorded)"
+	if !inc.Postmortem.DetectedAt.IsZero() {
+		det = clockTime(inc.Postmortem.DetectedAt, m.now, m.loc())
+	}
+	labels = append(labels, fmt.Sprintf("d Detected at: %s", det))
+	opts["d"] = func(m *Model) tea.Cmd {
+		m.detectedAtPrompt(inc)
+		return nil
+	}
 	// The root cause is the incident's (R asks for it at resolve); here it
 	// gets the editor too, so its contributing detail can take lines.
 	if m.opts.Editor != "" {
@@ -159,6 +169,26 @@ func (m *Model) postmortemFieldEditor(inc model.Incident, f model.PostmortemFiel
 			_, err := m.writer.SetPostmortem(ctx, id, e, actor, at)
 			return fmt.Sprintf("%s postmortem %s saved", ref, strings.ToLower(f.Label)), err
 		})
+	})
+}
+
+// detectedAtPrompt sets when the incident was detected (the report's
+// Detection), read like every time (model.ParseTime); empty clears it.
+func (m *Model) detectedAtPrompt(inc model.Incident) {
+	ref, id := inc.Ref(), inc.ID
+	m.openPrompt(ref+" detected at", "-5m, 09:28:40, 2026-12-01 09:28 +0100 (empty clears it)", "", func(m *Model, v string) (tea.Cmd, string) {
+		var t time.Time
+		if strings.TrimSpace(v) != "" {
+			var err error
+			if t, err = model.ParseTime(v, m.now, m.loc()); err != nil {
+				return nil, err.Error()
+			}
+		}
+		e := model.PostmortemEdit{DetectedAt: &t}
+		return m.incidentWrite(func(ctx context.Context, actor string, at timeT) (string, error) {
+			_, err := m.writer.SetPostmortem(ctx, id, e, actor, at)
+			return ref + " detection time saved", err
+		}), ""
 	})
 }
 

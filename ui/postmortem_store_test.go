@@ -110,6 +110,11 @@ func TestPostmortemEditedFromTheDashboard(t *testing.T) {
 	if items := stored().ActionItems; len(items) != 1 || !items[0].Done || items[0].DoneBy != "bob" || !items[0].DoneAt.Equal(now) {
 		t.Fatalf("action item not done by bob at %s: %+v", now, items)
 	}
+	// d sets when it was detected, in the one time grammar.
+	press("W", "2", "d", "-3h", "enter")
+	if got := stored().Postmortem.DetectedAt; !got.Equal(now.Add(-3 * time.Hour)) {
+		t.Fatalf("detected at %s, want %s", got, now.Add(-3*time.Hour))
+	}
 	// edit N changes an existing item's owner, due day and kind.
 	press("A", "2", "edit 1 @lee due:2026-12-15 kind:prevent", "enter")
 	if items := stored().ActionItems; len(items) != 1 || items[0].Owner != "lee" || items[0].Kind != model.ActionPrevent ||
