@@ -184,9 +184,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.reloading = true
 		return m, m.load(m.focusID)
-	case editorNoteMsg:
-		m.freshNow()
-		return m, m.editorNote(msg)
 	case editorTextMsg:
 		m.freshNow()
 		return m, m.editorText(msg)

@@ -162,7 +162,7 @@ func DefaultKeyMap() KeyMap {
 		Window:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "window")),
 		Service:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "service")),
 
-		Confirm:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y/1–4", "answer")),
+		Confirm:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y/key", "answer")),
 		Dismiss:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("any other key", "cancel")),
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),

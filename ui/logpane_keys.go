@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -148,21 +146,13 @@ func (m Model) noteTarget() (model.Incident, bool) {
 	return model.Incident{}, false
 }
 
-// editorNoteMsg ends an editor session started by logNoteInEditor.
-type editorNoteMsg struct {
-	path     string
-	incident int64
-	ref      string
-	err      error
-}
-
 // editorHeader starts the file the editor opens; lines starting with # are
 // dropped when it is read back.
 const editorHeader = "# Note on %s: write it below, save and quit. Lines starting with # are dropped;\n# an empty note is not saved. Line breaks are kept.\n"
 
-// logNoteInEditor suspends the dashboard and runs the editor on a temporary
-// file for a note of several lines on the note's incident (noteTarget); the
-// note is saved when the editor exits (editorNoteMsg).
+// logNoteInEditor suspends the dashboard and runs the editor (editText)
+// for a note of several lines on the note's incident (noteTarget); the
+// note is saved, dated now, when the editor exits.
 func (m Model) logNoteInEditor() (tea.Model, tea.Cmd) {
 	if m.opts.Editor == "" {
 		m.setStatus("no editor here (over SSH it would run on the server): use e for a one-line note, or flightdeck incident note ID --body-file - on your side", true)
@@ -173,58 +163,16 @@ func (m Model) logNoteInEditor() (tea.Model, tea.Cmd) {
 		m.setStatus("notes go on an incident's timeline: ! opens one", true)
 		return m, nil
 	}
-	f, err := os.CreateTemp("", "flightdeck-note-*.txt")
-	if err != nil {
-		m.setStatus("✗ cannot make a file for the editor: "+err.Error(), true)
-		return m, nil
-	}
-	_, werr := fmt.Fprintf(f, editorHeader, inc.Ref())
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		_ = os.Remove(f.Name())
-		m.setStatus("✗ cannot write the editor's file: "+werr.Error(), true)
-		return m, nil
-	}
-	argv := append(strings.Fields(m.opts.Editor), f.Name())
-	msg := editorNoteMsg{path: f.Name(), incident: inc.ID, ref: inc.Ref()}
-	return m, tea.ExecProcess(exec.Command(argv[0], argv[1:]...), func(err error) tea.Msg {
-		msg.err = err
-		return msg
-	})
-}
-
-// editorNote saves what the editor left in its file as a note, now.
-func (m *Model) editorNote(msg editorNoteMsg) tea.Cmd {
-	b, rerr := os.ReadFile(msg.path)
-	_ = os.Remove(msg.path)
-	switch {
-	case msg.err != nil:
-		m.setStatus("✗ the editor failed ("+msg.err.Error()+"): nothing was saved", true)
-		return nil
-	case rerr != nil:
-		m.setStatus("✗ cannot read the editor's file: "+rerr.Error(), true)
-		return nil
-	}
-	var lines []string
-	for _, l := range strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n") {
-		if !strings.HasPrefix(l, "#") {
-			lines = append(lines, strings.TrimRight(l, " \t"))
+	id, ref := inc.ID, inc.Ref()
+	cmd := m.editText(fmt.Sprintf(editorHeader, ref), "", func(m *Model, text string) tea.Cmd {
+		if text == "" {
+			m.setStatus("the note was empty: nothing saved", false)
+			return nil
 		}
-	}
-	text := strings.Trim(strings.Join(lines, "\n"), "\n")
-	if strings.TrimSpace(text) == "" {
-		m.setStatus("the note was empty: nothing saved", false)
-		return nil
-	}
-	if m.writer == nil {
-		m.setStatus("✗ "+m.readOnlyNotice(), true)
-		return nil
-	}
-	actor, at, id, ref := m.opts.Actor, m.opts.Now(), msg.incident, msg.ref
-	w := m.writer
-	return m.write(m.focusID, func(ctx context.Context) (string, int64, error) {
-		return "note added to " + ref, 0, w.AddIncidentNote(ctx, id, text, actor, at, false)
+		actor, at, w := m.opts.Actor, m.opts.Now(), m.writer
+		return m.write(m.focusID, func(ctx context.Context) (string, int64, error) {
+			return "note added to " + ref, 0, w.AddIncidentNote(ctx, id, text, actor, at, false)
+		})
 	})
+	return m, cmd
 }

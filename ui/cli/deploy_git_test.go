@@ -23,7 +23,7 @@ type gitRepo struct {
 func newGitRepo(t *testing.T) *gitRepo {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
+		skipOrFail(t, "git is not installed (.ci/run installs it)")
 	}
 	r := &gitRepo{t: t, dir: filepath.Join(t.TempDir(), "repo")}
 	if err := os.MkdirAll(r.dir, 0o755); err != nil {
