@@ -206,11 +206,11 @@ func (s *Store) Counts(ctx context.Context) (Counts, error) {
 			table string
 			n     *int64
 		}{{"deployments", &c.Deployments}, {"incidents", &c.Incidents}, {"events", &c.Events}} {
-			var exists int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, t.table).Scan(&exists); err != nil {
+			exists, err := s.eng.hasTable(ctx, tx, t.table)
+			if err != nil {
 				return err
 			}
-			if exists == 0 {
+			if !exists {
 				continue
 			}
 			// The table name is one of ours, never input.

@@ -29,6 +29,7 @@ func integrityCheck(t *testing.T, path string) {
 // writing: it holds everything committed before it started, passes
 // integrity_check, is a self-contained 0600 file, and opens as a database.
 func TestBackupWhileWriting(t *testing.T) {
+	sqliteOnly(t)
 	path := tempDB(t)
 	s := openStore(t, path)
 	writer := openStore(t, path)
@@ -125,6 +126,7 @@ func TestBackupWhileWriting(t *testing.T) {
 }
 
 func TestBackupRefusals(t *testing.T) {
+	sqliteOnly(t)
 	s := newStore(t)
 	startTestDeployment(t, s)
 	ctx := context.Background()
@@ -171,6 +173,7 @@ func TestBackupRefusals(t *testing.T) {
 // A store opened read-only (the war-room TV) can still be backed up, and
 // its connections stay read-only afterwards.
 func TestBackupFromReadOnlyStore(t *testing.T) {
+	sqliteOnly(t)
 	path := tempDB(t)
 	w := openStore(t, path)
 	_, items := startTestDeployment(t, w)

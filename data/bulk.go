@@ -125,25 +125,36 @@ func (s *Store) InsertBulk(ctx context.Context, b *Bulk) error {
 		return s.fail(what, err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -131072; PRAGMA synchronous = OFF`); err != nil { // 128 MiB
-		return s.fail(what, err)
+	if s.eng == engineSQLite {
+		if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -131072; PRAGMA synchronous = OFF`); err != nil { // 128 MiB
+			return s.fail(what, err)
+		}
+		// Back to the DSN's settings before the connection returns to the pool.
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000; PRAGMA synchronous = FULL`)
 	}
-	// Back to the DSN's settings before the connection returns to the pool.
-	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000; PRAGMA synchronous = FULL`)
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return s.fail(what, err)
 	}
 	defer tx.Rollback()
-	var n int
+	if err := s.eng.lockWrites(ctx, tx, s.busyMS()); err != nil {
+		return s.fail(what, err)
+	}
+	if s.eng == enginePostgres {
+		// As synchronous=OFF above: the next commit makes it durable.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return s.fail(what, err)
+		}
+	}
+	var n bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deployments) OR EXISTS (SELECT 1 FROM incidents)
 		OR EXISTS (SELECT 1 FROM events)`).Scan(&n); err != nil {
 		return s.fail(what, err)
 	}
-	if n != 0 {
+	if n {
 		return fmt.Errorf("%s: %s: %w", what, s.path, ErrNotEmpty)
 	}
-	if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+	if err := s.eng.deferForeignKeys(ctx, tx); err != nil {
 		return s.fail(what, err)
 	}
 	tables, err := b.tables()
@@ -151,9 +162,20 @@ func (s *Store) InsertBulk(ctx context.Context, b *Bulk) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	for _, t := range tables {
+		if t.takesIDs() {
+			if err := s.eng.syncIDs(ctx, tx); err != nil {
+				return s.fail(what, err)
+			}
+		}
 		if err := bulkInsert(ctx, tx, t.name, t.cols, t.n, t.row); err != nil {
 			return s.fail(what, err)
 		}
+	}
+	if err := s.eng.syncIDs(ctx, tx); err != nil {
+		return s.fail(what, err)
+	}
+	if err := s.eng.announce(ctx, tx); err != nil {
+		return s.fail(what, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return s.fail(what, err)
@@ -189,6 +211,11 @@ type bulkTable struct {
 	n    int
 	row  func(i int, a []any) []any
 }
+
+// takesIDs reports rows of a table whose ids were given elsewhere in the
+// copy that take theirs from the table's sequence, which must first be
+// moved past the given ones (engine.syncIDs).
+func (t bulkTable) takesIDs() bool { return t.name == "events" && t.cols[0] != "id" && t.n > 0 }
 
 // msOrNil is a time column that may be NULL; idOrNil an optional reference.
 func msOrNil(t time.Time) any { return nullMS(t) }
@@ -364,17 +391,38 @@ func (b *Bulk) tables() ([]bulkTable, error) {
 			u := &b.Updates[i]
 			return append(a, u.IncidentID, toMS(u.At), u.Actor, u.Update.Conditions, u.Update.Actions, u.Update.Needs)
 		}},
-		{"events", []string{"id", "at", "actor", "kind", "deployment_id", "item_id", "incident_id", "severity", "text"},
-			len(b.Events), func(i int, a []any) []any {
-				e := &b.Events[i]
-				var sev any
-				if e.Severity != 0 {
-					sev = int(e.Severity)
-				}
-				return append(a, idOrNil(e.ID), toMS(e.At), e.Actor, string(e.Kind), idOrNil(e.DeploymentID), idOrNil(e.ItemID),
-					idOrNil(e.IncidentID), sev, e.Text)
-			}},
+		eventsTable(b.Events, true),
+		// Events without an id take the next ones, after every given id
+		// (PostgreSQL refuses NULL for an identity column; SQLite took
+		// max(id)+1 row by row).
+		eventsTable(b.Events, false),
 	}, nil
+}
+
+// eventsTable is the rows of events that have an id (withID) or not.
+func eventsTable(events []model.Event, withID bool) bulkTable {
+	var idx []int
+	for i := range events {
+		if (events[i].ID != 0) == withID {
+			idx = append(idx, i)
+		}
+	}
+	cols := []string{"at", "actor", "kind", "deployment_id", "item_id", "incident_id", "severity", "text"}
+	if withID {
+		cols = append([]string{"id"}, cols...)
+	}
+	return bulkTable{name: "events", cols: cols, n: len(idx), row: func(i int, a []any) []any {
+		e := &events[idx[i]]
+		var sev any
+		if e.Severity != 0 {
+			sev = int(e.Severity)
+		}
+		if withID {
+			a = append(a, e.ID)
+		}
+		return append(a, toMS(e.At), e.Actor, string(e.Kind), idOrNil(e.DeploymentID), idOrNil(e.ItemID),
+			idOrNil(e.IncidentID), sev, e.Text)
+	}}
 }
 
 // bulkInsert inserts n rows of cols into table, up to 256 rows per

@@ -13,6 +13,7 @@ import (
 // A write that still cannot get the lock after the busy timeout fails with
 // one clear line, and writes nothing.
 func TestBusyWriteFailsCleanly(t *testing.T) {
+	sqliteOnly(t)
 	path := tempDB(t)
 	holder := openStore(t, path)
 	_, items := startTestDeployment(t, holder)

@@ -56,17 +56,17 @@ func (s *Store) startDeployment(ctx context.Context, n model.NewDeployment, tpl 
 		if err := checkCommitsBase(ctx, tx, n); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO deployments
-			(service, version, environment, strategy, status, template, started_by, created_at, updated_at, commit_sha, committed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		// The id is the next number, chosen under the write lock: #n has
+		// no gaps on either engine (a PostgreSQL sequence would skip the
+		// numbers of rolled-back starts).
+		var id int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO deployments
+			(id, service, version, environment, strategy, status, template, started_by, created_at, updated_at, commit_sha, committed_at)
+			VALUES ((SELECT coalesce(max(id), 0) + 1 FROM deployments), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			n.Service, n.Version, n.Environment, string(n.Strategy), string(model.StatusPlanned), tpl.Name,
-			actor, toMS(at), toMS(at), n.CommitSHA, nullMS(n.CommittedAt))
+			actor, toMS(at), toMS(at), n.CommitSHA, nullMS(n.CommittedAt)).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert deployment: %w", err)
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return err
 		}
 		if err := insertChecklist(ctx, tx, id, tpl); err != nil {
 			return err
@@ -143,13 +143,13 @@ func (s *Store) Deployment(ctx context.Context, id int64) (model.Deployment, err
 
 // ActiveDeployments lists planned and in-progress deployments, newest first.
 func (s *Store) ActiveDeployments(ctx context.Context) ([]model.Deployment, error) {
-	return s.listDeployments(ctx, `WHERE status IN ('planned', 'in_progress')`, -1)
+	return s.listDeployments(ctx, `WHERE status IN ('planned', 'in_progress')`, noLimit)
 }
 
 // Deployments lists every deployment, newest first; limit <= 0 means all.
 func (s *Store) Deployments(ctx context.Context, limit int) ([]model.Deployment, error) {
 	if limit <= 0 {
-		limit = -1 // SQLite: no limit
+		limit = noLimit
 	}
 	return s.listDeployments(ctx, "", limit)
 }

@@ -45,7 +45,8 @@ func (e *GateError) Error() string {
 // that names the file and what to do; Unwrap gives the driver's error.
 type DBError struct {
 	Path string
-	Code int // SQLite primary result code
+	Code  int    // SQLite primary result code (0 on PostgreSQL)
+	State string // PostgreSQL SQLSTATE ("" on SQLite)
 	msg  string
 	err  error
 }
@@ -56,7 +57,7 @@ func (e *DBError) Unwrap() error { return e.err }
 // Is lets a corruption SQLite reported match ErrDamaged, like the damage
 // quick_check finds.
 func (e *DBError) Is(target error) bool {
-	return target == ErrDamaged && e.Code == sqlite3.SQLITE_CORRUPT
+	return target == ErrDamaged && e.State == "" && e.Code == sqlite3.SQLITE_CORRUPT
 }
 
 // sqliteCoder is satisfied by *sqlite.Error; matching on the method rather

@@ -156,17 +156,12 @@ func TestExportHasEveryTable(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.db.QueryContext(context.Background(), `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+	tables, err := s.eng.tables(context.Background(), s.db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
 	n := 0
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
+	for _, name := range tables {
 		n++
 		if _, ok := doc[name]; !ok {
 			t.Errorf("table %s is not in the export", name)

@@ -35,6 +35,7 @@ func setMaxPages(t *testing.T, s *Store, n int64) {
 // nothing half-done is left; every write acknowledged before is intact;
 // once there is room again writing goes on.
 func TestFullDiskRefusesCleanlyAndRecovers(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	s := newStore(t)
 	d, err := s.StartDeployment(ctx, model.NewDeployment{Service: "web", Version: "v1"}, testTemplate(), "alice", t0)

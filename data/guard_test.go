@@ -106,6 +106,7 @@ func assertChanged(t *testing.T, err error, path string) {
 // writes (they would go into a -wal nobody else reads) and must not
 // checkpoint its stale -wal over the other process's commits on close.
 func TestWriteRefusedAfterSidecarsDeleted(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	path := tempDB(t)
 	dash := openStore(t, path)
@@ -145,6 +146,7 @@ func TestWriteRefusedAfterSidecarsDeleted(t *testing.T) {
 }
 
 func TestWriteRefusedAfterFileDeletedOrReplaced(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name  string
@@ -222,6 +224,7 @@ func truncateTo(t *testing.T, path string, frac float64, offPage bool) {
 // Defect 5: a database truncated beyond its first pages opened and was
 // written. Open now checks it when the file may be damaged.
 func TestOpenRefusesTruncatedFile(t *testing.T) {
+	sqliteOnly(t)
 	for _, offPage := range []bool{false, true} {
 		t.Run(fmt.Sprintf("off a page boundary %v", offPage), func(t *testing.T) {
 			path := damagedDB(t)
@@ -267,6 +270,7 @@ func wreckIndex(t *testing.T, path string) {
 // Backup checks the source and refuses damage; after that the store
 // refuses writes too.
 func TestBackupRefusesDamagedSource(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	path := damagedDB(t)
 	wreckIndex(t, path)
@@ -289,6 +293,7 @@ func TestBackupRefusesDamagedSource(t *testing.T) {
 }
 
 func TestCheckCopyRefusesDamage(t *testing.T) {
+	sqliteOnly(t)
 	path := damagedDB(t)
 	if err := checkCopy(context.Background(), path); err != nil {
 		t.Fatalf("healthy copy refused: %v", err)
@@ -302,6 +307,7 @@ func TestCheckCopyRefusesDamage(t *testing.T) {
 // The change feed reports a replaced file once, so a dashboard reloads and
 // shows the refusal without waiting for a keypress.
 func TestWatcherReportsFileChangedOnce(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	path := tempDB(t)
 	s := openStore(t, path)

@@ -3,19 +3,40 @@ package data
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/octoacme/flightdeck/data/pgtest"
 	"github.com/octoacme/flightdeck/model"
 )
 
 // t0 is the fixed clock of these tests.
 var t0 = time.Date(2026, 11, 25, 14, 2, 0, 0, time.UTC)
 
+// The store tests run on SQLite, or with FLIGHTDECK_TEST_ENGINE=postgres on
+// a fresh PostgreSQL database per test (on the server FLIGHTDECK_TEST_POSTGRES
+// names; .ci/run runs the suite both ways). tempDB is the one place that
+// chooses: a file path, or a DSN.
 func tempDB(t *testing.T) string {
 	t.Helper()
+	if onPostgres() {
+		return pgtest.NewDatabase(t, pgtest.Server(t))
+	}
 	return filepath.Join(t.TempDir(), "flightdeck.db")
+}
+
+// onPostgres reports whether this run tests the PostgreSQL engine.
+func onPostgres() bool { return os.Getenv("FLIGHTDECK_TEST_ENGINE") == "postgres" }
+
+// sqliteOnly skips a test of SQLite's own file: its locks, sidecars,
+// pages and permissions have no PostgreSQL counterpart.
+func sqliteOnly(t *testing.T) {
+	t.Helper()
+	if onPostgres() {
+		t.Skip("tests the SQLite file itself; not an engine behaviour (runs in the SQLite pass)")
+	}
 }
 
 func openStore(t *testing.T, path string) *Store {

@@ -52,7 +52,7 @@ func (s *Store) DeploymentsFiltered(ctx context.Context, f DeploymentFilter) ([]
 	}
 	limit := f.Limit
 	if limit <= 0 {
-		limit = -1 // SQLite: no limit
+		limit = noLimit
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+deploymentCols+` FROM deployments`+where+`
 		ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
@@ -119,7 +119,7 @@ func (s *Store) IncidentsFiltered(ctx context.Context, f IncidentFilter) ([]mode
 	}
 	limit := f.Limit
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	// loadIncidents pages by limit only; the page (with its offset) is
 	// chosen by the inner query.
@@ -127,7 +127,7 @@ func (s *Store) IncidentsFiltered(ctx context.Context, f IncidentFilter) ([]mode
 	args = append(args, limit, f.Offset)
 	out := []model.Incident{}
 	err := s.read(ctx, "list incidents", func(tx *sql.Tx) error {
-		incs, err := loadIncidents(ctx, tx, where, args, -1)
+		incs, err := loadIncidents(ctx, tx, where, args, noLimit)
 		if incs != nil {
 			out = incs
 		}
@@ -149,7 +149,7 @@ func (s *Store) DeploymentIncidents(ctx context.Context, deploymentID int64) ([]
 			return err
 		}
 		incs, err := loadIncidents(ctx, tx, `WHERE deployment_id = ?1
-			OR id = (SELECT hotfix_for FROM deployments WHERE id = ?1)`, []any{deploymentID}, -1)
+			OR id = (SELECT hotfix_for FROM deployments WHERE id = ?1)`, []any{deploymentID}, noLimit)
 		if incs != nil {
 			out = incs
 		}
@@ -166,7 +166,7 @@ func (s *Store) DeploymentIncidents(ctx context.Context, deploymentID int64) ([]
 // match them), listed once.
 func (s *Store) Services(ctx context.Context) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT min(service) FROM deployments GROUP BY service COLLATE NOCASE
-		ORDER BY 1 COLLATE NOCASE`)
+		ORDER BY min(service) COLLATE NOCASE`)
 	if err != nil {
 		return nil, s.fail("list services", err)
 	}

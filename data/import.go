@@ -28,7 +28,7 @@ func (s *Store) ImportHistory(ctx context.Context, b *Bulk, skipExisting bool) (
 	var res ImportResult
 	err := s.write(ctx, what, func(tx *sql.Tx) error {
 		var err error
-		res, err = importInTx(ctx, tx, b, skipExisting)
+		res, err = importInTx(ctx, s.eng, tx, b, skipExisting)
 		return err
 	})
 	return res, err
@@ -62,7 +62,7 @@ func (e *DuplicateError) Error() string {
 // Is makes a DuplicateError an ErrInvalid: the input, not the database.
 func (e *DuplicateError) Is(target error) bool { return target == ErrInvalid }
 
-func importInTx(ctx context.Context, tx *sql.Tx, b *Bulk, skipExisting bool) (ImportResult, error) {
+func importInTx(ctx context.Context, eng engine, tx *sql.Tx, b *Bulk, skipExisting bool) (ImportResult, error) {
 	res := ImportResult{existingDeployments: map[int]int64{}, existingIncidents: map[int]int64{}}
 	var dup DuplicateError
 	for i, d := range b.Deployments {
@@ -177,7 +177,7 @@ func importInTx(ctx context.Context, tx *sql.Tx, b *Bulk, skipExisting bool) (Im
 		out.Events = append(out.Events, e)
 	}
 
-	if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+	if err := eng.deferForeignKeys(ctx, tx); err != nil {
 		return res, err
 	}
 	tables, err := out.tables()
@@ -185,9 +185,17 @@ func importInTx(ctx context.Context, tx *sql.Tx, b *Bulk, skipExisting bool) (Im
 		return res, err
 	}
 	for _, t := range tables {
+		if t.takesIDs() {
+			if err := eng.syncIDs(ctx, tx); err != nil {
+				return res, err
+			}
+		}
 		if err := bulkInsert(ctx, tx, t.name, t.cols, t.n, t.row); err != nil {
 			return res, err
 		}
+	}
+	if err := eng.syncIDs(ctx, tx); err != nil {
+		return res, err
 	}
 	res.Deployments, res.Incidents, res.Events = len(out.Deployments), len(out.Incidents), len(out.Events)
 	if len(out.Deployments) > 0 {

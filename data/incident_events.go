@@ -47,7 +47,7 @@ const MaxEventPage = 5000
 // their indexes, stars through event_stars — except Search, which scans
 // backwards from BeforeID until the page is full.
 func (s *Store) EventsPage(ctx context.Context, f EventPageFilter) ([]model.Event, error) {
-	q, args, err := eventPageQuery(f)
+	q, args, err := eventPageQuery(s.eng, f)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (s *Store) EventCount(ctx context.Context, f EventPageFilter) (int, error) 
 	if f.MinSeverity != 0 && !f.MinSeverity.Valid() {
 		return 0, invalidf("severity filter %d is not valid: use SEV1–SEV4 or 0 for all", int(f.MinSeverity))
 	}
-	from, _, where, args := eventConds(f, 0)
+	from, _, where, args := eventConds(s.eng, f, 0)
 	if f.MinSeverity != 0 {
 		where = append(where, "e.severity <= ?")
 		args = append(args, int(f.MinSeverity))
@@ -191,7 +191,7 @@ func (s *Store) EventCount(ctx context.Context, f EventPageFilter) (int, error) 
 // "severity <= 2" would read the index in severity order and then sort every
 // SEV1 and SEV2 event ever recorded; "severity = 1" and "severity = 2" are
 // each already in id order.
-func eventPageQuery(f EventPageFilter) (string, []any, error) {
+func eventPageQuery(eng engine, f EventPageFilter) (string, []any, error) {
 	if f.MinSeverity != 0 && !f.MinSeverity.Valid() {
 		return "", nil, invalidf("severity filter %d is not valid: use SEV1–SEV4 or 0 for all", int(f.MinSeverity))
 	}
@@ -205,15 +205,15 @@ func eventPageQuery(f EventPageFilter) (string, []any, error) {
 		sevs = model.Severities[:f.MinSeverity]
 	}
 	if len(sevs) == 1 {
-		from, order, where, args := eventConds(f, sevs[0])
+		from, order, where, args := eventConds(eng, f, sevs[0])
 		return `SELECT ` + eventCols + ` FROM ` + from + sqlWhere(where) + ` ORDER BY ` + order + ` DESC LIMIT ?`,
 			append(args, limit), nil
 	}
 	var branches []string
 	var args []any
 	for _, sev := range sevs {
-		from, order, where, a := eventConds(f, sev)
-		branches = append(branches, `SELECT id FROM (SELECT e.id AS id FROM `+from+sqlWhere(where)+` ORDER BY `+order+` DESC LIMIT ?)`)
+		from, order, where, a := eventConds(eng, f, sev)
+		branches = append(branches, `SELECT id FROM (SELECT e.id AS id FROM `+from+sqlWhere(where)+` ORDER BY `+order+` DESC LIMIT ?) AS branch`)
 		args = append(append(args, a...), limit)
 	}
 	q := `SELECT ` + eventCols + ` FROM events e WHERE e.id IN (` + strings.Join(branches, " UNION ALL ") + `)
@@ -223,12 +223,17 @@ func eventPageQuery(f EventPageFilter) (string, []any, error) {
 
 // eventConds is the FROM clause, the id to order by and the conditions of
 // f, with severity fixed to sev (0: no severity condition).
-func eventConds(f EventPageFilter, sev model.Severity) (from, order string, where []string, args []any) {
+func eventConds(eng engine, f EventPageFilter, sev model.Severity) (from, order string, where []string, args []any) {
 	from, order = "events e", "e.id"
 	if f.StarredOnly {
 		// CROSS JOIN keeps event_stars as the outer loop, walked by its
 		// rowid (the event id): stars are few, events many.
 		from, order = "event_stars s CROSS JOIN events e ON e.id = s.event_id", "s.event_id"
+		if eng == enginePostgres {
+			// PostgreSQL's planner chooses the join order itself (and its
+			// CROSS JOIN takes no ON).
+			from = "event_stars s JOIN events e ON e.id = s.event_id"
+		}
 	}
 	// Bound the id the walk is ordered by, so the bound is a range seek.
 	if f.BeforeID > 0 {
@@ -245,7 +250,9 @@ func eventConds(f EventPageFilter, sev model.Severity) (from, order string, wher
 	}
 	if term := strings.TrimSpace(f.Search); term != "" {
 		pat := "%" + likeEscaper.Replace(term) + "%"
-		cond := `(e.text LIKE ? ESCAPE '\' OR e.actor LIKE ? ESCAPE '\'`
+		// lower() on both sides: SQLite's LIKE ignores ASCII case and
+		// PostgreSQL's ignores none.
+		cond := `(lower(e.text) LIKE lower(?) ESCAPE '\' OR lower(e.actor) LIKE lower(?) ESCAPE '\'`
 		args = append(args, pat, pat)
 		if id, err := model.ParseIncidentRef(term); err == nil && strings.ContainsAny(term, "iInN#") {
 			cond += ` OR e.incident_id = ?`

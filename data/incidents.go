@@ -51,16 +51,15 @@ func (s *Store) OpenIncident(ctx context.Context, n model.NewIncident, actor str
 			}
 			linked = d.Title()
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO incidents
-			(title, severity, status, security, security_at, deployment_id, opened_by, opened_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		// INC-n is the next number, chosen under the write lock: no gaps
+		// on either engine.
+		err := tx.QueryRowContext(ctx, `INSERT INTO incidents
+			(id, title, severity, status, security, security_at, deployment_id, opened_by, opened_at)
+			VALUES ((SELECT coalesce(max(id), 0) + 1 FROM incidents), ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			inc.Title, int(inc.Severity), string(inc.Status), inc.Security, nullMS(inc.SecurityAt),
-			nullID(inc.DeploymentID), actor, toMS(at))
+			nullID(inc.DeploymentID), actor, toMS(at)).Scan(&inc.ID)
 		if err != nil {
 			return fmt.Errorf("insert incident: %w", err)
-		}
-		if inc.ID, err = res.LastInsertId(); err != nil {
-			return err
 		}
 		text := model.TextIncidentOpened(inc.Severity, inc.Title, inc.DeploymentID, linked, inc.Security,
 			model.DueNote(s.policy(), model.Incident{}, inc, at))
@@ -99,7 +98,7 @@ func (s *Store) OpenIncidents(ctx context.Context) ([]model.Incident, error) {
 	var out []model.Incident
 	err := s.read(ctx, "read open incidents", func(tx *sql.Tx) error {
 		var err error
-		out, err = loadIncidents(ctx, tx, `WHERE status IN ('open', 'mitigated')`, nil, -1)
+		out, err = loadIncidents(ctx, tx, `WHERE status IN ('open', 'mitigated')`, nil, noLimit)
 		return err
 	})
 	return out, err
@@ -109,7 +108,7 @@ func (s *Store) OpenIncidents(ctx context.Context) ([]model.Incident, error) {
 // <= 0 means all.
 func (s *Store) Incidents(ctx context.Context, limit int) ([]model.Incident, error) {
 	if limit <= 0 {
-		limit = -1 // SQLite: no limit
+		limit = noLimit
 	}
 	var out []model.Incident
 	err := s.read(ctx, "read incidents", func(tx *sql.Tx) error {
@@ -156,7 +155,13 @@ func loadIncidents(ctx context.Context, q queryer, where string, args []any, lim
 		{`SELECT incident_id, at, owner, scheduled_by, scheduled_at, sequence FROM incident_meetings`, scanMeeting},
 	}
 	for _, c := range children {
-		if err := loadChildren(ctx, q, c.query+` WHERE incident_id IN (`+sel+`) ORDER BY at, rowid`, args, out, byID, c.scan); err != nil {
+		// Each child table's key breaks ties in insertion order (the meeting
+		// table's key is incident_id: one row per incident).
+		key := "id"
+		if strings.Contains(c.query, "incident_meetings") {
+			key = "incident_id"
+		}
+		if err := loadChildren(ctx, q, c.query+` WHERE incident_id IN (`+sel+`) ORDER BY at, `+key, args, out, byID, c.scan); err != nil {
 			return nil, err
 		}
 	}

@@ -384,6 +384,7 @@ func noErr(t *testing.T, err error) {
 // old events gain empty incident columns, stay append-only, and incidents
 // can be opened at once.
 func TestUpgradeToSchema3KeepsTimeline(t *testing.T) {
+	sqliteOnly(t)
 	path := tempDB(t)
 	ms, err := loadMigrations()
 	if err != nil {

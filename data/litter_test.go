@@ -44,6 +44,7 @@ func backupTemps(t *testing.T, dir string) []string {
 // into that directory removes it, and never a copy another backup is
 // still writing.
 func TestKilledBackupLeavesNoLitter(t *testing.T) {
+	sqliteOnly(t)
 	path := tempDB(t)
 	s := openStore(t, path)
 	startTestDeployment(t, s)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -49,10 +50,11 @@ func (s *Store) MetricsInput(ctx context.Context, from, to time.Time, service st
 		// index range reads; ?3 is the service, when one is chosen.
 		depIDs := `SELECT id FROM deployments WHERE finished_at >= ?1 AND finished_at < ?2` + strings.ReplaceAll(svcCond, "?", "?3") + `
 			UNION SELECT id FROM deployments WHERE created_at >= ?1 AND created_at < ?2` + strings.ReplaceAll(svcCond, "?", "?3")
-		args := []any{fromMS, toMS, nil}
-		if len(svcArgs) > 0 {
-			args[2] = svcArgs[0]
-		}
+		// Every parameter a statement is given must appear in it (PostgreSQL
+		// types each one): ?3 exists only with a service, and the linked ids
+		// come last.
+		args := append([]any{fromMS, toMS}, svcArgs...)
+		linkedParam := "?" + strconv.Itoa(len(args)+1)
 		incIDs := `SELECT id FROM incidents WHERE resolved_at >= ?1 AND opened_at < ?2
 			UNION SELECT id FROM incidents WHERE status <> 'resolved' AND opened_at < ?2
 			UNION SELECT id FROM incidents WHERE deployment_id IN (` + depIDs + `)`
@@ -78,7 +80,7 @@ func (s *Store) MetricsInput(ctx context.Context, from, to time.Time, service st
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+deploymentCols+` FROM deployments WHERE id IN (`+depIDs+`
-			UNION SELECT value FROM json_each(?4)) ORDER BY id`, append(args, string(js))...)
+			UNION `+s.eng.intList(linkedParam)+`) ORDER BY id`, append(args, string(js))...)
 		if err != nil {
 			return fmt.Errorf("read deployments: %w", err)
 		}

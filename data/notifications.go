@@ -35,8 +35,8 @@ func (s *Store) Claim(ctx context.Context, key, kind, owner string, at time.Time
 	won := false
 	err := s.write(ctx, "claim "+key, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO notifications (key, kind, at, owner) VALUES (?, ?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET at = excluded.at, owner = excluded.owner, attempts = attempts + 1
-			WHERE done_at IS NULL AND at <= ? AND attempts < ?`,
+			ON CONFLICT (key) DO UPDATE SET at = excluded.at, owner = excluded.owner, attempts = notifications.attempts + 1
+			WHERE notifications.done_at IS NULL AND notifications.at <= ? AND notifications.attempts < ?`,
 			key, kind, toMS(at), owner, toMS(at.Add(-lease)), MaxClaimAttempts)
 		if err != nil {
 			return fmt.Errorf("claim %s: %w", key, err)
@@ -60,7 +60,7 @@ func (s *Store) ClaimSlot(ctx context.Context, key, kind, owner string, slot int
 		res, err := tx.ExecContext(ctx, `INSERT INTO notifications (key, kind, at, owner, slot) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET at = excluded.at, owner = excluded.owner, slot = excluded.slot,
 				attempts = 1, done_at = NULL, outcome = '', detail = ''
-			WHERE slot < excluded.slot`,
+			WHERE notifications.slot < excluded.slot`,
 			key, kind, toMS(at), owner, slot)
 		if err != nil {
 			return fmt.Errorf("claim %s: %w", key, err)

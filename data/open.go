@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/octoacme/flightdeck/model"
@@ -63,8 +64,15 @@ type Options struct {
 // Store is an open flightdeck database. It is safe for concurrent use.
 type Store struct {
 	db       *sql.DB
-	path     string
+	eng      engine // SQLite or PostgreSQL: what differs is in engine.go
+	path     string // the file, or the PostgreSQL DSN without its password
 	readOnly bool
+	busy     time.Duration // Options.BusyTimeout
+	// pgConfig is how to reach the PostgreSQL server (nil for SQLite): the
+	// change feed opens its own connection with it.
+	pgConfig *pgx.ConnConfig
+	// reach says since when the server has been unreachable (PostgreSQL).
+	reach *reachability
 	rule     model.RollbackRule
 	// healthMaxAge: see Options.HealthMaxAge.
 	healthMaxAge time.Duration
@@ -98,8 +106,12 @@ func (s *Store) plan(st model.Strategy) model.Plan {
 	return model.DefaultPlan(st)
 }
 
-// Path is the absolute path of the database file.
+// Path is the absolute path of the database file, or for PostgreSQL the
+// DSN without its password.
 func (s *Store) Path() string { return s.path }
+
+// Engine is "SQLite" or "PostgreSQL".
+func (s *Store) Engine() string { return s.eng.String() }
 
 // Close closes every connection. Closing twice is harmless.
 func (s *Store) Close() error {
@@ -138,10 +150,15 @@ func (s *Store) WithClock(now func() time.Time) *Store {
 // Open opens the database at path, creating and migrating it when needed
 // (unless opt.ReadOnly). Every problem with the file surfaces here as a
 // one-line error that names the path and what to do.
+//
+// A postgres:// or postgresql:// DSN opens a PostgreSQL database instead
+// (the password from the DSN, PGPASSWORD or ~/.pgpass); "sqlite:PATH" names
+// a file explicitly.
 func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if strings.TrimSpace(path) == "" {
 		return nil, errors.New("no database path given: pass --db PATH")
 	}
+	path = trimSQLitePrefix(path)
 	rule := opt.RollbackRule
 	if rule == (model.RollbackRule{}) {
 		rule = model.DefaultRollbackRule()
@@ -162,6 +179,13 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		if err := p.Validate(); err != nil {
 			return nil, fmt.Errorf("rollout plan for %s: %w", st, err)
 		}
+	}
+	maxAge := opt.HealthMaxAge
+	if maxAge <= 0 {
+		maxAge = model.DefaultHealthMaxAge
+	}
+	if IsPostgresDSN(path) {
+		return openPostgres(ctx, path, opt, &Store{rule: rule, healthMaxAge: maxAge, pol: pol, plans: maps.Clone(opt.Plans), now: time.Now, reach: &reachability{}})
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -198,11 +222,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	db.SetConnMaxIdleTime(0)
 	db.SetConnMaxLifetime(0)
 
-	maxAge := opt.HealthMaxAge
-	if maxAge <= 0 {
-		maxAge = model.DefaultHealthMaxAge
-	}
-	s := &Store{db: db, path: abs, readOnly: opt.ReadOnly, rule: rule, healthMaxAge: maxAge, pol: pol, plans: maps.Clone(opt.Plans), now: time.Now,
+	s := &Store{db: db, reach: &reachability{}, path: abs, readOnly: opt.ReadOnly, rule: rule, healthMaxAge: maxAge, pol: pol, plans: maps.Clone(opt.Plans), now: time.Now,
 		closer: &closer{release: release}, guard: &fileGuard{path: abs}}
 	if err := s.init(ctx); err != nil {
 		_ = s.Close()

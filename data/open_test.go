@@ -103,6 +103,7 @@ func TestReopenKeepsData(t *testing.T) {
 }
 
 func TestPragmasOnEveryPooledConnection(t *testing.T) {
+	sqliteOnly(t)
 	s := newStore(t)
 	ctx := context.Background()
 	// Hold all four connections at once so each is a distinct one.
@@ -174,6 +175,7 @@ func TestMissingDirectoryIsNotCreatedForExplicitPath(t *testing.T) {
 }
 
 func TestRefusesNewerSchema(t *testing.T) {
+	sqliteOnly(t)
 	path := tempDB(t)
 	s := openStore(t, path)
 	s.Close()
@@ -192,6 +194,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 }
 
 func TestRefusesForeignSQLiteUnchanged(t *testing.T) {
+	sqliteOnly(t)
 	for name, setup := range map[string]string{
 		"other application_id": "PRAGMA application_id = 42; CREATE TABLE t (x)",
 		"tables without mark":  "CREATE TABLE notes (body TEXT)",
@@ -217,6 +220,7 @@ func TestRefusesForeignSQLiteUnchanged(t *testing.T) {
 }
 
 func TestRefusesNonSQLiteFileUntouched(t *testing.T) {
+	sqliteOnly(t)
 	path := tempDB(t)
 	content := []byte("# my notes\nthis is not a database, please keep it\n")
 	if err := os.WriteFile(path, content, 0o644); err != nil {
@@ -242,6 +246,7 @@ func TestRefusesNonSQLiteFileUntouched(t *testing.T) {
 }
 
 func TestRefusesCorruptFile(t *testing.T) {
+	sqliteOnly(t)
 	t.Run("header then garbage", func(t *testing.T) {
 		path := tempDB(t)
 		garbage := bytes.Repeat([]byte{0xde, 0xad, 0xbe, 0xef}, 2048)
@@ -322,6 +327,7 @@ func TestReadOnlyFileRefusedAtOpen(t *testing.T) {
 }
 
 func TestReadOnlyStore(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	path := tempDB(t)
 

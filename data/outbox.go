@@ -264,7 +264,8 @@ func (s *Store) RecordOnce(ctx context.Context, key string, ev model.Event) (boo
 		}
 		// The key keeps what the event is about (step, due time) for the
 		// senders: slot is the event's id.
-		_, err = tx.ExecContext(ctx, `UPDATE notifications SET slot = last_insert_rowid() WHERE key = ?`, key)
+		// Under the write lock the newest event is the one just appended.
+		_, err = tx.ExecContext(ctx, `UPDATE notifications SET slot = (SELECT max(id) FROM events) WHERE key = ?`, key)
 		return err
 	})
 	return wrote, err

@@ -483,6 +483,7 @@ func TestLegacyExecutingDeploymentGetsRollout(t *testing.T) {
 }
 
 func TestMigrateFromSchema1(t *testing.T) {
+	sqliteOnly(t)
 	path := tempDB(t)
 	ms, err := loadMigrations()
 	if err != nil {

@@ -34,6 +34,9 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) erro
 		return s.fail(what, err)
 	}
 	defer tx.Rollback()
+	if err := s.eng.lockWrites(ctx, tx, s.busyMS()); err != nil {
+		return s.fail(what, err)
+	}
 	// Under the write lock, so no other process of ours can be between its
 	// own check and commit while the files are swapped: the check is the
 	// last thing before the write becomes visible.
@@ -46,10 +49,41 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) erro
 	if err := s.guard.check(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.eng.announce(ctx, tx); err != nil {
 		return s.fail(what, err)
 	}
+	if err := tx.Commit(); err != nil {
+		if s.eng == enginePostgres && isConnLost(err) {
+			// The COMMIT may have reached the server before the
+			// connection broke: say so rather than "nothing was changed".
+			return fmt.Errorf("%s: %w", what, s.lost(err, true))
+		}
+		return s.fail(what, err)
+	}
+	s.reached()
 	return nil
+}
+
+// busyMS is how long a PostgreSQL writer waits for the write lock.
+func (s *Store) busyMS() int64 {
+	if s.busy > 0 {
+		return s.busy.Milliseconds()
+	}
+	return DefaultBusyTimeout.Milliseconds()
+}
+
+// reached records that the server answered.
+func (s *Store) reached() {
+	if s.reach != nil && s.eng == enginePostgres {
+		s.reach.up()
+	}
+}
+
+// lost records that the server could not be reached and explains it.
+func (s *Store) lost(err error, commit bool) error {
+	cause := connCause(err)
+	since := s.reach.down(time.Now(), cause)
+	return &unreachableError{name: s.path, since: since, cause: cause, commit: commit, wrapped: err}
 }
 
 // read runs fn in a read transaction: one consistent snapshot, and never
@@ -60,7 +94,7 @@ func (s *Store) read(ctx context.Context, what string, fn func(tx *sql.Tx) error
 	if err := s.guard.check(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.db.BeginTx(ctx, s.eng.readTx())
 	if err != nil {
 		return s.fail(what, err)
 	}
@@ -68,12 +102,26 @@ func (s *Store) read(ctx context.Context, what string, fn func(tx *sql.Tx) error
 	if err := fn(tx); err != nil {
 		return s.fail(what, err)
 	}
+	s.reached()
 	return nil
 }
 
 // fail explains driver errors; errors we made ourselves (not found, invalid,
 // gate) already say what happened and are returned as they are.
 func (s *Store) fail(what string, err error) error {
+	if s.eng == enginePostgres {
+		var ue *unreachableError
+		if errors.As(err, &ue) {
+			return err
+		}
+		if isConnLost(err) {
+			return fmt.Errorf("%s: %w", what, s.lost(err, false))
+		}
+		if m := mapPGError(s.path, err); m != err {
+			return fmt.Errorf("%s: %w", what, m)
+		}
+		return err
+	}
 	if m := mapError(s.path, err); m != err {
 		var de *DBError
 		if errors.As(m, &de) && isCorruptCode(de.Code) {
