@@ -32,7 +32,7 @@ const writeLockKey = 0x464c444b
 
 // changeChannel is the LISTEN/NOTIFY channel every PostgreSQL commit of the
 // store announces itself on.
-const changeChannel = "flightdeck_changes"
+const changeChannel = "flightdeck"
 
 // readTx is how a read transaction begins: one snapshot for all its
 // statements. SQLite's deferred BEGIN gives that; PostgreSQL's default READ

@@ -3,8 +3,11 @@ package data
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/octoacme/flightdeck/data/pglisten"
 )
 
 // Watcher tells cheaply whether the database changed, so a dashboard or
@@ -14,11 +17,21 @@ import (
 // connection and moves when any other connection — this process's pool or
 // another process — commits (pitfalls D25). On an unpinned pool it would
 // compare values from different connections, which means nothing.
+//
+// On PostgreSQL it is the change feed instead: every write transaction
+// sends a notification (engine.announce) that the server delivers at
+// COMMIT to every listening session, on any host; a pglisten.Listener
+// keeps one dedicated connection LISTENing, reconnects after the server
+// restarts, and while it cannot, reports a change every few seconds (the
+// slow poll) so the caller re-reads and shows the outage.
 type Watcher struct {
 	mu   sync.Mutex
 	conn *sql.Conn
 	last int64
 	path string
+
+	feed  *pglisten.Listener // PostgreSQL; nil on SQLite
+	reach *reachability
 
 	guard *fileGuard
 	told  bool // the files changed underfoot and Changed said so once
@@ -27,6 +40,13 @@ type Watcher struct {
 // Watch pins one connection of the store's pool (it holds one of its four
 // until Close) and records the current data version.
 func (s *Store) Watch(ctx context.Context) (*Watcher, error) {
+	if s.eng == enginePostgres {
+		feed, err := pglisten.Start(ctx, pglisten.Options{Config: s.pgConfig.Copy(), Channel: changeChannel})
+		if err != nil {
+			return nil, fmt.Errorf("watch for changes on %s: %w", s.path, err)
+		}
+		return &Watcher{feed: feed, path: s.path, guard: s.guard, reach: s.reach}, nil
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, s.fail("watch for changes", err)
@@ -53,6 +73,17 @@ func (w *Watcher) version(ctx context.Context) (int64, error) {
 func (w *Watcher) Changed(ctx context.Context) (bool, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.feed != nil {
+		changed := w.feed.Changed()
+		st := w.feed.State()
+		if errors.Is(st.Err, pglisten.ErrClosed) {
+			return false, fmt.Errorf("watch for changes: the watcher is closed")
+		}
+		if !st.Connected && !st.DownSince.IsZero() && st.Err != nil && st.Err != pglisten.ErrClosed {
+			w.reach.down(st.DownSince, connCause(st.Err))
+		}
+		return changed, nil
+	}
 	if w.conn == nil {
 		return false, fmt.Errorf("watch for changes: the watcher is closed")
 	}
@@ -80,6 +111,9 @@ func (w *Watcher) Changed(ctx context.Context) (bool, error) {
 func (w *Watcher) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.feed != nil {
+		return w.feed.Close()
+	}
 	if w.conn == nil {
 		return nil
 	}

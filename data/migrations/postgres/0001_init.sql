@@ -115,3 +115,11 @@ CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 
 CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
 	FOR EACH STATEMENT EXECUTE FUNCTION events_append_only();
+
+-- SQLite's scalar max(a, b) and min(a, b), which the store's SQL uses (for
+-- example updated_at = max(updated_at, ?)): NULL when either is NULL, as in
+-- SQLite (GREATEST and LEAST would ignore the NULL).
+CREATE FUNCTION max(a BIGINT, b BIGINT) RETURNS BIGINT LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	AS 'SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN a >= b THEN a ELSE b END';
+CREATE FUNCTION min(a BIGINT, b BIGINT) RETURNS BIGINT LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	AS 'SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN a <= b THEN a ELSE b END';
