@@ -226,12 +226,12 @@ func (s *Store) CriteriaEpisode(ctx context.Context, deploymentID int64) (int64,
 // HasHealth reports whether any health reading (hence a baseline) exists
 // for the deployment: the probe records nothing until one does.
 func (s *Store) HasHealth(ctx context.Context, deploymentID int64) (bool, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM health_samples WHERE deployment_id = ? LIMIT 1)`, deploymentID).Scan(&n)
+	var has bool
+	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM health_samples WHERE deployment_id = ?)`, deploymentID).Scan(&has)
 	if err != nil {
 		return false, s.fail("read health", err)
 	}
-	return n > 0, nil
+	return has, nil
 }
 
 // truncateRunes keeps at most n characters of s, marking a cut with "…".

@@ -66,6 +66,7 @@ type Store struct {
 	db       *sql.DB
 	eng      engine // SQLite or PostgreSQL: what differs is in engine.go
 	path     string // the file, or the PostgreSQL DSN without its password
+	dsn      string // PostgreSQL: the DSN as given (see DSN)
 	readOnly bool
 	busy     time.Duration // Options.BusyTimeout
 	// pgConfig is how to reach the PostgreSQL server (nil for SQLite): the
@@ -109,6 +110,17 @@ func (s *Store) plan(st model.Strategy) model.Plan {
 // Path is the absolute path of the database file, or for PostgreSQL the
 // DSN without its password.
 func (s *Store) Path() string { return s.path }
+
+// DSN is what the store was opened with — for PostgreSQL including any
+// password it holds — for a child process that must reach the same database
+// (the notify command's FLIGHTDECK_DB). Never print it: Path is the form
+// for people.
+func (s *Store) DSN() string {
+	if s.dsn != "" {
+		return s.dsn
+	}
+	return s.path
+}
 
 // Engine is "SQLite" or "PostgreSQL".
 func (s *Store) Engine() string { return s.eng.String() }

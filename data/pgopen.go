@@ -26,6 +26,7 @@ func openPostgres(ctx context.Context, dsn string, opt Options, s *Store) (*Stor
 	s.eng = enginePostgres
 	s.busy = opt.BusyTimeout
 	s.path = shown
+	s.dsn = dsn
 	s.readOnly = opt.ReadOnly
 	s.pgConfig = cfg
 	s.guard = &fileGuard{path: shown} // no file: never records, never refuses

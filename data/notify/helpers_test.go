@@ -12,6 +12,7 @@ import (
 
 	"github.com/octoacme/flightdeck/data"
 	"github.com/octoacme/flightdeck/model"
+	"github.com/octoacme/flightdeck/data/pgtest"
 	"github.com/octoacme/flightdeck/model/mdtemplate"
 )
 
@@ -36,8 +37,14 @@ func notifyStore(t *testing.T, db string, opt data.Options) *data.Store {
 	return s
 }
 
+// newDB is a new database: a SQLite file, or with
+// FLIGHTDECK_TEST_ENGINE=postgres a fresh PostgreSQL database (the outbox's
+// leases and cursors must hold on both engines).
 func newDB(t *testing.T) string {
 	t.Helper()
+	if os.Getenv("FLIGHTDECK_TEST_ENGINE") == "postgres" {
+		return pgtest.NewDatabase(t, pgtest.Server(t))
+	}
 	return filepath.Join(t.TempDir(), "fd.db")
 }
 

@@ -51,6 +51,11 @@ func TestHangingSenderDelaysNothingElse(t *testing.T) {
 		h, _, err := s.RolloutHealth(context.Background(), d.ID)
 		return err == nil && h.Has && h.ErrorRate == 2.4
 	})
+	// The stuck sender's lane starts on its own schedule: wait for it to be
+	// inside INC-1, then it must hold there.
+	eventually(t, 30*time.Second, "the stuck sender to start on INC-1", func() bool {
+		return len(lines(t, filepath.Join(dir, "hung"))) > 0
+	})
 	if got := lines(t, filepath.Join(dir, "hung")); fmt.Sprint(got) != "[INC-1]" {
 		t.Errorf("the stuck sender ran %v: later notices must wait for the first (order)", got)
 	}

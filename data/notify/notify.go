@@ -138,7 +138,7 @@ func (n *Notifier) setup() {
 				c.Timeout = c.Command.Timeout
 			}
 		}
-		s, err := newSender(c, n.Store.Path())
+		s, err := newSender(c, n.Store.DSN())
 		if err != nil {
 			n.initErr = err
 			return

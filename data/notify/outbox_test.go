@@ -37,7 +37,7 @@ echo "$FLIGHTDECK_EVENT $FLIGHTDECK_KEY" >> runs`)
 	want := map[string]string{
 		"FLIGHTDECK_EVENT": "incident_opened", "FLIGHTDECK_INCIDENT": inc.Ref(), "FLIGHTDECK_SEVERITY": "SEV1",
 		"FLIGHTDECK_TITLE": title, "FLIGHTDECK_STATUS": "open", "FLIGHTDECK_ACTOR": "alice",
-		"FLIGHTDECK_DEPLOYMENT": "", "FLIGHTDECK_STAGE": "", "FLIGHTDECK_DB": s.Path(),
+		"FLIGHTDECK_DEPLOYMENT": "", "FLIGHTDECK_STAGE": "", "FLIGHTDECK_DB": s.DSN(),
 		"FLIGHTDECK_AT": inc.OpenedAt.UTC().Format(time.RFC3339),
 	}
 	for k, v := range want {

@@ -108,7 +108,7 @@ func (n *Notifier) doProbe(ctx context.Context, j job) {
 		rate, baseline, reason, timedOut = r.rate, r.baseline, r.reason, r.timedOut
 		summary = "Prometheus: " + strconv.FormatFloat(rate, 'f', -1, 64) + "%"
 	} else {
-		res := runCommand(ctx, n.Probe.Command, commandEnv(n.Store.Path(), j.env))
+		res := runCommand(ctx, n.Probe.Command, commandEnv(n.Store.DSN(), j.env))
 		if res.interrupted {
 			n.release(j.key)
 			return

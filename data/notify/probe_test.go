@@ -134,7 +134,7 @@ func TestProbeWaitsForABaseline(t *testing.T) {
 // window once between them.
 func TestProbeOncePerSlotAcrossStores(t *testing.T) {
 	s1, d, _ := probeSetup(t)
-	s2 := notifyStore(t, s1.Path(), data.Options{})
+	s2 := notifyStore(t, s1.DSN(), data.Options{})
 	runs := filepath.Join(t.TempDir(), "runs")
 	c := &config.Command{Argv: []string{script(t, "echo run >> "+runs+"; echo 2")}, Interval: time.Hour, Timeout: 5 * time.Second}
 	var wg sync.WaitGroup
