@@ -44,11 +44,11 @@ func (e *GateError) Error() string {
 // DBError is a database failure explained for people: Error() is one line
 // that names the file and what to do; Unwrap gives the driver's error.
 type DBError struct {
-	Path string
+	Path  string
 	Code  int    // SQLite primary result code (0 on PostgreSQL)
 	State string // PostgreSQL SQLSTATE ("" on SQLite)
-	msg  string
-	err  error
+	msg   string
+	err   error
 }
 
 func (e *DBError) Error() string { return e.msg }

@@ -74,7 +74,7 @@ type Store struct {
 	pgConfig *pgx.ConnConfig
 	// reach says since when the server has been unreachable (PostgreSQL).
 	reach *reachability
-	rule     model.RollbackRule
+	rule  model.RollbackRule
 	// healthMaxAge: see Options.HealthMaxAge.
 	healthMaxAge time.Duration
 	pol          model.EscalationPolicy

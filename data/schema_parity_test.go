@@ -110,7 +110,7 @@ func leadingComment(sql string) string {
 }
 
 var (
-	txControl  = regexp.MustCompile(`(?im)^\s*(BEGIN|COMMIT|ROLLBACK|START\s+TRANSACTION)\s*;`)
+	txControl    = regexp.MustCompile(`(?im)^\s*(BEGIN|COMMIT|ROLLBACK|START\s+TRANSACTION)\s*;`)
 	sqliteSyntax = regexp.MustCompile(`(?is)\)\s*STRICT\s*;|\bPRAGMA\b|\bGLOB\b|\bAUTOINCREMENT\b|\bRAISE\s*\(`)
 )
 

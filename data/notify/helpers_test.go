@@ -11,8 +11,8 @@ import (
 	"github.com/octoacme/flightdeck/data/config"
 
 	"github.com/octoacme/flightdeck/data"
-	"github.com/octoacme/flightdeck/model"
 	"github.com/octoacme/flightdeck/data/pgtest"
+	"github.com/octoacme/flightdeck/model"
 	"github.com/octoacme/flightdeck/model/mdtemplate"
 )
 
