@@ -34,6 +34,9 @@ func ResolvePath(flagValue string) (string, error) {
 	if p == "" {
 		return DefaultPath()
 	}
+	if IsPostgresDSN(p) {
+		return p, nil
+	}
 	// "--db=~/x" reaches us unexpanded because no shell saw the tilde.
 	if rest, ok := strings.CutPrefix(p, "~/"); ok {
 		home, err := os.UserHomeDir()
