@@ -83,14 +83,18 @@ type Model struct {
 	// failingSenders are the senders failing now: the status line says so
 	// whenever it has nothing else to say.
 	failingSenders []model.SenderFailure
-	loadErr        error
-	deployments    []model.Deployment
-	focusID        int64
-	checklist      checklistPane
-	rollout        rolloutPane
-	escalation     escalationPane
-	log            logPane
-	alerts         alertState
+	// outage is the store's words while the database does not answer
+	// (Reader.Outage); the status line says it (outage.go).
+	outage      string
+	lastLoad    time.Time // when the last snapshot (or its failure) arrived
+	loadErr     error
+	deployments []model.Deployment
+	focusID     int64
+	checklist   checklistPane
+	rollout     rolloutPane
+	escalation  escalationPane
+	log         logPane
+	alerts      alertState
 
 	prompt prompt
 	choice choice
@@ -279,6 +283,8 @@ func (m Model) focused() (model.Deployment, bool) {
 }
 
 func (m Model) handleData(msg snapshotMsg) Model {
+	m.lastLoad = m.now
+	m.followOutage(msg.outage)
 	if msg.writeErr != nil {
 		m.setStatus("✗ "+msg.writeErr.Error(), true)
 	} else if strings.HasPrefix(msg.status, "! ") {
@@ -287,8 +293,12 @@ func (m Model) handleData(msg snapshotMsg) Model {
 		m.setStatus("✓ "+msg.status, false)
 	}
 	if msg.err != nil {
+		// Keep showing what was last read: the panes never blank or drop
+		// to zeros because a read failed.
 		m.loadErr = msg.err
-		if msg.writeErr == nil {
+		if msg.writeErr == nil && msg.outage == "" {
+			// While the database is out of reach the outage line says
+			// so; this is any other failure.
 			m.setStatus("✗ could not read the database: "+msg.err.Error(), true)
 		}
 		return m

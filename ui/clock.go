@@ -37,5 +37,6 @@ func (m Model) handleClock(msg tickMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.now = msg.t
-	return m, tea.Batch(m.arm(m.clockGen), m.checkAlerts())
+	m, retry := m.retryOutage()
+	return m, tea.Batch(m.arm(m.clockGen), m.checkAlerts(), retry)
 }

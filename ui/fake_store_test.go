@@ -23,12 +23,23 @@ type fakeStore struct {
 	guidance       map[int64][]model.Guidance
 	events         []model.Event
 	fail           error // when set, every write fails with it
+	readFail       error // when set, every snapshot read fails with it
+	outage         string
+	snapshotReads  int // calls of ActiveDeployments: one per snapshot
 	rollouts       map[int64]*fakeRollout
 	failingSenders []model.SenderFailure
 	incidents      []model.Incident
 	// now is the store's own clock: when an incident note was really
 	// entered (model.TextIncidentNote). nil: not known, never marked backdated.
 	now func() time.Time
+}
+
+// Outage is what the fake was told: the database unreachable, as a
+// PostgreSQL store says it.
+func (f *fakeStore) Outage() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.outage
 }
 
 func newFakeStore() *fakeStore { return &fakeStore{guidance: map[int64][]model.Guidance{}} }
@@ -52,6 +63,10 @@ func (f *fakeStore) latest(dep, inc int64, kinds []model.EventKind) model.Event 
 func (f *fakeStore) ActiveDeployments(context.Context) ([]model.Deployment, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.snapshotReads++
+	if f.readFail != nil {
+		return nil, f.readFail
+	}
 	var out []model.Deployment
 	for _, d := range f.deps {
 		if d.Status.Active() {

@@ -32,6 +32,12 @@ type Reader interface {
 	// FailingSenders lists the notification senders failing now (the
 	// status line says so until they recover).
 	FailingSenders(ctx context.Context) ([]model.SenderFailure, error)
+	// Outage is the store's own words for a database it cannot reach now
+	// ("database unreachable since 09:41:05 — retrying"), or "" while the
+	// database answers. A file on this machine never has one; a server
+	// (PostgreSQL) does while it is down or out of reach. It reads what
+	// the store's last read, write or change feed found, and never waits.
+	Outage() string
 	TemplateStore
 	HistoryStore
 }
@@ -159,6 +165,7 @@ type snapshotMsg struct {
 	status   string // what the write did, shown in the status line
 	writeErr error  // the write failed: nothing was changed
 	reload   bool   // a plain reload, not the result of a write
+	outage   string // Reader.Outage after the reads: "" when the database answered
 }
 
 // loadSnapshot reads the active deployments and the focused one's checklist,
@@ -208,7 +215,7 @@ func loadCmd(st Reader, focusID int64, q LogQuery) func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
 		snap, err := loadSnapshot(ctx, st, focusID, q)
-		return snapshotMsg{snap: snap, err: err, reload: true}
+		return snapshotMsg{snap: snap, err: err, reload: true, outage: st.Outage()}
 	}
 }
 
@@ -223,7 +230,7 @@ func writeCmd(st Reader, focusID int64, q LogQuery, write func(ctx context.Conte
 			focusID = newFocus
 		}
 		snap, err := loadSnapshot(ctx, st, focusID, q)
-		return snapshotMsg{snap: snap, err: err, status: status, writeErr: werr}
+		return snapshotMsg{snap: snap, err: err, status: status, writeErr: werr, outage: st.Outage()}
 	}
 }
 

@@ -98,8 +98,13 @@ func (m Model) bodyView(bodyH int) []string {
 				title += fmt.Sprintf(" · %d open", n)
 			}
 		}
-		if !m.loaded && m.loadErr == nil {
+		if !m.loaded {
+			// Nothing read yet: never empty panes that would read as
+			// "no deployments, no incidents".
 			content = []string{st.Muted.Render("loading…")}
+			if m.loadErr != nil {
+				content = []string{st.Muted.Render("not read yet: the database did not answer")}
+			}
 		}
 		rendered[p] = renderPane(st, title, content, r, m.focus == p, l.Framed)
 	}
@@ -146,6 +151,9 @@ func (m Model) tabsView() string {
 	return fit(line, m.width)
 }
 
+// maxStatusLines bounds a wrapped message in the footer.
+const maxStatusLines = 4
+
 // footerView: the status line (or the open prompt) and the key help.
 func (m Model) footerView() []string {
 	st := m.styles
@@ -167,6 +175,9 @@ func (m Model) footerView() []string {
 			status = s.Render(fit(clean(m.status), w))
 		}
 	}
+	if status == "" && dialog == nil && m.outage != "" {
+		status = m.outageLine(w)
+	}
 	if status == "" && dialog == nil && len(m.failingSenders) > 0 {
 		status = st.StatusError.Render(fit("✗ "+clean(m.failingSenders[0].Text(m.loc())), w))
 	}
@@ -177,6 +188,11 @@ func (m Model) footerView() []string {
 		if m.layout.FooterH < 2 {
 			return dialog
 		}
+		if m.outage != "" {
+			// Typing a note during an outage: the outage stays in view,
+			// in place of the key help.
+			return append(dialog, m.outageLine(w))
+		}
 		return append(dialog, fit(helpLine, w))
 	}
 	if m.layout.FooterH < 2 {
@@ -185,18 +201,26 @@ func (m Model) footerView() []string {
 		}
 		return []string{fit(helpLine, w)}
 	}
-	// A message too long for its line (a refusal naming who changed what)
-	// takes the key help's line too rather than lose its end: the help is
-	// back on the next key, which clears the message.
+	// A message too long for its line (a refusal naming who changed what,
+	// or the database it cannot reach) takes the key help's line too, and
+	// up to maxStatusLines from the bottom of the body, rather than lose
+	// its end ("nothing was changed"): the help is back on the next key,
+	// which clears the message.
 	if m.status != "" && dialog == nil && ansi.StringWidth(clean(m.status)) > w {
 		s := st.StatusInfo
 		if m.statusErr {
 			s = st.StatusError
 		}
-		parts := strings.SplitN(ansi.Wrap(clean(m.status), w, ""), "\n", 3)
-		if len(parts) == 2 {
-			return []string{s.Render(fit(parts[0], w)), s.Render(fit(parts[1], w))}
+		parts := strings.Split(ansi.Wrap(clean(m.status), w, ""), "\n")
+		if len(parts) > maxStatusLines {
+			parts = parts[:maxStatusLines]
+			parts[len(parts)-1] = fit(parts[len(parts)-1]+" …", w)
 		}
+		out := make([]string, len(parts))
+		for i, p := range parts {
+			out[i] = s.Render(fit(p, w))
+		}
+		return out
 	}
 	return []string{fit(status, w), fit(helpLine, w)}
 }

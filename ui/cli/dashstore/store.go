@@ -34,3 +34,14 @@ func (s Store) FailingSenders(ctx context.Context) ([]model.SenderFailure, error
 	}
 	return out, nil
 }
+
+// Outage is the store's wording for a PostgreSQL server it cannot reach
+// now, for the status line; "" while the server answers, and always on a
+// SQLite file.
+func (s Store) Outage() string {
+	since, _, down := s.Unreachable()
+	if !down {
+		return ""
+	}
+	return data.UnreachableText(since)
+}
