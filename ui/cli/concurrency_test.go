@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -171,11 +171,18 @@ func writerChild() int {
 
 // Eight processes write 500 actions each at once on one database: none sees
 // an error ("database is locked" least of all), every action is present in
-// each process's order, and the file passes integrity_check. A backup taken
-// by a ninth process in the middle of it is consistent too.
+// each process's order. A ninth process reads in the middle of it: on
+// SQLite a backup, which passes integrity_check (as the database does at
+// the end); on PostgreSQL an export, whose one snapshot holds a prefix of
+// each writer's actions (the engine's own consistency needs no check of
+// ours).
 func TestConcurrentWriterProcesses(t *testing.T) {
+	onEngines(t, testConcurrentWriterProcesses)
+}
+
+func testConcurrentWriterProcesses(t *testing.T, engine string) {
 	const procs, perProc = 8, 500
-	db := cliDB(t)
+	db := engineDB(t, engine)
 	fdOK(t, db, "deploy", "start", "api", "v1.2")
 
 	children := make([]*child, procs)
@@ -199,8 +206,8 @@ func TestConcurrentWriterProcesses(t *testing.T) {
 		}
 	}
 
-	// Back up once a good part is written, while all eight keep writing.
-	backup := filepath.Join(t.TempDir(), "mid.db")
+	// Read everything once a good part is written, while all eight keep
+	// writing.
 	var noted int64
 	for deadline := time.Now().Add(60 * time.Second); noted < procs*perProc/4; {
 		if time.Now().After(deadline) {
@@ -213,9 +220,54 @@ func TestConcurrentWriterProcesses(t *testing.T) {
 		time.Sleep(20 * time.Millisecond) // polling interval
 		noted = countNotes(t, db)
 	}
-	out := fdOK(t, db, "backup", backup)
-	if !regexp.MustCompile(`^backed up 1 deployment, 0 incidents, \d+ events to .*mid\.db \(\d+\.\d MB\)\n$`).MatchString(out) {
-		t.Errorf("backup printed %q", out)
+	var midRead func()
+	switch engine {
+	case engineSQLite:
+		backup := filepath.Join(t.TempDir(), "mid.db")
+		out := fdOK(t, db, "backup", backup)
+		if !regexp.MustCompile(`^backed up 1 deployment, 0 incidents, \d+ events to .*mid\.db \(\d+\.\d MB\)\n$`).MatchString(out) {
+			t.Errorf("backup printed %q", out)
+		}
+		// The backup: consistent, complete up to when it started, and a
+		// database --db accepts.
+		midRead = func() {
+			integrityOK(t, backup)
+			if n := countNotes(t, backup); n < noted || n > procs*perProc {
+				t.Errorf("backup holds %d notes; %d were committed before it started", n, noted)
+			}
+			code, out, errOut := fd(t, backup, "deploy", "status")
+			if code != exitOK || !strings.Contains(out, "#1 api v1.2") {
+				t.Errorf("--db backup: exit %d, %q %q", code, out, errOut)
+			}
+		}
+	case enginePostgres:
+		out := fdOK(t, db, "export", "--format", "json")
+		midRead = func() {
+			var doc struct {
+				Events []struct {
+					Actor, Kind, Text string
+				} `json:"events"`
+			}
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatalf("the export is not JSON: %v", err)
+			}
+			next := map[string]int{}
+			var n int64
+			for _, e := range doc.Events {
+				if e.Kind != string(model.EventItemNote) {
+					continue
+				}
+				n++
+				note := e.Text[strings.LastIndex(e.Text, ": ")+2:]
+				if note != fmt.Sprintf("%s-%d", e.Actor, next[e.Actor]) {
+					t.Fatalf("the export mid-run holds %q by %s where %s-%d was due: not one snapshot", note, e.Actor, e.Actor, next[e.Actor])
+				}
+				next[e.Actor]++
+			}
+			if n < noted || n > procs*perProc {
+				t.Errorf("the export mid-run holds %d notes; %d were committed before it started", n, noted)
+			}
+		}
 	}
 
 	var slowest time.Duration
@@ -235,8 +287,8 @@ func TestConcurrentWriterProcesses(t *testing.T) {
 		}
 	}
 	wall := time.Since(start)
-	t.Logf("%d processes × %d actions (each a whole `flightdeck check` run: open, read, one transaction, close): %v, %.0f writes/s; slowest action %v",
-		procs, perProc, wall.Round(time.Millisecond), procs*perProc/wall.Seconds(), slowest.Round(time.Millisecond))
+	t.Logf("%s: %d processes × %d actions (each a whole `flightdeck check` run: open, read, one transaction, close): %v, %.0f writes/s; slowest action %v",
+		engine, procs, perProc, wall.Round(time.Millisecond), procs*perProc/wall.Seconds(), slowest.Round(time.Millisecond))
 	if t.Failed() {
 		return
 	}
@@ -278,30 +330,10 @@ func TestConcurrentWriterProcesses(t *testing.T) {
 			t.Errorf("item #%d note %q, want %q", items[p].ID, items[p].Note, want)
 		}
 	}
-	integrityOK(t, db)
-
-	// The backup: consistent, complete up to when it started, and a
-	// database --db accepts.
-	integrityOK(t, backup)
-	if n := countNotes(t, backup); n < noted || n > procs*perProc {
-		t.Errorf("backup holds %d notes; %d were committed before it started", n, noted)
+	if engine == engineSQLite {
+		integrityOK(t, db)
 	}
-	code, out, errOut := fd(t, backup, "deploy", "status")
-	if code != exitOK || !strings.Contains(out, "#1 api v1.2") {
-		t.Errorf("--db backup: exit %d, %q %q", code, out, errOut)
-	}
-}
-
-// openRaw opens a database file read-only with the driver alone, for checks
-// flightdeck's API does not offer.
-func openRaw(t *testing.T, path string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_busy_timeout=10000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
+	midRead()
 }
 
 func integrityOK(t *testing.T, path string) {
