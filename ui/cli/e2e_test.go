@@ -324,7 +324,11 @@ func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 // dashboard is killed with SIGKILL and reopened: same stage, the same soak
 // end, the remaining time within a second of what it should be.
 func TestE2ERolloutSurvivesKill9(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "fd.db")
+	onEngines(t, testE2ERolloutSurvivesKill9)
+}
+
+func testE2ERolloutSurvivesKill9(t *testing.T, engine string) {
+	db := engineDB(t, engine)
 	cli(t, db, "deploy", "start", "checkout-api", "v2.14.0", "--strategy", "canary")
 	cli(t, db, "deploy", "promote", "--reason", "e2e: start execution")
 	cli(t, db, "deploy", "live")
