@@ -38,8 +38,7 @@ func onEngines(t *testing.T, body func(t *testing.T, engine string)) {
 // user's own database is kept out of reach whatever the test does.
 func engineDB(t *testing.T, engine string) string {
 	t.Helper()
-	t.Setenv("FLIGHTDECK_DB", "")
-	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	isolate(t)
 	switch engine {
 	case enginePostgres:
 		return pgtest.NewDatabase(t, pgtest.Server(t))
@@ -48,6 +47,14 @@ func engineDB(t *testing.T, engine string) string {
 	}
 	t.Fatalf("unknown engine %q", engine)
 	return ""
+}
+
+// isolate keeps the user's own database and configuration out of reach of
+// a test and the processes it starts.
+func isolate(t *testing.T) {
+	t.Helper()
+	t.Setenv("FLIGHTDECK_DB", "")
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
 }
 
 // rawDB opens db with the driver alone, read-only, for checks flightdeck's
