@@ -8,11 +8,17 @@ import (
 	"testing"
 
 	"github.com/octoacme/flightdeck/data/config"
+	"github.com/octoacme/flightdeck/ui/earlyinit"
 )
 
 // TestMain keeps every test of this package away from the user's own
 // configuration: a test that wants one passes --config or writes it here.
 func TestMain(m *testing.M) {
+	// As Run does first thing: the test binary links ui/earlyinit, whose
+	// CI marker would otherwise be seen by every test that runs before
+	// the first Run (pgtest takes CI for a CI run and fails instead of
+	// skipping without PostgreSQL).
+	earlyinit.Restore()
 	dir, err := os.MkdirTemp("", "flightdeck-config-home-")
 	if err != nil {
 		panic(err)
