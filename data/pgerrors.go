@@ -64,7 +64,9 @@ func (s *Store) Unreachable() (since time.Time, cause string, down bool) {
 	return since, cause, !since.IsZero()
 }
 
-// UnreachableText is the status line's and every refusal's wording.
+// UnreachableText is the status line's wording while the server does not
+// answer (the dashboard keeps retrying; a refusal says "nothing was
+// changed" instead).
 func UnreachableText(since time.Time) string {
 	return "database unreachable since " + since.Local().Format("15:04:05") + " — retrying"
 }
@@ -150,18 +152,23 @@ func dbName(shown string) string {
 // unreachableError is a failure to reach the server, said the same way
 // everywhere: since when, why, and that nothing was changed.
 type unreachableError struct {
-	name    string
+	name    string // host:port/database: enough to tell which, short enough for a status line
 	since   time.Time
 	cause   string
+	write   bool // an action was refused (else a read failed)
 	commit  bool // lost while committing: the outcome is unknown
 	wrapped error
 }
 
 func (e *unreachableError) Error() string {
-	if e.commit {
-		return fmt.Sprintf("%s: the connection to %s broke while the change was being committed (%s): it may or may not have been saved — check the timeline (flightdeck log) before trying again", UnreachableText(e.since), e.name, e.cause)
+	at := e.since.Local().Format("15:04:05")
+	switch {
+	case e.commit:
+		return fmt.Sprintf("the connection to %s broke while the change was being committed (%s): it may or may not have been saved — check the timeline (flightdeck log) before doing it again", e.name, e.cause)
+	case e.write:
+		return fmt.Sprintf("database unreachable since %s: nothing was changed (%s: %s)", at, e.name, e.cause)
 	}
-	return fmt.Sprintf("%s: cannot reach %s (%s); nothing was changed", UnreachableText(e.since), e.name, e.cause)
+	return fmt.Sprintf("database unreachable since %s (%s: %s)", at, e.name, e.cause)
 }
 
 func (e *unreachableError) Unwrap() error { return e.wrapped }

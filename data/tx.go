@@ -31,11 +31,11 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) erro
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return s.fail(what, err)
+		return s.failWrite(what, err)
 	}
 	defer tx.Rollback()
 	if err := s.eng.lockWrites(ctx, tx, s.busyMS()); err != nil {
-		return s.fail(what, err)
+		return s.failWrite(what, err)
 	}
 	// Under the write lock, so no other process of ours can be between its
 	// own check and commit while the files are swapped: the check is the
@@ -44,13 +44,13 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) erro
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := fn(tx); err != nil {
-		return s.fail(what, err)
+		return s.failWrite(what, err)
 	}
 	if err := s.guard.check(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := s.eng.announce(ctx, tx); err != nil {
-		return s.fail(what, err)
+		return s.failWrite(what, err)
 	}
 	if err := tx.Commit(); err != nil {
 		if s.eng == enginePostgres && isConnLost(err) {
@@ -83,7 +83,30 @@ func (s *Store) reached() {
 func (s *Store) lost(err error, commit bool) error {
 	cause := connCause(err)
 	since := s.reach.down(time.Now(), cause)
-	return &unreachableError{name: s.path, since: since, cause: cause, commit: commit, wrapped: err}
+	return &unreachableError{name: s.serverName(), since: since, cause: cause, commit: commit, write: commit, wrapped: err}
+}
+
+// serverName is host:port/database, the short name of a PostgreSQL
+// database in messages (Path is the whole DSN without its password).
+func (s *Store) serverName() string {
+	if s.pgConfig == nil {
+		return s.path
+	}
+	return fmt.Sprintf("%s:%d/%s", s.pgConfig.Host, s.pgConfig.Port, s.pgConfig.Database)
+}
+
+// failWrite is fail for an action: an unreachable server means nothing
+// was changed, and the message says so.
+func (s *Store) failWrite(what string, err error) error {
+	if s.eng == enginePostgres && isConnLost(err) {
+		var ue *unreachableError
+		if !errors.As(err, &ue) {
+			ue = s.lost(err, false).(*unreachableError)
+			ue.write = true
+			return fmt.Errorf("%s: %w", what, ue)
+		}
+	}
+	return s.fail(what, err)
 }
 
 // read runs fn in a read transaction: one consistent snapshot, and never

@@ -107,6 +107,17 @@ func (w *Watcher) Changed(ctx context.Context) (bool, error) {
 	return changed, nil
 }
 
+// C receives a value as soon as the PostgreSQL change feed has something
+// for Changed to report (a commit's notification, a reconnect, a slow-poll
+// tick), so a caller can wait instead of polling; call Changed after it.
+// It is nil on SQLite, where only polling PRAGMA data_version tells.
+func (w *Watcher) C() <-chan struct{} {
+	if w.feed != nil {
+		return w.feed.C()
+	}
+	return nil
+}
+
 // Close returns the pinned connection to the pool. Closing twice is harmless.
 func (w *Watcher) Close() error {
 	w.mu.Lock()

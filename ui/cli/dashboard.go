@@ -114,6 +114,7 @@ func watchChanges(ctx context.Context, st *data.Store) (<-chan struct{}, func(),
 			case <-ctx.Done():
 				return
 			case <-t.C:
+			case <-w.C(): // PostgreSQL: a notification, at once (nil on SQLite)
 			}
 			qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
 			changed, err := w.Changed(qctx)
