@@ -287,6 +287,7 @@ func (m Model) handleData(msg snapshotMsg) Model {
 	m.followOutage(msg.outage)
 	if msg.writeErr != nil {
 		m.setStatus("✗ "+msg.writeErr.Error(), true)
+		m.reopenRefused(msg.retry, msg.writeErr)
 	} else if strings.HasPrefix(msg.status, "! ") {
 		m.setStatus(msg.status, true) // done, but what it found is bad news: no green tick
 	} else if msg.status != "" {

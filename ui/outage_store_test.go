@@ -91,6 +91,25 @@ func TestGoldenOutage(t *testing.T) {
 		})
 	}
 
+	// What was typed into a prompt is not lost with the refusal: the
+	// prompt comes back with the text and says it was not saved.
+	t.Run("typed note kept", func(t *testing.T) {
+		h := hs[0]
+		h.Press(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("e")})
+		for _, r := range "canary 5xx climbing" {
+			h.Press(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		}
+		h.Press(tea.KeyMsg{Type: tea.KeyEnter})
+		flat := strings.Join(strings.Fields(ansi.Strip(h.View())), " ")
+		if !strings.Contains(flat, "canary 5xx climbing") || !strings.Contains(flat, "✗ not saved: save note: database unreachable since") {
+			t.Fatalf("the refused note is not back in its prompt:\n%s", h.View())
+		}
+		h.Press(tea.KeyMsg{Type: tea.KeyEsc})
+		if strings.Contains(ansi.Strip(h.View()), "canary 5xx climbing") {
+			t.Fatalf("esc did not close the prompt:\n%s", h.View())
+		}
+	})
+
 	cluster.Start(t)
 	for i, sz := range sizes {
 		h := hs[i]

@@ -172,6 +172,9 @@ func (m Model) handlePromptKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		if m.dialogs == opened && m.mode == modePrompt { // submit may have opened another dialog
 			m.mode = modeNormal
+			// What was typed comes back if the write is refused (the
+			// database unreachable, a stale decision): never retyped.
+			cmd = keepPromptOnRefusal(cmd, m.prompt)
 		}
 		m.status = ""
 		return m, cmd
@@ -180,6 +183,45 @@ func (m Model) handlePromptKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	m.prompt, cmd = m.prompt.update(msg)
 	m.prompt.err = ""
 	return m, cmd
+}
+
+// keepPromptOnRefusal marks the write cmd runs (directly or in a batch) with
+// the prompt that asked for it, so a refused write reopens the prompt with
+// the text as typed and the refusal beside it.
+func keepPromptOnRefusal(cmd tea.Cmd, p prompt) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		switch msg := cmd().(type) {
+		case snapshotMsg:
+			if msg.writeErr != nil {
+				msg.retry = &p
+			}
+			return msg
+		case tea.BatchMsg:
+			for i := range msg {
+				msg[i] = keepPromptOnRefusal(msg[i], p)
+			}
+			return msg
+		default:
+			return msg
+		}
+	}
+}
+
+// reopenRefused puts a refused prompt back, its text as typed, when nothing
+// else took the footer meanwhile.
+func (m *Model) reopenRefused(p *prompt, err error) {
+	if p == nil || m.mode != modeNormal {
+		return
+	}
+	m.prompt = *p
+	m.prompt.selected = false
+	m.prompt.err = "not saved: " + err.Error()
+	m.prompt.input.Focus()
+	m.mode = modePrompt
+	m.dialogs++
 }
 
 func (m Model) handleConfirmKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {

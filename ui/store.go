@@ -166,6 +166,7 @@ type snapshotMsg struct {
 	writeErr error  // the write failed: nothing was changed
 	reload   bool   // a plain reload, not the result of a write
 	outage   string // Reader.Outage after the reads: "" when the database answered
+	retry    *prompt // the prompt whose answer writeErr refused: reopened with its text
 }
 
 // loadSnapshot reads the active deployments and the focused one's checklist,
