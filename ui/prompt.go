@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -11,6 +12,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/octoacme/flightdeck/model"
 )
 
 // prompt is a one-line question drawn in the footer, vim-style, so the panes
@@ -211,9 +214,11 @@ func keepPromptOnRefusal(cmd tea.Cmd, p prompt) tea.Cmd {
 }
 
 // reopenRefused puts a refused prompt back, its text as typed, when nothing
-// else took the footer meanwhile.
+// else took the footer meanwhile. Not after a stale decision: the state the
+// question was asked about is gone, and the refusal says who changed what;
+// the action must be decided again on what the screen shows now.
 func (m *Model) reopenRefused(p *prompt, err error) {
-	if p == nil || m.mode != modeNormal {
+	if p == nil || m.mode != modeNormal || errors.Is(err, model.ErrStale) {
 		return
 	}
 	m.prompt = *p
