@@ -162,10 +162,10 @@ type snapshot struct {
 type snapshotMsg struct {
 	snap     snapshot
 	err      error
-	status   string // what the write did, shown in the status line
-	writeErr error  // the write failed: nothing was changed
-	reload   bool   // a plain reload, not the result of a write
-	outage   string // Reader.Outage after the reads: "" when the database answered
+	status   string  // what the write did, shown in the status line
+	writeErr error   // the write failed: nothing was changed
+	reload   bool    // a plain reload, not the result of a write
+	outage   string  // Reader.Outage after the reads: "" when the database answered
 	retry    *prompt // the prompt whose answer writeErr refused: reopened with its text
 }
 
