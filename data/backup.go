@@ -25,6 +25,11 @@ import (
 //
 // A store opened read-only can be backed up too: the copy is written through
 // a read-only connection, so the live file is never written either way.
+//
+// On PostgreSQL the backup is a SQLite copy of the database, made the same
+// way (backupPostgres): a file any flightdeck opens with --db, for a
+// laptop, an audit or a way out. The server's own backups are pg_dump's
+// and the operator's job.
 func (s *Store) Backup(ctx context.Context, dest string) (err error) {
 	if strings.TrimSpace(dest) == "" {
 		return invalidf("no backup file given: name a new file, e.g. flightdeck-backup.db")
@@ -32,6 +37,12 @@ func (s *Store) Backup(ctx context.Context, dest string) (err error) {
 	abs, err := filepath.Abs(dest)
 	if err != nil {
 		return fmt.Errorf("cannot resolve backup path %q: %w", dest, err)
+	}
+	if s.eng == enginePostgres {
+		if err := checkBackupDest(abs, ""); err != nil {
+			return err
+		}
+		return s.backupPostgres(ctx, abs)
 	}
 	if err := checkBackupDest(abs, s.path); err != nil {
 		return err
@@ -221,4 +232,83 @@ func (s *Store) Counts(ctx context.Context) (Counts, error) {
 		return nil
 	})
 	return c, err
+}
+
+// backupPostgres writes a SQLite copy of this PostgreSQL database to dest:
+// Copy reads one snapshot (REPEATABLE READ; writers carry on) into a new
+// SQLite database in a temporary file beside dest, which is checked,
+// synced and then published under dest, as a SQLite backup is.
+func (s *Store) backupPostgres(ctx context.Context, abs string) (err error) {
+	dir, base := filepath.Dir(abs), filepath.Base(abs)
+	removeStaleBackupTemps(dir)
+	removeOrphanSidecars(dir)
+	tmp, err := os.CreateTemp(dir, "."+base+backupTempMark+"*.tmp")
+	if err != nil {
+		return fmt.Errorf("cannot write the backup in %s: %s: make the directory writable or choose another place", dir, cause(err))
+	}
+	tmpPath := tmp.Name()
+	_ = lockNB(tmp)
+	// Closed last: closing any descriptor of the file would drop the locks
+	// SQLite holds on it through its own (POSIX locks are per process).
+	defer tmp.Close()
+	defer func() {
+		if err != nil {
+			for _, side := range []string{"", "-wal", "-shm", "-journal"} {
+				_ = os.Remove(tmpPath + side)
+			}
+		}
+	}()
+	cp, err := Open(ctx, tmpPath, Options{})
+	if err != nil {
+		return fmt.Errorf("back up to %s: %w", abs, err)
+	}
+	_, err = Copy(ctx, s, cp)
+	if err == nil {
+		// Out of WAL mode, as VACUUM INTO's copies are: the file is
+		// then all there is, and a read-only reader (checkCopy, --db
+		// --read-only) leaves no -wal and -shm beside it.
+		_, err = cp.db.ExecContext(ctx, "PRAGMA journal_mode = DELETE")
+	}
+	if cerr := cp.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("back up to %s: %w", abs, err)
+	}
+	if err := checkCopy(ctx, tmpPath); err != nil {
+		return fmt.Errorf("back up to %s: the copy failed its integrity check (%s); nothing was saved: check the disk holding %s and try again", abs, err, dir)
+	}
+	if err := syncFile(tmpPath); err != nil {
+		return fmt.Errorf("cannot sync the backup %s: %s", tmpPath, cause(err))
+	}
+	if err := publish(tmpPath, abs); err != nil {
+		return err
+	}
+	_ = syncFile(dir)
+	return nil
+}
+
+// removeOrphanSidecars removes the -wal and -shm a killed PostgreSQL
+// backup left beside its temporary copy, once that copy is gone (removed
+// as litter by removeStaleBackupTemps, or never made).
+func removeOrphanSidecars(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, ".") || !strings.Contains(name, backupTempMark) {
+			continue
+		}
+		for _, side := range []string{"-wal", "-shm"} {
+			main, ok := strings.CutSuffix(name, side)
+			if !ok || !strings.HasSuffix(main, ".tmp") {
+				continue
+			}
+			if _, err := os.Lstat(filepath.Join(dir, main)); errors.Is(err, fs.ErrNotExist) {
+				_ = os.Remove(filepath.Join(dir, name))
+			}
+		}
+	}
 }

@@ -313,3 +313,28 @@ func verifyCopy(ctx context.Context, src, dst *sql.Tx, tables []TableCount, from
 	}
 	return nil
 }
+
+// Empty reports whether the database holds no row in any table: what
+// Copy's target must be, and what a copy's source should not be.
+func (s *Store) Empty(ctx context.Context) (bool, error) {
+	empty := true
+	err := s.read(ctx, "count rows", func(tx *sql.Tx) error {
+		tables, err := s.eng.tables(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, t := range tables {
+			var any bool
+			// t comes from the catalogue.
+			if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM "+t+")").Scan(&any); err != nil {
+				return fmt.Errorf("count %s: %w", t, err)
+			}
+			if any {
+				empty = false
+				return nil
+			}
+		}
+		return nil
+	})
+	return empty, err
+}

@@ -2,8 +2,11 @@ package data
 
 import (
 	"errors"
+	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/adrg/xdg"
@@ -24,18 +27,36 @@ func DefaultPath() (string, error) {
 	return filepath.Join(base, "flightdeck", "flightdeck.db"), nil
 }
 
-// ResolvePath picks the database file: the --db flag, else $FLIGHTDECK_DB,
-// else DefaultPath. The result is absolute so messages name one file.
-func ResolvePath(flagValue string) (string, error) {
+// ResolvePath picks the database: the --db flag, else $FLIGHTDECK_DB,
+// else DefaultPath. See ResolveDB.
+func ResolvePath(flagValue string) (string, error) { return ResolveDB(flagValue, "") }
+
+// ResolveDB picks the database: the --db flag, else $FLIGHTDECK_DB, else
+// configured (the configuration file's db:, already resolved against the
+// file's directory), else DefaultPath. A postgres:// or postgresql:// DSN
+// is returned as given (trimmed); anything else is a SQLite file, which
+// may be written sqlite:PATH, and is returned as an absolute path so
+// messages name one file.
+func ResolveDB(flagValue, configured string) (string, error) {
 	p := strings.TrimSpace(flagValue)
 	if p == "" {
 		p = strings.TrimSpace(os.Getenv("FLIGHTDECK_DB"))
+	}
+	if p == "" {
+		p = strings.TrimSpace(configured)
 	}
 	if p == "" {
 		return DefaultPath()
 	}
 	if IsPostgresDSN(p) {
 		return p, nil
+	}
+	if err := notAFile(p); err != nil {
+		return "", err
+	}
+	p = trimSQLitePrefix(p)
+	if p == "" {
+		return "", errors.New("sqlite: names no file: write sqlite:PATH, e.g. sqlite:/srv/flightdeck/flightdeck.db")
 	}
 	// "--db=~/x" reaches us unexpanded because no shell saw the tilde.
 	if rest, ok := strings.CutPrefix(p, "~/"); ok {
@@ -46,6 +67,50 @@ func ResolvePath(flagValue string) (string, error) {
 		p = filepath.Join(home, rest)
 	}
 	return filepath.Abs(p)
+}
+
+// urlScheme matches the start of an address such as mysql://… .
+var urlScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+
+// notAFile refuses what is plainly a database address flightdeck does not
+// read, instead of creating a SQLite file of that name in the current
+// directory: another scheme, or a libpq key/value string.
+func notAFile(p string) error {
+	if m := urlScheme.FindString(p); m != "" && !strings.HasPrefix(p, "sqlite:") && !strings.HasPrefix(p, "file:") {
+		return fmt.Errorf("%s… is not a database flightdeck can open: give a SQLite file (a path, or sqlite:PATH) or a PostgreSQL DSN (postgres://USER@HOST/DBNAME)", strings.TrimSuffix(m, "//"))
+	}
+	if kvDSN.MatchString(p) {
+		return errors.New("the database looks like a key=value PostgreSQL connection string: write it as a URL, postgres://USER@HOST:PORT/DBNAME (the password from PGPASSWORD or ~/.pgpass)")
+	}
+	return nil
+}
+
+var kvDSN = regexp.MustCompile(`(?i)^\s*(host|dbname|user|port|hostaddr|service)\s*=`)
+
+// ScriptDSN is the database as a script may be handed it (FLIGHTDECK_DB in
+// a notify or probe command's environment): a file path as it is, a
+// PostgreSQL DSN without any password, so the script reaches the server
+// with PGPASSWORD or ~/.pgpass as this process may, and the password
+// itself never leaves the process.
+func ScriptDSN(db string) string {
+	if !IsPostgresDSN(db) {
+		return db
+	}
+	u, err := url.Parse(strings.TrimSpace(db))
+	if err != nil {
+		return RedactDSN(db)
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.EqualFold(k, "password") || strings.EqualFold(k, "sslpassword") {
+			q.Del(k)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // isDefaultPath reports whether path is the XDG default, the only location

@@ -36,6 +36,13 @@ type Config struct {
 	Notify *CommandConfig `yaml:"notify"`
 	// Notifications are the senders: webhook, slack, pagerduty, command.
 	Notifications []SenderConfig `yaml:"notifications"`
+
+	// DB is the database: a SQLite file (a path, or sqlite:PATH; a
+	// relative path is relative to this file) or a PostgreSQL DSN
+	// (postgres://USER@HOST:PORT/DBNAME). --db and $FLIGHTDECK_DB win
+	// over it. The password belongs in ~/.pgpass or PGPASSWORD; written
+	// here, it makes the file a secret (chmod 600).
+	DB string `yaml:"db"`
 }
 
 // SenderConfig is one place notifications go. Secrets (url for slack, whose
@@ -137,6 +144,9 @@ type CommandConfig struct {
 // Effective is the validated configuration in domain terms.
 type Effective struct {
 	Source string // the file it came from; empty for the defaults
+	// DB is the database the file names (Config.DB: a DSN as written, a
+	// file as an absolute path); "" when it names none.
+	DB     string
 	Policy model.EscalationPolicy
 	Plans  map[model.Strategy]model.Plan
 	Rule   model.RollbackRule

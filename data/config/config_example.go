@@ -7,6 +7,14 @@ const ExampleConfig = `# flightdeck configuration: ~/.config/flightdeck/config.y
 # $FLIGHTDECK_CONFIG. Every key is optional: what you leave out keeps the
 # seed's default. Check it with: flightdeck config check
 
+# The database, when --db and $FLIGHTDECK_DB do not say: a SQLite file (a
+# path, relative to this file; the default is
+# ~/.local/share/flightdeck/flightdeck.db) or, for a team on several
+# hosts, a PostgreSQL database. Keep the password out of this file: put it
+# in ~/.pgpass (mode 600) or PGPASSWORD. A password written here makes the
+# file a secret (chmod 600).
+# db: postgres://alice@db.internal:5432/flightdeck
+
 # Who fills each escalation role. Roles match the steps below by full name
 # or short name (On-call, Eng Lead, Director, Security).
 roster:

@@ -93,8 +93,15 @@ func LoadConfig(path string, explicit bool) (Effective, error) {
 	// routing key, a Slack URL, header values) is as safe as the file: as
 	// ssh does with a private key, refuse a file others can read.
 	if lits := literalSecrets(cfg); len(lits) > 0 && mode&0o044 != 0 {
-		return Effective{}, fmt.Errorf("%s holds secrets (%s) but others can read it (mode %04o): chmod 600 %s, or name environment variables instead (secret_env, routing_key_env, url_env, headers_env)",
-			path, strings.Join(lits, ", "), mode, path)
+		instead := "name environment variables instead (secret_env, routing_key_env, url_env, headers_env)"
+		if slices.Contains(lits, "db") {
+			instead = "leave the password out of db: and put it in ~/.pgpass (mode 600) or PGPASSWORD"
+			if len(lits) > 1 {
+				instead += ", and name environment variables for the others (secret_env, routing_key_env, url_env, headers_env)"
+			}
+		}
+		return Effective{}, fmt.Errorf("%s holds secrets (%s) but others can read it (mode %04o): chmod 600 %s, or %s",
+			path, strings.Join(lits, ", "), mode, path, instead)
 	}
 	return eff, nil
 }
@@ -165,6 +172,9 @@ func ParseConfig(name string, src []byte) (Config, Effective, error) {
 func (l *loader) effective(cfg Config) (Effective, error) {
 	eff := DefaultEffective()
 	var err error
+	if eff.DB, err = l.db(cfg.DB); err != nil {
+		return Effective{}, err
+	}
 	if eff.Policy, err = l.policy(cfg); err != nil {
 		return Effective{}, err
 	}

@@ -536,6 +536,9 @@ func (l *loader) senderLink(p cfgPath, raw string, links []Link) (string, error)
 // itself (rather than naming an environment variable).
 func literalSecrets(cfg Config) []string {
 	var out []string
+	if dbPassword(cfg.DB) {
+		out = append(out, "db")
+	}
 	for i, sc := range cfg.Notifications {
 		p := cfgPath{"notifications"}.idx(i)
 		if strings.TrimSpace(sc.Secret) != "" {

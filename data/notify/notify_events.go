@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/octoacme/flightdeck/data"
 	"github.com/octoacme/flightdeck/model"
 )
 
@@ -31,7 +32,9 @@ var notifyVars = []string{
 
 // commandEnv is this process's environment with the event's variables —
 // the only way event data reaches a command: never through argv or a shell
-// string. FLIGHTDECK_DB names the database so a script can call flightdeck.
+// string. FLIGHTDECK_DB names the database so a script can call flightdeck:
+// a PostgreSQL DSN without its password (the script finds it where this
+// process did, in ~/.pgpass or PGPASSWORD; the password never leaves us).
 func commandEnv(dbPath string, vars map[string]string) []string {
 	drop := map[string]bool{"FLIGHTDECK_DB": true}
 	for _, k := range notifyVars {
@@ -47,7 +50,7 @@ func commandEnv(dbPath string, vars map[string]string) []string {
 	for _, k := range notifyVars {
 		env = append(env, k+"="+envValue(vars[k]))
 	}
-	return append(env, "FLIGHTDECK_DB="+dbPath)
+	return append(env, "FLIGHTDECK_DB="+data.ScriptDSN(dbPath))
 }
 
 // envValue keeps a value to one line of printable text (model.SanitizeLine,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -20,7 +21,11 @@ func newBackupCmd(a *app) *cobra.Command {
 			"never overwritten). The copy is one snapshot taken with SQLite's VACUUM INTO, so\n" +
 			"it is safe while dashboards and pipelines keep writing; never copy the .db file\n" +
 			"itself, which misses what is still in its -wal file. The backup is a complete\n" +
-			"database of its own, readable only by you (mode 0600): open it with --db FILE.",
+			"database of its own, readable only by you (mode 0600): open it with --db FILE.\n\n" +
+			"On PostgreSQL the copy is a SQLite file too, of one snapshot of the database (through\n" +
+			"the same copy as flightdeck migrate): for a laptop, an audit, or a way back to one file.\n" +
+			"Back up the server itself with PostgreSQL's own tools (pg_dump, or your provider's\n" +
+			"snapshots and point-in-time recovery).",
 		Example: "  flightdeck backup ~/flightdeck-$(date +%F).db\n" +
 			"  flightdeck --db ~/flightdeck-2026-11-25.db deploy status",
 		Args: func(_ *cobra.Command, args []string) error {
@@ -52,9 +57,19 @@ func newBackupCmd(a *app) *cobra.Command {
 				plural(int(c.Incidents), "incident", "incidents"),
 				plural(int(c.Events), "event", "events"),
 				model.SanitizeLine(dest), megabytes(size))
+			if s.Engine() == "PostgreSQL" {
+				fmt.Fprintf(a.stdout, "the backup is a SQLite copy of %s (open it with --db %s); for the server itself use pg_dump, e.g. pg_dump -Fc -f flightdeck.dump %s\n",
+					s.Path(), model.SanitizeLine(dest), pgDumpTarget(s.Path()))
+			}
 			return nil
 		},
 	}
+}
+
+// pgDumpTarget is what to hand pg_dump for the database shown as shown
+// (the DSN without its password; pg_dump reads ~/.pgpass and PGPASSWORD too).
+func pgDumpTarget(shown string) string {
+	return "'" + strings.ReplaceAll(data.ScriptDSN(shown), "'", `'\''`) + "'"
 }
 
 // describeBackup opens the finished backup read-only and counts its rows.

@@ -16,7 +16,12 @@ func TestCLIBackup(t *testing.T) {
 	dest := filepath.Join(t.TempDir(), "backup.db")
 
 	out := fdOK(t, db, "backup", dest)
-	if !regexp.MustCompile(`^backed up 1 deployment, 1 incident, \d+ events to .*backup\.db \(0\.\d MB\)\n$`).MatchString(out) {
+	want := `^backed up 1 deployment, 1 incident, \d+ events to .*backup\.db \(0\.\d MB\)\n$`
+	if onPostgres() {
+		want = `^backed up 1 deployment, 1 incident, \d+ events to .*backup\.db \(0\.\d MB\)\n` +
+			`the backup is a SQLite copy of postgres://\S+ \(open it with --db \S+backup\.db\); for the server itself use pg_dump, e\.g\. pg_dump -Fc -f flightdeck\.dump 'postgres://\S+'\n$`
+	}
+	if !regexp.MustCompile(want).MatchString(out) {
 		t.Errorf("backup printed %q", out)
 	}
 	fi, err := os.Stat(dest)

@@ -42,12 +42,28 @@ func fdFail(t *testing.T, db string, want int, msg string, args ...string) {
 	}
 }
 
+// cliDB is a new database for one test: a file, or with
+// FLIGHTDECK_TEST_ENGINE=postgres a fresh PostgreSQL database on the
+// server FLIGHTDECK_TEST_POSTGRES names (as the store tests choose), so
+// the CLI tests run on both engines.
 func cliDB(t *testing.T) string {
 	t.Helper()
-	// Keep the user's real database out of reach whatever a test does.
-	t.Setenv("FLIGHTDECK_DB", "")
-	t.Setenv("XDG_DATA_HOME", t.TempDir())
-	return filepath.Join(t.TempDir(), "flightdeck.db")
+	if onPostgres() {
+		return engineDB(t, enginePostgres)
+	}
+	return engineDB(t, engineSQLite)
+}
+
+// onPostgres reports whether this run tests the PostgreSQL engine.
+func onPostgres() bool { return os.Getenv("FLIGHTDECK_TEST_ENGINE") == "postgres" }
+
+// sqliteOnly skips a test of the SQLite file itself (its path, its
+// sidecars, its permissions) in the PostgreSQL pass.
+func sqliteOnly(t *testing.T) {
+	t.Helper()
+	if onPostgres() {
+		t.Skip("tests the SQLite file itself; runs in the SQLite pass")
+	}
 }
 
 func TestCLIDeployCheckExport(t *testing.T) {

@@ -27,12 +27,13 @@ const (
 type completer func(a *app, ctx context.Context, toComplete string) []string
 
 // completionStore is the database to suggest from: the server's (over
-// SSH), else --db/$FLIGHTDECK_DB opened read-only; nil when there is none.
+// SSH), else the database (--db, $FLIGHTDECK_DB, db: in the configuration)
+// opened read-only; nil when there is none.
 func (a *app) completionStore(ctx context.Context) *data.Store {
 	if a.store != nil {
 		return a.store
 	}
-	path, err := data.ResolvePath(a.dbFlag)
+	path, err := a.database()
 	if err != nil {
 		return nil
 	}

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/octoacme/flightdeck/data"
 	"github.com/octoacme/flightdeck/data/config"
 
 	"github.com/spf13/cobra"
@@ -46,10 +48,17 @@ func newConfigCheckCmd(a *app) *cobra.Command {
 			if err == nil {
 				var eff config.Effective
 				if eff, err = config.LoadConfig(path, explicit); err == nil {
+					db, err := a.databaseIn(eff)
+					if err != nil {
+						return err
+					}
 					if asJSON {
-						return writeJSON(a.stdout, configJSON(eff, path))
+						doc := configJSON(eff, path)
+						doc.Database = &db
+						return writeJSON(a.stdout, doc)
 					}
 					printConfig(a.stdout, eff, path)
+					fmt.Fprintf(a.stdout, "\ndatabase: %s %s (%s)\n", db.Engine, db.Name, db.From)
 					return nil
 				}
 			}
@@ -74,6 +83,29 @@ func newConfigExampleCmd(a *app) *cobra.Command {
 			return err
 		},
 	}
+}
+
+// databaseIn is the database the command line names with the
+// configuration eff, for people: engine, printable name and which setting
+// chose it. It is not opened.
+func (a *app) databaseIn(eff config.Effective) (configDatabase, error) {
+	db, err := data.ResolveDB(a.dbFlag, eff.DB)
+	if err != nil {
+		return configDatabase{}, err
+	}
+	out := configDatabase{Engine: "SQLite", Name: db, From: "the default"}
+	if data.IsPostgresDSN(db) {
+		out.Engine, out.Name = "PostgreSQL", data.RedactDSN(db)
+	}
+	switch {
+	case strings.TrimSpace(a.dbFlag) != "":
+		out.From = "--db"
+	case strings.TrimSpace(os.Getenv("FLIGHTDECK_DB")) != "":
+		out.From = "$FLIGHTDECK_DB"
+	case eff.DB != "":
+		out.From = "db: in " + eff.Source
+	}
+	return out, nil
 }
 
 // printConfig writes the effective configuration for people.
@@ -231,6 +263,14 @@ type (
 		Notify     *configCommand           `json:"notify"`
 		// Senders are Describe lines: they never hold a secret.
 		Senders []configSender `json:"notifications"`
+		// Database is the one this command line names: config check
+		// --db … shows which --db would win over the file.
+		Database *configDatabase `json:"database"`
+	}
+	configDatabase struct {
+		Engine string `json:"engine"` // SQLite or PostgreSQL
+		Name   string `json:"name"`   // the file, or the DSN without its password
+		From   string `json:"from"`   // --db, $FLIGHTDECK_DB, db: in FILE, the default
 	}
 	configSender struct {
 		Name        string `json:"name"`

@@ -54,15 +54,22 @@ func newDemoCmd(a *app) *cobra.Command {
 			"Engineering Lead due in 4 minutes, a checklist half done — and open the dashboard on it.\n" +
 			"Nothing touches your own database. The same --seed gives the same history (relative to\n" +
 			"now). On exit the path is printed so you can open it again with --db; --keep=false\n" +
-			"deletes it instead. --generate-only prints the path without opening the dashboard.",
-		Example: "  flightdeck demo\n  flightdeck demo --seed 7\n  flightdeck demo --generate-only",
-		Args:    noArgs,
+			"deletes it instead. --generate-only prints the path without opening the dashboard.\n\n" +
+			"With --db the demo goes into that database instead — a new SQLite file, or an empty\n" +
+			"PostgreSQL database (createdb flightdeck_demo; --db postgres://USER@HOST/flightdeck_demo)\n" +
+			"to try a team's shared set-up — which is refused unless it is empty, and always kept.",
+		Example: "  flightdeck demo\n  flightdeck demo --seed 7\n  flightdeck demo --generate-only\n" +
+			"  flightdeck demo --generate-only --db postgres://alice@db.internal/flightdeck_demo",
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cmd.Flags().Changed("db") || a.dbFlag != "" {
-				return usagef("demo makes its own database in a temporary directory: drop --db (open a kept demo with flightdeck --db PATH)")
-			}
 			if a.readOnly {
 				return usagef("demo writes its own database: drop --read-only")
+			}
+			if cmd.Flags().Changed("db") || a.dbFlag != "" {
+				if !keep {
+					return usagef("demo never deletes a database it did not create: drop --keep=false, or drop --db for a demo in a temporary directory")
+				}
+				return a.runDemo(cmd, seed, generateOnly, nil)
 			}
 			if n := removeKilledDemos(os.TempDir()); n > 0 {
 				fmt.Fprintf(a.stderr, "flightdeck demo: removed %d demo director%s left by runs that were killed\n", n, map[bool]string{true: "y", false: "ies"}[n == 1])
@@ -76,41 +83,7 @@ func newDemoCmd(a *app) *cobra.Command {
 			running, _ := data.HoldLock(filepath.Join(dir, demoRunning))
 			path := filepath.Join(dir, "flightdeck.db")
 			a.dbFlag = path
-			done := func() {
-				a.close()
-				if running != nil {
-					_ = os.Remove(running.Name())
-					_ = running.Close()
-				}
-				if keep {
-					fmt.Fprintf(a.stdout, "demo database kept at %s — open it again with flightdeck --db %s\n", path, path)
-				} else if err := os.RemoveAll(dir); err == nil {
-					fmt.Fprintf(a.stdout, "demo database %s removed\n", path)
-				}
-			}
-			ctx := cmd.Context()
-			st, err := a.open(ctx)
-			if err != nil {
-				_ = os.RemoveAll(dir)
-				return err
-			}
-			start := time.Now()
-			fmt.Fprintf(a.stderr, "flightdeck demo: generating a year of history (seed %d)…\n", seed)
-			sum, err := demo.Generate(ctx, st, demo.Options{Seed: seed, Now: a.now()})
-			if err != nil {
-				a.close()
-				_ = os.RemoveAll(dir)
-				return err
-			}
-			fmt.Fprintf(a.stderr, "flightdeck demo: %d deployments, %d incidents, %d events in %.1f s\n",
-				sum.Deployments, sum.Incidents, sum.Events, time.Since(start).Seconds())
-			if generateOnly {
-				keep = true
-				done()
-				return nil
-			}
-			defer done()
-			return runDashboard(ctx, a)
+			return a.runDemo(cmd, seed, generateOnly, &demoDir{dir: dir, running: running, keep: keep})
 		},
 	}
 	f := cmd.Flags()
@@ -120,4 +93,66 @@ func newDemoCmd(a *app) *cobra.Command {
 	f.StringVar(&a.theme, "theme", "", "colour theme for terminals that cannot tell: dark or light (default $FLIGHTDECK_THEME, else dark)")
 	f.BoolVar(&a.mouse, "mouse", false, "capture the mouse (off by default so you can select and copy text)")
 	return cmd
+}
+
+// demoDir is the temporary directory of a demo made without --db: removed
+// on exit unless kept.
+type demoDir struct {
+	dir     string
+	running *os.File // its .running lock
+	keep    bool
+}
+
+// runDemo fills the database a.dbFlag names with the demo year and opens
+// the dashboard on it (or, generateOnly, says where it is).
+func (a *app) runDemo(cmd *cobra.Command, seed int64, generateOnly bool, tmp *demoDir) error {
+	ctx := cmd.Context()
+	st, err := a.open(ctx)
+	if err != nil {
+		if tmp != nil {
+			_ = os.RemoveAll(tmp.dir)
+		}
+		return err
+	}
+	// Where to open it again: the DSN without its password (which comes
+	// from the same place it came from now), or the file.
+	again := data.ScriptDSN(a.dbFlag)
+	if !data.IsPostgresDSN(again) {
+		again = st.Path()
+	}
+	shown := st.Path()
+	done := func() {
+		a.close()
+		switch {
+		case tmp == nil:
+			fmt.Fprintf(a.stdout, "demo database kept at %s — open it again with flightdeck --db %s\n", shown, again)
+			return
+		case tmp.running != nil:
+			_ = os.Remove(tmp.running.Name())
+			_ = tmp.running.Close()
+		}
+		if tmp.keep || generateOnly {
+			fmt.Fprintf(a.stdout, "demo database kept at %s — open it again with flightdeck --db %s\n", shown, again)
+		} else if err := os.RemoveAll(tmp.dir); err == nil {
+			fmt.Fprintf(a.stdout, "demo database %s removed\n", shown)
+		}
+	}
+	start := time.Now()
+	fmt.Fprintf(a.stderr, "flightdeck demo: generating a year of history (seed %d) in %s…\n", seed, shown)
+	sum, err := demo.Generate(ctx, st, demo.Options{Seed: seed, Now: a.now()})
+	if err != nil {
+		a.close()
+		if tmp != nil {
+			_ = os.RemoveAll(tmp.dir)
+		}
+		return err
+	}
+	fmt.Fprintf(a.stderr, "flightdeck demo: %d deployments, %d incidents, %d events in %.1f s\n",
+		sum.Deployments, sum.Incidents, sum.Events, time.Since(start).Seconds())
+	if generateOnly {
+		done()
+		return nil
+	}
+	defer done()
+	return runDashboard(ctx, a)
 }

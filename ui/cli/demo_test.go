@@ -53,7 +53,8 @@ func TestCLIDemoGenerateOnly(t *testing.T) {
 		!strings.Contains(out, "FREEZE") {
 		t.Errorf("demo incidents:\n%s", out)
 	}
-	fdFail(t, path, exitUsage, "demo makes its own database", "demo")
+	// A demo goes only into an empty database.
+	fdFail(t, path, exitFail, "already holds data: the demo goes into an empty database", "demo", "--generate-only")
 }
 
 // plantDemoDir makes a demo directory in tmp as a run leaves it: with its

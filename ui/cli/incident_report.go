@@ -91,19 +91,25 @@ func (a *app) incidentWithTimeline(ctx context.Context, arg string) (*data.Store
 	return s, inc, timeline, nil
 }
 
+// isDSN reports whether the database is PostgreSQL's rather than a file
+// (writeNewFile's parameter hides package data).
+func isDSN(db string) bool { return data.IsPostgresDSN(db) }
+
 // writeNewFile writes data to path only if path does not exist yet, as
 // backup does: a report never replaces a file, and never the database or
 // one of its sidecars (db is the open database's path), even one that does
-// not exist at this moment. The data is written beside path and linked into
-// place, so a crash never leaves half a file under the real name and an
-// existing file is never replaced (link, unlike rename, refuses to).
+// not exist at this moment (a PostgreSQL database has no file here). The
+// data is written beside path and linked into place, so a crash never
+// leaves half a file under the real name and an existing file is never
+// replaced (link, unlike rename, refuses to).
 func writeNewFile(path string, data []byte, db string) error {
 	show := model.SanitizeLine(path)
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return usagef("--out %s: %v", show, err)
 	}
-	if dbAbs, err := filepath.Abs(db); err == nil {
+	// A PostgreSQL database has no file here to protect.
+	if dbAbs, err := filepath.Abs(db); err == nil && !isDSN(db) {
 		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
 			if abs == dbAbs+suffix {
 				return usagef("--out %s is the database%s: name a new file for the report, e.g. --out INC-1.md", show, map[string]string{"": " itself", "-wal": "'s write-ahead log", "-shm": "'s shared memory", "-journal": "'s journal"}[suffix])

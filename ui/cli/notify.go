@@ -48,11 +48,12 @@ func newNotifyCmd(a *app) *cobra.Command {
 				if len(cfg.Senders) == 0 {
 					return fmt.Errorf("no sender configured: add notifications: [...] (or notify: {command: [...]}) to the configuration (flightdeck config example)")
 				}
-				path, err := data.ResolvePath(a.dbFlag)
+				path, err := a.database()
 				if err != nil {
 					return err
 				}
-				results, err := notify.Test(ctx, cfg.Senders, sender, path, a.now())
+				// A notify command gets it as FLIGHTDECK_DB: never a password.
+				results, err := notify.Test(ctx, cfg.Senders, sender, data.ScriptDSN(path), a.now())
 				if err != nil {
 					return usagef("no sender named %q: the configuration has %s", sender, senderNames(cfg.Senders))
 				}
@@ -106,7 +107,7 @@ func newNotifyCmd(a *app) *cobra.Command {
 			}
 			defer stop()
 			n.Changes = changes
-			n.Log("watching %s (senders: %s; probe: %s); Ctrl-C to stop", st.Path(), senderNames(cfg.Senders), onOff(cfg.Probe != nil))
+			n.Log("watching %s (%s; senders: %s; probe: %s); Ctrl-C to stop", st.Path(), st.Engine(), senderNames(cfg.Senders), onOff(cfg.Probe != nil))
 			n.Run(ctx)
 			return nil
 		},

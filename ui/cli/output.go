@@ -112,6 +112,7 @@ var jsonResults = map[string]jsonResult{
 	"template import":              resultValue,
 	"template show":                resultValue,
 	"backup":                       resultValue,
+	"migrate":                      resultValue,
 	"incident postmortem schedule": resultIncident,
 }
 

@@ -94,6 +94,7 @@ func TestReadCommandRefusesMissingDatabase(t *testing.T) {
 // command, with no -wal or -shm for SQLite to create, and a write says
 // what to do. Run through setpriv as nobody.
 func TestReadCommandsOnReadOnlyFileAsAnotherUser(t *testing.T) {
+	sqliteOnly(t)
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to switch to another user; TestReadCommandsOnReadOnlyFile covers a non-root run")
 	}

@@ -121,6 +121,7 @@ var remoteCommands = map[string]remotePolicy{
 
 	"backup":         refused("it writes a file on the server; 'ssh … export > flightdeck.json' copies the data to your side"),
 	"demo":           refused("it creates a database on the server"),
+	"migrate":        refused("it opens databases the server names by path or address; run it where both are reachable"),
 	"serve":          refused("it starts another server"),
 	"notify":         refused("it runs the server's notification senders; the server already delivers notifications when its config has senders"),
 	"config":         refused("it reads the server's configuration file"),

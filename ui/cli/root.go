@@ -145,11 +145,11 @@ func (a *app) openWith(ctx context.Context, reading bool) (*data.Store, error) {
 	if a.store != nil {
 		return a.store, nil
 	}
-	path, err := data.ResolvePath(a.dbFlag)
+	cfg, err := a.config()
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := a.config()
+	path, err := data.ResolveDB(a.dbFlag, cfg.DB)
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +159,17 @@ func (a *app) openWith(ctx context.Context, reading bool) (*data.Store, error) {
 	}
 	a.store = st
 	return st, nil
+}
+
+// database is the database this command uses: --db, else $FLIGHTDECK_DB,
+// else db: in the configuration file, else the default file. A PostgreSQL
+// DSN is returned whole: show it only as data.RedactDSN does.
+func (a *app) database() (string, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return "", err
+	}
+	return data.ResolveDB(a.dbFlag, cfg.DB)
 }
 
 // clock is the one "now" of the process: every command, dashboard and
@@ -182,10 +193,13 @@ func newRootCmd(a *app) *cobra.Command {
 		Short: "Deployment checklist, canary timer, incident log and escalation clocks in one terminal",
 		Long: "flightdeck is a terminal dashboard for shipping software safely and for running the\n" +
 			"incident when a deploy goes wrong. With no command it opens the dashboard.\n\n" +
-			"Data lives in one SQLite file: --db PATH, else $FLIGHTDECK_DB, else\n" +
-			"$XDG_DATA_HOME/flightdeck/flightdeck.db. Configuration (roster, escalation policy,\n" +
-			"stages, rollback rule, links, probe and notify commands): --config PATH, else\n" +
-			"$FLIGHTDECK_CONFIG, else $XDG_CONFIG_HOME/flightdeck/config.yaml (flightdeck config check).",
+			"Data lives in one SQLite file, or for a team on several hosts in a PostgreSQL\n" +
+			"database: --db PATH or --db postgres://USER@HOST/DBNAME (the password from\n" +
+			"~/.pgpass or PGPASSWORD), else $FLIGHTDECK_DB, else db: in the configuration, else\n" +
+			"$XDG_DATA_HOME/flightdeck/flightdeck.db; flightdeck migrate moves a team from one to\n" +
+			"the other. Configuration (roster, escalation policy, stages, rollback rule, links,\n" +
+			"probe and notify commands): --config PATH, else $FLIGHTDECK_CONFIG, else\n" +
+			"$XDG_CONFIG_HOME/flightdeck/config.yaml (flightdeck config check).",
 		Version:       Version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -199,7 +213,7 @@ func newRootCmd(a *app) *cobra.Command {
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	pf := root.PersistentFlags()
-	pf.StringVar(&a.dbFlag, "db", "", "database file (default $FLIGHTDECK_DB or $XDG_DATA_HOME/flightdeck/flightdeck.db)")
+	pf.StringVar(&a.dbFlag, "db", "", "database: a SQLite file, or PostgreSQL as postgres://USER@HOST/DBNAME (default $FLIGHTDECK_DB, else db: in the config, else $XDG_DATA_HOME/flightdeck/flightdeck.db)")
 	pf.StringVar(&a.as, "as", "", "record actions as this person (default $FLIGHTDECK_AS, else $USER)")
 	pf.StringVar(&a.configFlag, "config", "", "configuration file (default $FLIGHTDECK_CONFIG or $XDG_CONFIG_HOME/flightdeck/config.yaml)")
 	f := root.Flags()
@@ -209,7 +223,7 @@ func newRootCmd(a *app) *cobra.Command {
 	f.BoolVar(&a.debug, "debug", false, "write a debug log to flightdeck-debug.log in the current directory")
 
 	root.AddCommand(newDeployCmd(a), newCheckCmd(a), newExportCmd(a), newIncidentCmd(a))
-	root.AddCommand(newBackupCmd(a))
+	root.AddCommand(newBackupCmd(a), newMigrateCmd(a))
 	root.AddCommand(newConfigCmd(a), newNotifyCmd(a))
 	root.AddCommand(newServeCmd(a))
 	root.AddCommand(newMetricsCmd(a), newHistoryCmd(a), newDemoCmd(a))

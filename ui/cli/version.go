@@ -66,6 +66,11 @@ type versionInfo struct {
 	GoVersion     string `json:"go_version"`
 	Platform      string `json:"platform"`
 	SchemaVersion int    `json:"schema_version"`
+	// The database this command line names (not opened): its engine,
+	// SQLite or PostgreSQL, and the file or the DSN without its password;
+	// "" when it cannot be told (the configuration does not load).
+	Engine   string `json:"database_engine"`
+	Database string `json:"database"`
 }
 
 func currentVersionInfo() versionInfo {
@@ -112,11 +117,14 @@ func newVersionCmd(a *app) *cobra.Command {
 		Short: "Print the version, commit, build date, Go version and database schema version",
 		Long: "Print the version (the same as flightdeck --version), the commit it was built from\n" +
 			"and when, the Go version, and the database schema version this binary reads and\n" +
-			"writes. --json prints one object: version, module, commit, modified, build_date,\n" +
-			"go_version, platform, schema_version (unknown strings are \"\").",
+			"writes, and the database this command line names (its engine and the file, or the\n" +
+			"PostgreSQL DSN without its password; it is not opened). --json prints one object:\n" +
+			"version, module, commit, modified, build_date, go_version, platform, schema_version,\n" +
+			"database_engine, database (unknown strings are \"\").",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			v := currentVersionInfo()
+			v.Engine, v.Database = a.shownDatabase()
 			if asJSON {
 				enc := json.NewEncoder(a.stdout)
 				return enc.Encode(v)
@@ -137,9 +145,29 @@ func newVersionCmd(a *app) *cobra.Command {
 			fmt.Fprintf(a.stdout, "built:      %s\n", orUnknown(v.BuildDate))
 			fmt.Fprintf(a.stdout, "go:         %s %s\n", v.GoVersion, v.Platform)
 			fmt.Fprintf(a.stdout, "schema:     %d\n", v.SchemaVersion)
+			if v.Database != "" {
+				fmt.Fprintf(a.stdout, "database:   %s %s\n", v.Engine, v.Database)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
+}
+
+// shownDatabase is the engine and the printable name of the database the
+// command line names: the open store's, else --db, $FLIGHTDECK_DB, db: in
+// the configuration or the default, resolved without opening it.
+func (a *app) shownDatabase() (engine, name string) {
+	if a.store != nil {
+		return a.store.Engine(), a.store.Path()
+	}
+	db, err := a.database()
+	switch {
+	case err != nil:
+		return "", ""
+	case data.IsPostgresDSN(db):
+		return "PostgreSQL", data.RedactDSN(db)
+	}
+	return "SQLite", db
 }
