@@ -20,13 +20,10 @@ func (l *loader) db(v string) (string, error) {
 	case strings.ContainsFunc(v, unicode.IsControl):
 		return "", l.errf(p, "the database contains control characters")
 	case isPostgresDSN(v):
-		u, err := url.Parse(v)
-		if err != nil {
+		// No host is libpq's default server: PGHOST, else the local socket.
+		if _, err := url.Parse(v); err != nil {
 			// url.Parse's error quotes the DSN, password and all.
 			return "", l.errf(p, "not a valid PostgreSQL URL: write it as postgres://USER@HOST:PORT/DBNAME (percent-encode special characters)")
-		}
-		if u.Host == "" && u.Query().Get("host") == "" {
-			return "", l.errf(p, "the PostgreSQL URL names no server: write it as postgres://USER@HOST:PORT/DBNAME")
 		}
 		return v, nil
 	}

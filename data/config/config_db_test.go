@@ -26,8 +26,8 @@ func TestConfigDB(t *testing.T) {
 			err: "holds secrets (db) but others can read it (mode 0644): chmod 600 " + filepath.Join(dir, "config.yaml") + ", or leave the password out of db: and put it in ~/.pgpass (mode 600) or PGPASSWORD"},
 		{name: "password parameter readable", db: "postgres://alice@db/fd?password=s3cret", mode: 0o640, err: "holds secrets (db)"},
 		{name: "password 600", db: "postgres://alice:s3cret@db/fd", mode: 0o600, want: "postgres://alice:s3cret@db/fd"},
-		{name: "no server", db: "postgres:///fd", mode: 0o600, err: "config.yaml:1:5: db: the PostgreSQL URL names no server"},
-		{name: "bad url", db: "postgres://alice:s3cret@db:port/fd", mode: 0o600, err: "db: not a valid PostgreSQL URL"},
+		{name: "the default server", db: "postgres:///fd", mode: 0o644, want: "postgres:///fd"},
+		{name: "bad url", db: "postgres://alice:s3cret@db:port/fd", mode: 0o600, err: "config.yaml:1:5: db: not a valid PostgreSQL URL"},
 		{name: "other scheme", db: "mysql://root@h/fd", mode: 0o600, err: `"mysql://…" is not a database flightdeck can open`},
 		{name: "empty sqlite:", db: "sqlite:", mode: 0o600, err: "sqlite: names no file"},
 	} {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/data/pgtest"
 )
 
 // TestCLIDemoGenerateOnly builds the demo database without the dashboard
@@ -109,4 +110,30 @@ func TestRemoveKilledDemos(t *testing.T) {
 			t.Errorf("%s was removed: %v", filepath.Base(d), err)
 		}
 	}
+}
+
+// demo --db fills the database given, here an empty PostgreSQL one, keeps
+// it, and says how to open it again without printing the password.
+func TestCLIDemoOnPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a year of history (seconds)")
+	}
+	cliDB(t)
+	dsn := pgtest.NewDatabase(t, pgtest.Server(t))
+	pw := pgPassword(t)
+	fdFail(t, dsn, exitUsage, "demo never deletes a database it did not create", "demo", "--keep=false")
+	start := time.Now()
+	code, out, errOut := fd(t, dsn, "demo", "--generate-only", "--seed", "5")
+	if code != exitOK {
+		t.Fatalf("demo --db DSN: exit %d: %s", code, errOut)
+	}
+	t.Logf("the demo year into PostgreSQL in %v", time.Since(start).Round(100*time.Millisecond))
+	want := "demo database kept at " + data.RedactDSN(dsn) + " — open it again with flightdeck --db " + withoutPassword(t, dsn) + "\n"
+	if out != want || strings.Contains(out+errOut, pw) || !strings.Contains(errOut, "5002 deployments, 2002 incidents") {
+		t.Errorf("demo printed %q, stderr %q; want %q", out, errOut, want)
+	}
+	if out := fdOK(t, dsn, "deploy", "status"); !strings.Contains(out, "2/4 · 25% — HOLD: INC-") {
+		t.Errorf("demo canary status:\n%s", out)
+	}
+	fdFail(t, dsn, exitFail, "already holds data: the demo goes into an empty database", "demo", "--generate-only")
 }

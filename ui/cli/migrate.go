@@ -99,11 +99,11 @@ func (a *app) migrate(cmd *cobra.Command, src, dst string) (err error) {
 		return err
 	}
 	defer from.Close()
-	empty, err := from.Empty(ctx)
+	nothing, err := from.Empty(ctx)
 	if err != nil {
 		return err
 	}
-	if empty {
+	if nothing {
 		return fmt.Errorf("%s holds nothing to copy: --from is the database to copy, --to the new empty one", from.Path())
 	}
 	// A SQLite target made here and left empty by a failure is removed
@@ -144,12 +144,23 @@ func (a *app) migrate(cmd *cobra.Command, src, dst string) (err error) {
 		countOf(rep.Count("deployments"), "deployment", "deployments"), countOf(rep.Count("incidents"), "incident", "incidents"),
 		countOf(rep.Count("events"), "event", "events"), countOf(rep.Rows-main, "other row", "other rows"),
 		model.SanitizeLine(rep.From), model.SanitizeLine(rep.To), rep.Took.Seconds())
+	// The tables that hold something, then the names of those that do not.
 	name, num := 0, 0
+	var empty []string
 	for _, t := range rep.Tables {
+		if t.Rows == 0 {
+			empty = append(empty, t.Name)
+			continue
+		}
 		name, num = max(name, len(t.Name)), max(num, len(grouped(t.Rows)))
 	}
 	for _, t := range rep.Tables {
-		fmt.Fprintf(a.stdout, "  %-*s  %*s\n", name, t.Name, num, grouped(t.Rows))
+		if t.Rows > 0 {
+			fmt.Fprintf(a.stdout, "  %-*s  %*s\n", name, t.Name, num, grouped(t.Rows))
+		}
+	}
+	if len(empty) > 0 {
+		fmt.Fprintf(a.stdout, "  empty: %s\n", strings.Join(empty, ", "))
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ import (
 // either run here as written (marked <!-- run -->, in README order, in one
 // sandbox: a fresh database, HOME and XDG directories, the built binary
 // first on PATH as flightdeck), run by the pipeline test (inside <!--
-// pipeline -->), or marked <!-- not run: why; the test that covers it -->.
+// pipeline -->) or the PostgreSQL one (inside <!-- postgres -->), or marked <!-- not run: why; the test that covers it -->.
 // A block with no mark fails, so a new block must be classified.
 func TestREADMECommandBlocks(t *testing.T) {
 	if testing.Short() {
@@ -32,6 +32,7 @@ func TestREADMECommandBlocks(t *testing.T) {
 	}
 	readme := string(b)
 	pipeStart, pipeEnd := strings.Index(readme, "<!-- pipeline -->"), strings.Index(readme, "<!-- /pipeline -->")
+	pgStart, pgEnd := markerLine(readme, "<!-- postgres -->"), markerLine(readme, "<!-- /postgres -->")
 	block := regexp.MustCompile("(?s)(<!-- (run|not run: [^>]*) -->\n)?```sh\n(.*?)```")
 	var run []string
 	for _, m := range block.FindAllStringSubmatchIndex(readme, -1) {
@@ -41,6 +42,8 @@ func TestREADMECommandBlocks(t *testing.T) {
 		switch {
 		case at > pipeStart && at < pipeEnd:
 			// TestREADMEPipelineRuns runs it.
+		case at > pgStart && at < pgEnd:
+			// TestREADMEPostgresRuns runs it, on a PostgreSQL server.
 		case m[2] < 0:
 			t.Errorf("README.md:%d: a ```sh block with no <!-- run --> or <!-- not run: why; the test that covers it --> mark:\n%s", line, text)
 		case readme[m[4]:m[5]] == "run":
