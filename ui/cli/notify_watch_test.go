@@ -71,11 +71,15 @@ func TestNotifyWatchOnBothEngines(t *testing.T) {
 					}
 				}
 			}
-			wait("start line", func(l string) bool { return strings.Contains(l, "watching ") && strings.Contains(l, "("+engine+"; senders: command (command)") })
+			wait("start line", func(l string) bool {
+				return strings.Contains(l, "watching ") && strings.Contains(l, "("+engine+"; senders: command (command)")
+			})
 
 			start := time.Now()
 			fdOK(t, db, "incident", "open", "--sev", "2", "payments failing") // another process: this test
-			wait("delivery", func(l string) bool { return strings.Contains(l, "notify command: delivered incident_opened incident_opened:INC-1:") })
+			wait("delivery", func(l string) bool {
+				return strings.Contains(l, "notify command: delivered incident_opened incident_opened:INC-1:")
+			})
 			t.Logf("%s: an incident opened by another process delivered by notify --watch after %v", engine, time.Since(start).Round(time.Millisecond))
 
 			if err := w.Process.Signal(syscall.SIGINT); err != nil {

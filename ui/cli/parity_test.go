@@ -154,7 +154,6 @@ func TestCLISameOnBothEngines(t *testing.T) {
 	}
 }
 
-
 // pgPassword is the password in the test server's DSN, which no output
 // may contain.
 func pgPassword(t *testing.T) string {
