@@ -88,10 +88,10 @@ func notAFile(p string) error {
 var kvDSN = regexp.MustCompile(`(?i)^\s*(host|dbname|user|port|hostaddr|service)\s*=`)
 
 // ScriptDSN is the database as a script may be handed it (FLIGHTDECK_DB in
-// a notify or probe command's environment): a file path as it is, a
-// PostgreSQL DSN without any password, so the script reaches the server
-// with PGPASSWORD or ~/.pgpass as this process may, and the password
-// itself never leaves the process.
+// a notify or probe command's environment) or told it: a file path as it
+// is, a PostgreSQL DSN without any password — the script reaches the
+// server with PGPASSWORD or ~/.pgpass, and prints no password when it
+// prints the DSN.
 func ScriptDSN(db string) string {
 	if !IsPostgresDSN(db) {
 		return db
@@ -111,6 +111,29 @@ func ScriptDSN(db string) string {
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// DSNPassword is the password a PostgreSQL DSN holds (in its user part or
+// as password=), "" when it holds none or db is a file.
+func DSNPassword(db string) string {
+	if !IsPostgresDSN(db) {
+		return ""
+	}
+	u, err := url.Parse(strings.TrimSpace(db))
+	if err != nil {
+		return ""
+	}
+	if u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			return pw
+		}
+	}
+	for k, v := range u.Query() {
+		if strings.EqualFold(k, "password") && len(v) > 0 {
+			return v[0]
+		}
+	}
+	return ""
 }
 
 // isDefaultPath reports whether path is the XDG default, the only location

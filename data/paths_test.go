@@ -62,3 +62,18 @@ func TestScriptDSN(t *testing.T) {
 		}
 	}
 }
+
+func TestDSNPassword(t *testing.T) {
+	for in, want := range map[string]string{
+		"/srv/flightdeck.db":                     "",
+		"postgres://alice:s3cret@db/fd":          "s3cret",
+		"postgres://alice:p%40ss@db/fd":          "p@ss",
+		"postgresql://db/fd?password=s3cret&x=y": "s3cret",
+		"postgres://alice@db/fd?sslmode=require": "",
+		"postgres://alice:@db/fd":                "",
+	} {
+		if got := DSNPassword(in); got != want {
+			t.Errorf("DSNPassword(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -113,7 +113,7 @@ func readEnv(t *testing.T, path string) map[string]string {
 	}
 	env := map[string]string{}
 	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(line, "="); ok && strings.HasPrefix(k, "FLIGHTDECK_") {
+		if k, v, ok := strings.Cut(line, "="); ok && (strings.HasPrefix(k, "FLIGHTDECK_") || k == "PGPASSWORD") {
 			env[k] = v
 		}
 	}

@@ -32,11 +32,17 @@ var notifyVars = []string{
 
 // commandEnv is this process's environment with the event's variables —
 // the only way event data reaches a command: never through argv or a shell
-// string. FLIGHTDECK_DB names the database so a script can call flightdeck:
-// a PostgreSQL DSN without its password (the script finds it where this
-// process did, in ~/.pgpass or PGPASSWORD; the password never leaves us).
-func commandEnv(dbPath string, vars map[string]string) []string {
+// string. FLIGHTDECK_DB names the database so a script can call flightdeck
+// on it; db is Store.DSN. A PostgreSQL DSN goes without its password, which
+// scripts would print with it (a chat message, a CI log); when the DSN held
+// one, it goes as PGPASSWORD instead, where flightdeck, psql and every
+// libpq tool look for it and nobody prints it by accident.
+func commandEnv(db string, vars map[string]string) []string {
+	dsn, password := data.ScriptDSN(db), data.DSNPassword(db)
 	drop := map[string]bool{"FLIGHTDECK_DB": true}
+	if password != "" {
+		drop["PGPASSWORD"] = true
+	}
 	for _, k := range notifyVars {
 		drop[k] = true
 	}
@@ -50,7 +56,10 @@ func commandEnv(dbPath string, vars map[string]string) []string {
 	for _, k := range notifyVars {
 		env = append(env, k+"="+envValue(vars[k]))
 	}
-	return append(env, "FLIGHTDECK_DB="+data.ScriptDSN(dbPath))
+	if password != "" {
+		env = append(env, "PGPASSWORD="+password)
+	}
+	return append(env, "FLIGHTDECK_DB="+dsn)
 }
 
 // envValue keeps a value to one line of printable text (model.SanitizeLine,

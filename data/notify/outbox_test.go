@@ -37,8 +37,16 @@ echo "$FLIGHTDECK_EVENT $FLIGHTDECK_KEY" >> runs`)
 	want := map[string]string{
 		"FLIGHTDECK_EVENT": "incident_opened", "FLIGHTDECK_INCIDENT": inc.Ref(), "FLIGHTDECK_SEVERITY": "SEV1",
 		"FLIGHTDECK_TITLE": title, "FLIGHTDECK_STATUS": "open", "FLIGHTDECK_ACTOR": "alice",
-		"FLIGHTDECK_DEPLOYMENT": "", "FLIGHTDECK_STAGE": "", "FLIGHTDECK_DB": s.DSN(),
+		"FLIGHTDECK_DEPLOYMENT": "", "FLIGHTDECK_STAGE": "", "FLIGHTDECK_DB": data.ScriptDSN(s.DSN()),
 		"FLIGHTDECK_AT": inc.OpenedAt.UTC().Format(time.RFC3339),
+	}
+	// The same database, its password (if the DSN holds one) where libpq
+	// looks, never inside FLIGHTDECK_DB, which scripts print.
+	if pw := data.DSNPassword(s.DSN()); pw != "" {
+		want["PGPASSWORD"] = pw
+		if strings.Contains(env["FLIGHTDECK_DB"], pw) {
+			t.Errorf("FLIGHTDECK_DB holds the password")
+		}
 	}
 	for k, v := range want {
 		if got, ok := env[k]; !ok || got != v {

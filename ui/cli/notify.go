@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/octoacme/flightdeck/data"
 	"github.com/octoacme/flightdeck/data/config"
 	"github.com/octoacme/flightdeck/data/notify"
 )
@@ -52,8 +51,9 @@ func newNotifyCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				// A notify command gets it as FLIGHTDECK_DB: never a password.
-				results, err := notify.Test(ctx, cfg.Senders, sender, data.ScriptDSN(path), a.now())
+				// A notify command gets it as FLIGHTDECK_DB, without its
+				// password (which goes as PGPASSWORD).
+				results, err := notify.Test(ctx, cfg.Senders, sender, path, a.now())
 				if err != nil {
 					return usagef("no sender named %q: the configuration has %s", sender, senderNames(cfg.Senders))
 				}

@@ -29,12 +29,14 @@ func TestNotifyWatchOnBothEngines(t *testing.T) {
 				db = pgtest.NewDatabase(t, pgtest.Server(t))
 			}
 			fdOK(t, db, "deploy", "start", "api", "v1.2") // the database exists before the watcher opens it
-			runs := filepath.Join(t.TempDir(), "runs")
-			cmd := script(t, `echo "$FLIGHTDECK_EVENT|$FLIGHTDECK_DB" >> "`+runs+`"`)
+			runs, reach := filepath.Join(t.TempDir(), "runs"), filepath.Join(t.TempDir(), "reach")
+			// The command reaches the database through FLIGHTDECK_DB (its
+			// password, if any, in PGPASSWORD).
+			cmd := script(t, `echo "$FLIGHTDECK_EVENT|$FLIGHTDECK_DB" >> "`+runs+`"; "`+flightdeckBin(t)+`" --db "$FLIGHTDECK_DB" incident list >> "`+reach+`" 2>&1`)
 			cfg := writeConfig(t, "notify:\n  command: ['"+cmd+"']\n  timeout: 5s\n")
 
 			w := exec.Command(flightdeckBin(t), "--db", db, "--config", cfg, "notify", "--watch")
-			w.Env = append(os.Environ(), "FLIGHTDECK_DB=")
+			w.Env = append(os.Environ(), "FLIGHTDECK_DB=", "PGPASSWORD=")
 			out, err := w.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -93,6 +95,9 @@ func TestNotifyWatchOnBothEngines(t *testing.T) {
 			b, _ := os.ReadFile(runs)
 			if !strings.HasPrefix(string(b), "incident_opened|") {
 				t.Errorf("the notify command ran with:\n%s", b)
+			}
+			if r, _ := os.ReadFile(reach); !strings.Contains(string(r), "INC-1") {
+				t.Errorf("flightdeck in the notify command, on $FLIGHTDECK_DB:\n%s", r)
 			}
 			if engine == "PostgreSQL" {
 				pw := pgPassword(t)
