@@ -244,7 +244,11 @@ func TestStartupDoesNotWaitForTerminal(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", args, err, out)
 		}
-		if d := time.Since(start); d > time.Second {
+		// A query to a terminal that never answers waits out its 5 s
+		// timeout (or forever): well past this bound, which a loaded
+		// machine's slow start-up (once 1.02 s under a load of 27 on two
+		// cores) stays under. Speed itself is measured by benchmarks.
+		if d := time.Since(start); d > 3*time.Second {
 			t.Errorf("flightdeck %s took %v on a terminal that never answers queries", args, d)
 		}
 	}
