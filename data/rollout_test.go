@@ -527,8 +527,18 @@ func TestWatcherSeesOtherConnections(t *testing.T) {
 	if changed, err := w.Changed(ctx); err != nil || changed {
 		t.Fatalf("idle: %v %v", changed, err)
 	}
+	// SQLite's data_version moves with the commit; PostgreSQL delivers
+	// the commit's notification a moment later: poll for it.
+	changedSoon := func() (bool, error) {
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			changed, err := w.Changed(ctx)
+			if changed || err != nil || !onPostgres() || time.Now().After(deadline) {
+				return changed, err
+			}
+		}
+	}
 	startTestDeployment(t, other)
-	if changed, err := w.Changed(ctx); err != nil || !changed {
+	if changed, err := changedSoon(); err != nil || !changed {
 		t.Fatalf("after another store wrote: %v %v", changed, err)
 	}
 	if changed, _ := w.Changed(ctx); changed {
@@ -536,7 +546,7 @@ func TestWatcherSeesOtherConnections(t *testing.T) {
 	}
 	// The store's own pool is "another connection" too.
 	startTestDeployment(t, s)
-	if changed, _ := w.Changed(ctx); !changed {
+	if changed, _ := changedSoon(); !changed {
 		t.Error("own pool's write not seen")
 	}
 	if err := w.Close(); err != nil || w.Close() != nil {
