@@ -214,7 +214,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err := prepareFile(abs, opt.ReadOnly); err != nil {
 		return nil, err
 	}
-	release, err := claimFile(abs)
+	release, suspect, err := claimFile(abs)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 
 	s := &Store{db: db, reach: &reachability{}, path: abs, readOnly: opt.ReadOnly, rule: rule, healthMaxAge: maxAge, pol: pol, plans: maps.Clone(opt.Plans), now: time.Now,
 		closer: &closer{release: release}, guard: &fileGuard{path: abs}}
-	if err := s.init(ctx); err != nil {
+	if err := s.init(ctx, suspect); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -245,12 +245,18 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 
 // init reads page 1 and the schema, so a damaged or foreign file fails here
 // rather than on the first keypress, then migrates.
-func (s *Store) init(ctx context.Context) error {
+//
+// suspect is mayBeDamaged's answer, taken by claimFile before any
+// connection existed: reading the file through a second descriptor once
+// SQLite holds its locks would drop them (pitfalls D28), and another
+// process closing the database would then delete the -wal and -shm under
+// this one.
+func (s *Store) init(ctx context.Context, suspect bool) error {
 	if err := s.db.PingContext(ctx); err != nil {
 		return mapError(s.path, err)
 	}
 	// Before migrate, which would write into the damage.
-	if mayBeDamaged(s.path) {
+	if suspect {
 		if err := s.IntegrityCheck(ctx); err != nil {
 			return err
 		}
@@ -399,12 +405,12 @@ type openFile struct {
 
 // claimFile checks the header of a file no Store of this process has open
 // yet and registers it; release undoes the registration.
-func claimFile(path string) (release func(), err error) {
+func claimFile(path string) (release func(), suspect bool, err error) {
 	openFiles.Lock()
 	defer openFiles.Unlock()
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach %s: %s", path, cause(err))
+		return nil, false, fmt.Errorf("cannot reach %s: %s", path, cause(err))
 	}
 	var of *openFile
 	for _, f := range openFiles.files {
@@ -416,15 +422,18 @@ func claimFile(path string) (release func(), err error) {
 	if of == nil {
 		if fi.Size() > 0 {
 			if err := checkHeader(path); err != nil {
-				return nil, err
+				return nil, false, err
 			}
+			// Only here, while no connection of this process has the
+			// file open: see init.
+			suspect = mayBeDamaged(path)
 		}
 		of = &openFile{info: fi}
 		openFiles.files = append(openFiles.files, of)
 	}
 	of.refs++
 	var once sync.Once
-	return func() { once.Do(func() { unclaim(of) }) }, nil
+	return func() { once.Do(func() { unclaim(of) }) }, suspect, nil
 }
 
 func unclaim(of *openFile) {
