@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,10 +15,12 @@ import (
 )
 
 // metricsWindows are the windows `w` cycles through.
-var metricsWindows = []struct {
+var metricsWindows = []metricsWindow{{"30d", 30 * 24 * time.Hour}, {"90d", 90 * 24 * time.Hour}, {"365d", 365 * 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}}
+
+type metricsWindow struct {
 	label string
 	d     time.Duration
-}{{"30d", 30 * 24 * time.Hour}, {"90d", 90 * 24 * time.Hour}, {"365d", 365 * 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}}
+}
 
 // metricsView is the delivery-metrics screen: DORA's metrics over a window
 // with their performance buckets and weekly trends.
@@ -29,6 +33,9 @@ type metricsView struct {
 	err      error
 	width    int
 	height   int
+	// readAhead is set once the widest window has been asked for in the
+	// background (see setMetrics).
+	readAhead bool
 }
 
 type metricsMsg struct {
@@ -57,15 +64,35 @@ func metricsCmd(st HistoryStore, now time.Time, d time.Duration, service string)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
-		w := model.MetricsWindow{From: now.Add(-d), To: now, Service: service}
-		// The model wants every deployment and incident that can bear on the
-		// window; the store loads them.
-		deps, incs, err := st.MetricsInput(ctx, w.From, w.To, service)
+		m, err := st.Metrics(ctx, model.MetricsWindow{From: now.Add(-d), To: now, Service: service})
 		if err != nil {
 			return metricsMsg{err: err}
 		}
 		services, err := st.Services(ctx)
-		return metricsMsg{metrics: model.ComputeMetrics(deps, incs, w), services: services, err: err}
+		return metricsMsg{metrics: m, services: services, err: err}
+	}
+}
+
+// setMetrics shows msg. The first time metrics are shown it also asks, in
+// the background, for the widest window w offers: a store that keeps what
+// it read (the dashboard's does) then answers every later w and s from
+// memory, while the first screen needed only its own window read.
+func (m *Model) setMetrics(msg metricsMsg) tea.Cmd {
+	m.metrics.set(msg)
+	if msg.err != nil || m.metrics.readAhead || m.opts.History == nil {
+		return nil
+	}
+	m.metrics.readAhead = true
+	widest := slices.MaxFunc(metricsWindows, func(a, b metricsWindow) int { return cmp.Compare(a.d, b.d) }).d
+	if metricsWindows[m.metrics.window].d == widest {
+		return nil
+	}
+	st, now := m.opts.History, m.opts.Now()
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		defer cancel()
+		_, _ = st.Metrics(ctx, model.MetricsWindow{From: now.Add(-widest), To: now})
+		return nil
 	}
 }
 
