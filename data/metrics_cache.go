@@ -3,7 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -55,7 +55,7 @@ func (c *MetricsCache) Services(ctx context.Context) ([]string, error) {
 		return nil, c.s.fail("list services", err)
 	}
 	if c.services == nil || mark != c.servicesMark {
-		all, err := c.s.Services(ctx)
+		all, err := c.s.servicesByIndex(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -64,16 +64,39 @@ func (c *MetricsCache) Services(ctx context.Context) ([]string, error) {
 	return append([]string{}, c.services...), nil
 }
 
+// servicesByIndex is Store.Services — its grouping and order — over the
+// distinct names only, found by skipping through the service index (one
+// lookup per name) instead of grouping every deployment.
+func (s *Store) servicesByIndex(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `WITH RECURSIVE names (service) AS (
+			SELECT min(service) FROM deployments
+			UNION ALL
+			SELECT (SELECT min(d.service) FROM deployments d WHERE d.service > names.service) FROM names WHERE names.service IS NOT NULL)
+		SELECT min(service) FROM names WHERE service IS NOT NULL GROUP BY service COLLATE NOCASE ORDER BY min(service) COLLATE NOCASE`)
+	if err != nil {
+		return nil, s.fail("list services", err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var svc string
+		if err := rows.Scan(&svc); err != nil {
+			return nil, s.fail("list services", err)
+		}
+		out = append(out, svc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail("list services", err)
+	}
+	return out, nil
+}
+
 // facts are the facts for every window starting at or after since, as of
 // now.
 func (c *MetricsCache) facts(ctx context.Context, since int64) (*model.MetricsFacts, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	st := c.st
-	err := c.s.read(ctx, "read metrics", func(tx *sql.Tx) (err error) {
-		st, err = updateFacts(ctx, c.s.eng, tx, st, since)
-		return err
-	})
+	st, err := c.update(ctx, since)
 	if err != nil {
 		return nil, err
 	}
@@ -81,11 +104,48 @@ func (c *MetricsCache) facts(ctx context.Context, since int64) (*model.MetricsFa
 	return st.facts, nil
 }
 
-// updateFacts brings st up to date in tx and makes it cover since.
-func updateFacts(ctx context.Context, eng engine, tx *sql.Tx, st factState, since int64) (factState, error) {
+// update brings the facts up to date and makes them reach since.
+func (c *MetricsCache) update(ctx context.Context, since int64) (factState, error) {
+	s, st := c.s, c.st
 	if st.facts == nil {
-		return loadFacts(ctx, eng, tx, since, newScopeIndex())
+		return s.loadFacts(ctx, since, newScopeIndex())
 	}
+	reload := false
+	err := s.read(ctx, "read metrics", func(tx *sql.Tx) error {
+		mark, err := readFactMark(ctx, tx)
+		if err != nil || mark == st.mark {
+			return err
+		}
+		next, ok, err := refreshFacts(ctx, s.eng, tx, st, mark)
+		st, reload = next, !ok
+		return err
+	})
+	switch {
+	case err != nil:
+		return c.st, err
+	case reload:
+		return s.loadFacts(ctx, min(since, st.since), newScopeIndex())
+	case since >= st.since:
+		return st, nil
+	}
+	// Reaching further back: the span before, read at once as of the
+	// same mark; after a write in between, in one transaction.
+	sp, _, err := s.readSpan(ctx, st.scopes, since, st.since, &st.mark)
+	if errors.Is(err, errMoved) {
+		err = s.read(ctx, "read metrics", func(tx *sql.Tx) (err error) {
+			st, err = updateFactsTx(ctx, s.eng, tx, st, since)
+			return err
+		})
+		return st, err
+	}
+	if err != nil {
+		return c.st, err
+	}
+	return extended(st, sp, since), nil
+}
+
+// updateFactsTx is update in one transaction.
+func updateFactsTx(ctx context.Context, eng engine, tx *sql.Tx, st factState, since int64) (factState, error) {
 	mark, err := readFactMark(ctx, tx)
 	if err != nil {
 		return st, err
@@ -96,14 +156,33 @@ func updateFacts(ctx context.Context, eng engine, tx *sql.Tx, st factState, sinc
 			return st, err
 		}
 		if !ok {
-			return loadFacts(ctx, eng, tx, min(since, st.since), newScopeIndex())
+			since = min(since, st.since)
+			sp, err := readSpanTx(ctx, eng, tx, st.scopes, mark, since, noLimit)
+			if err != nil {
+				return st, err
+			}
+			return factState{facts: sp.facts(st.scopes), since: since, mark: mark, scopes: st.scopes}, nil
 		}
 		st = next
 	}
-	if since < st.since {
-		return extendFacts(ctx, eng, tx, st, since)
+	if since >= st.since {
+		return st, nil
 	}
-	return st, nil
+	sp, err := readSpanTx(ctx, eng, tx, st.scopes, mark, since, st.since)
+	if err != nil {
+		return st, err
+	}
+	return extended(st, sp, since), nil
+}
+
+// extended is st reaching back to since with sp, the span [since, st.since)
+// read as of st.mark: its deployments added, the incidents all read again
+// for the longer reach.
+func extended(st factState, sp factSpan, since int64) factState {
+	attachCommits(sp.deps, sp.commits)
+	deps := append(sp.deps, st.facts.Deploys()...)
+	st.facts, st.since = model.NewMetricsFacts(st.scopes.list(), deps, sp.incs), since
+	return st
 }
 
 // refreshMost is how many events (or new rows) a refresh reads before it
@@ -147,17 +226,18 @@ func refreshFacts(ctx context.Context, eng engine, tx *sql.Tx, st factState, mar
 	if len(deps)+len(incs) == 0 {
 		return st, true, nil
 	}
-	djs, ijs := idList(deps), idList(incs)
-	newDeps, err := loadDeployFacts(ctx, tx, st.scopes, `d.id IN (`+eng.intList("?1")+`) AND d.finished_at >= ?2`, djs, st.since)
+	newDeps, err := readDeployFacts(ctx, tx, st.scopes, len(deps), `d.id IN (`+eng.intList("?1")+`) AND d.finished_at >= ?2`, idList(deps), st.since)
 	if err != nil {
 		return st, false, err
 	}
-	if err := loadCommitFacts(ctx, eng, tx, newDeps, nil); err != nil {
+	commits, err := readCommitsOf(ctx, eng, tx, deps)
+	if err != nil {
 		return st, false, err
 	}
+	attachCommits(newDeps, commits)
 	// The incidents named and those linked to the deployments named (one
 	// that reached production now brings its incidents into its failure).
-	newIncs, err := loadIncidentFacts(ctx, eng, tx, st.scopes, incidentsByIDs, ijs, djs)
+	newIncs, err := readIncidentFacts(ctx, eng, tx, st.scopes, incidentsByIDs, idList(incs), idList(deps))
 	if err != nil {
 		return st, false, err
 	}
@@ -177,27 +257,8 @@ func refreshFacts(ctx context.Context, eng engine, tx *sql.Tx, st factState, mar
 			keptIncs = append(keptIncs, inc)
 		}
 	}
-	st.facts = model.NewMetricsFacts(st.scopes.scopes, append(keptDeps, newDeps...), append(keptIncs, newIncs...))
+	st.facts = model.NewMetricsFacts(st.scopes.list(), append(keptDeps, newDeps...), append(keptIncs, newIncs...))
 	return st, true, nil
-}
-
-// extendFacts adds the deployments that finished in [since, st.since) and
-// reads the incidents again for the longer reach.
-func extendFacts(ctx context.Context, eng engine, tx *sql.Tx, st factState, since int64) (factState, error) {
-	more, err := loadDeploySpan(ctx, tx, st.scopes, st.mark, since, st.since)
-	if err != nil {
-		return st, err
-	}
-	if err := loadCommitFacts(ctx, eng, tx, more, commitsInRange(st.mark)); err != nil {
-		return st, err
-	}
-	incs, err := loadIncidentFacts(ctx, eng, tx, st.scopes, incidentsFor, since)
-	if err != nil {
-		return st, err
-	}
-	deps := append(append(make([]model.DeployFact, 0, len(more)+len(st.facts.Deploys())), more...), st.facts.Deploys()...)
-	st.facts, st.since = model.NewMetricsFacts(st.scopes.scopes, deps, incs), since
-	return st, nil
 }
 
 // collectIDs adds the deployment and incident ids query (two nullable
@@ -224,13 +285,4 @@ func collectIDs(ctx context.Context, tx *sql.Tx, query string, from, to int64, d
 		}
 	}
 	return n, rows.Err()
-}
-
-func idList(set map[int64]bool) string {
-	ids := make([]int64, 0, len(set))
-	for id := range set {
-		ids = append(ids, id)
-	}
-	js, _ := json.Marshal(ids)
-	return string(js)
 }

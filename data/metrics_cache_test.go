@@ -135,3 +135,27 @@ func TestMetricsCacheFollowsWrites(t *testing.T) {
 	openInc(t, s, model.SEV2, f.ID, h(19))
 	check("many changes")
 }
+
+// TestMetricsCacheServices: the cache's services are Store.Services's —
+// names that differ only in case grouped, the first in binary order shown —
+// and follow a new deployment.
+func TestMetricsCacheServices(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	c := NewMetricsCache(s)
+	check := func(what string) {
+		t.Helper()
+		want, err := s.Services(ctx)
+		noErr(t, err)
+		got, err := c.Services(ctx)
+		noErr(t, err)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: services %q, want %q", what, got, want)
+		}
+	}
+	check("empty")
+	for i, svc := range []string{"web", "Web", "api", "WEB", "billing", "Api", "zeta"} {
+		finishedDeployment(t, s, svc, "production", t0.Add(time.Duration(i)*time.Hour), time.Time{}, time.Time{}, false)
+		check("after " + svc)
+	}
+}

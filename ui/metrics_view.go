@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -74,24 +73,37 @@ func metricsCmd(st HistoryStore, now time.Time, d time.Duration, service string)
 }
 
 // setMetrics shows msg. The first time metrics are shown it also asks, in
-// the background, for the widest window w offers: a store that keeps what
-// it read (the dashboard's does) then answers every later w and s from
-// memory, while the first screen needed only its own window read.
+// the background, for the wider windows w offers, narrowest first: a store
+// that keeps what it read (the dashboard's does) then answers every later w
+// and s from memory, while the first screen needed only its own window
+// read, and a w pressed early waits only for the next window's part.
 func (m *Model) setMetrics(msg metricsMsg) tea.Cmd {
 	m.metrics.set(msg)
 	if msg.err != nil || m.metrics.readAhead || m.opts.History == nil {
 		return nil
 	}
 	m.metrics.readAhead = true
-	widest := slices.MaxFunc(metricsWindows, func(a, b metricsWindow) int { return cmp.Compare(a.d, b.d) }).d
-	if metricsWindows[m.metrics.window].d == widest {
+	shown := metricsWindows[m.metrics.window].d
+	var wider []time.Duration
+	for _, w := range metricsWindows {
+		if w.d > shown {
+			wider = append(wider, w.d)
+		}
+	}
+	if len(wider) == 0 {
 		return nil
 	}
+	slices.Sort(wider)
 	st, now := m.opts.History, m.opts.Now()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-		defer cancel()
-		_, _ = st.Metrics(ctx, model.MetricsWindow{From: now.Add(-widest), To: now})
+		for _, d := range wider {
+			ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+			_, err := st.Metrics(ctx, model.MetricsWindow{From: now.Add(-d), To: now})
+			cancel()
+			if err != nil {
+				break // the key that needs it will say why
+			}
+		}
 		return nil
 	}
 }
