@@ -104,14 +104,44 @@ func (c *MetricsCache) facts(ctx context.Context, since int64) (*model.MetricsFa
 	return st.facts, nil
 }
 
-// update brings the facts up to date and makes them reach since.
+// update brings the facts up to date and makes them reach since: from
+// those kept, else from the database's snapshot, else read in full. A load
+// or an extension (a read of much) is kept as the snapshot too.
 func (c *MetricsCache) update(ctx context.Context, since int64) (factState, error) {
-	s, st := c.s, c.st
+	st, line := c.st, (*lineage)(nil)
 	if st.facts == nil {
-		return s.loadFacts(ctx, since, newScopeIndex())
+		if snap, ok := c.s.loadSnapshot(); ok {
+			st, line = snap.st, &snap.line
+		}
+	}
+	st, much, err := c.s.current(ctx, st, line, since)
+	if err != nil {
+		return c.st, err
+	}
+	if much {
+		c.s.saveSnapshotOf(ctx, st)
+	}
+	return st, nil
+}
+
+// current brings st up to date and makes it reach since. st may be empty
+// (then it is read in full), or a snapshot's read from history line (then
+// the database must still hold that history). much reports whether it read
+// much: a load, or a span further back.
+func (s *Store) current(ctx context.Context, st factState, line *lineage, since int64) (_ factState, much bool, err error) {
+	if st.facts == nil {
+		st, err = s.loadFacts(ctx, since, newScopeIndex())
+		return st, true, err
 	}
 	reload := false
-	err := s.read(ctx, "read metrics", func(tx *sql.Tx) error {
+	err = s.read(ctx, "read metrics", func(tx *sql.Tx) error {
+		if line != nil {
+			l, err := readLineage(ctx, tx, st.mark.events)
+			if err != nil || l != *line {
+				reload = true
+				return err
+			}
+		}
 		mark, err := readFactMark(ctx, tx)
 		if err != nil || mark == st.mark {
 			return err
@@ -122,11 +152,15 @@ func (c *MetricsCache) update(ctx context.Context, since int64) (factState, erro
 	})
 	switch {
 	case err != nil:
-		return c.st, err
+		return st, false, err
 	case reload:
-		return s.loadFacts(ctx, min(since, st.since), newScopeIndex())
+		if line == nil { // keep the reach of the facts kept
+			since = min(since, st.since)
+		}
+		st, err = s.loadFacts(ctx, since, newScopeIndex())
+		return st, true, err
 	case since >= st.since:
-		return st, nil
+		return st, false, nil
 	}
 	// Reaching further back: the span before, read at once as of the
 	// same mark; after a write in between, in one transaction.
@@ -136,12 +170,12 @@ func (c *MetricsCache) update(ctx context.Context, since int64) (factState, erro
 			st, err = updateFactsTx(ctx, s.eng, tx, st, since)
 			return err
 		})
-		return st, err
+		return st, true, err
 	}
 	if err != nil {
-		return c.st, err
+		return st, false, err
 	}
-	return extended(st, sp, since), nil
+	return extended(st, sp, since), true, nil
 }
 
 // updateFactsTx is update in one transaction.

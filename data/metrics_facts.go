@@ -19,13 +19,26 @@ import (
 // incidents that bear on it with their peak severity, read in one snapshot
 // into model.MetricsFacts. For one call (the CLI); a dashboard asks a
 // MetricsCache, which keeps the facts between calls.
+//
+// A large history's facts are kept between processes as the database's
+// metrics snapshot (see metrics_snapshot.go): read from it, a call reads
+// from the database only what was written since.
 func (s *Store) Metrics(ctx context.Context, w model.MetricsWindow) (model.Metrics, error) {
 	if err := w.Validate(); err != nil {
 		return model.Metrics{}, invalid(err)
 	}
-	st, err := s.loadFacts(ctx, toMS(w.From), newScopeIndex())
+	var st factState
+	var line *lineage
+	snap, fromSnap := s.loadSnapshot()
+	if fromSnap {
+		st, line = snap.st, &snap.line
+	}
+	st, much, err := s.current(ctx, st, line, toMS(w.From))
 	if err != nil {
 		return model.Metrics{}, err
+	}
+	if much || fromSnap && st.mark != snap.st.mark {
+		s.saveSnapshotOf(ctx, st)
 	}
 	return st.facts.Compute(w), nil
 }

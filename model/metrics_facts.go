@@ -2,6 +2,7 @@ package model
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -98,8 +99,15 @@ func FactTime(t time.Time) int64 { return t.UnixMilli() }
 // ComputeMetrics returns.
 func factTime(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
-// factSub is factTime(a).Sub(factTime(b)), saturating alike.
-func factSub(a, b int64) time.Duration { return factTime(a).Sub(factTime(b)) }
+// factSub is factTime(a).Sub(factTime(b)): in whole milliseconds, unless
+// that is beyond a Duration's range, where Sub saturates.
+func factSub(a, b int64) time.Duration {
+	const most = int64(math.MaxInt64 / int64(time.Millisecond))
+	if d := a - b; d <= most && d >= -most && (a >= b) == (d >= 0) {
+		return time.Duration(d) * time.Millisecond
+	}
+	return factTime(a).Sub(factTime(b))
+}
 
 // ceilMS is the first millisecond at or after t: for a fact time ms,
 // factTime(ms) ≥ t exactly when ms ≥ ceilMS(t), and factTime(ms) < t when
@@ -221,7 +229,9 @@ func NewMetricsFacts(scopes []MetricsScope, deploys []DeployFact, incidents []In
 			slices.Sort(f.opened[sc][j])
 			slices.Sort(f.resolved[sc][j])
 		}
-		slices.SortStableFunc(f.restores[sc], func(a, b factRestore) int { return cmp.Compare(a.at, b.at) })
+		// Restores resolved at the same millisecond fall in the same week,
+		// whose samples are sorted: their order does not matter.
+		slices.SortFunc(f.restores[sc], func(a, b factRestore) int { return cmp.Compare(a.at, b.at) })
 	}
 	return f
 }
@@ -376,6 +386,7 @@ func (f *MetricsFacts) Compute(w MetricsWindow) Metrics {
 	for j := wk + 1; j < len(weeks); j++ {
 		weeks[j].leadLo, weeks[j].recLo = len(leads), len(recoveries)
 	}
+	leadRuns, recRuns := make([]int, 0, len(weeks)+1), make([]int, 0, len(weeks)+1)
 	for j := range weeks {
 		leadHi, recHi := len(leads), len(recoveries)
 		if j+1 < len(weeks) {
@@ -387,9 +398,12 @@ func (f *MetricsFacts) Compute(w MetricsWindow) Metrics {
 		run = recoveries[weeks[j].recLo:recHi]
 		slices.Sort(run)
 		weeks[j].agg.recovery = metDistributionSorted(run, weeks[j].recMissing)
+		leadRuns, recRuns = append(leadRuns, weeks[j].leadLo), append(recRuns, weeks[j].recLo)
 	}
-	slices.Sort(leads)
-	slices.Sort(recoveries)
+	// Each week is a sorted run now: the window's samples are the runs
+	// merged (half the work of sorting them again).
+	leads = mergeRuns(leads, append(leadRuns, len(leads)))
+	recoveries = mergeRuns(recoveries, append(recRuns, len(recoveries)))
 	total.lead = metDistributionSorted(leads, leadMissing)
 	total.leadBasis.Unit, total.leadBasis.Changes = LeadTimeUnit, len(leads)
 	total.recovery = metDistributionSorted(recoveries, recMissing)
@@ -405,6 +419,40 @@ func (f *MetricsFacts) Compute(w MetricsWindow) Metrics {
 		m.Weekly[j] = metWeekStats(week.start, week.from, week.to, week.agg)
 	}
 	return m
+}
+
+// mergeRuns sorts s, made of sorted runs starting at the offsets in bounds
+// (ascending, the last being len(s)), by merging neighbouring runs until one
+// is left; it may return a new slice.
+func mergeRuns(s []time.Duration, bounds []int) []time.Duration {
+	buf := make([]time.Duration, len(s))
+	for len(bounds) > 2 {
+		next := bounds[:0:0]
+		for i := 0; i+1 < len(bounds); i += 2 {
+			lo, mid, hi := bounds[i], bounds[i+1], len(s)
+			if i+2 < len(bounds) {
+				hi = bounds[i+2]
+			}
+			a, b, out := lo, mid, lo
+			for a < mid && b < hi {
+				if s[b] < s[a] {
+					buf[out] = s[b]
+					b++
+				} else {
+					buf[out] = s[a]
+					a++
+				}
+				out++
+			}
+			out += copy(buf[out:], s[a:mid])
+			copy(buf[out:], s[b:hi])
+			next = append(next, lo)
+		}
+		next = append(next, len(s))
+		s, buf = buf, s
+		bounds = next
+	}
+	return s
 }
 
 // leadOffset is where deployment i's lead times start in f.leads.

@@ -180,3 +180,12 @@ func TestMetricsFactsRandomHistories(t *testing.T) {
 		}
 	}
 }
+
+func TestFactSub(t *testing.T) {
+	for _, c := range [][2]int64{{0, 0}, {5, 3}, {3, 5}, {1 << 62, -(1 << 62)}, {-(1 << 62), 1 << 62}, {NoTime, 0}, {0, NoTime},
+		{9223372036854, 0}, {9223372036855, 0}, {0, 9223372036855}, {-9223372036854, 0}} {
+		if got, want := factSub(c[0], c[1]), factTime(c[0]).Sub(factTime(c[1])); got != want {
+			t.Errorf("factSub(%d, %d) = %v, want %v", c[0], c[1], got, want)
+		}
+	}
+}
