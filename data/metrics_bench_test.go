@@ -148,7 +148,7 @@ func loop(b *testing.B, f func() error) {
 //	go test ./data -run '^$' -bench MetricsScaled -benchmem
 func BenchmarkMetricsScaled(b *testing.B) {
 	ctx := context.Background()
-	defer data.SetMetricsSnapshots("", 0)() // none but the snapshot variant's
+	defer data.SetMetricsSnapshots("", 0, 0)() // none but the snapshot variant's
 	for _, scale := range []int{1, 10} {
 		b.Run(fmt.Sprintf("%dx", scale), func(b *testing.B) {
 			s := scaledDemo(b, scale)
@@ -170,8 +170,8 @@ func BenchmarkMetricsScaled(b *testing.B) {
 					loop(b, func() error { _, err := s.Metrics(ctx, w); return err })
 				})
 				b.Run(c.name+"/snapshot", func(b *testing.B) {
-					data.SetMetricsSnapshots(b.TempDir(), 0)
-					defer data.SetMetricsSnapshots("", 0)
+					data.SetMetricsSnapshots(b.TempDir(), 0, 0)
+					defer data.SetMetricsSnapshots("", 0, 0)
 					if _, err := s.Metrics(ctx, w); err != nil { // keeps the snapshot
 						b.Fatal(err)
 					}

@@ -37,7 +37,9 @@ func (s *Store) Metrics(ctx context.Context, w model.MetricsWindow) (model.Metri
 	if err != nil {
 		return model.Metrics{}, err
 	}
-	if much || fromSnap && st.mark != snap.st.mark {
+	// Kept again after a read of much, or when the snapshot has fallen
+	// well behind: each later call then reads fewer events since.
+	if much || fromSnap && st.mark.events-snap.st.mark.events > snapshotLag {
 		s.saveSnapshotOf(ctx, st)
 	}
 	return st.facts.Compute(w), nil

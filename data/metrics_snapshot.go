@@ -14,7 +14,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/octoacme/flightdeck/model"
 )
@@ -41,6 +43,11 @@ import (
 // demo year (7,000) reads in tens of milliseconds.
 var snapshotMin = 10_000
 
+// snapshotLag is how many events a snapshot may be behind before a call
+// that read it keeps a new one (a few milliseconds to read again; writing a
+// year at ten times the demo's size is 4 MB).
+var snapshotLag int64 = 1000
+
 // snapshotDir is where snapshots live; "" keeps none. Tests move it.
 var snapshotDir = func() string {
 	dir, err := os.UserCacheDir()
@@ -54,7 +61,16 @@ var snapshotDir = func() string {
 // written), so that databases long gone do not pile up.
 const snapshotKeep = 16
 
+// snapshotMagic starts every snapshot: change its version when what facts
+// hold, or how a row becomes a fact, changes.
 const snapshotMagic = "flightdeck metrics facts v1\n"
+
+// snapshotOf names the database a snapshot belongs to: the engine, the
+// file or DSN (without password), and the schema (a migration may rewrite
+// rows without an event).
+func (s *Store) snapshotOf() string {
+	return s.eng.String() + "\x00" + s.path + "\x00" + strconv.Itoa(SchemaVersion)
+}
 
 // snapshotPath is the file of this database's snapshot, or "".
 func (s *Store) snapshotPath() string {
@@ -112,7 +128,7 @@ func (s *Store) loadSnapshot() (snap snapshot, ok bool) {
 		return snap, false
 	}
 	snap, err = decodeSnapshot(b)
-	if err != nil || snap.db != s.eng.String()+"\x00"+s.path {
+	if err != nil || snap.db != s.snapshotOf() {
 		return snapshot{}, false
 	}
 	return snap, true
@@ -151,7 +167,7 @@ func (s *Store) saveSnapshot(st factState, line lineage) {
 	if err != nil {
 		return
 	}
-	_, err = tmp.Write(encodeSnapshot(snapshot{st: st, line: line, db: s.eng.String() + "\x00" + s.path}))
+	_, err = tmp.Write(encodeSnapshot(snapshot{st: st, line: line, db: s.snapshotOf()}))
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -165,7 +181,8 @@ func (s *Store) saveSnapshot(st factState, line lineage) {
 	pruneSnapshots(dir)
 }
 
-// pruneSnapshots keeps the snapshotKeep newest snapshots of dir.
+// pruneSnapshots keeps the snapshotKeep newest snapshots of dir, and
+// removes what a process killed while writing one left.
 func pruneSnapshots(dir string) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -177,8 +194,13 @@ func pruneSnapshots(dir string) {
 	}
 	var files []file
 	for _, e := range entries {
-		if info, err := e.Info(); err == nil && strings.HasSuffix(e.Name(), ".facts") {
+		info, err := e.Info()
+		switch {
+		case err != nil:
+		case strings.HasSuffix(e.Name(), ".facts"):
 			files = append(files, file{e.Name(), info.ModTime().UnixNano()})
+		case strings.HasPrefix(e.Name(), ".facts-") && time.Since(info.ModTime()) > time.Hour:
+			_ = os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].mod > files[j].mod })

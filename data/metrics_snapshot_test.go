@@ -17,7 +17,7 @@ import (
 func snapshotTest(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	t.Cleanup(SetMetricsSnapshots(dir, 0))
+	t.Cleanup(SetMetricsSnapshots(dir, 0, 0))
 	return dir
 }
 
@@ -149,7 +149,7 @@ func TestMetricsSnapshotFollowsTheDatabase(t *testing.T) {
 	}
 
 	// Nowhere to keep one: still right.
-	SetMetricsSnapshots(filepath.Join(dir, "missing", "\x00bad"), 0)
+	SetMetricsSnapshots(filepath.Join(dir, "missing", "\x00bad"), 0, 0)
 	checkWindows(t, s, "no snapshot directory", once)
 }
 
@@ -229,5 +229,36 @@ func TestMetricsCacheStartsFromSnapshot(t *testing.T) {
 	checkWindows(t, s, "cache from a snapshot", func(w model.MetricsWindow) (model.Metrics, error) { return c.Metrics(ctx, w) })
 	if c.st.since != toMS(t0.Add(-400*time.Hour)) {
 		t.Errorf("the cache did not start from the snapshot's reach: %d", c.st.since)
+	}
+}
+
+// TestMetricsSnapshotPrune: the directory keeps the newest snapshots and
+// loses what a killed writer left behind.
+func TestMetricsSnapshotPrune(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-2 * time.Hour)
+	for i := range snapshotKeep + 3 {
+		p := filepath.Join(dir, fmt.Sprintf("%02d.facts", i))
+		noErr(t, os.WriteFile(p, []byte("x"), 0o600))
+		at := old.Add(time.Duration(i) * time.Minute)
+		noErr(t, os.Chtimes(p, at, at))
+	}
+	for _, name := range []string{".facts-killed", ".facts-writing"} {
+		noErr(t, os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600))
+	}
+	noErr(t, os.Chtimes(filepath.Join(dir, ".facts-killed"), old, old))
+	pruneSnapshots(dir)
+	entries, err := os.ReadDir(dir)
+	noErr(t, err)
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	want := []string{".facts-writing"}
+	for i := 3; i < snapshotKeep+3; i++ {
+		want = append(want, fmt.Sprintf("%02d.facts", i))
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("kept %q, want %q", got, want)
 	}
 }

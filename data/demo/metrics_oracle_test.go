@@ -34,9 +34,9 @@ func checkMetricsMatchOld(t *testing.T, s *data.Store, now time.Time) {
 		{now.Add(-7 * day), now, all, prod},
 		{now.Add(-30 * day), now, every, envs},
 		{now.Add(-90 * day), now, all, prod},
-		{now.Add(-365 * day), now, every, envs[:2]},
-		{now.Add(-200*day + time.Millisecond/2), now.Add(-100*day + 3*time.Hour + time.Nanosecond), every, prod},
-		{now.Add(-400 * day), now.Add(30 * day), all, envs},
+		{now.Add(-365 * day), now, every[:2], envs[:2]},
+		{now.Add(-200*day + time.Millisecond/2), now.Add(-100*day + 3*time.Hour + time.Nanosecond), every[1:3], prod},
+		{now.Add(-400 * day), now.Add(30 * day), all, envs[:2]},
 	}
 	cache := data.NewMetricsCache(s)
 	start := time.Now()
