@@ -159,3 +159,38 @@ func TestMetricsCacheServices(t *testing.T) {
 		check("after " + svc)
 	}
 }
+
+// TestMetricsCacheConcurrent: sessions asking at once while writes land
+// (run it with -race); afterwards every window is right.
+func TestMetricsCacheConcurrent(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	c := NewMetricsCache(s)
+	h := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Hour) }
+	windows := []model.MetricsWindow{{From: h(-10), To: h(100)}, {From: h(-100), To: h(100), Service: "web"}, {From: h(-1000), To: h(1000)}}
+	done := make(chan error)
+	for g := range 3 {
+		go func() {
+			for i := range 15 {
+				if _, err := c.Metrics(ctx, windows[(g+i)%len(windows)]); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for i := range 6 {
+		finishedDeployment(t, s, []string{"api", "web"}[i%2], "production", h(i*10), h(i*10+2), h(i*10-1), i%3 == 0)
+	}
+	for range 3 {
+		noErr(t, <-done)
+	}
+	for _, w := range windows {
+		got, err := c.Metrics(ctx, w)
+		noErr(t, err)
+		if want := oldMetrics(t, s, w); !reflect.DeepEqual(got, want) {
+			t.Errorf("window %+v: differs after concurrent use:\n%+v\n%+v", w, got, want)
+		}
+	}
+}
