@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 
 	"github.com/octoacme/flightdeck/model"
@@ -118,8 +119,12 @@ func (c *MetricsCache) update(ctx context.Context, since int64) (factState, erro
 	if err != nil {
 		return c.st, err
 	}
-	if much {
+	if much && len(st.facts.Deploys())+len(st.facts.Incidents()) >= snapshotMin {
 		c.s.saveSnapshotOf(ctx, st)
+		// Reading a large history leaves tens of megabytes of rows behind:
+		// hand them back now rather than over the next minutes, so that a
+		// dashboard's size stays that of its facts.
+		debug.FreeOSMemory()
 	}
 	return st, nil
 }

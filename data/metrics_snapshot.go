@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"hash/fnv"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -167,7 +168,7 @@ func (s *Store) saveSnapshot(st factState, line lineage) {
 	if err != nil {
 		return
 	}
-	_, err = tmp.Write(encodeSnapshot(snapshot{st: st, line: line, db: s.snapshotOf()}))
+	err = writeSnapshot(tmp, snapshot{st: st, line: line, db: s.snapshotOf()})
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -213,12 +214,29 @@ func pruneSnapshots(dir string) {
 // everything before it.
 
 func encodeSnapshot(snap snapshot) []byte {
-	f := snap.st.facts
-	var b []byte
-	b = append(b, snapshotMagic...)
-	str := func(s string) { b = binary.AppendUvarint(b, uint64(len(s))); b = append(b, s...) }
+	var buf bytes.Buffer
+	_ = writeSnapshot(&buf, snap)
+	return buf.Bytes()
+}
+
+// writeSnapshot writes snap to w in chunks (a year at ten times the demo's
+// size is 4 MB: a dashboard need not hold it twice).
+func writeSnapshot(w io.Writer, snap snapshot) error {
+	crc := crc32.NewIEEE()
+	out := io.MultiWriter(w, crc)
+	var err error
+	b := make([]byte, 0, 64<<10)
+	flush := func(always bool) {
+		if err == nil && (always || len(b) > 60<<10) {
+			_, err = out.Write(b)
+			b = b[:0]
+		}
+	}
+	str := func(s string) { b = binary.AppendUvarint(b, uint64(len(s))); b = append(b, s...); flush(false) }
 	i64 := func(v int64) { b = binary.LittleEndian.AppendUint64(b, uint64(v)) }
 	u := func(v uint64) { b = binary.AppendUvarint(b, v) }
+	f := snap.st.facts
+	b = append(b, snapshotMagic...)
 	str(snap.db)
 	i64(snap.st.since)
 	i64(snap.st.mark.events)
@@ -248,6 +266,7 @@ func encodeSnapshot(snap snapshot) []byte {
 		for _, c := range d.Commits {
 			i64(c)
 		}
+		flush(false)
 	}
 	incs := f.Incidents()
 	u(uint64(len(incs)))
@@ -259,8 +278,14 @@ func encodeSnapshot(snap snapshot) []byte {
 		u(uint64(inc.Scope + 1))
 		u(boolBit(inc.Resolved))
 		u(uint64(inc.Peak))
+		flush(false)
 	}
-	return binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+	flush(true)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(binary.LittleEndian.AppendUint32(nil, crc.Sum32()))
+	return err
 }
 
 func boolBit(v bool) uint64 {
