@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"sync"
 
@@ -105,13 +106,15 @@ func (c *MetricsCache) facts(ctx context.Context, since int64) (*model.MetricsFa
 	return st.facts, nil
 }
 
-// update brings the facts up to date and makes them reach since: from
-// those kept, else from the database's snapshot, else read in full. A load
-// or an extension (a read of much) is kept as the snapshot too.
+// update brings the facts up to date and makes them reach since. The first
+// call reads its window (a month of rows costs less than decoding a year's
+// snapshot); reaching further back takes the database's snapshot when it
+// reaches that far, else reads the span before. A load or an extension (a
+// read of much) is kept as the snapshot.
 func (c *MetricsCache) update(ctx context.Context, since int64) (factState, error) {
 	st, line := c.st, (*lineage)(nil)
-	if st.facts == nil {
-		if snap, ok := c.s.loadSnapshot(); ok {
+	if st.facts != nil && since < st.since {
+		if snap, ok := c.s.loadSnapshot(); ok && snap.st.since <= since {
 			st, line = snap.st, &snap.line
 		}
 	}
@@ -142,9 +145,13 @@ func (s *Store) current(ctx context.Context, st factState, line *lineage, since 
 	err = s.read(ctx, "read metrics", func(tx *sql.Tx) error {
 		if line != nil {
 			l, err := readLineage(ctx, tx, st.mark.events)
-			if err != nil || l != *line {
-				reload = true
+			if err != nil {
 				return err
+			}
+			if l != *line { // another history: the snapshot is of no use
+				_ = os.Remove(s.snapshotPath())
+				reload = true
+				return nil
 			}
 		}
 		mark, err := readFactMark(ctx, tx)

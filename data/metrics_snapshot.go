@@ -136,9 +136,15 @@ func (s *Store) loadSnapshot() (snap snapshot, ok bool) {
 }
 
 // saveSnapshotOf saves st with the history it was read from (the event of
-// its mark: events are never deleted, so a later read finds the same one).
+// its mark: events are never deleted, so a later read finds the same one),
+// unless the snapshot there reaches further back: that one serves more
+// windows, and what was written since it is read from the events.
 func (s *Store) saveSnapshotOf(ctx context.Context, st factState) {
-	if s.snapshotPath() == "" || st.facts == nil || len(st.facts.Deploys())+len(st.facts.Incidents()) < snapshotMin {
+	path := s.snapshotPath()
+	if path == "" || st.facts == nil || len(st.facts.Deploys())+len(st.facts.Incidents()) < snapshotMin {
+		return
+	}
+	if since, ok := peekSnapshot(path, s.snapshotOf()); ok && since < st.since {
 		return
 	}
 	var line lineage
@@ -208,6 +214,26 @@ func pruneSnapshots(dir string) {
 	for _, f := range files[min(len(files), snapshotKeep):] {
 		_ = os.Remove(filepath.Join(dir, f.name))
 	}
+}
+
+// peekSnapshot reads how far back the snapshot at path for database db
+// reaches, from its first bytes only (the whole file is checked when read).
+func peekSnapshot(path, db string) (since int64, ok bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	head := make([]byte, len(snapshotMagic)+binary.MaxVarintLen64+len(db)+8)
+	if _, err := io.ReadFull(f, head); err != nil || !bytes.HasPrefix(head, []byte(snapshotMagic)) {
+		return 0, false
+	}
+	r := snapReader{b: head[len(snapshotMagic):]}
+	if r.str() != db {
+		return 0, false
+	}
+	since = r.i64()
+	return since, r.err == nil
 }
 
 // The file: the magic line, then little-endian fields, then a CRC-32 of

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -214,21 +215,44 @@ func copyFile(t *testing.T, from, to string) {
 	noErr(t, os.WriteFile(to, b, 0o600))
 }
 
-// TestMetricsCacheStartsFromSnapshot: a dashboard's first M reads the
-// snapshot another process kept, then only what was written since.
-func TestMetricsCacheStartsFromSnapshot(t *testing.T) {
+// TestMetricsCacheReachesBackBySnapshot: a dashboard's first M reads its
+// window from the database and keeps the wider snapshot another process
+// made; reaching further back then takes that snapshot (here one forged
+// empty, with the database's history, to show it is the snapshot that
+// answers) instead of reading the rows.
+func TestMetricsCacheReachesBackBySnapshot(t *testing.T) {
 	snapshotTest(t)
 	s := newStore(t)
 	ctx := context.Background()
 	metricsHistory(t, s, 0)
-	if _, err := s.Metrics(ctx, model.MetricsWindow{From: t0.Add(-400 * time.Hour), To: t0.Add(400 * time.Hour)}); err != nil {
+	wide := model.MetricsWindow{From: t0.Add(-400 * time.Hour), To: t0.Add(400 * time.Hour)}
+	if _, err := s.Metrics(ctx, wide); err != nil {
 		t.Fatal(err)
 	}
-	metricsHistory(t, s, 20)
+	kept, ok := s.loadSnapshot()
+	if !ok {
+		t.Fatal("no snapshot")
+	}
+	forged := kept
+	forged.st.facts = model.NewMetricsFacts(kept.st.facts.Scopes(), nil, nil)
+	noErr(t, os.WriteFile(s.snapshotPath(), encodeSnapshot(forged), 0o600))
+	before, err := os.ReadFile(s.snapshotPath())
+	noErr(t, err)
+
 	c := NewMetricsCache(s)
-	checkWindows(t, s, "cache from a snapshot", func(w model.MetricsWindow) (model.Metrics, error) { return c.Metrics(ctx, w) })
-	if c.st.since != toMS(t0.Add(-400*time.Hour)) {
-		t.Errorf("the cache did not start from the snapshot's reach: %d", c.st.since)
+	narrow := model.MetricsWindow{From: t0.Add(-48 * time.Hour), To: t0.Add(200 * time.Hour)}
+	got, err := c.Metrics(ctx, narrow)
+	noErr(t, err)
+	if want := oldMetrics(t, s, narrow); !reflect.DeepEqual(got, want) {
+		t.Errorf("first window, read from the database, differs:\n%+v\n%+v", got, want)
+	}
+	if after, _ := os.ReadFile(s.snapshotPath()); !bytes.Equal(after, before) {
+		t.Error("the first window's narrower facts replaced the wider snapshot")
+	}
+	got, err = c.Metrics(ctx, wide)
+	noErr(t, err)
+	if got.ChangeFailRate.Den != 0 || c.st.since != forged.st.since {
+		t.Errorf("reaching back did not take the snapshot: %v, reach %d", got.ChangeFailRate, c.st.since)
 	}
 }
 

@@ -14,12 +14,10 @@ import (
 )
 
 // metricsWindows are the windows `w` cycles through.
-var metricsWindows = []metricsWindow{{"30d", 30 * 24 * time.Hour}, {"90d", 90 * 24 * time.Hour}, {"365d", 365 * 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}}
-
-type metricsWindow struct {
+var metricsWindows = []struct {
 	label string
 	d     time.Duration
-}
+}{{"30d", 30 * 24 * time.Hour}, {"90d", 90 * 24 * time.Hour}, {"365d", 365 * 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}}
 
 // metricsView is the delivery-metrics screen: DORA's metrics over a window
 // with their performance buckets and weekly trends.
@@ -32,7 +30,7 @@ type metricsView struct {
 	err      error
 	width    int
 	height   int
-	// readAhead is set once the widest window has been asked for in the
+	// readAhead is set once the wider windows have been asked for in the
 	// background (see setMetrics).
 	readAhead bool
 }
