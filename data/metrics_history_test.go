@@ -76,8 +76,13 @@ func TestMetricsInputMatchesEverything(t *testing.T) {
 				if m := model.ComputeMetrics(deps, incs, w); !reflect.DeepEqual(m, want) {
 					t.Errorf("%dd %q %q: metrics differ:\n%+v\n%+v", days, svc, env, m, want)
 				}
-				if m, err := s.Metrics(ctx, w); err != nil || !reflect.DeepEqual(m, want) {
-					t.Errorf("%dd %q %q: Store.Metrics differs (%v):\n%+v\n%+v", days, svc, env, err, m, want)
+				// Store.Metrics, here on either engine (the demo year's
+				// check in data/demo runs on SQLite only): every window,
+				// all services and one named in another case.
+				if svc != "checkout-api" && svc != "nope" {
+					if m, err := s.Metrics(ctx, w); err != nil || !reflect.DeepEqual(m, want) {
+						t.Errorf("%dd %q %q: Store.Metrics differs (%v):\n%+v\n%+v", days, svc, env, err, m, want)
+					}
 				}
 			}
 		}
