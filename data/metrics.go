@@ -14,7 +14,10 @@ import (
 )
 
 // MetricsInput loads what model.ComputeMetrics needs for the window [from,
-// to) and one service ("" = all), from one snapshot:
+// to) and one service ("" = all), from one snapshot. The metrics screens
+// and `metrics` use Store.Metrics and MetricsCache, which compute the same
+// from a few columns of the same rows; this path, whole rows into
+// ComputeMetrics, is the reference the tests hold them to. It loads:
 //
 //   - deployments that finished or were created in the window;
 //   - incidents that matter to the window: opened before `to` and not

@@ -85,7 +85,7 @@ func TestLeadTimePerCommit(t *testing.T) {
 	w := MetricsWindow{From: day, To: day.Add(24 * time.Hour)}
 
 	two := []Deployment{dep(1, h(12), cs(h(11), h(10), h(9))), dep(2, h(15), cs(h(13)))}
-	m := ComputeMetrics(two, nil, w)
+	m := metCompute(t, two, nil, w)
 	if m.LeadTime.N != 4 || m.LeadTime.Median != 2*time.Hour || m.LeadTime.Min != time.Hour || m.LeadTime.Max != 3*time.Hour {
 		t.Errorf("lead time %+v, want 4 samples, median 2h", m.LeadTime)
 	}
@@ -102,7 +102,7 @@ func TestLeadTimePerCommit(t *testing.T) {
 	for range 10 {
 		ten = append(ten, h(11).Add(-time.Duration(len(ten))*time.Millisecond))
 	}
-	m = ComputeMetrics([]Deployment{dep(1, h(12), cs(ten...)), dep(2, h(15), cs(h(10)))}, nil, w)
+	m = metCompute(t, []Deployment{dep(1, h(12), cs(ten...)), dep(2, h(15), cs(h(10)))}, nil, w)
 	if m.LeadTime.Median.Round(time.Second) != time.Hour || m.LeadTime.N != 11 {
 		t.Errorf("ten and one: %+v", m.LeadTime)
 	}
@@ -112,7 +112,7 @@ func TestLeadTimePerCommit(t *testing.T) {
 	skew := dep(4, h(20), cs(h(20.5), h(16)))
 	skew.Commits[0].Position, skew.Commits[1].Position = 0, 1
 	none := dep(5, h(21), nil)
-	m = ComputeMetrics(append(two, old, skew, none), nil, w)
+	m = metCompute(t, append(two, old, skew, none), nil, w)
 	if b := m.LeadTimeBasis; b != (LeadTimeBasis{Unit: "commit", Changes: 6, Deployments: 4, WithoutCommitList: 1, SkippedCommits: 1}) {
 		t.Errorf("basis %+v", b)
 	}

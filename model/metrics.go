@@ -155,12 +155,18 @@ func (d Distribution) String() string {
 }
 
 func metDistribution(samples []time.Duration, missing int) Distribution {
-	d := Distribution{N: len(samples), Missing: missing}
-	if len(samples) == 0 {
-		return d
-	}
 	s := slices.Clone(samples)
 	slices.Sort(s)
+	return metDistributionSorted(s, missing)
+}
+
+// metDistributionSorted is metDistribution of samples already in ascending
+// order.
+func metDistributionSorted(s []time.Duration, missing int) Distribution {
+	d := Distribution{N: len(s), Missing: missing}
+	if len(s) == 0 {
+		return d
+	}
 	d.Median, _ = metPercentileSorted(s, 50)
 	d.P90, _ = metPercentileSorted(s, 90)
 	d.Min, d.Max = s[0], s[len(s)-1]
@@ -508,14 +514,27 @@ func metPeakSeverity(inc Incident) Severity {
 }
 
 func metResolvedAt(inc Incident) time.Time {
-	if inc.Status != IncidentResolved || inc.ResolvedAt.IsZero() || inc.ResolvedAt.Before(inc.OpenedAt) {
+	return metResolved(inc.Status, inc.OpenedAt, inc.ResolvedAt)
+}
+
+// metResolved is when an incident with this status, opening and stored
+// resolution time was resolved; zero while it is not (or the times are
+// inconsistent).
+func metResolved(status IncidentStatus, opened, resolved time.Time) time.Time {
+	if status != IncidentResolved || resolved.IsZero() || resolved.Before(opened) {
 		return time.Time{}
 	}
-	return inc.ResolvedAt
+	return resolved
 }
 
 func (w MetricsWindow) metCovers(d Deployment) bool {
-	env := strings.TrimSpace(d.Environment)
+	return w.metCoversScope(d.Service, d.Environment)
+}
+
+// metCoversScope reports whether a deployment of service to environment
+// counts in w.
+func (w MetricsWindow) metCoversScope(service, environment string) bool {
+	env := strings.TrimSpace(environment)
 	if env == "" {
 		env = DefaultEnvironment
 	}
@@ -523,7 +542,7 @@ func (w MetricsWindow) metCovers(d Deployment) bool {
 		return false
 	}
 	svc := strings.TrimSpace(w.Service)
-	return svc == "" || strings.EqualFold(strings.TrimSpace(d.Service), svc)
+	return svc == "" || strings.EqualFold(strings.TrimSpace(service), svc)
 }
 
 func metIn(t, from, to time.Time) bool { return !t.Before(from) && t.Before(to) }
@@ -534,15 +553,8 @@ func metIn(t, from, to time.Time) bool { return !t.Before(from) && t.Before(to) 
 // failures through incidents that may open after the window). The rules are
 // in this file's header comment. An invalid window gives empty metrics.
 func ComputeMetrics(deps []Deployment, incs []Incident, w MetricsWindow) Metrics {
-	m := Metrics{Window: w}
 	if w.Validate() != nil {
-		m.DeploymentFrequency.Bucket = FrequencyBucket(0, 0)
-		m.LeadTimeBucket = DurationBucket(0, 0)
-		m.ChangeFailBucket = ChangeFailBucket(Ratio{})
-		m.FailedDeploymentRecoveryBucket = DurationBucket(0, 0)
-		m.MTTRBucket = DurationBucket(0, 0)
-		m.ReworkBucket = ReworkBucket(Ratio{})
-		return m
+		return metInvalid(w)
 	}
 	from, to := w.From, w.To
 
@@ -594,7 +606,32 @@ func ComputeMetrics(deps []Deployment, incs []Incident, w MetricsWindow) Metrics
 		mis = append(mis, mi)
 	}
 
-	agg := metAggregate(recs, mis, from, to)
+	m := metMetrics(w, metAggregate(recs, mis, from, to))
+	for ws := WeekStart(from); ws.Before(to); ws = ws.AddDate(0, 0, 7) {
+		a, b := metWeekBounds(ws, from, to)
+		m.Weekly = append(m.Weekly, metWeekStats(ws, a, b, metAggregate(recs, mis, a, b)))
+	}
+	return m
+}
+
+// metInvalid is the metrics of a window that cannot hold anything: no
+// numbers, no buckets.
+func metInvalid(w MetricsWindow) Metrics {
+	m := Metrics{Window: w}
+	m.DeploymentFrequency.Bucket = FrequencyBucket(0, 0)
+	m.LeadTimeBucket = DurationBucket(0, 0)
+	m.ChangeFailBucket = ChangeFailBucket(Ratio{})
+	m.FailedDeploymentRecoveryBucket = DurationBucket(0, 0)
+	m.MTTRBucket = DurationBucket(0, 0)
+	m.ReworkBucket = ReworkBucket(Ratio{})
+	return m
+}
+
+// metMetrics is the metrics of window w from its aggregate, without the
+// weekly trend.
+func metMetrics(w MetricsWindow, agg metAgg) Metrics {
+	from, to := w.From, w.To
+	m := Metrics{Window: w}
 	m.Deployments = agg.deployments
 	days := to.Sub(from).Hours() / 24
 	m.DeploymentFrequency = Frequency{
@@ -618,27 +655,32 @@ func ComputeMetrics(deps []Deployment, incs []Incident, w MetricsWindow) Metrics
 	m.ReworkRate = agg.rework
 	m.ReworkBucket = ReworkBucket(m.ReworkRate)
 	m.Hotfixes = agg.hotfixes
-
-	for ws := WeekStart(from); ws.Before(to); ws = ws.AddDate(0, 0, 7) {
-		a, b := ws, ws.AddDate(0, 0, 7)
-		if a.Before(from) {
-			a = from
-		}
-		if b.After(to) {
-			b = to
-		}
-		wa := metAggregate(recs, mis, a, b)
-		m.Weekly = append(m.Weekly, WeekStats{
-			Start: ws, From: a, To: b,
-			Deployments:              wa.deployments,
-			ChangeFailRate:           wa.cfr,
-			ReworkRate:               wa.rework,
-			LeadTime:                 wa.lead,
-			FailedDeploymentRecovery: wa.recovery,
-			MTTR:                     wa.mttr,
-		})
-	}
 	return m
+}
+
+// metWeekBounds is the part [a, b) of the week starting ws inside [from, to).
+func metWeekBounds(ws, from, to time.Time) (a, b time.Time) {
+	a, b = ws, ws.AddDate(0, 0, 7)
+	if a.Before(from) {
+		a = from
+	}
+	if b.After(to) {
+		b = to
+	}
+	return a, b
+}
+
+// metWeekStats is one week of the trend from its aggregate.
+func metWeekStats(ws, a, b time.Time, wa metAgg) WeekStats {
+	return WeekStats{
+		Start: ws, From: a, To: b,
+		Deployments:              wa.deployments,
+		ChangeFailRate:           wa.cfr,
+		ReworkRate:               wa.rework,
+		LeadTime:                 wa.lead,
+		FailedDeploymentRecovery: wa.recovery,
+		MTTR:                     wa.mttr,
+	}
 }
 
 // metDigest reads one deployment that reached production, with the

@@ -113,7 +113,7 @@ func metFixture() ([]Deployment, []Incident) {
 
 func TestMetricsFixtureAllServices(t *testing.T) {
 	deps, incs := metFixture()
-	m := ComputeMetrics(deps, incs, metWindow(metT0, metAt(14, 0, 0)))
+	m := metCompute(t, deps, incs, metWindow(metT0, metAt(14, 0, 0)))
 
 	// Completed production deployments finished in the window: 1 2 4 5 9 10 13.
 	if m.Deployments != 7 {
@@ -180,7 +180,7 @@ func TestMetricsFixtureAllServices(t *testing.T) {
 
 func TestMetricsWeeklyAcrossWeekBoundary(t *testing.T) {
 	deps, incs := metFixture()
-	m := ComputeMetrics(deps, incs, metWindow(metT0, metAt(14, 0, 0)))
+	m := metCompute(t, deps, incs, metWindow(metT0, metAt(14, 0, 0)))
 	want := []WeekStats{{
 		Start: metT0, From: metT0, To: metAt(7, 0, 0),
 		Deployments:    4, // 1 2 4 5
@@ -221,7 +221,7 @@ func TestMetricsWeeklyAcrossWeekBoundary(t *testing.T) {
 func TestMetricsWeeklyMidWeekWindow(t *testing.T) {
 	deps, incs := metFixture()
 	// Thursday noon to Thursday noon: two cut weeks.
-	m := ComputeMetrics(deps, incs, metWindow(metAt(3, 12, 0), metAt(10, 12, 0)))
+	m := metCompute(t, deps, incs, metWindow(metAt(3, 12, 0), metAt(10, 12, 0)))
 	if len(m.Weekly) != 2 {
 		t.Fatalf("Weekly has %d weeks, want 2: %+v", len(m.Weekly), m.Weekly)
 	}
@@ -305,7 +305,7 @@ func TestMetricsFilters(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			m := ComputeMetrics(deps, incs, c.w)
+			m := metCompute(t, deps, incs, c.w)
 			got := want{m.Deployments, m.ChangeFailRate, m.ReworkRate,
 				m.LeadTime.N, m.LeadTime.Missing, m.LeadTime.Median,
 				m.FailedDeploymentRecovery.N, m.FailedDeploymentRecovery.Missing,
@@ -318,7 +318,7 @@ func TestMetricsFilters(t *testing.T) {
 }
 
 func TestMetricsEmptyWindowIsNotZero(t *testing.T) {
-	m := ComputeMetrics(nil, nil, metWindow(metT0, metAt(30, 0, 0)))
+	m := metCompute(t, nil, nil, metWindow(metT0, metAt(30, 0, 0)))
 	if m.ChangeFailRate.Valid() || m.ChangeFailRate.String() != "n/a" {
 		t.Errorf("ChangeFailRate = %v, want n/a", m.ChangeFailRate)
 	}
@@ -366,7 +366,7 @@ func TestMetricsInvalidWindow(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.err) {
 			t.Errorf("Validate(%v…%v) = %v, want %q", c.w.From, c.w.To, err, c.err)
 		}
-		m := ComputeMetrics(deps, incs, c.w)
+		m := metCompute(t, deps, incs, c.w)
 		if m.Deployments != 0 || m.ChangeFailRate.Valid() || m.MTTR.N != 0 || m.MTTR.Missing != 0 || m.Weekly != nil || m.DeploymentFrequency.Bucket.Valid() {
 			t.Errorf("ComputeMetrics on an invalid window = %+v", m)
 		}
@@ -528,7 +528,7 @@ func TestMetricsRules(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			m := ComputeMetrics(c.deps, c.incs, metWindow(from, to))
+			m := metCompute(t, c.deps, c.incs, metWindow(from, to))
 			g := got{m.Deployments, m.ChangeFailRate, m.ReworkRate, m.LeadTime.N, m.LeadTime.Missing,
 				m.FailedDeploymentRecovery.N, m.FailedDeploymentRecovery.Missing, m.FailedDeploymentRecovery.Median,
 				m.MTTR.N, m.MTTR.Missing}
@@ -541,12 +541,12 @@ func TestMetricsRules(t *testing.T) {
 
 func TestMetricsMTTROpenedBeforeWindow(t *testing.T) {
 	incs := []Incident{metInc(1, SEV1, 0, metAt(-2, 22, 0), metAt(0, 1, 0))}
-	m := ComputeMetrics(nil, incs, metWindow(metT0, metAt(7, 0, 0)))
+	m := metCompute(t, nil, incs, metWindow(metT0, metAt(7, 0, 0)))
 	if m.MTTR.N != 1 || m.MTTR.Median != 27*metH || m.MTTRBucket.Label != "One day to one week" {
 		t.Errorf("MTTR = %+v, bucket %+v", m.MTTR, m.MTTRBucket)
 	}
 	// The window in which it opened sees it open at its end.
-	m = ComputeMetrics(nil, incs, metWindow(metAt(-7, 0, 0), metT0))
+	m = metCompute(t, nil, incs, metWindow(metAt(-7, 0, 0), metT0))
 	if m.MTTR.N != 0 || m.MTTR.Missing != 1 {
 		t.Errorf("previous window MTTR = %+v", m.MTTR)
 	}

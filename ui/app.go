@@ -218,8 +218,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case metricsMsg:
 		m.freshNow()
-		m.metrics.set(msg)
-		return m, nil
+		return m, m.setMetrics(msg)
 	case olderMsg:
 		m.log.setOlder(msg)
 		if msg.err != nil {

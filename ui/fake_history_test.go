@@ -5,7 +5,6 @@ import (
 	"errors"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/octoacme/flightdeck/model"
 )
@@ -82,10 +81,10 @@ func (f *fakeStore) IncidentDetail(_ context.Context, id int64) (IncidentDetail,
 	return out, nil
 }
 
-func (f *fakeStore) MetricsInput(_ context.Context, _, _ time.Time, _ string) ([]model.Deployment, []model.Incident, error) {
+func (f *fakeStore) Metrics(_ context.Context, w model.MetricsWindow) (model.Metrics, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]model.Deployment(nil), f.deps...), append([]model.Incident(nil), f.incidents...), nil
+	return model.ComputeMetrics(f.deps, f.incidents, w), nil
 }
 
 func (f *fakeStore) Services(context.Context) ([]string, error) {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -15,7 +14,9 @@ type HistoryStore interface {
 	IncidentHistory(ctx context.Context, q HistoryQuery) ([]model.Incident, error)
 	DeploymentDetail(ctx context.Context, id int64) (DeploymentDetail, error)
 	IncidentDetail(ctx context.Context, id int64) (IncidentDetail, error)
-	MetricsInput(ctx context.Context, from, to time.Time, service string) ([]model.Deployment, []model.Incident, error)
+	// Metrics are the delivery metrics of a window (model.ComputeMetrics
+	// over everything stored); asked on every M, w and s.
+	Metrics(ctx context.Context, w model.MetricsWindow) (model.Metrics, error)
 	Services(ctx context.Context) ([]string, error)
 }
 

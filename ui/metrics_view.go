@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,9 @@ type metricsView struct {
 	err      error
 	width    int
 	height   int
+	// readAhead is set once the wider windows have been asked for in the
+	// background (see setMetrics).
+	readAhead bool
 }
 
 type metricsMsg struct {
@@ -57,15 +61,48 @@ func metricsCmd(st HistoryStore, now time.Time, d time.Duration, service string)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
-		w := model.MetricsWindow{From: now.Add(-d), To: now, Service: service}
-		// The model wants every deployment and incident that can bear on the
-		// window; the store loads them.
-		deps, incs, err := st.MetricsInput(ctx, w.From, w.To, service)
+		m, err := st.Metrics(ctx, model.MetricsWindow{From: now.Add(-d), To: now, Service: service})
 		if err != nil {
 			return metricsMsg{err: err}
 		}
 		services, err := st.Services(ctx)
-		return metricsMsg{metrics: model.ComputeMetrics(deps, incs, w), services: services, err: err}
+		return metricsMsg{metrics: m, services: services, err: err}
+	}
+}
+
+// setMetrics shows msg. The first time metrics are shown it also asks, in
+// the background, for the wider windows w offers, narrowest first: a store
+// that keeps what it read (the dashboard's does) then answers every later w
+// and s from memory, while the first screen needed only its own window
+// read, and a w pressed early waits only for the next window's part.
+func (m *Model) setMetrics(msg metricsMsg) tea.Cmd {
+	m.metrics.set(msg)
+	if msg.err != nil || m.metrics.readAhead || m.opts.History == nil {
+		return nil
+	}
+	m.metrics.readAhead = true
+	shown := metricsWindows[m.metrics.window].d
+	var wider []time.Duration
+	for _, w := range metricsWindows {
+		if w.d > shown {
+			wider = append(wider, w.d)
+		}
+	}
+	if len(wider) == 0 {
+		return nil
+	}
+	slices.Sort(wider)
+	st, now := m.opts.History, m.opts.Now()
+	return func() tea.Msg {
+		for _, d := range wider {
+			ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+			_, err := st.Metrics(ctx, model.MetricsWindow{From: now.Add(-d), To: now})
+			cancel()
+			if err != nil {
+				break // the key that needs it will say why
+			}
+		}
+		return nil
 	}
 }
 

@@ -271,6 +271,7 @@ func TestGenerate(t *testing.T) {
 	}
 	t.Logf("MetricsInput: 30 days %s (%d deployments, %d incidents), a year %s", took30.Round(time.Microsecond),
 		len(deps), len(incs), time.Since(start).Round(time.Microsecond))
+	checkMetricsMatchOld(t, s, now)
 }
 
 // BenchmarkGenerate generates the default year of history into a new file

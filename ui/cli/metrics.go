@@ -52,15 +52,14 @@ func newMetricsCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			deps, incs, err := s.MetricsInput(ctx, w.From, w.To, w.Service)
+			m, err := s.Metrics(ctx, w)
 			if err != nil {
 				return cliError(err)
 			}
-			m := model.ComputeMetrics(deps, incs, w)
 			if asJSON {
 				return writeJSON(a.stdout, newMetricsJSON(m))
 			}
-			if w.Service != "" && !hasService(deps, w.Service) {
+			if w.Service != "" && m.Deployments == 0 && m.ChangeFailRate.Den == 0 {
 				if all, err := s.Services(ctx); err == nil && !containsFold(all, w.Service) {
 					fmt.Fprintf(a.stderr, "note: no deployment of %q was ever recorded (services: %s)\n", w.Service, strings.Join(all, ", "))
 				}
@@ -76,15 +75,6 @@ func newMetricsCmd(a *app) *cobra.Command {
 	f.StringVar(&env, "env", model.DefaultEnvironment, "environment counted (DORA counts production)")
 	f.BoolVar(&asJSON, "json", false, "print JSON for scripts")
 	return cmd
-}
-
-func hasService(deps []model.Deployment, svc string) bool {
-	for _, d := range deps {
-		if strings.EqualFold(d.Service, svc) {
-			return true
-		}
-	}
-	return false
 }
 
 func containsFold(xs []string, s string) bool {

@@ -138,10 +138,10 @@ func (s sessionReader) IncidentDetail(ctx context.Context, id int64) (ui.Inciden
 	return s.Reader.IncidentDetail(ctx, id)
 }
 
-func (s sessionReader) MetricsInput(ctx context.Context, from, to time.Time, service string) ([]model.Deployment, []model.Incident, error) {
+func (s sessionReader) Metrics(ctx context.Context, w model.MetricsWindow) (model.Metrics, error) {
 	ctx, done := s.bind(ctx)
 	defer done()
-	return s.Reader.MetricsInput(ctx, from, to, service)
+	return s.Reader.Metrics(ctx, w)
 }
 
 func (s sessionReader) Services(ctx context.Context) ([]string, error) {

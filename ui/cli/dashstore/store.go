@@ -13,12 +13,15 @@ import (
 )
 
 // Store is the SQLite store as the dashboard sees it.
-type Store struct{ *data.Store }
+type Store struct {
+	*data.Store
+	metrics *data.MetricsCache // shared by the copies of the Store
+}
 
 var _ ui.Store = Store{}
 
 // New wraps st.
-func New(st *data.Store) Store { return Store{st} }
+func New(st *data.Store) Store { return Store{st, data.NewMetricsCache(st)} }
 
 // FailingSenders lists the senders whose deliveries are failing now.
 func (s Store) FailingSenders(ctx context.Context) ([]model.SenderFailure, error) {
