@@ -30,7 +30,7 @@ func openPostgres(ctx context.Context, dsn string, opt Options, s *Store) (*Stor
 	s.readOnly = opt.ReadOnly
 	s.pgConfig = cfg
 	s.guard = &fileGuard{path: shown} // no file: never records, never refuses
-	s.closer = &closer{release: func() {}}
+	s.closer = &closer{release: func(bool) {}}
 	s.db = sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
 	// Each process keeps a few connections; the server's max_connections
 	// (100 by default) is shared by every dashboard and pipeline.
