@@ -38,7 +38,7 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) erro
 	}
 	defer done()
 	defer tx.Rollback()
-	if err := s.eng.lockWrites(ctx, tx, s.busyMS()); err != nil {
+	if err := s.eng.lockWritesAndAnnounce(ctx, tx, s.busyMS()); err != nil {
 		return s.failWrite(what, err)
 	}
 	// Under the write lock, so no other process of ours can be between its
@@ -52,9 +52,6 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) erro
 	}
 	if err := s.guard.check(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
-	}
-	if err := s.eng.announce(ctx, tx); err != nil {
-		return s.failWrite(what, err)
 	}
 	if err := tx.Commit(); err != nil {
 		if s.eng == enginePostgres && isConnLost(err) {
