@@ -437,16 +437,25 @@ func claimFile(path string) (*claim, error) {
 	}
 	suspect := false
 	if of == nil {
-		f, err := os.Open(path)
+		// Read-write if it may be: the write queue's lock needs it.
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		lockable := err == nil
+		if !lockable {
+			f, err = os.Open(path)
+		}
 		if err != nil && fi.Size() > 0 {
 			return nil, fmt.Errorf("cannot read %s: %s: check its permissions", path, cause(err))
 		}
-		// An empty file this user cannot read: SQLite says so next.
+		// (An empty file this user cannot read: SQLite says so next.)
 		if fi.Size() > 0 {
 			if suspect, err = checkHeader(path, f); err != nil {
 				f.Close()
 				return nil, err
 			}
+		}
+		if !lockable && f != nil {
+			f.Close() // no Store of this process has the file open yet
+			f = nil
 		}
 		of = &openFile{info: fi, queue: newWriteQueue(f)}
 		openFiles.files = append(openFiles.files, of)

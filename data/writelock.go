@@ -17,24 +17,33 @@ import (
 // left the lock idle between turns.
 //
 // Inside a process, writers queue on a channel (first come, first served);
-// between processes, on an exclusive flock(2) of the database file itself,
-// which the kernel hands to a waiter the moment the holder lets go, without
-// anyone polling. Nobody's correctness depends on it: the transaction still
-// begins with BEGIN IMMEDIATE, so a writer that does not queue (an older
-// flightdeck, the sqlite3 shell) is merely not fair to, and flightdeck
-// falls back to asking SQLite again after short random pauses (lockPause).
-// flock locks are not fcntl locks: they neither meet SQLite's byte-range
-// locks nor go away when another descriptor of the file is closed.
+// between processes, on an exclusive lock of one byte of the database file
+// far beyond anything SQLite locks (writeQueueByte), which the kernel hands
+// to a waiter the moment the holder lets go, without anyone polling. On
+// Linux it is an open-file-description lock (F_OFD_SETLKW): it belongs to
+// the descriptor, not the process, so it neither meets SQLite's own locks
+// on the file nor the flock a backup holds on its copy (litter.go). Other
+// systems have the turns inside the process only.
+//
+// Nobody's correctness depends on it: the transaction still begins with
+// BEGIN IMMEDIATE, so a writer that does not queue (an older flightdeck,
+// the sqlite3 shell) is merely not fair to, and flightdeck falls back to
+// asking SQLite again after short random pauses (lockPause).
 type writeQueue struct {
 	turn chan struct{} // holds one token while a writer of this process has its turn
-	// fd is the process's descriptor of the file for flock, opened before
-	// SQLite opened the file and closed only after every connection of
-	// this process to it is closed: closing a descriptor of the file drops
-	// the fcntl locks SQLite holds on it (pitfalls D28). nil where there
-	// is no flock, or the file could not be opened: turns in this process
-	// only.
+	// fd is the process's read-write descriptor of the file for the lock,
+	// opened before SQLite opened the file and closed only after every
+	// connection of this process to it is closed: closing a descriptor of
+	// the file drops the fcntl locks SQLite holds on it (pitfalls D28).
+	// nil when the file could not be opened for writing: turns in this
+	// process only.
 	fd *os.File
 }
+
+// writeQueueByte is the byte of the database file the write queue locks:
+// SQLite's locks are on the bytes from 1 GiB (its PENDING_BYTE) to 1 GiB +
+// 512, and nothing reads or writes a file there.
+const writeQueueByte = 1 << 62
 
 func newWriteQueue(fd *os.File) *writeQueue {
 	return &writeQueue{turn: make(chan struct{}, 1), fd: fd}

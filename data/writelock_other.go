@@ -1,4 +1,4 @@
-//go:build !(linux || darwin || freebsd || openbsd || netbsd)
+//go:build !linux
 
 package data
 
@@ -7,10 +7,11 @@ import (
 	"os"
 )
 
-// No flock here: writers of this process take turns, and between
-// processes BEGIN IMMEDIATE is retried after short random pauses.
+// No open-file-description locks here (and flock would meet the lock a
+// backup holds on its copy): writers of this process take turns, and
+// between processes BEGIN IMMEDIATE is retried after short random pauses.
 func tryLockFile(*os.File) bool { return true }
 
-func lockFile(*os.File) error { return errors.New("no file locks on this system") }
+func lockFile(*os.File) error { return errors.New("no write queue lock on this system") }
 
 func unlockFile(*os.File) {}
