@@ -389,7 +389,7 @@ var sqliteHeader = []byte("SQLite format 3\x00")
 // drops the locks SQLite holds through its own descriptors (pitfalls D28).
 // The header is therefore read only while no Store of this process has the
 // file open, and the check and the claim happen under one mutex; the
-// descriptor it was read through stays open, for the write queue's flock,
+// descriptor it was read through stays open, for the write queue's lock,
 // until the last Store of this process on the file has closed its
 // connections.
 var openFiles struct {

@@ -70,7 +70,7 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) erro
 //
 // On SQLite the writer first waits for its turn (writeQueue: writers of
 // this process first come, first served, and between processes the
-// kernel's flock queue), then runs BEGIN IMMEDIATE with no busy timeout:
+// kernel's lock queue, writelock.go), then runs BEGIN IMMEDIATE with no busy timeout:
 // it fails at once while a writer that does not queue holds the lock, and
 // is asked again after a short random pause (lockPause). Both waits
 // together last at most the busy timeout; the transaction's own

@@ -74,7 +74,7 @@ func (q *writeQueue) take(ctx context.Context, deadline time.Time) (release func
 	if q.fd == nil || tryLockFile(q.fd) {
 		return q.release, nil
 	}
-	// Wait in the kernel. A blocking flock cannot be given a deadline, so
+	// Wait in the kernel. A blocking lock cannot be given a deadline, so
 	// it runs on its own goroutine; a writer that gives up leaves it to
 	// take the lock, let go of it at once and end the turn then.
 	var mu sync.Mutex
