@@ -69,9 +69,9 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) erro
 // transaction is over.
 //
 // On SQLite the writer first waits for its turn (writeQueue: writers of
-// this process first come, first served, and between processes the
-// kernel's lock queue, writelock.go), then runs BEGIN IMMEDIATE with no busy timeout:
-// it fails at once while a writer that does not queue holds the lock, and
+// this process first come, first served, and between processes a lock the
+// kernel queues), then runs BEGIN IMMEDIATE with no busy timeout: it
+// fails at once while a writer that does not queue holds the lock, and
 // is asked again after a short random pause (lockPause). Both waits
 // together last at most the busy timeout; the transaction's own
 // statements, COMMIT among them, get the busy timeout back.
