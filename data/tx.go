@@ -73,8 +73,7 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) erro
 // kernel queues), then runs BEGIN IMMEDIATE with no busy timeout: it
 // fails at once while a writer that does not queue holds the lock, and
 // is asked again after a short random pause (lockPause). Both waits
-// together last at most the busy timeout; the transaction's own
-// statements, COMMIT among them, get the busy timeout back.
+// together last at most the busy timeout.
 //
 // PostgreSQL queues lock waiters first come, first served (lockWrites).
 func (s *Store) beginWrite(ctx context.Context) (tx *sql.Tx, done func(), err error) {
@@ -82,24 +81,28 @@ func (s *Store) beginWrite(ctx context.Context) (tx *sql.Tx, done func(), err er
 		tx, err := s.db.BeginTx(ctx, nil)
 		return tx, func() {}, err
 	}
+	// The connection is made ready before the turn is taken, so the turn
+	// lasts the transaction and nothing else: the queue goes round as fast
+	// as writers commit.
 	deadline := time.Now().Add(s.busyTimeout())
-	endTurn, err := s.queue.take(ctx, deadline)
-	if err != nil {
-		return nil, nil, err
-	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		endTurn()
 		return nil, nil, err
 	}
-	restore := "PRAGMA busy_timeout = " + strconv.FormatInt(s.busyMS(), 10)
 	giveBack := func() {
-		// The pool's connections keep the DSN's busy timeout.
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), restore)
+		// The pool's connections keep the DSN's busy timeout. Inside the
+		// transaction nothing waits for a lock any more (the write lock
+		// is held; a checkpoint after COMMIT is passive), so it is set
+		// back once the turn is over.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA busy_timeout = "+strconv.FormatInt(s.busyMS(), 10))
 		_ = conn.Close()
-		endTurn()
 	}
 	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
+		giveBack()
+		return nil, nil, err
+	}
+	endTurn, err := s.queue.take(ctx, deadline)
+	if err != nil {
 		giveBack()
 		return nil, nil, err
 	}
@@ -111,6 +114,7 @@ func (s *Store) beginWrite(ctx context.Context) (tx *sql.Tx, done func(), err er
 		}
 		left := time.Until(deadline)
 		if !isBusy(err) || left <= 0 {
+			endTurn()
 			giveBack()
 			return nil, nil, err
 		}
@@ -118,19 +122,15 @@ func (s *Store) beginWrite(ctx context.Context) (tx *sql.Tx, done func(), err er
 		select {
 		case <-ctx.Done():
 			pause.Stop()
+			endTurn()
 			giveBack()
 			return nil, nil, ctx.Err()
 		case <-pause.C:
 		}
 	}
-	if _, err := tx.ExecContext(ctx, restore); err != nil {
-		_ = tx.Rollback()
-		giveBack()
-		return nil, nil, err
-	}
 	return tx, func() {
-		_ = conn.Close()
 		endTurn()
+		giveBack()
 	}, nil
 }
 
