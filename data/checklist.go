@@ -36,6 +36,17 @@ func (s *Store) Checklist(ctx context.Context, deploymentID int64) ([]model.Item
 	return items, guidance, nil
 }
 
+// Item is one checklist item, by its id.
+func (s *Store) Item(ctx context.Context, id int64) (model.Item, error) {
+	var it model.Item
+	err := s.read(ctx, "read checklist item", func(tx *sql.Tx) error {
+		var err error
+		it, err = getItem(ctx, tx, id)
+		return err
+	})
+	return it, err
+}
+
 func listItems(ctx context.Context, tx *sql.Tx, deploymentID int64) ([]model.Item, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+itemCols+` FROM checklist_items WHERE deployment_id = ? ORDER BY position`, deploymentID)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 )
 
 // engine is everything the store does differently on SQLite and on
@@ -62,14 +63,26 @@ func (e engine) readTx() *sql.TxOptions {
 //
 // lock_timeout bounds the wait as SQLite's busy timeout does; the error is
 // mapped to the same "busy, nothing was changed".
+//
+// It is one statement, one round trip: the subquery in FROM sets the
+// timeout (SET LOCAL's set_config) before the lock is asked for.
 func (e engine) lockWrites(ctx context.Context, tx *sql.Tx, wait int64) error {
+	return e.lock(ctx, tx, wait, "")
+}
+
+// lockWritesAndAnnounce is lockWrites and announce in the same statement: a
+// notification is delivered at COMMIT whenever it was sent, and never for
+// a transaction that rolls back.
+func (e engine) lockWritesAndAnnounce(ctx context.Context, tx *sql.Tx, wait int64) error {
+	return e.lock(ctx, tx, wait, ", pg_notify('"+changeChannel+"', '')")
+}
+
+func (e engine) lock(ctx context.Context, tx *sql.Tx, wait int64, also string) error {
 	if e != enginePostgres {
 		return nil // BEGIN IMMEDIATE (the DSN's _txlock) already holds it
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL lock_timeout = %d", max(wait, 1))); err != nil {
-		return err
-	}
-	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", int64(writeLockKey))
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)"+also+" FROM (SELECT set_config('lock_timeout', ?, true)) AS t",
+		int64(writeLockKey), strconv.FormatInt(max(wait, 1), 10))
 	return err
 }
 

@@ -2,11 +2,9 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"sync"
@@ -40,20 +38,16 @@ type fileGuard struct {
 
 // record notes the identity of the database file and of the sidecars that
 // exist now. It runs after migrate, while the pool holds connections, so in
-// WAL mode the -wal and -shm exist and will not be removed while this
-// process keeps a connection open (SQLite deletes them only when the last
-// connection to the file closes).
-func (g *fileGuard) record(ctx context.Context, db *sql.DB) error {
+// WAL mode (wal: migrate read or set it) the -wal and -shm exist and will
+// not be removed while this process keeps a connection open (SQLite deletes
+// them only when the last connection to the file closes).
+func (g *fileGuard) record(wal bool) error {
 	fi, err := os.Stat(g.path)
 	if err != nil {
 		return fmt.Errorf("cannot reach %s: %s", g.path, cause(err))
 	}
 	g.main = fi
-	var mode string
-	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return err
-	}
-	if !strings.EqualFold(mode, "wal") {
+	if !wal {
 		return nil
 	}
 	g.sidecars = map[string]os.FileInfo{}
@@ -195,35 +189,29 @@ func isCorruptCode(code int) bool {
 	return code == sqlite3.SQLITE_CORRUPT || code == sqlite3.SQLITE_NOTADB
 }
 
-// mayBeDamaged is the cheap test of whether opening should pay for a
-// quick_check: the file's length is not a whole number of pages, or the
-// header says the database has more pages than the file holds (a file
-// truncated at a page boundary). A database in WAL mode may legitimately be
-// shorter than its header says only when the header is stale, which the
-// "version valid for" field tells.
-func mayBeDamaged(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false // Open reported what it could not reach
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || fi.Size() == 0 {
+// suspectHeader is the cheap test of whether opening should pay for a
+// quick_check, on the first bytes of the file (up to 100, the header) and
+// its length: the length is not a whole number of pages, or the header says
+// the database has more pages than the file holds (a file truncated at a
+// page boundary). A database in WAL mode may legitimately be shorter than
+// its header says only when the header is stale, which the "version valid
+// for" field tells.
+func suspectHeader(h []byte, size int64) bool {
+	if size == 0 {
 		return false
 	}
-	var h [100]byte
-	if _, err := io.ReadFull(f, h[:]); err != nil {
+	if len(h) < 100 {
 		return true // shorter than a header: damaged if SQLite did not say so
 	}
 	pageSize := int64(binary.BigEndian.Uint16(h[16:18]))
 	if pageSize == 1 {
 		pageSize = 65536
 	}
-	if pageSize < 512 || fi.Size()%pageSize != 0 {
+	if pageSize < 512 || size%pageSize != 0 {
 		return true
 	}
 	pages := int64(binary.BigEndian.Uint32(h[28:32]))
 	changeCounter := binary.BigEndian.Uint32(h[24:28])
 	validFor := binary.BigEndian.Uint32(h[92:96])
-	return changeCounter == validFor && pages*pageSize > fi.Size()
+	return changeCounter == validFor && pages*pageSize > size
 }

@@ -74,22 +74,19 @@ type queryRower interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// stateQuery reads everything Open needs to know about the file in one
+// statement. Preparing it reads sqlite_schema, which parses page 1 as a
+// b-tree: that is what turns a damaged file into SQLITE_CORRUPT /
+// SQLITE_NOTADB right at Open.
+const stateQuery = `SELECT (SELECT count(*) FROM sqlite_schema),
+	(SELECT user_version FROM pragma_user_version),
+	(SELECT application_id FROM pragma_application_id),
+	(SELECT journal_mode FROM pragma_journal_mode)`
+
 func readState(ctx context.Context, q queryRower) (fileState, error) {
 	var st fileState
-	// Reading sqlite_schema parses page 1 as a b-tree, which is what turns a
-	// damaged file into SQLITE_CORRUPT / SQLITE_NOTADB right at Open.
-	for _, r := range []struct {
-		query string
-		dest  any
-	}{
-		{"SELECT count(*) FROM sqlite_schema", &st.objects},
-		{"PRAGMA user_version", &st.userVersion},
-		{"PRAGMA application_id", &st.applicationID},
-		{"PRAGMA journal_mode", &st.journalMode},
-	} {
-		if err := q.QueryRowContext(ctx, r.query).Scan(r.dest); err != nil {
-			return st, fmt.Errorf("read %s: %w", r.query, err)
-		}
+	if err := q.QueryRowContext(ctx, stateQuery).Scan(&st.objects, &st.userVersion, &st.applicationID, &st.journalMode); err != nil {
+		return st, fmt.Errorf("read the schema version: %w", err)
 	}
 	return st, nil
 }
@@ -114,57 +111,61 @@ func (st fileState) check(path string, readOnly bool) error {
 	return nil
 }
 
-// migrate brings the file to SchemaVersion. Several processes may start at
-// once after an upgrade, so the version is re-read inside one BEGIN
-// IMMEDIATE transaction and only the winner migrates (pitfalls D30).
-func migrate(ctx context.Context, db *sql.DB, path string, readOnly bool) error {
+// migrate brings the file to SchemaVersion and reports whether it is in
+// WAL mode. Several processes may start at once after an upgrade, so the
+// version is re-read inside one BEGIN IMMEDIATE transaction and only the
+// winner migrates (pitfalls D30). On a file that is up to date and in WAL
+// mode it costs one query.
+func migrate(ctx context.Context, db *sql.DB, path string, readOnly bool) (wal bool, err error) {
 	st, err := readState(ctx, db)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if err := st.check(path, readOnly); err != nil {
-		return err
+		return false, err
 	}
+	wal = strings.EqualFold(st.journalMode, "wal")
 	if readOnly {
-		return nil
+		return wal, nil
 	}
-	if st.journalMode != "wal" {
+	if !wal {
 		if err := enableWAL(ctx, db, path); err != nil {
-			return err
+			return false, err
 		}
+		wal = true
 	}
 	if st.userVersion == SchemaVersion {
-		return nil
+		return wal, nil
 	}
 	ms, err := loadMigrations()
 	if err != nil {
-		return fmt.Errorf("embedded migrations: %w", err)
+		return wal, fmt.Errorf("embedded migrations: %w", err)
 	}
 
 	tx, err := db.BeginTx(ctx, nil) // BEGIN IMMEDIATE via _txlock
 	if err != nil {
-		return fmt.Errorf("begin migration of %s: %w", path, err)
+		return wal, fmt.Errorf("begin migration of %s: %w", path, err)
 	}
 	defer tx.Rollback()
 	if st, err = readState(ctx, tx); err != nil {
-		return err
+		return wal, err
 	}
 	if err := st.check(path, false); err != nil {
-		return err
+		return wal, err
 	}
 	for _, m := range ms[st.userVersion:] {
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return wal, fmt.Errorf("migration %s: %w", m.name, err)
 		}
 	}
 	// PRAGMA takes no bound parameters; both values are our own integers.
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", applicationID, SchemaVersion)); err != nil {
-		return fmt.Errorf("record schema version: %w", err)
+		return wal, fmt.Errorf("record schema version: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit migration of %s: %w", path, err)
+		return wal, fmt.Errorf("commit migration of %s: %w", path, err)
 	}
-	return nil
+	return wal, nil
 }
 
 // enableWAL switches the file to write-ahead logging; the mode is persistent

@@ -81,15 +81,16 @@ type Store struct {
 	plans        map[model.Strategy]model.Plan
 	now          func() time.Time // export timestamps and backdated notes; see WithClock
 
-	closer *closer    // shared with the views WithClock returns
-	guard  *fileGuard // shared too: which files were opened, damage seen
+	closer *closer     // shared with the views WithClock returns
+	guard  *fileGuard  // shared too: which files were opened, damage seen
+	queue  *writeQueue // SQLite: how writers take turns (writelock.go)
 }
 
 // closer closes the connections once, however many views share them.
 type closer struct {
 	once    sync.Once
 	err     error
-	release func()
+	release func(keepFD bool) // the file's claim (claimFile)
 }
 
 // Rule is the rollback rule in force (Options.RollbackRule, or the default),
@@ -136,13 +137,14 @@ func (s *Store) Close() error {
 			// copying its pages into the file would overwrite their
 			// commits. The connections are abandoned instead; the process
 			// is about to exit (or restart, as the refusal told it to).
-			c.release()
+			// Their locks stay too: the claim keeps its descriptor open.
+			c.release(true)
 			return
 		}
 		c.err = s.db.Close()
 		// Only after the connections are gone may another Open in this
 		// process read the file header (see claimFile).
-		c.release()
+		c.release(false)
 	})
 	return c.err
 }
@@ -214,7 +216,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err := prepareFile(abs, opt.ReadOnly); err != nil {
 		return nil, err
 	}
-	release, suspect, err := claimFile(abs)
+	cl, err := claimFile(abs)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +226,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	}
 	db, err := sql.Open("sqlite", dsn(abs, opt.ReadOnly, unsharable(abs, opt.ReadOnly), busy))
 	if err != nil {
-		release()
+		cl.release(false)
 		return nil, fmt.Errorf("open %s: %w", abs, err)
 	}
 	// Bounded pool (one connection may be pinned by a change watcher), and no
@@ -234,9 +236,9 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	db.SetConnMaxIdleTime(0)
 	db.SetConnMaxLifetime(0)
 
-	s := &Store{db: db, reach: &reachability{}, path: abs, readOnly: opt.ReadOnly, rule: rule, healthMaxAge: maxAge, pol: pol, plans: maps.Clone(opt.Plans), now: time.Now,
-		closer: &closer{release: release}, guard: &fileGuard{path: abs}}
-	if err := s.init(ctx, suspect); err != nil {
+	s := &Store{db: db, reach: &reachability{}, path: abs, readOnly: opt.ReadOnly, busy: busy, rule: rule, healthMaxAge: maxAge, pol: pol, plans: maps.Clone(opt.Plans), now: time.Now,
+		queue: cl.queue, closer: &closer{release: cl.release}, guard: &fileGuard{path: abs}}
+	if err := s.init(ctx, cl.suspect); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -244,27 +246,21 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 }
 
 // init reads page 1 and the schema, so a damaged or foreign file fails here
-// rather than on the first keypress, then migrates.
-//
-// suspect is mayBeDamaged's answer, taken by claimFile before any
-// connection existed: reading the file through a second descriptor once
-// SQLite holds its locks would drop them (pitfalls D28), and another
-// process closing the database would then delete the -wal and -shm under
-// this one.
+// rather than on the first keypress, then migrates. On a file that is up to
+// date that is one query (readState) on the connection the command goes on
+// to use: no ping, no second look at the journal mode.
 func (s *Store) init(ctx context.Context, suspect bool) error {
-	if err := s.db.PingContext(ctx); err != nil {
-		return mapError(s.path, err)
-	}
 	// Before migrate, which would write into the damage.
 	if suspect {
 		if err := s.IntegrityCheck(ctx); err != nil {
 			return err
 		}
 	}
-	if err := migrate(ctx, s.db, s.path, s.readOnly); err != nil {
+	wal, err := migrate(ctx, s.db, s.path, s.readOnly)
+	if err != nil {
 		return mapError(s.path, err)
 	}
-	return s.guard.record(ctx, s.db)
+	return s.guard.record(wal)
 }
 
 // DefaultBusyTimeout is how long a connection waits for another's lock
@@ -392,25 +388,45 @@ var sqliteHeader = []byte("SQLite format 3\x00")
 // belong to the (process, inode) pair, so closing any descriptor of the file
 // drops the locks SQLite holds through its own descriptors (pitfalls D28).
 // The header is therefore read only while no Store of this process has the
-// file open, and the check and the claim happen under one mutex.
+// file open, and the check and the claim happen under one mutex; the
+// descriptor it was read through stays open, for the write queue's lock,
+// until the last Store of this process on the file has closed its
+// connections.
 var openFiles struct {
 	sync.Mutex
 	files []*openFile
 }
 
 type openFile struct {
-	info os.FileInfo
-	refs int
+	info  os.FileInfo
+	refs  int
+	queue *writeQueue
 }
 
+// claim is a Store's registration of its file.
+type claim struct {
+	queue *writeQueue
+	// suspect: the header or the length looks damaged (suspectHeader), so
+	// Open pays for a quick_check. It is decided from the same read as the
+	// header check.
+	suspect bool
+	of      *openFile
+	once    sync.Once
+}
+
+// release undoes the registration. keepFD leaves the descriptor open when
+// it was the last: for connections abandoned rather than closed, whose
+// locks must not go with it.
+func (c *claim) release(keepFD bool) { c.once.Do(func() { unclaim(c.of, keepFD) }) }
+
 // claimFile checks the header of a file no Store of this process has open
-// yet and registers it; release undoes the registration.
-func claimFile(path string) (release func(), suspect bool, err error) {
+// yet and registers it.
+func claimFile(path string) (*claim, error) {
 	openFiles.Lock()
 	defer openFiles.Unlock()
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, false, fmt.Errorf("cannot reach %s: %s", path, cause(err))
+		return nil, fmt.Errorf("cannot reach %s: %s", path, cause(err))
 	}
 	var of *openFile
 	for _, f := range openFiles.files {
@@ -419,24 +435,36 @@ func claimFile(path string) (release func(), suspect bool, err error) {
 			break
 		}
 	}
+	suspect := false
 	if of == nil {
-		if fi.Size() > 0 {
-			if err := checkHeader(path); err != nil {
-				return nil, false, err
-			}
-			// Only here, while no connection of this process has the
-			// file open: see init.
-			suspect = mayBeDamaged(path)
+		// Read-write if it may be: the write queue's lock needs it.
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		lockable := err == nil
+		if !lockable {
+			f, err = os.Open(path)
 		}
-		of = &openFile{info: fi}
+		if err != nil && fi.Size() > 0 {
+			return nil, fmt.Errorf("cannot read %s: %s: check its permissions", path, cause(err))
+		}
+		// (An empty file this user cannot read: SQLite says so next.)
+		if fi.Size() > 0 {
+			if suspect, err = checkHeader(path, f); err != nil {
+				f.Close()
+				return nil, err
+			}
+		}
+		if !lockable && f != nil {
+			f.Close() // no Store of this process has the file open yet
+			f = nil
+		}
+		of = &openFile{info: fi, queue: newWriteQueue(f)}
 		openFiles.files = append(openFiles.files, of)
 	}
 	of.refs++
-	var once sync.Once
-	return func() { once.Do(func() { unclaim(of) }) }, suspect, nil
+	return &claim{queue: of.queue, suspect: suspect, of: of}, nil
 }
 
-func unclaim(of *openFile) {
+func unclaim(of *openFile, keepFD bool) {
 	openFiles.Lock()
 	defer openFiles.Unlock()
 	of.refs--
@@ -446,27 +474,31 @@ func unclaim(of *openFile) {
 	for i, f := range openFiles.files {
 		if f == of {
 			openFiles.files = append(openFiles.files[:i], openFiles.files[i+1:]...)
-			return
+			break
 		}
+	}
+	if of.queue.fd != nil && !keepFD {
+		_ = of.queue.fd.Close()
 	}
 }
 
 // checkHeader refuses a non-empty file that does not start like a SQLite
-// database, before SQLite could ever write to it.
-func checkHeader(path string) error {
-	f, err := os.Open(path)
+// database, before SQLite could ever write to it, and reports whether its
+// header and length look damaged (suspectHeader).
+func checkHeader(path string, f *os.File) (suspect bool, err error) {
+	fi, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("cannot read %s: %s: check its permissions", path, cause(err))
+		return false, fmt.Errorf("cannot read %s: %s", path, cause(err))
 	}
-	defer f.Close()
-	buf := make([]byte, len(sqliteHeader))
-	if _, err := io.ReadFull(f, buf); err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("cannot read %s: %s", path, cause(err))
+	var h [100]byte
+	n, err := io.ReadFull(f, h[:])
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return false, fmt.Errorf("cannot read %s: %s", path, cause(err))
 	}
-	if !bytes.Equal(buf, sqliteHeader) {
-		return errors.New(notSQLiteMessage(path))
+	if !bytes.HasPrefix(h[:n], sqliteHeader) {
+		return false, errors.New(notSQLiteMessage(path))
 	}
-	return nil
+	return suspectHeader(h[:n], fi.Size()), nil
 }
 
 // cause drops the operation and path that *fs.PathError repeats, since our

@@ -84,7 +84,7 @@ func rawPG(t *testing.T, dsn string) *sql.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
+	db := sql.OpenDB(pgConnector{c: stdlib.GetConnector(*cfg)})
 	t.Cleanup(func() { _ = db.Close() })
 	return db
 }

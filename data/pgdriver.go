@@ -23,7 +23,13 @@ import (
 // not spelled alike are the engine's methods (engine.go).
 
 // pgConnector hands database/sql connections whose statements are rewritten.
-type pgConnector struct{ c driver.Connector }
+type pgConnector struct {
+	c driver.Connector
+	// adaptive: a statement's first runs on a connection go in one round
+	// trip each (pgx's exec mode), and only one that keeps running is
+	// prepared and cached (pgx's default) — see pgConn.
+	adaptive bool
+}
 
 func (p pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	c, err := p.c.Connect(ctx)
@@ -35,14 +41,43 @@ func (p pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		_ = c.Close()
 		return nil, fmt.Errorf("unexpected PostgreSQL driver connection %T", c)
 	}
-	return &pgConn{sc}, nil
+	pc := &pgConn{Conn: sc}
+	if p.adaptive {
+		pc.runs = map[string]int{}
+	}
+	return pc, nil
 }
 
 func (p pgConnector) Driver() driver.Driver { return p.c.Driver() }
 
 // pgConn is pgx's connection with rewritten statements; every other method
 // (transactions, ping, session reset, value checks) is pgx's own.
-type pgConn struct{ *stdlib.Conn }
+//
+// pgx prepares each new statement and caches it for the connection: two
+// round trips the first time, one after. A command that opens the database,
+// runs a dozen statements once or twice each and exits pays for a cache it
+// hardly uses; a dashboard that reloads the same statements uses it all the
+// time. So a statement's first two runs here are sent in pgx's exec mode
+// (parse, bind and execute in one round trip, nothing kept), and it is
+// prepared and cached on its third, which tells it repeats: never more
+// round trips than pgx's default, fewer for a statement run once or twice.
+type pgConn struct {
+	*stdlib.Conn
+	runs map[string]int // how often each statement ran here; nil: pgx's mode for all
+}
+
+// prepareOnRun is the run of a statement at which it is prepared and cached.
+const prepareOnRun = 3
+
+// once prepends the exec mode to the arguments of a statement's first runs.
+// database/sql hands a connection to one goroutine at a time.
+func (c *pgConn) once(query string, args []driver.NamedValue) []driver.NamedValue {
+	if c.runs == nil || c.runs[query] >= prepareOnRun-1 {
+		return args
+	}
+	c.runs[query]++
+	return append([]driver.NamedValue{{Value: pgx.QueryExecModeExec}}, args...)
+}
 
 func (c *pgConn) Prepare(query string) (driver.Stmt, error) {
 	return c.PrepareContext(context.Background(), query)
@@ -57,11 +92,13 @@ func (c *pgConn) PrepareContext(ctx context.Context, query string) (driver.Stmt,
 }
 
 func (c *pgConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.Conn.ExecContext(ctx, pgSQL(query), pgArgs(args))
+	q := pgSQL(query)
+	return c.Conn.ExecContext(ctx, q, c.once(q, pgArgs(args)))
 }
 
 func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.Conn.QueryContext(ctx, pgSQL(query), pgArgs(args))
+	q := pgSQL(query)
+	return c.Conn.QueryContext(ctx, q, c.once(q, pgArgs(args)))
 }
 
 // pgStmt is a prepared statement whose arguments are converted as pgConn's.

@@ -10,7 +10,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -30,24 +34,47 @@ func openPostgres(ctx context.Context, dsn string, opt Options, s *Store) (*Stor
 	s.readOnly = opt.ReadOnly
 	s.pgConfig = cfg
 	s.guard = &fileGuard{path: shown} // no file: never records, never refuses
-	s.closer = &closer{release: func() {}}
-	s.db = sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
+	s.closer = &closer{release: func(bool) {}}
+	s.db = sql.OpenDB(pgConnector{c: stdlib.GetConnector(*cfg, stdlib.OptionAfterConnect(bornNow), stdlib.OptionShouldPing(pingIfIdle)),
+		adaptive: !explicitExecMode(dsn)})
 	// Each process keeps a few connections; the server's max_connections
 	// (100 by default) is shared by every dashboard and pipeline.
 	s.db.SetMaxOpenConns(4)
 	s.db.SetMaxIdleConns(4)
 	s.db.SetConnMaxIdleTime(0)
 	s.db.SetConnMaxLifetime(0)
-	if err := s.db.PingContext(ctx); err != nil {
-		_ = s.db.Close()
-		return nil, s.fail("open", err)
-	}
+	// No ping: the schema check is the first query and opens the connection
+	// (a ping would be one more round trip, and its errors are the same).
 	if err := migratePostgres(ctx, s.db, shown, opt.ReadOnly, busyWait(opt)); err != nil {
 		_ = s.db.Close()
 		return nil, s.fail("open", err)
 	}
 	return s, nil
 }
+
+// born is when each connection was made, until its first reuse.
+var born sync.Map // *pgx.Conn → time.Time
+
+func bornNow(_ context.Context, c *pgx.Conn) error {
+	born.Store(c, time.Now())
+	return nil
+}
+
+// pingIfIdle is pgx's rule, a ping before a connection is reused after a
+// second idle, counted from when it was made rather than from the year 1:
+// pgx would otherwise ping a connection at its first reuse, one more round
+// trip for each command, a millisecond after it was opened.
+func pingIfIdle(_ context.Context, p stdlib.ShouldPingParams) bool {
+	idle := p.IdleDuration
+	if t, ok := born.LoadAndDelete(p.Conn); ok {
+		idle = min(idle, time.Since(t.(time.Time)))
+	}
+	return idle > time.Second
+}
+
+// explicitExecMode reports a DSN that chooses pgx's default_query_exec_mode
+// itself, which the store then leaves alone (pgConn.adaptive).
+func explicitExecMode(dsn string) bool { return strings.Contains(dsn, "default_query_exec_mode") }
 
 func busyWait(opt Options) int64 {
 	if opt.BusyTimeout > 0 {
@@ -69,7 +96,29 @@ type pgState struct {
 	tables      int // other tables in the current schema
 }
 
+// readPGState reads the state in one query when the database is
+// flightdeck's, as it is at every start but the first. It is not for a
+// transaction: on another database the first query fails (no such table),
+// which would abort one.
 func readPGState(ctx context.Context, q queryRower) (pgState, error) {
+	var st pgState
+	var here bool
+	err := q.QueryRowContext(ctx, `SELECT to_regclass(current_schema() || '.`+pgMeta+`') IS NOT NULL, application, version,
+		(SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()) FROM `+pgMeta).Scan(&here, &st.application, &st.version, &st.tables)
+	if err == nil && here {
+		st.hasMeta = true
+		st.tables--
+		return st, nil
+	}
+	var pe *pgconn.PgError
+	if err != nil && !errors.Is(err, sql.ErrNoRows) && !(errors.As(err, &pe) && pe.Code == "42P01") { // undefined_table
+		return pgState{}, fmt.Errorf("read the schema: %w", err)
+	}
+	return readPGStateTx(ctx, q)
+}
+
+// readPGStateTx reads the state in queries that fail on no database.
+func readPGStateTx(ctx context.Context, q queryRower) (pgState, error) {
 	var st pgState
 	if err := q.QueryRowContext(ctx, `SELECT to_regclass(current_schema() || '.`+pgMeta+`') IS NOT NULL,
 		(SELECT count(*) FROM pg_tables WHERE schemaname = current_schema())`).Scan(&st.hasMeta, &st.tables); err != nil {
@@ -166,7 +215,7 @@ func migratePostgres(ctx context.Context, db *sql.DB, name string, readOnly bool
 	if err := enginePostgres.lockWrites(ctx, tx, wait); err != nil {
 		return err
 	}
-	if st, err = readPGState(ctx, tx); err != nil {
+	if st, err = readPGStateTx(ctx, tx); err != nil {
 		return err
 	}
 	if err := st.check(name, false); err != nil {

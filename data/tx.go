@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -21,7 +23,8 @@ type queryer interface {
 }
 
 // write runs fn in one BEGIN IMMEDIATE transaction (the DSN's _txlock), so a
-// writer waits for the lock at BEGIN instead of failing on upgrade.
+// writer waits for the lock at BEGIN instead of failing on upgrade; see
+// beginWrite for how it waits, and takes turns with the other writers.
 func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
 	if s.readOnly {
 		return fmt.Errorf("%s: %w", what, ErrReadOnly)
@@ -29,12 +32,13 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) erro
 	if err := s.guard.damage(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, done, err := s.beginWrite(ctx)
 	if err != nil {
 		return s.failWrite(what, err)
 	}
+	defer done()
 	defer tx.Rollback()
-	if err := s.eng.lockWrites(ctx, tx, s.busyMS()); err != nil {
+	if err := s.eng.lockWritesAndAnnounce(ctx, tx, s.busyMS()); err != nil {
 		return s.failWrite(what, err)
 	}
 	// Under the write lock, so no other process of ours can be between its
@@ -49,9 +53,6 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) erro
 	if err := s.guard.check(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	if err := s.eng.announce(ctx, tx); err != nil {
-		return s.failWrite(what, err)
-	}
 	if err := tx.Commit(); err != nil {
 		if s.eng == enginePostgres && isConnLost(err) {
 			// The COMMIT may have reached the server before the
@@ -64,13 +65,102 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) erro
 	return nil
 }
 
-// busyMS is how long a PostgreSQL writer waits for the write lock.
-func (s *Store) busyMS() int64 {
-	if s.busy > 0 {
-		return s.busy.Milliseconds()
+// beginWrite begins a write transaction; done ends its turn once the
+// transaction is over.
+//
+// On SQLite the writer first waits for its turn (writeQueue: writers of
+// this process first come, first served, and between processes a lock the
+// kernel queues), then runs BEGIN IMMEDIATE with no busy timeout: it
+// fails at once while a writer that does not queue holds the lock, and
+// is asked again after a short random pause (lockPause). Both waits
+// together last at most the busy timeout.
+//
+// PostgreSQL queues lock waiters first come, first served (lockWrites).
+func (s *Store) beginWrite(ctx context.Context) (tx *sql.Tx, done func(), err error) {
+	if s.eng == enginePostgres {
+		tx, err := s.db.BeginTx(ctx, nil)
+		return tx, func() {}, err
 	}
-	return DefaultBusyTimeout.Milliseconds()
+	// The connection is made ready before the turn is taken, so the turn
+	// lasts the transaction and nothing else: the queue goes round as fast
+	// as writers commit.
+	deadline := time.Now().Add(s.busyTimeout())
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	giveBack := func() {
+		// The pool's connections keep the DSN's busy timeout. Inside the
+		// transaction nothing waits for a lock any more (the write lock
+		// is held; a checkpoint after COMMIT is passive), so it is set
+		// back once the turn is over.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA busy_timeout = "+strconv.FormatInt(s.busyMS(), 10))
+		_ = conn.Close()
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
+		giveBack()
+		return nil, nil, err
+	}
+	endTurn, err := s.queue.take(ctx, deadline)
+	if err != nil {
+		giveBack()
+		return nil, nil, err
+	}
+	began := time.Now()
+	for {
+		tx, err = conn.BeginTx(ctx, nil)
+		if err == nil {
+			break
+		}
+		left := time.Until(deadline)
+		if !isBusy(err) || left <= 0 {
+			endTurn()
+			giveBack()
+			return nil, nil, err
+		}
+		pause := time.NewTimer(min(lockPause(time.Since(began)), left))
+		select {
+		case <-ctx.Done():
+			pause.Stop()
+			endTurn()
+			giveBack()
+			return nil, nil, ctx.Err()
+		case <-pause.C:
+		}
+	}
+	return tx, func() {
+		endTurn()
+		giveBack()
+	}, nil
 }
+
+// lockPause is how long a writer that has waited for SQLite's write lock
+// for waited pauses before asking again: random, so that waiters take
+// turns in no fixed order, about as long as one action holds the lock (a
+// commit and its sync: a millisecond or two), and shorter once the wait is
+// long, so that the longest waiters are the likeliest to get it next.
+func lockPause(waited time.Duration) time.Duration {
+	ceiling := 2 * time.Millisecond
+	switch {
+	case waited > 100*time.Millisecond:
+		ceiling = 250 * time.Microsecond
+	case waited > 25*time.Millisecond:
+		ceiling = 750 * time.Microsecond
+	}
+	return 50*time.Microsecond + rand.N(ceiling)
+}
+
+// busyTimeout is how long a write waits for another's lock in all.
+func (s *Store) busyTimeout() time.Duration {
+	if s.busy > 0 {
+		return s.busy
+	}
+	return DefaultBusyTimeout
+}
+
+// busyMS is busyTimeout in milliseconds, as PostgreSQL's lock_timeout and
+// SQLite's busy_timeout take it.
+func (s *Store) busyMS() int64 { return max(s.busyTimeout().Milliseconds(), 1) }
 
 // reached records that the server answered.
 func (s *Store) reached() {

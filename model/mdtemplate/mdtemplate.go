@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -58,7 +59,11 @@ func Builtin() model.Template {
 // BuiltinSource is the Markdown the built-in template is parsed from.
 func BuiltinSource() []byte { return append([]byte(nil), builtinSource...) }
 
-var md = goldmark.New(goldmark.WithExtensions(extension.TaskList, extension.Table))
+// md is the Markdown reader, built on first use: most flightdeck processes
+// (a CLI action, --help) never read a template.
+var md = sync.OnceValue(func() goldmark.Markdown {
+	return goldmark.New(goldmark.WithExtensions(extension.TaskList, extension.Table))
+})
 
 // Parse reads a Markdown checklist into a template named name. Every
 // error is an *Error naming the template; see checkSource for what is
@@ -99,8 +104,11 @@ func Inspect(name string, src []byte) (model.Template, []Warning, error) {
 	return t, w, nil
 }
 
-// taskLine is a line that reads as a GFM task item.
-var taskLine = regexp.MustCompile(`^\s{0,12}(?:[-*+]|[0-9]{1,9}[.)])[ \t]+\[[ xX]\](?:[ \t]|$)`)
+// taskLine is a line that reads as a GFM task item (compiled on first use,
+// as md).
+var taskLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\s{0,12}(?:[-*+]|[0-9]{1,9}[.)])[ \t]+\[[ xX]\](?:[ \t]|$)`)
+})
 
 // headingPlan says which heading level starts a phase (see the package
 // comment): 1 when several level-1 headings have items under them, 2 when
@@ -175,7 +183,7 @@ func parse(name string, src []byte) (model.Template, []Warning, error) {
 		return model.Template{}, nil, err
 	}
 	src = blankFrontMatter(src)
-	doc := md.Parser().Parse(text.NewReader(src))
+	doc := md().Parser().Parse(text.NewReader(src))
 	phaseLevel := headingPlan(doc)
 	t := model.Template{Name: name}
 	var warnings []Warning
@@ -355,7 +363,7 @@ func htmlWarnings(n *ast.HTMLBlock, src []byte) []Warning {
 	var first, count int
 	for i := 0; i < lines.Len(); i++ {
 		seg := lines.At(i)
-		if taskLine.Match(seg.Value(src)) {
+		if taskLine().Match(seg.Value(src)) {
 			if count == 0 {
 				first = lineOf(src, seg.Start)
 			}

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -81,13 +83,9 @@ func newCheckCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			items, _, err := s.Checklist(ctx, d.ID)
+			it, err := findItem(ctx, s, d, strings.Join(args, " "))
 			if err != nil {
 				return err
-			}
-			it, err := model.FindItem(items, strings.Join(args, " "))
-			if err != nil {
-				return usageError{fmt.Errorf("deployment #%d: %w", d.ID, err)}
 			}
 
 			now := a.now()
@@ -147,4 +145,34 @@ func byline(by string, at, now time.Time) string {
 		return ""
 	}
 	return fmt.Sprintf(" (%s, %s)", model.SanitizeLine(by), clock(at, now))
+}
+
+// findItem is the item of deployment d that query names (model.FindItem).
+// An item id is read alone: the whole checklist is read only to pick an
+// item by its text, or to explain an id that is not on it.
+func findItem(ctx context.Context, s *data.Store, d model.Deployment, query string) (model.Item, error) {
+	if id, ok := plainItemID(query); ok {
+		if it, err := s.Item(ctx, id); err == nil && it.DeploymentID == d.ID {
+			return it, nil
+		}
+	}
+	items, _, err := s.Checklist(ctx, d.ID)
+	if err != nil {
+		return model.Item{}, err
+	}
+	it, err := model.FindItem(items, query)
+	if err != nil {
+		return model.Item{}, usageError{fmt.Errorf("deployment #%d: %w", d.ID, err)}
+	}
+	return it, nil
+}
+
+// plainItemID is the id in "12" or "#12".
+func plainItemID(query string) (int64, bool) {
+	q := strings.TrimPrefix(strings.TrimSpace(query), "#")
+	if q == "" || strings.ContainsFunc(q, func(r rune) bool { return r < '0' || r > '9' }) {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(q, 10, 64)
+	return id, err == nil && id > 0
 }

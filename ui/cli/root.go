@@ -187,7 +187,36 @@ func (a *app) close() {
 	}
 }
 
-func newRootCmd(a *app) *cobra.Command {
+// topCommand is a top-level command by the name it is called with, built
+// only when needed.
+type topCommand struct {
+	name  string
+	build func(*app) *cobra.Command
+}
+
+// topCommands are the top-level commands, in the order help lists them (a
+// test keeps the names true). A function, not a variable: serve runs
+// commands itself, which would make a variable's initialisation a cycle.
+func topCommands() []topCommand {
+	return []topCommand{
+		{"deploy", newDeployCmd}, {"check", newCheckCmd}, {"export", newExportCmd}, {"incident", newIncidentCmd},
+		{"backup", newBackupCmd}, {"migrate", newMigrateCmd},
+		{"config", newConfigCmd}, {"notify", newNotifyCmd},
+		{"serve", newServeCmd},
+		{"metrics", newMetricsCmd}, {"history", newHistoryCmd}, {"demo", newDemoCmd},
+		{"template", newTemplateCmd},
+		{"import", newImportCmd},
+	}
+}
+
+// newRootCmd is the whole command tree.
+func newRootCmd(a *app) *cobra.Command { return newRootCmdFor(a, "") }
+
+// newRootCmdFor is the command tree with only the top-level command only
+// under the root, or the whole tree when only is "". Building all of it,
+// every flag of every command, was a tenth of what a one-action run costs
+// in the process; the action needs its own command alone.
+func newRootCmdFor(a *app, only string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "flightdeck",
 		Short: "Deployment checklist, canary timer, incident log and escalation clocks in one terminal",
@@ -222,13 +251,11 @@ func newRootCmd(a *app) *cobra.Command {
 	pf.BoolVar(&a.readOnly, "read-only", false, "open the database read-only: the dashboard disables every action (for a shared screen), commands that write refuse")
 	f.BoolVar(&a.debug, "debug", false, "write a debug log to flightdeck-debug.log in the current directory")
 
-	root.AddCommand(newDeployCmd(a), newCheckCmd(a), newExportCmd(a), newIncidentCmd(a))
-	root.AddCommand(newBackupCmd(a), newMigrateCmd(a))
-	root.AddCommand(newConfigCmd(a), newNotifyCmd(a))
-	root.AddCommand(newServeCmd(a))
-	root.AddCommand(newMetricsCmd(a), newHistoryCmd(a), newDemoCmd(a))
-	root.AddCommand(newTemplateCmd(a))
-	root.AddCommand(newImportCmd(a))
+	for _, c := range topCommands() {
+		if only == "" || only == c.name {
+			root.AddCommand(c.build(a))
+		}
+	}
 	installJSON(a, root)
 	root.AddCommand(newVersionCmd(a))
 	root.SetVersionTemplate("flightdeck {{.Version}}\n")
@@ -252,7 +279,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func (a *app) execute(ctx context.Context, args []string) int {
 	stderr := a.stderr
 	defer a.close()
-	root := newRootCmd(a)
+	only := ""
+	if a.remote == nil && !completing(args) {
+		only = onlyCommand(args)
+	}
+	root := newRootCmdFor(a, only)
 	if completing(args) {
 		if a.remote != nil { // cobra adds this command at execute, past guardRemote
 			fmt.Fprintf(stderr, "flightdeck: shell completion is not available over SSH: %s\n", remoteCommands["__complete"].why)
@@ -289,6 +320,38 @@ func (a *app) execute(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	return exitFail
+}
+
+// onlyCommand is the top-level command args run, if it is one of
+// topCommands and nothing before it needs the rest of the tree: only the
+// root's own flags may come first. Anything else (no command, help,
+// --version, a typo that earns a suggestion, a flag it does not know) gets
+// the whole tree, as does a session over SSH, whose guards walk it.
+func onlyCommand(args []string) string {
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if !strings.HasPrefix(arg, "-") {
+			for _, c := range topCommands() {
+				if c.name == arg {
+					return arg
+				}
+			}
+			return ""
+		}
+		name, _, hasValue := strings.Cut(strings.TrimPrefix(arg, "--"), "=")
+		switch {
+		case !strings.HasPrefix(arg, "--"):
+			return "" // -h, a shorthand
+		case name == "db" || name == "as" || name == "config" || name == "theme":
+			if !hasValue {
+				i++ // its value
+			}
+		case name == "mouse" || name == "read-only" || name == "debug":
+		default:
+			return "" // --help, --version, "--", one it does not know
+		}
+	}
+	return ""
 }
 
 // exitCoder is an error that chooses the process exit code.
