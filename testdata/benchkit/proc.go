@@ -9,9 +9,10 @@ import (
 	"time"
 )
 
-// timeProc runs argv from fork to exit and returns the wall time; output
-// goes to /dev/null, and stderr is shown when it fails.
-func timeProc(argv ...string) (float64, error) {
+// timeProc runs argv from fork to exit and returns the wall time and the
+// CPU time (user + system) in ms; output goes to /dev/null, and stderr is
+// shown when it fails.
+func timeProc(argv ...string) (float64, float64, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout = devNull
 	var errb bytes.Buffer
@@ -20,32 +21,47 @@ func timeProc(argv ...string) (float64, error) {
 	err := cmd.Run()
 	d := time.Since(began)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %v: %s", strings.Join(argv, " "), err, strings.TrimSpace(errb.String()))
+		return 0, 0, fmt.Errorf("%s: %v: %s", strings.Join(argv, " "), err, strings.TrimSpace(errb.String()))
 	}
-	return float64(d) / 1e6, nil
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return float64(d) / 1e6, float64(cpu) / 1e6, nil
 }
 
 // pairs times a and b alternately (the order swapped every run, so neither
-// always runs on the warmer cache) and adds each run's pair to r.
-func pairs(r *row, big bool, runs int, a, b func(i int) []string) error {
+// always runs on the warmer cache) and adds each run's pair to wall and, when
+// given, their CPU times to cpu.
+func pairs(wall, cpu *row, big bool, runs int, a, b func(i int) []string) error {
 	for i := range runs {
-		var fa, fb float64
-		var err error
-		if i%2 == 0 {
-			if fa, err = timeProc(a(i)...); err == nil {
-				fb, err = timeProc(b(i)...)
-			}
-		} else {
-			if fb, err = timeProc(b(i)...); err == nil {
-				fa, err = timeProc(a(i)...)
-			}
+		first, second := a, b
+		if i%2 == 1 {
+			first, second = b, a
 		}
+		w1, c1, err := timeProc(first(i)...)
 		if err != nil {
 			return err
 		}
-		r.add(big, fa, fb)
+		w2, c2, err := timeProc(second(i)...)
+		if err != nil {
+			return err
+		}
+		if i%2 == 1 {
+			w1, w2, c1, c2 = w2, w1, c2, c1
+		}
+		wall.add(big, w1, w2)
+		if cpu != nil {
+			cpu.add(big, c1, c2)
+		}
 	}
 	return nil
+}
+
+// cpuRow is the CPU-time twin of a whole-process row: no bar (the bars are
+// on the wall time, which includes waiting for the disk), but on a busy
+// machine it says how much of the wall time was queueing for a core.
+func cpuRow(wall *row) *row {
+	r := newRow(strings.Replace(wall.measure, "whole process", "CPU time (user + system)", 1), wall.engine, wall.ref, "ms")
+	r.flat = wall.flat
+	return r
 }
 
 func (c *config) procRuns() int {
@@ -59,10 +75,11 @@ func (c *config) procRuns() int {
 func measureHelp(c *config) ([]*row, error) {
 	r := newRow("`--help`, whole process", "—", "hello-world", "ms", bar{barRatio, 2})
 	r.flat = true
-	err := pairs(r, false, c.procRuns(),
+	cpu := cpuRow(r)
+	err := pairs(r, cpu, false, c.procRuns(),
 		func(int) []string { return []string{c.fd, "--help"} },
 		func(int) []string { return []string{c.hello} })
-	return []*row{r}, err
+	return []*row{r, cpu}, err
 }
 
 // measureAction: one CLI action (a note on a checklist item: read the item,
@@ -76,11 +93,12 @@ func measureAction(c *config) ([]*row, error) {
 			ref = "psql"
 		}
 		r := newRow("one CLI action (a note), whole process", engine, ref, "ms", bar{barRatio, 1.5}, bar{barFlat, flatLimit})
+		cpu := cpuRow(r)
 		for _, t := range c.targets {
 			if t.engine != engine {
 				continue
 			}
-			err := pairs(r, t.big, c.procRuns(),
+			err := pairs(r, cpu, t.big, c.procRuns(),
 				func(i int) []string {
 					return []string{c.fd, "--db", t.db, "--as", "bench", "check", strconv.FormatInt(t.items[0], 10),
 						"--deploy", strconv.FormatInt(t.deploy, 10), "--note", fmt.Sprintf("fd-%d", i)}
@@ -96,9 +114,7 @@ func measureAction(c *config) ([]*row, error) {
 				return nil, err
 			}
 		}
-		if len(r.fd[false])+len(r.fd[true]) > 0 {
-			rows = append(rows, r)
-		}
+		rows = append(rows, keepFilled([]*row{r, cpu})...)
 	}
 	return rows, nil
 }
@@ -135,7 +151,7 @@ func measureMetricsJSON(c *config) ([]*row, error) {
 				if t.engine != engine {
 					continue
 				}
-				ms, err := timeProc(c.fd, "--db", t.db, "metrics", "--since", "365d", "--json")
+				ms, _, err := timeProc(c.fd, "--db", t.db, "metrics", "--since", "365d", "--json")
 				if err != nil {
 					return nil, err
 				}

@@ -171,6 +171,7 @@ func spread(xs []float64, unit string) string {
 }
 
 func spreadRatio(xs []float64) string {
+	xs = slices.DeleteFunc(slices.Clone(xs), func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) })
 	if len(xs) == 0 {
 		return "—"
 	}
