@@ -208,7 +208,11 @@ func trimFloat(v float64) string {
 // printTable writes the Markdown table and returns how many bars were missed.
 func printTable(w io.Writer, c *config, rows []*row) int {
 	big := fmt.Sprintf("%d×", c.scale)
+	hasBig := slices.ContainsFunc(rows, func(r *row) bool { return len(r.fd[true]) > 0 })
 	head := []string{"measure", "engine", "history", "flightdeck", "reference", "ratio", big + " / 1×", "bar"}
+	if !hasBig { // 1× alone: no growth to show
+		head = slices.Delete(head, 6, 7)
+	}
 	if c.check {
 		head = append(head, "result")
 	}
@@ -255,6 +259,9 @@ func printTable(w io.Writer, c *config, rows []*row) int {
 				}
 			}
 			cells := []string{r.measure, engine, hist, spread(r.fd[b], r.unit), ref, ratio, flat, orDash(strings.Join(bars, "; "))}
+			if !hasBig {
+				cells = slices.Delete(cells, 6, 7)
+			}
 			if c.check {
 				v := "pass"
 				if len(bars) == 0 {
