@@ -1,6 +1,11 @@
-// Command floor is the idle-cost floor flightdeck is measured against: a bare
-// Bubble Tea v1 program with one 1 s tick and a one-line view, at the same
-// frame rate flightdeck uses. Run by .ci/idle-cost.sh.
+// Command floor is the floor flightdeck's dashboard is measured against: a
+// bare Bubble Tea v1 program with one 1 s tick and a one-line view, at the
+// same frame rate flightdeck uses. Run by .ci/idle-cost.sh and .ci/bench.
+//
+// Space toggles a mark, shown as "▶ [x]" or "▶ [ ]" after the first press,
+// so .ci/bench can time key → on screen against it the way it times a
+// checklist tick in flightdeck; until then the view is the one line of the
+// idle floor.
 package main
 
 import (
@@ -13,7 +18,10 @@ import (
 
 type tick time.Time
 
-type floor struct{ now time.Time }
+type floor struct {
+	now          time.Time
+	pressed, set bool
+}
 
 func every() tea.Cmd {
 	return tea.Every(time.Second, func(t time.Time) tea.Msg { return tick(t) })
@@ -27,14 +35,27 @@ func (f floor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		f.now = time.Time(msg)
 		return f, every()
 	case tea.KeyMsg:
-		if msg.String() == "q" || msg.String() == "ctrl+c" {
+		switch msg.String() {
+		case "q", "ctrl+c":
 			return f, tea.Quit
+		case " ":
+			f.pressed, f.set = true, !f.set
 		}
 	}
 	return f, nil
 }
 
-func (f floor) View() string { return "floor " + f.now.Format("15:04:05") }
+func (f floor) View() string {
+	v := "floor " + f.now.Format("15:04:05")
+	if f.pressed {
+		mark := " "
+		if f.set {
+			mark = "x"
+		}
+		v += " ▶ [" + mark + "]"
+	}
+	return v
+}
 
 func main() {
 	fps := 20

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/octoacme/flightdeck/data"
+	"github.com/octoacme/flightdeck/data/demo"
 	"github.com/octoacme/flightdeck/data/pgtest"
 )
 
@@ -136,4 +137,35 @@ func TestCLIDemoOnPostgres(t *testing.T) {
 		t.Errorf("demo canary status:\n%s", out)
 	}
 	fdFail(t, dsn, exitFail, "already holds data: the demo goes into an empty database", "demo", "--generate-only")
+}
+
+// TestDemoScale: --scale multiplies the default year exactly (10 is the
+// 50,000 deployments, 20,000 incidents and 2,000,000 events .ci/bench
+// measures), and a scale out of range is a usage error before anything is
+// made (generating even 2× would take this test seconds; .ci/bench runs it).
+func TestDemoScale(t *testing.T) {
+	opt, err := demoOptions(7, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (demo.Options{Seed: 7, Deployments: 50_000, Incidents: 20_000, Events: 2_000_000}); opt.Seed != want.Seed ||
+		opt.Deployments != want.Deployments || opt.Incidents != want.Incidents || opt.Events != want.Events {
+		t.Errorf("demoOptions(7, 10) = %+v, want the sizes of %+v", opt, want)
+	}
+	if opt, _ := demoOptions(1, 1); opt.Deployments != demo.DefaultDeployments || opt.Incidents != demo.DefaultIncidents || opt.Events != demo.DefaultEvents {
+		t.Errorf("demoOptions(1, 1) = %+v: not the default year", opt)
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	t.Setenv("FLIGHTDECK_DB", "")
+	for _, scale := range []string{"0", "-1", "26"} {
+		var out, errb bytes.Buffer
+		code := Run(context.Background(), []string{"demo", "--generate-only", "--scale", scale}, &out, &errb)
+		if code != exitUsage || !strings.Contains(errb.String(), "--scale must be 1 to 25") {
+			t.Errorf("demo --scale %s: exit %d, stderr %q", scale, code, errb.String())
+		}
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Errorf("a refused --scale left %d entries in the temporary directory", len(entries))
+	}
 }

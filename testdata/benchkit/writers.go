@@ -1,0 +1,332 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/octoacme/flightdeck/ui/cli"
+)
+
+const writerProcs = 8
+
+func (c *config) writerActions() int { return 500 }
+
+// writerChild is one of the eight writers: as ui/cli's
+// TestConcurrentWriterProcesses does, it runs n `check ITEM --note` actions
+// through cli.Run (each opens the database, writes one transaction and
+// closes it), after "go" on stdin, and prints its slowest action.
+func writerChild(args []string) error {
+	fs := flag.NewFlagSet("writer", flag.ExitOnError)
+	db := fs.String("db", "", "database")
+	deploy := fs.String("deploy", "", "deployment")
+	item := fs.String("item", "", "checklist item")
+	name := fs.String("name", "", "actor and note prefix")
+	n := fs.Int("n", 500, "actions")
+	_ = fs.Parse(args)
+	fmt.Println("ready")
+	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != "go" {
+		return errors.New("writer: no go")
+	}
+	ctx := context.Background()
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
+	for i := range *n {
+		var errb bytes.Buffer
+		a := []string{"--db", *db, "--as", *name, "check", *item, "--deploy", *deploy, "--note", fmt.Sprintf("%s-%d", *name, i)}
+		began := time.Now()
+		code := cli.Run(ctx, a, io.Discard, &errb)
+		took := time.Since(began)
+		if code != 0 {
+			// A refusal is a result, not the end of the run: say it
+			// and go on (the parent counts them).
+			fmt.Fprintf(out, "fail %d %s\n", code, strings.Join(strings.Fields(errb.String()), " "))
+		} else {
+			fmt.Fprintf(out, "ok %d\n", took.Microseconds())
+		}
+		out.Flush() // each line as it happens: a writer stopped at the time limit loses none
+	}
+	return nil
+}
+
+// writersResult is one run of the eight writers.
+type writersResult struct {
+	perSec, slowestMS float64
+	done, refused     int
+	lost              int    // acknowledged actions the database does not hold
+	capped            bool   // stopped at the time limit
+	firstRefusal      string // what the first refusal said
+}
+
+// fdWriters runs the eight writers at once, from "go" until the last exits
+// or the time limit (a loaded machine must not make the run endless), then
+// counts each writer's notes in the database against its acknowledged
+// actions.
+func fdWriters(c *config, t *target, round int) (writersResult, error) {
+	var res writersResult
+	n := c.writerActions()
+	type proc struct {
+		name  string
+		cmd   *exec.Cmd
+		stdin io.WriteCloser
+		out   *bufio.Scanner
+		errb  bytes.Buffer
+		ok    int
+	}
+	ps := make([]*proc, writerProcs)
+	for k := range ps {
+		p := &proc{name: fmt.Sprintf("w%dp%d", round, k)}
+		p.cmd = exec.Command(c.self, "writer", "-db", t.db, "-deploy", strconv.FormatInt(t.deploy, 10),
+			"-item", strconv.FormatInt(t.items[k+1], 10), "-name", p.name, "-n", strconv.Itoa(n))
+		p.cmd.Stderr = &p.errb
+		var err error
+		if p.stdin, err = p.cmd.StdinPipe(); err != nil {
+			return res, err
+		}
+		out, err := p.cmd.StdoutPipe()
+		if err != nil {
+			return res, err
+		}
+		p.out = bufio.NewScanner(out)
+		if err := p.cmd.Start(); err != nil {
+			return res, err
+		}
+		ps[k] = p
+	}
+	for _, p := range ps {
+		if !p.out.Scan() || p.out.Text() != "ready" {
+			return res, fmt.Errorf("writer did not start: %s", p.errb.String())
+		}
+	}
+	limit := c.writersLimit()
+	began := time.Now()
+	timer := time.AfterFunc(limit, func() {
+		for _, p := range ps {
+			_ = p.cmd.Process.Kill() // our own child
+		}
+	})
+	defer timer.Stop()
+	for _, p := range ps {
+		if _, err := io.WriteString(p.stdin, "go\n"); err != nil {
+			return res, err
+		}
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, p := range ps {
+		wg.Go(func() {
+			for p.out.Scan() {
+				line := p.out.Text()
+				mu.Lock()
+				if us, ok := strings.CutPrefix(line, "ok "); ok {
+					v, _ := strconv.ParseFloat(us, 64)
+					res.slowestMS = max(res.slowestMS, v/1000)
+					res.done++
+					p.ok++
+				} else if why, ok := strings.CutPrefix(line, "fail "); ok {
+					res.refused++
+					if res.firstRefusal == "" {
+						res.firstRefusal = p.name + ": " + why
+					}
+				}
+				mu.Unlock()
+			}
+			_ = p.cmd.Wait()
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(began)
+	res.capped = elapsed >= limit
+	if res.done == 0 {
+		return res, fmt.Errorf("no writer finished an action: %s", ps[0].errb.String())
+	}
+	// Over the whole run: a writer that stalls until the time limit
+	// counts against the throughput.
+	res.perSec = float64(res.done) / elapsed.Seconds()
+	held, err := notesBy(c, t, fmt.Sprintf("w%dp%%", round))
+	if err != nil {
+		return res, err
+	}
+	for _, p := range ps {
+		if held[p.name] < p.ok {
+			res.lost += p.ok - held[p.name]
+		}
+	}
+	return res, nil
+}
+
+// notesBy counts the note events per actor whose name is like pattern.
+func notesBy(c *config, t *target, pattern string) (map[string]int, error) {
+	q := fmt.Sprintf("SELECT actor, count(*) FROM events WHERE kind = 'check.note' AND actor LIKE '%s' GROUP BY actor", pattern)
+	var cmd *exec.Cmd
+	if t.pg() {
+		cmd = exec.Command(c.psql, "-X", "-q", "-A", "-t", "-F", "|", "-d", t.db, "-c", q)
+	} else {
+		cmd = exec.Command(c.sqlite3, t.db, q)
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("counting the writers' notes: %v", err)
+	}
+	held := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if actor, count, ok := strings.Cut(line, "|"); ok {
+			held[actor], _ = strconv.Atoi(count)
+		}
+	}
+	return held, nil
+}
+
+func (c *config) writersLimit() time.Duration {
+	if c.quick {
+		return 15 * time.Second
+	}
+	return 30 * time.Second
+}
+
+// refWriters runs eight sqlite3 (or psql) processes at once, each
+// committing the same transactions as a writer, one connection each, and
+// returns writes/s (from the first start to the last exit) and the slowest
+// transaction in ms: sqlite3's ".timer on" prints one "Run Time: real S" per
+// input line (one line is one transaction), psql's "\timing on" one
+// "Time: MS ms" per statement, summed per transaction.
+func refWriters(c *config, t *target) (float64, float64, error) {
+	n := c.writerActions()
+	cmds := make([]*exec.Cmd, writerProcs)
+	outs := make([]bytes.Buffer, writerProcs)
+	errs := make([]bytes.Buffer, writerProcs)
+	perTx := 0
+	for k := range cmds {
+		var in strings.Builder
+		if t.pg() {
+			in.WriteString("\\timing on\n")
+		} else {
+			in.WriteString(sqlitePragmas + "\n.timer on\n")
+		}
+		for i := range n {
+			tx := noteTx(t, t.items[k+1], fmt.Sprintf("q%d", k), fmt.Sprintf("q%d-%d", k, i))
+			perTx = strings.Count(tx, ";")
+			in.WriteString(tx + "\n")
+		}
+		if t.pg() {
+			cmds[k] = exec.Command(c.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", t.db)
+		} else {
+			cmds[k] = exec.Command(c.sqlite3, t.db)
+		}
+		cmds[k].Stdin = strings.NewReader(in.String())
+		cmds[k].Stdout, cmds[k].Stderr = &outs[k], &errs[k]
+	}
+	began := time.Now()
+	for _, cmd := range cmds {
+		if err := cmd.Start(); err != nil {
+			return 0, 0, err
+		}
+	}
+	failed := make([]error, writerProcs)
+	var wg sync.WaitGroup
+	for k, cmd := range cmds {
+		wg.Go(func() { failed[k] = cmd.Wait() })
+	}
+	wg.Wait()
+	wall := time.Since(began)
+	for k, err := range failed {
+		if err != nil || errs[k].Len() > 0 {
+			return 0, 0, fmt.Errorf("reference writer %d: %v: %s", k, err, strings.TrimSpace(errs[k].String()))
+		}
+	}
+	var slowest float64
+	for k := range outs {
+		sc := bufio.NewScanner(&outs[k])
+		var sum float64
+		count := 0
+		for sc.Scan() {
+			f := strings.Fields(sc.Text())
+			switch {
+			case len(f) >= 4 && f[0] == "Run" && f[2] == "real":
+				s, _ := strconv.ParseFloat(f[3], 64)
+				slowest = max(slowest, s*1000)
+			case len(f) >= 3 && f[0] == "Time:" && f[2] == "ms":
+				ms, _ := strconv.ParseFloat(f[1], 64)
+				sum += ms
+				if count++; count == perTx {
+					slowest = max(slowest, sum)
+					sum, count = 0, 0
+				}
+			}
+		}
+	}
+	return float64(writerProcs*n) / wall.Seconds(), slowest, nil
+}
+
+// measureWriters: 8 processes × 500 actions at once against 8 sqlite3 (or
+// psql) processes committing the same transactions, alternately.
+func measureWriters(c *config) ([]*row, error) {
+	rounds := 2
+	if c.quick {
+		rounds = 1
+	}
+	var rows []*row
+	for _, engine := range []string{"SQLite", "PostgreSQL"} {
+		ref := "sqlite3"
+		if engine == "PostgreSQL" {
+			ref = "psql"
+		}
+		tput := newRow(fmt.Sprintf("%d processes × %d actions: throughput", writerProcs, c.writerActions()), engine, ref, "writes/s",
+			bar{barRatio, 0.5}, bar{barFlat, flatLimit})
+		tput.higher = true
+		slow := newRow(fmt.Sprintf("%d processes × %d actions: slowest action", writerProcs, c.writerActions()), engine, ref, "ms",
+			bar{barAbs, 250})
+		bad := newRow(fmt.Sprintf("%d processes × %d actions: refused or lost", writerProcs, c.writerActions()), engine, "", "actions",
+			bar{barAbs, 0})
+		bad.worst = true
+		for round := range rounds {
+			for _, t := range c.targets {
+				if t.engine != engine {
+					continue
+				}
+				var fw writersResult
+				var rw, rs float64
+				var err error
+				if round%2 == 0 {
+					if fw, err = fdWriters(c, t, round); err == nil {
+						rw, rs, err = refWriters(c, t)
+					}
+				} else {
+					if rw, rs, err = refWriters(c, t); err == nil {
+						fw, err = fdWriters(c, t, round)
+					}
+				}
+				if err != nil {
+					return nil, err
+				}
+				capped := ""
+				if fw.capped {
+					capped = fmt.Sprintf(" (stopped at %s: %d of %d actions done)", c.writersLimit(), fw.done+fw.refused, writerProcs*c.writerActions())
+				}
+				detail("%s %s round %d: flightdeck %.0f writes/s, slowest %.0f ms, %d refused, %d lost%s; %s %.0f writes/s, slowest %.0f ms",
+					engine, t.label(c), round+1, fw.perSec, fw.slowestMS, fw.refused, fw.lost, capped, ref, rw, rs)
+				if fw.firstRefusal != "" {
+					detail("first refusal: %s", fw.firstRefusal)
+				}
+				tput.add(t.big, fw.perSec, rw)
+				slow.add(t.big, fw.slowestMS, rs)
+				bad.add(t.big, float64(fw.refused+fw.lost), 0)
+			}
+		}
+		if len(tput.fd[false])+len(tput.fd[true]) > 0 {
+			rows = append(rows, tput, slow, bad)
+		}
+	}
+	return rows, nil
+}
