@@ -85,8 +85,12 @@ type Model struct {
 	failingSenders []model.SenderFailure
 	// outage is the store's words while the database does not answer
 	// (Reader.Outage); the status line says it (outage.go).
-	outage      string
-	lastLoad    time.Time // when the last snapshot (or its failure) arrived
+	outage   string
+	lastLoad time.Time // when the last snapshot (or its failure) arrived
+	// shown is the snapshot on screen, handed to the next read so that a
+	// SnapshotReader reads only what changed since (never changed: its
+	// slices are shared with the panes and the next snapshot).
+	shown       *Snapshot
 	loadErr     error
 	deployments []model.Deployment
 	focusID     int64
@@ -306,16 +310,17 @@ func (m Model) handleData(msg snapshotMsg) Model {
 	}
 	m.loaded, m.loadErr = true, nil
 	s := msg.snap
-	m.deployments = s.deployments
-	m.focusID = s.focusID
+	m.shown = s
+	m.deployments = s.Deployments
+	m.focusID = s.FocusID
 	d, has := m.focused()
-	m.checklist.setData(d, has, s.items, s.guidance)
+	m.checklist.setData(d, has, s.Items, s.Guidance)
 	m.rollout.setData(d, has, m.checklist.list, s)
-	m.surfaceFailures(s.events)
-	m.failingSenders = s.failingSenders
-	m.escalation.setData(s.incidents, m.now)
-	m.escalation.resolved = s.resolved
-	m.log.setNewest(s.events, s.logQuery, s.deployments)
+	m.surfaceFailures(s.Events)
+	m.failingSenders = s.FailingSenders
+	m.escalation.setData(s.Incidents, m.now)
+	m.escalation.resolved = s.Resolved
+	m.log.setNewest(s.Events, s.LogQuery, s.Deployments)
 	return m
 }
 

@@ -192,6 +192,17 @@ func BenchmarkChangeNoticed(b *testing.B) {
 	}
 }
 
+// BenchmarkReload is the read a change notification triggers when the
+// change is elsewhere (a commit that touched none of what is on screen):
+// the snapshot reads and Update, View not included.
+func BenchmarkReload(b *testing.B) {
+	h := ui.NewHarness(dashstore.New(openBench(b)), benchOptions(), 200, 50)
+	b.ResetTimer()
+	for b.Loop() {
+		h.Reload()
+	}
+}
+
 // BenchmarkIdlePoll is the cost of one change check when nothing changed.
 func BenchmarkIdlePoll(b *testing.B) {
 	st := openBench(b)

@@ -39,7 +39,7 @@ func (h *Harness) Key(msg tea.KeyMsg) {
 
 // Reload performs the read a change notification triggers.
 func (h *Harness) Reload() {
-	nm, _ := h.m.Update(loadCmd(h.m.store, h.m.focusID, h.m.log.query)())
+	nm, _ := h.m.Update(h.m.load(h.m.focusID)())
 	h.m = nm.(Model)
 }
 

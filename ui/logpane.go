@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,11 +56,15 @@ func (p *logPane) setNewest(events []model.Event, q LogQuery, deployments []mode
 		for _, e := range events {
 			byID[e.ID] = e
 		}
-		for i, e := range p.events {
+		// A new slice: the old one is the previous Model's (and a
+		// snapshot's), which must not change under it.
+		refreshed := slices.Clone(p.events)
+		for i, e := range refreshed {
 			if n, ok := byID[e.ID]; ok {
-				p.events[i] = n
+				refreshed[i] = n
 			}
 		}
+		p.events = refreshed
 		return
 	}
 	p.events = events

@@ -46,11 +46,11 @@ func newRolloutPane(rule model.RollbackRule, maxAge time.Duration, r *lipgloss.R
 
 func (p *rolloutPane) setSize(w, h int) { p.width, p.height = w, h }
 
-func (p *rolloutPane) setData(d model.Deployment, has bool, list model.Checklist, s snapshot) {
+func (p *rolloutPane) setData(d model.Deployment, has bool, list model.Checklist, s *Snapshot) {
 	p.deploy, p.has, p.list = d, has, list
-	p.rollout, p.started = s.rollout, s.hasRollout && has
-	p.health, p.declared = s.health, s.declared
-	p.items, p.incidents = s.items, s.incidents
+	p.rollout, p.started = s.Rollout, s.HasRollout && has
+	p.health, p.declared = s.Health, s.Declared
+	p.items, p.incidents = s.Items, s.Incidents
 }
 
 // gate is the store's gate (data's Store.gate) built from the snapshot, so
