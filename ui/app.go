@@ -56,9 +56,15 @@ type Model struct {
 	store  Reader
 	writer Writer // nil: read-only, no write path at all
 	opts   Options
-	keys   KeyMap
-	styles Styles
-	help   help.Model
+	// The parts that are large and change rarely are behind pointers: a
+	// Model is copied on every message (Bubble Tea's Update takes and
+	// returns a value), so it is a few KB however big the dialogs are. The
+	// key map and help are shared and never changed in place (a scope
+	// copies the key map: liveKeys; a new width makes a new help); the open
+	// dialog is copied once per message (ownDialog) before it changes.
+	keys   *KeyMap
+	styles Styles // a handle: one shared set
+	help   *help.Model
 
 	width, height int
 	layout        layout
@@ -100,10 +106,10 @@ type Model struct {
 	log         logPane
 	alerts      alertState
 
-	prompt prompt
+	prompt *prompt
 	choice choice
-	form   deployForm
-	iform  incidentForm
+	form   *deployForm
+	iform  *incidentForm
 
 	status    string
 	statusErr bool
@@ -147,13 +153,17 @@ func New(st Reader, opts Options) Model {
 	h.Styles.FullDesc = s.Muted
 	h.Styles.FullSeparator = s.Muted
 	h.Styles.Ellipsis = s.Muted
+	keys := DefaultKeyMap()
 	return Model{
 		store:      st,
 		writer:     w,
 		opts:       opts,
-		keys:       DefaultKeyMap(),
+		keys:       &keys,
 		styles:     s,
-		help:       h,
+		help:       &h,
+		prompt:     &prompt{},
+		form:       &deployForm{},
+		iform:      &incidentForm{},
 		now:        opts.Now(),
 		checklist:  newChecklistPane(),
 		rollout:    newRolloutPane(opts.Rule, opts.HealthMaxAge, opts.Renderer),
@@ -172,6 +182,7 @@ func (m Model) Init() tea.Cmd {
 // Update routes messages: keys to the dialog or the focused pane, data and
 // clock messages to their handlers.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.ownDialog()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -193,8 +204,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.reloading = true
 		return m, m.load(m.focusID)
 	case editorTextMsg:
-		m.freshNow()
-		return m, m.editorText(msg)
+		return m.handleEditorText(msg)
 	case snapshotMsg:
 		m.freshNow()
 		m = m.handleData(msg)
@@ -237,12 +247,39 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch m.mode {
 	case modePrompt:
-		m.prompt, cmd = m.prompt.update(msg)
+		*m.prompt, cmd = m.prompt.update(msg)
 	case modeForm:
-		m.form, cmd = m.form.update(msg, m.keys)
+		*m.form, cmd = m.form.update(msg, *m.keys)
 	case modeIncidentForm:
-		m.iform, cmd = m.iform.update(msg, m.keys)
+		*m.iform, cmd = m.iform.update(msg, *m.keys)
 	}
+	return m, cmd
+}
+
+// ownDialog gives this message its own copy of the open dialog, which it
+// may then change in place: the Model it was handed (the caller's, a
+// test's earlier state) shares the pointer and must not change. A closed
+// dialog is never changed, so it stays shared.
+func (m *Model) ownDialog() {
+	switch m.mode {
+	case modePrompt:
+		p := *m.prompt
+		m.prompt = &p
+	case modeForm:
+		f := *m.form
+		m.form = &f
+	case modeIncidentForm:
+		f := *m.iform
+		m.iform = &f
+	}
+}
+
+// handleEditorText takes what the editor wrote. It is a method of its own
+// because editorText keeps &m (the action it starts reads it): inline, that
+// would move every Update's Model to the heap, a tick's included.
+func (m Model) handleEditorText(msg editorTextMsg) (tea.Model, tea.Cmd) {
+	m.freshNow()
+	cmd := m.editorText(msg)
 	return m, cmd
 }
 
@@ -265,7 +302,11 @@ func (m *Model) relayout() {
 	m.escalation.setSize(w, h)
 	w, h = m.layout.contentSize(paneLog, fw, fh)
 	m.log.setSize(w, h)
-	m.help.Width = m.width
+	if m.help.Width != m.width {
+		h := *m.help
+		h.Width = m.width
+		m.help = &h
+	}
 	bodyH := max(m.height-m.layout.HeaderH-m.layout.FooterH, 0)
 	m.hist.width, m.hist.height = m.width, bodyH
 	m.detail.setSize(m.width, bodyH)

@@ -40,7 +40,7 @@ func (p *escalationPane) setSize(w, h int) { p.width, p.height = w, h }
 func (p *escalationPane) setData(incs []model.Incident, now time.Time) {
 	p.incidents = append([]model.Incident(nil), incs...)
 	model.SortByUrgency(p.incidents, p.policy, now)
-	p.rows = p.rows[:0]
+	p.rows = nil // never p.rows[:0]: the old rows are the previous Model's
 	for _, inc := range p.incidents {
 		p.rows = append(p.rows, escRow{inc: inc.ID})
 		for _, s := range p.policy.Steps {

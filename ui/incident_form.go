@@ -200,7 +200,8 @@ func (f incidentForm) linkView(st Styles, inner int, mark string) string {
 
 func (m Model) openIncidentForm() (tea.Model, tea.Cmd) {
 	d, has := m.focused()
-	m.iform = newIncidentForm(m.styles, linkChoices(m.deployments, d, has))
+	f := newIncidentForm(m.styles, linkChoices(m.deployments, d, has))
+	m.iform = &f
 	m.mode = modeIncidentForm
 	return m, nil
 }
@@ -231,7 +232,7 @@ func (m Model) handleIncidentFormKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		})
 	}
 	var cmd tea.Cmd
-	m.iform, cmd = m.iform.update(msg, m.keys)
+	*m.iform, cmd = m.iform.update(msg, *m.keys)
 	m.iform.err = ""
 	return m, cmd
 }

@@ -17,8 +17,13 @@ var (
 	colorHeaderB = lipgloss.AdaptiveColor{Light: "#eaeef2", Dark: "#161b22"}
 )
 
-// Styles is every style the dashboard draws with, built once.
-type Styles struct {
+// Styles is every style the dashboard draws with, built once. It is a
+// handle on one shared set, read only: a Model is copied on every message
+// and a Styles into every view function, and the set is 15 KB.
+type Styles struct{ *styleSet }
+
+// styleSet is the styles themselves (fields promoted through Styles).
+type styleSet struct {
 	Header      lipgloss.Style
 	HeaderTitle lipgloss.Style
 	HeaderDim   lipgloss.Style
@@ -73,7 +78,7 @@ func StylesFor(r *lipgloss.Renderer) Styles {
 		Border(lipgloss.RoundedBorder(), false, true, true, true).
 		BorderForeground(colorBorder).
 		Padding(0, 1)
-	return Styles{
+	return Styles{&styleSet{
 		Header:      r.NewStyle().Foreground(colorText).Background(colorHeaderB),
 		HeaderTitle: r.NewStyle().Foreground(colorAccent).Background(colorHeaderB).Bold(true),
 		HeaderDim:   r.NewStyle().Foreground(colorMuted).Background(colorHeaderB),
@@ -109,7 +114,7 @@ func StylesFor(r *lipgloss.Renderer) Styles {
 
 		Plain:  r.NewStyle(),
 		Cursor: r.NewStyle().Reverse(true),
-	}
+	}}
 }
 
 // paneFrame is the space a pane's frame takes: the style's borders and
