@@ -82,6 +82,11 @@ type Model struct {
 	helpTop int // first line of the ? help shown, when it is taller than the window
 	dialogs int // counts prompts opened, so a prompt can open the next one
 
+	// gen is this Model's generation and cache what View kept of the
+	// frames drawn for it (view_cache.go).
+	gen   uint64
+	cache *viewCache
+
 	loaded       bool
 	reloading    bool  // a reload for a change elsewhere is in flight
 	reloadQueued bool  // another change arrived meanwhile
@@ -171,6 +176,8 @@ func New(st Reader, opts Options) Model {
 		log:        newLogPane(),
 		focus:      paneChecklist,
 		arm:        tick,
+		gen:        nextGen(),
+		cache:      &viewCache{},
 	}
 }
 
@@ -182,6 +189,9 @@ func (m Model) Init() tea.Cmd {
 // Update routes messages: keys to the dialog or the focused pane, data and
 // clock messages to their handlers.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, clock := msg.(tickMsg); !clock {
+		m.gen = nextGen() // whatever it changes, View draws it afresh
+	}
 	m.ownDialog()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:

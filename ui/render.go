@@ -98,7 +98,19 @@ func renderPane(st Styles, title string, content []string, r rect, focused, fram
 
 // compose places rendered panes on a canvas of bodyH lines starting at row top.
 func compose(l layout, top, bodyH int, rendered map[paneID][]string) []string {
+	out, _ := composeExact(l, top, bodyH, rendered)
+	return out
+}
+
+// composeExact is compose that also says which lines are exactly the
+// window's width already: panes side by side across the whole width, each
+// line of each pane its rect's width (renderPane). clamp need not measure
+// those again: measuring every line's width was a quarter of a frame.
+func composeExact(l layout, top, bodyH int, rendered map[paneID][]string) ([]string, []bool) {
 	rows := make([]strings.Builder, bodyH)
+	widths := make([]int, bodyH)
+	narrow := make([]bool, bodyH) // a pane too narrow for its frame: measure
+
 	ids := make([]paneID, 0, len(rendered))
 	for id := range rendered {
 		ids = append(ids, id)
@@ -110,12 +122,20 @@ func compose(l layout, top, bodyH int, rendered map[paneID][]string) []string {
 			y := r.Y - top + i
 			if y >= 0 && y < bodyH && i < r.H {
 				rows[y].WriteString(line)
+				widths[y] += r.W
+				narrow[y] = narrow[y] || r.W < minExactPane
 			}
 		}
 	}
 	out := make([]string, bodyH)
+	exact := make([]bool, bodyH)
 	for i := range rows {
 		out[i] = rows[i].String()
+		exact[i] = widths[i] == l.Width && !narrow[i]
 	}
-	return out
+	return out, exact
 }
+
+// minExactPane is the narrowest pane whose framed lines are exactly its
+// width (a border corner each side and the title's marker).
+const minExactPane = 4
