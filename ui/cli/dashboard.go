@@ -91,12 +91,23 @@ func (a *app) changes(ctx context.Context, st *data.Store) (<-chan struct{}, fun
 }
 
 // pollInterval is how often the dashboard asks SQLite whether another
-// process committed: one PRAGMA data_version of a few microseconds, so
-// changes show within half a second at no measurable cost.
-const pollInterval = 300 * time.Millisecond
+// process committed: one PRAGMA data_version of a few microseconds, so a
+// change shows within half a second. The polls fall on the half and the
+// whole second of the wall clock (nextPoll), like the dashboard's 1 s
+// clock (tea.Every), so every other poll rides the tick's wake-up: idle,
+// a dashboard wakes three times a second rather than four and a third.
+const pollInterval = 500 * time.Millisecond
+
+// nextPoll is how long from now until the next poll: the next multiple of
+// pollInterval of the wall clock.
+func nextPoll(now time.Time) time.Duration {
+	return now.Truncate(pollInterval).Add(pollInterval).Sub(now)
+}
 
 // watchChanges signals on the returned channel (capacity one: bursts
-// coalesce) whenever another connection commits.
+// coalesce) whenever another connection commits. On PostgreSQL the change
+// feed says so itself (Watcher.C: a notification, a reconnection, the slow
+// poll while the server is out of reach), and nothing polls.
 func watchChanges(ctx context.Context, st *data.Store) (<-chan struct{}, func(), error) {
 	w, err := st.Watch(ctx)
 	if err != nil {
@@ -107,14 +118,21 @@ func watchChanges(ctx context.Context, st *data.Store) (<-chan struct{}, func(),
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(pollInterval)
-		defer t.Stop()
+		feed := w.C() // nil on SQLite
+		var poll <-chan time.Time
+		var t *time.Timer
+		if feed == nil {
+			t = time.NewTimer(nextPoll(time.Now()))
+			defer t.Stop()
+			poll = t.C
+		}
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case <-t.C:
-			case <-w.C(): // PostgreSQL: a notification, at once (nil on SQLite)
+			case <-poll:
+				t.Reset(nextPoll(time.Now()))
+			case <-feed:
 			}
 			qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
 			changed, err := w.Changed(qctx)
