@@ -308,6 +308,7 @@ func (m *Model) relayout() {
 	m.checklist.setSize(w, h)
 	w, h = m.layout.contentSize(paneRollout, fw, fh)
 	m.rollout.setSize(w, h)
+	m.rollout.tableFirst = m.layout.ClockBand
 	w, h = m.layout.contentSize(paneEscalation, fw, fh)
 	m.escalation.setSize(w, h)
 	w, h = m.layout.contentSize(paneLog, fw, fh)

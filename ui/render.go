@@ -107,7 +107,7 @@ func compose(l layout, top, bodyH int, rendered map[paneID][]string) []string {
 // line of each pane its rect's width (renderPane). clamp need not measure
 // those again: measuring every line's width was a quarter of a frame.
 func composeExact(l layout, top, bodyH int, rendered map[paneID][]string) ([]string, []bool) {
-	rows := make([]strings.Builder, bodyH)
+	rows := make([][]string, bodyH)
 	widths := make([]int, bodyH)
 	narrow := make([]bool, bodyH) // a pane too narrow for its frame: measure
 
@@ -121,7 +121,7 @@ func composeExact(l layout, top, bodyH int, rendered map[paneID][]string) ([]str
 		for i, line := range rendered[id] {
 			y := r.Y - top + i
 			if y >= 0 && y < bodyH && i < r.H {
-				rows[y].WriteString(line)
+				rows[y] = append(rows[y], line)
 				widths[y] += r.W
 				narrow[y] = narrow[y] || r.W < minExactPane
 			}
@@ -130,10 +130,58 @@ func composeExact(l layout, top, bodyH int, rendered map[paneID][]string) ([]str
 	out := make([]string, bodyH)
 	exact := make([]bool, bodyH)
 	for i := range rows {
-		out[i] = rows[i].String()
+		out[i] = joinRuns(rows[i])
 		exact[i] = widths[i] == l.Width && !narrow[i]
 	}
 	return out, exact
+}
+
+// joinRuns joins the panes' pieces of one row. Where a piece ends in the
+// colour its neighbour starts with (two borders side by side), the colour
+// runs on rather than being reset and set again: the same cells, 14 bytes
+// less on every such row the terminal is sent.
+func joinRuns(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	var b strings.Builder
+	b.WriteString(parts[0])
+	prev := parts[0]
+	for _, p := range parts[1:] {
+		if sgr := trailingRun(prev); sgr != "" && strings.HasPrefix(p, sgr) {
+			s := b.String()
+			b.Reset()
+			b.WriteString(s[:len(s)-len(sgrReset)])
+			b.WriteString(p[len(sgr):])
+		} else {
+			b.WriteString(p)
+		}
+		prev = p
+	}
+	return b.String()
+}
+
+const sgrReset = "\x1b[0m"
+
+// trailingRun is the colour sequence of the run s ends with (s ends in
+// "\x1b[…m text \x1b[0m", the text without escapes), or "".
+func trailingRun(s string) string {
+	if !strings.HasSuffix(s, sgrReset) {
+		return ""
+	}
+	body := s[:len(s)-len(sgrReset)]
+	i := strings.LastIndex(body, "\x1b[")
+	if i < 0 {
+		return ""
+	}
+	m := strings.IndexByte(body[i:], 'm')
+	if m < 0 || strings.ContainsRune(body[i+m+1:], '\x1b') {
+		return ""
+	}
+	return body[i : i+m+1]
 }
 
 // minExactPane is the narrowest pane whose framed lines are exactly its

@@ -30,6 +30,11 @@ type rolloutPane struct {
 	bar       soakBar
 	width     int
 	height    int
+	// tableFirst draws the stage table above the health line: in the
+	// clock band (layout.go) the running stage's row then shares its line
+	// with the escalation's next-update countdown instead of taking a line
+	// of its own that the terminal is sent every second.
+	tableFirst bool
 }
 
 func newRolloutPane(rule model.RollbackRule, maxAge time.Duration, r *lipgloss.Renderer) rolloutPane {
@@ -203,9 +208,16 @@ func (p *rolloutPane) view(st Styles, now time.Time, loc *time.Location) []strin
 		}
 		add(st.Muted.Render(next))
 	}
-	add(p.healthLine(st, now, loc))
-	if len(lines) < h {
-		lines = append(lines, p.stageTimeLines(st, now, h-len(lines), w)...)
+	if p.tableFirst {
+		if room := h - len(lines) - 1; room > 0 {
+			lines = append(lines, p.stageTimeLines(st, now, room, w)...)
+		}
+		add(p.healthLine(st, now, loc))
+	} else {
+		add(p.healthLine(st, now, loc))
+		if len(lines) < h {
+			lines = append(lines, p.stageTimeLines(st, now, h-len(lines), w)...)
+		}
 	}
 	if len(lines) > h {
 		lines = lines[:h]
