@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -98,7 +100,7 @@ func renderPane(st Styles, title string, content []string, r rect, focused, fram
 
 // compose places rendered panes on a canvas of bodyH lines starting at row top.
 func compose(l layout, top, bodyH int, rendered map[paneID][]string) []string {
-	out, _ := composeExact(l, top, bodyH, rendered)
+	out, _ := composeExact(l, top, bodyH, rendered, nil)
 	return out
 }
 
@@ -106,8 +108,12 @@ func compose(l layout, top, bodyH int, rendered map[paneID][]string) []string {
 // window's width already: panes side by side across the whole width, each
 // line of each pane its rect's width (renderPane). clamp need not measure
 // those again: measuring every line's width was a quarter of a frame.
-func composeExact(l layout, top, bodyH int, rendered map[paneID][]string) ([]string, []bool) {
-	rows := make([][]string, bodyH)
+//
+// rows, when given, keeps each row's pieces and the line they made: a row
+// whose pieces are the previous frame's (the kept panes' lines) is not
+// joined again.
+func composeExact(l layout, top, bodyH int, rendered map[paneID][]string, rows *rowCache) ([]string, []bool) {
+	parts := make([][]string, bodyH)
 	widths := make([]int, bodyH)
 	narrow := make([]bool, bodyH) // a pane too narrow for its frame: measure
 
@@ -121,7 +127,7 @@ func composeExact(l layout, top, bodyH int, rendered map[paneID][]string) ([]str
 		for i, line := range rendered[id] {
 			y := r.Y - top + i
 			if y >= 0 && y < bodyH && i < r.H {
-				rows[y] = append(rows[y], line)
+				parts[y] = append(parts[y], line)
 				widths[y] += r.W
 				narrow[y] = narrow[y] || r.W < minExactPane
 			}
@@ -129,11 +135,42 @@ func composeExact(l layout, top, bodyH int, rendered map[paneID][]string) ([]str
 	}
 	out := make([]string, bodyH)
 	exact := make([]bool, bodyH)
-	for i := range rows {
-		out[i] = joinRuns(rows[i])
+	for i := range parts {
+		out[i] = rows.join(i, parts[i])
 		exact[i] = widths[i] == l.Width && !narrow[i]
 	}
 	return out, exact
+}
+
+// rowCache is the previous frame's rows, by their pieces.
+type rowCache struct {
+	mu   sync.Mutex
+	rows []cachedRow
+}
+
+type cachedRow struct {
+	parts []string
+	line  string
+}
+
+// join is joinRuns(parts), or row i's line of the previous frame when its
+// pieces are the same strings (equal strings sharing their bytes compare
+// at once: the kept panes hand back the very strings of the frame before).
+func (c *rowCache) join(i int, parts []string) string {
+	if c == nil {
+		return joinRuns(parts)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if i < len(c.rows) && slices.Equal(c.rows[i].parts, parts) {
+		return c.rows[i].line
+	}
+	line := joinRuns(parts)
+	for len(c.rows) <= i {
+		c.rows = append(c.rows, cachedRow{})
+	}
+	c.rows[i] = cachedRow{parts: parts, line: line}
+	return line
 }
 
 // joinRuns joins the panes' pieces of one row. Where a piece ends in the

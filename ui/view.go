@@ -129,7 +129,11 @@ func (m Model) bodyView(bodyH int) ([]string, []bool) {
 			m.cache.put(p, m.paneKey(p), rendered[p])
 		}
 	}
-	return composeExact(l, l.HeaderH+l.TabsH, bodyH, rendered)
+	var rows *rowCache
+	if m.cache != nil {
+		rows = &m.cache.rows
+	}
+	return composeExact(l, l.HeaderH+l.TabsH, bodyH, rendered, rows)
 }
 
 // paneKey is what pane p's framed lines, kept between frames, depend on.

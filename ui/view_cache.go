@@ -35,6 +35,8 @@ type viewCache struct {
 	// width change (which keys apply changes with the clock: promote once
 	// the soak is served).
 	helpKey, helpLine string
+	// The body's rows of the last frame (composeExact).
+	rows rowCache
 }
 
 type cachedPane struct {
