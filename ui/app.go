@@ -151,13 +151,13 @@ func New(st Reader, opts Options) Model {
 	}
 	s := StylesFor(opts.Renderer)
 	h := help.New()
-	h.Styles.ShortKey = s.Accent
-	h.Styles.ShortDesc = s.Muted
-	h.Styles.ShortSeparator = s.Muted
-	h.Styles.FullKey = s.Accent
-	h.Styles.FullDesc = s.Muted
-	h.Styles.FullSeparator = s.Muted
-	h.Styles.Ellipsis = s.Muted
+	h.Styles.ShortKey = s.Accent.Style
+	h.Styles.ShortDesc = s.Muted.Style
+	h.Styles.ShortSeparator = s.Muted.Style
+	h.Styles.FullKey = s.Accent.Style
+	h.Styles.FullDesc = s.Muted.Style
+	h.Styles.FullSeparator = s.Muted.Style
+	h.Styles.Ellipsis = s.Muted.Style
 	keys := DefaultKeyMap()
 	return Model{
 		store:      st,

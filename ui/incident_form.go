@@ -57,9 +57,9 @@ func newIncidentForm(st Styles, links []model.Deployment) incidentForm {
 	in.CharLimit = model.MaxIncidentTitle
 	in.Cursor.SetMode(cursor.CursorStatic)
 	in.Placeholder = "what is broken, e.g. checkout 5xx after v2.14.0"
-	in.TextStyle = st.Text
-	in.PlaceholderStyle = st.Muted
-	in.Cursor.Style = st.Cursor
+	in.TextStyle = st.Text.Style
+	in.PlaceholderStyle = st.Muted.Style
+	in.Cursor.Style = st.Cursor.Style
 	in.Focus()
 	return incidentForm{title: in, sev: model.SEV2, links: links}
 }

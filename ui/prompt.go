@@ -40,9 +40,9 @@ func newPrompt(st Styles, label, placeholder, initial string, submit func(m *Mod
 	in.Prompt = ""
 	in.CharLimit = PromptMaxLen + 1
 	in.Cursor.SetMode(cursor.CursorStatic) // no blink: no redraws while idle
-	in.TextStyle = st.Text
-	in.PlaceholderStyle = st.Muted
-	in.Cursor.Style = st.Cursor
+	in.TextStyle = st.Text.Style
+	in.PlaceholderStyle = st.Muted.Style
+	in.Cursor.Style = st.Cursor.Style
 	in.Placeholder = placeholder
 	in.SetValue(initial)
 	in.CursorEnd()

@@ -6,15 +6,16 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 )
 
-type lipglossStyle = lipgloss.Style
+// lipglossStyle is a style of Styles (style_fast.go), for files that
+// name the type without importing Lip Gloss.
+type lipglossStyle = style
 
 // styledLine is a line of text and the style to draw it with.
 type styledLine struct {
-	style lipgloss.Style
+	style style
 	text  string
 }
 
@@ -38,7 +39,7 @@ func wrapLines(_ Styles, w, h int, in []styledLine) []string {
 
 // joinLR draws left (plain text, in style) and right (already styled)
 // aligned to the two ends of w cells; right is dropped when there is no room.
-func joinLR(style lipgloss.Style, left, right string, w int) string {
+func joinLR(style style, left, right string, w int) string {
 	rw := ansi.StringWidth(right)
 	if right == "" || rw+12 > w {
 		return style.Render(pad(left, w))

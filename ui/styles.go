@@ -29,46 +29,46 @@ type Styles struct{ *styleSet }
 
 // styleSet is the styles themselves (fields promoted through Styles).
 type styleSet struct {
-	Header      lipgloss.Style
-	HeaderTitle lipgloss.Style
-	HeaderDim   lipgloss.Style
+	Header      style
+	HeaderTitle style
+	HeaderDim   style
 
 	// Pane frames: focus is shown by border shape as well as colour, so it
 	// reads without colour too.
-	Pane        lipgloss.Style
-	PaneFocused lipgloss.Style
-	Title       lipgloss.Style
-	TitleFocus  lipgloss.Style
+	Pane        style
+	PaneFocused style
+	Title       style
+	TitleFocus  style
 
-	Tab       lipgloss.Style
-	TabActive lipgloss.Style
+	Tab       style
+	TabActive style
 
-	Text     lipgloss.Style
-	Muted    lipgloss.Style
-	Accent   lipgloss.Style
-	OK       lipgloss.Style
-	Warn     lipgloss.Style
-	Danger   lipgloss.Style
-	Selected lipgloss.Style
-	Section  lipgloss.Style
-	Done     lipgloss.Style
-	NA       lipgloss.Style
+	Text     style
+	Muted    style
+	Accent   style
+	OK       style
+	Warn     style
+	Danger   style
+	Selected style
+	Section  style
+	Done     style
+	NA       style
 
 	// Banner is for what must not be missed (rollback criteria met); it is
 	// reversed so it stands out even without colour.
-	Banner lipgloss.Style
+	Banner style
 
-	StatusInfo  lipgloss.Style
-	StatusError lipgloss.Style
+	StatusInfo  style
+	StatusError style
 
-	Dialog      lipgloss.Style
-	DialogTitle lipgloss.Style
-	Label       lipgloss.Style
+	Dialog      style
+	DialogTitle style
+	Label       style
 
 	// Plain is the renderer's unstyled base, for styles built at draw time.
-	Plain lipgloss.Style
+	Plain style
 	// Cursor is the text inputs' cursor (reverse video).
-	Cursor lipgloss.Style
+	Cursor style
 }
 
 // DefaultStyles builds the theme on the default renderer (this terminal).
@@ -85,41 +85,41 @@ func StylesFor(r *lipgloss.Renderer) Styles {
 		BorderForeground(c(colorBorder)).
 		Padding(0, 1)
 	return Styles{&styleSet{
-		Header:      r.NewStyle().Foreground(c(colorText)).Background(c(colorHeaderB)),
-		HeaderTitle: r.NewStyle().Foreground(c(colorAccent)).Background(c(colorHeaderB)).Bold(true),
-		HeaderDim:   r.NewStyle().Foreground(c(colorMuted)).Background(c(colorHeaderB)),
+		Header:      mk(r.NewStyle().Foreground(c(colorText)).Background(c(colorHeaderB))),
+		HeaderTitle: mk(r.NewStyle().Foreground(c(colorAccent)).Background(c(colorHeaderB)).Bold(true)),
+		HeaderDim:   mk(r.NewStyle().Foreground(c(colorMuted)).Background(c(colorHeaderB))),
 
-		Pane:        pane,
-		PaneFocused: pane.Border(lipgloss.ThickBorder(), false, true, true, true).BorderForeground(c(colorFocus)),
-		Title:       r.NewStyle().Foreground(c(colorMuted)),
-		TitleFocus:  r.NewStyle().Foreground(c(colorFocus)).Bold(true),
+		Pane:        mk(pane),
+		PaneFocused: mk(pane.Border(lipgloss.ThickBorder(), false, true, true, true).BorderForeground(c(colorFocus))),
+		Title:       mk(r.NewStyle().Foreground(c(colorMuted))),
+		TitleFocus:  mk(r.NewStyle().Foreground(c(colorFocus)).Bold(true)),
 
-		Tab:       r.NewStyle().Foreground(c(colorMuted)),
-		TabActive: r.NewStyle().Foreground(c(colorFocus)).Bold(true).Underline(true),
+		Tab:       mk(r.NewStyle().Foreground(c(colorMuted))),
+		TabActive: mk(r.NewStyle().Foreground(c(colorFocus)).Bold(true).Underline(true)),
 
-		Text:     base,
-		Muted:    r.NewStyle().Foreground(c(colorMuted)),
-		Accent:   r.NewStyle().Foreground(c(colorAccent)),
-		OK:       r.NewStyle().Foreground(c(colorOK)),
-		Warn:     r.NewStyle().Foreground(c(colorWarn)).Bold(true),
-		Danger:   r.NewStyle().Foreground(c(colorDanger)).Bold(true),
-		Selected: r.NewStyle().Background(c(colorSelBg)).Bold(true),
-		Section:  r.NewStyle().Foreground(c(colorAccent)).Bold(true),
-		Done:     r.NewStyle().Foreground(c(colorOK)),
-		NA:       r.NewStyle().Foreground(c(colorMuted)).Italic(true),
+		Text:     mk(base),
+		Muted:    mk(r.NewStyle().Foreground(c(colorMuted))),
+		Accent:   mk(r.NewStyle().Foreground(c(colorAccent))),
+		OK:       mk(r.NewStyle().Foreground(c(colorOK))),
+		Warn:     mk(r.NewStyle().Foreground(c(colorWarn)).Bold(true)),
+		Danger:   mk(r.NewStyle().Foreground(c(colorDanger)).Bold(true)),
+		Selected: mk(r.NewStyle().Background(c(colorSelBg)).Bold(true)),
+		Section:  mk(r.NewStyle().Foreground(c(colorAccent)).Bold(true)),
+		Done:     mk(r.NewStyle().Foreground(c(colorOK))),
+		NA:       mk(r.NewStyle().Foreground(c(colorMuted)).Italic(true)),
 
-		Banner: r.NewStyle().Foreground(c(lipgloss.AdaptiveColor{Light: "#ffffff", Dark: "#ffffff"})).
-			Background(c(colorDanger)).Bold(true).Reverse(false),
+		Banner: mk(r.NewStyle().Foreground(c(lipgloss.AdaptiveColor{Light: "#ffffff", Dark: "#ffffff"})).
+			Background(c(colorDanger)).Bold(true).Reverse(false)),
 
-		StatusInfo:  r.NewStyle().Foreground(c(colorOK)),
-		StatusError: r.NewStyle().Foreground(c(colorDanger)).Bold(true),
+		StatusInfo:  mk(r.NewStyle().Foreground(c(colorOK))),
+		StatusError: mk(r.NewStyle().Foreground(c(colorDanger)).Bold(true)),
 
-		Dialog:      r.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(c(colorFocus)).Padding(0, 1),
-		DialogTitle: r.NewStyle().Foreground(c(colorFocus)).Bold(true),
-		Label:       r.NewStyle().Foreground(c(colorMuted)),
+		Dialog:      mk(r.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(c(colorFocus)).Padding(0, 1)),
+		DialogTitle: mk(r.NewStyle().Foreground(c(colorFocus)).Bold(true)),
+		Label:       mk(r.NewStyle().Foreground(c(colorMuted))),
 
-		Plain:  r.NewStyle(),
-		Cursor: r.NewStyle().Reverse(true),
+		Plain:  mk(r.NewStyle()),
+		Cursor: mk(r.NewStyle().Reverse(true)),
 	}}
 }
 
