@@ -47,7 +47,7 @@ func (s *Store) Item(ctx context.Context, id int64) (model.Item, error) {
 	return it, err
 }
 
-func listItems(ctx context.Context, tx *sql.Tx, deploymentID int64) ([]model.Item, error) {
+func listItems(ctx context.Context, tx queryer, deploymentID int64) ([]model.Item, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+itemCols+` FROM checklist_items WHERE deployment_id = ? ORDER BY position`, deploymentID)
 	if err != nil {
 		return nil, fmt.Errorf("read checklist items: %w", err)
@@ -65,7 +65,7 @@ func listItems(ctx context.Context, tx *sql.Tx, deploymentID int64) ([]model.Ite
 }
 
 // listGuidance folds the one-row-per-line storage back into blocks.
-func listGuidance(ctx context.Context, tx *sql.Tx, deploymentID int64) ([]model.Guidance, error) {
+func listGuidance(ctx context.Context, tx queryer, deploymentID int64) ([]model.Guidance, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT phase, position, title, line FROM checklist_guidance
 		WHERE deployment_id = ? ORDER BY position, id`, deploymentID)
 	if err != nil {

@@ -63,21 +63,30 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]model.Event, error
 
 // queryEvents runs a query of eventCols and reads every event it returns.
 func (s *Store) queryEvents(ctx context.Context, q string, args ...any) ([]model.Event, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	out, err := queryEventsOn(ctx, s.db, q, args...)
 	if err != nil {
 		return nil, s.fail("read timeline", err)
+	}
+	return out, nil
+}
+
+// queryEventsOn runs a query of eventCols with q and reads every event.
+func queryEventsOn(ctx context.Context, q queryer, query string, args ...any) ([]model.Event, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []model.Event
 	for rows.Next() {
 		e, err := scanEvent(rows)
 		if err != nil {
-			return nil, s.fail("read timeline", err)
+			return nil, err
 		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, s.fail("read timeline", err)
+		return nil, err
 	}
 	return out, nil
 }

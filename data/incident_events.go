@@ -86,58 +86,84 @@ func incidentSearch(f EventPageFilter) (int64, bool) {
 // is one range read on events_by_deployment bounded by the incident's
 // window, plus the deployment's starred events.
 func (s *Store) addIncidentDeploymentEvents(ctx context.Context, f EventPageFilter, id int64, page []model.Event) ([]model.Event, error) {
+	err := s.read(ctx, "read the incident's deployment events", func(tx *sql.Tx) error {
+		var err error
+		page, err = incidentDeploymentEvents(ctx, tx, f, id, page)
+		return err
+	})
+	return page, err
+}
+
+// eventsPageOn is EventsPage read with q, inside a read transaction.
+func eventsPageOn(ctx context.Context, eng engine, q queryer, f EventPageFilter) ([]model.Event, error) {
+	query, args, err := eventPageQuery(eng, f)
+	if err != nil {
+		return nil, err
+	}
+	out, err := queryEventsOn(ctx, q, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	if id, ok := incidentSearch(f); ok {
+		if out, err = incidentDeploymentEvents(ctx, q, f, id, out); err != nil {
+			return nil, err
+		}
+	}
+	model.SortEvents(out)
+	return out, nil
+}
+
+// incidentDeploymentEvents is addIncidentDeploymentEvents read with q.
+func incidentDeploymentEvents(ctx context.Context, tx queryer, f EventPageFilter, id int64, page []model.Event) ([]model.Event, error) {
 	limit := min(f.Limit, MaxEventPage)
 	if limit <= 0 {
 		limit = DefaultEventLimit
 	}
-	err := s.read(ctx, "read the incident's deployment events", func(tx *sql.Tx) error {
-		inc, err := getIncident(ctx, tx, id)
-		if errors.Is(err, ErrNotFound) {
-			return nil // a search for an incident that does not exist
-		} else if err != nil {
-			return err
-		}
-		if inc.DeploymentID == 0 {
-			return nil
-		}
-		cond, args, err := deploymentTimelineCond(ctx, tx, inc)
+	inc, err := getIncident(ctx, tx, id)
+	if errors.Is(err, ErrNotFound) {
+		return page, nil // a search for an incident that does not exist
+	} else if err != nil {
+		return page, err
+	}
+	if inc.DeploymentID == 0 {
+		return page, nil
+	}
+	cond, args, err := deploymentTimelineCond(ctx, tx, inc)
+	if err != nil {
+		return page, err
+	}
+	if f.BeforeID > 0 {
+		cond, args = cond+" AND d.id < ?", append(args, f.BeforeID)
+	}
+	if f.AfterID > 0 {
+		cond, args = cond+" AND d.id > ?", append(args, f.AfterID)
+	}
+	if len(page) >= limit {
+		cond, args = cond+" AND d.id > ?", append(args, model.MinEventID(page))
+	}
+	if f.StarredOnly {
+		cond += " AND EXISTS (SELECT 1 FROM event_stars st WHERE st.event_id = d.id)"
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+eventCols+` FROM events e WHERE e.id IN (
+		SELECT d.id FROM events d LEFT JOIN checklist_items i ON i.id = d.item_id WHERE `+cond+`)`, args...)
+	if err != nil {
+		return page, err
+	}
+	defer rows.Close()
+	have := make(map[int64]bool, len(page))
+	for _, e := range page {
+		have[e.ID] = true
+	}
+	for rows.Next() {
+		e, err := scanEvent(rows)
 		if err != nil {
-			return err
+			return page, err
 		}
-		if f.BeforeID > 0 {
-			cond, args = cond+" AND d.id < ?", append(args, f.BeforeID)
+		if !have[e.ID] {
+			page = append(page, e)
 		}
-		if f.AfterID > 0 {
-			cond, args = cond+" AND d.id > ?", append(args, f.AfterID)
-		}
-		if len(page) >= limit {
-			cond, args = cond+" AND d.id > ?", append(args, model.MinEventID(page))
-		}
-		if f.StarredOnly {
-			cond += " AND EXISTS (SELECT 1 FROM event_stars st WHERE st.event_id = d.id)"
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+eventCols+` FROM events e WHERE e.id IN (
-			SELECT d.id FROM events d LEFT JOIN checklist_items i ON i.id = d.item_id WHERE `+cond+`)`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		have := make(map[int64]bool, len(page))
-		for _, e := range page {
-			have[e.ID] = true
-		}
-		for rows.Next() {
-			e, err := scanEvent(rows)
-			if err != nil {
-				return err
-			}
-			if !have[e.ID] {
-				page = append(page, e)
-			}
-		}
-		return rows.Err()
-	})
-	return page, err
+	}
+	return page, rows.Err()
 }
 
 // deploymentTimelineCond is which of inc's linked deployment's events (d,
@@ -146,7 +172,7 @@ func (s *Store) addIncidentDeploymentEvents(ctx context.Context, f EventPageFilt
 // model.IncidentWindowStart until the incident was resolved (or now), and
 // its starred events whenever they happened; never those filed under an
 // incident.
-func deploymentTimelineCond(ctx context.Context, tx *sql.Tx, inc model.Incident) (string, []any, error) {
+func deploymentTimelineCond(ctx context.Context, tx queryer, inc model.Incident) (string, []any, error) {
 	from, err := incidentWindowStart(ctx, tx, inc)
 	if err != nil {
 		return "", nil, err
@@ -328,7 +354,7 @@ func (s *Store) IncidentTimeline(ctx context.Context, id int64) ([]model.Event, 
 // incidentWindowStart is when the linked deployment's part of inc's
 // timeline begins: its last stage change at or before the opening
 // (model.IncidentWindowStart over the deployment's stage events).
-func incidentWindowStart(ctx context.Context, tx *sql.Tx, inc model.Incident) (time.Time, error) {
+func incidentWindowStart(ctx context.Context, tx queryer, inc model.Incident) (time.Time, error) {
 	args := []any{inc.DeploymentID, toMS(inc.OpenedAt)}
 	marks := make([]string, 0, len(model.StageChangeKinds))
 	for _, k := range model.StageChangeKinds {

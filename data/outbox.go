@@ -167,21 +167,29 @@ func (s *Store) AdvanceOutbox(ctx context.Context, sender, owner string, step Ou
 func (s *Store) OutboxStates(ctx context.Context) ([]OutboxState, error) {
 	var out []OutboxState
 	err := s.read(ctx, "read outbox", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox ORDER BY sender`)
-		if err != nil {
-			return fmt.Errorf("read outbox: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			o, err := scanOutbox(rows)
-			if err != nil {
-				return fmt.Errorf("read outbox: %w", err)
-			}
-			out = append(out, o)
-		}
-		return rows.Err()
+		var err error
+		out, err = outboxStatesOn(ctx, tx)
+		return err
 	})
 	return out, err
+}
+
+// outboxStatesOn is OutboxStates read with q.
+func outboxStatesOn(ctx context.Context, q queryer) ([]OutboxState, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox ORDER BY sender`)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxState
+	for rows.Next() {
+		o, err := scanOutbox(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read outbox: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
 }
 
 const outboxCols = `sender, cursor, owner, lease_until, failing_since, lost, last_error, delivered, delivered_at`

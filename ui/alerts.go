@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -40,18 +41,29 @@ func (m *Model) checkAlerts() tea.Cmd {
 // overdueAlerts rings once when an escalation step becomes overdue (for
 // SEV1/SEV2, or any step the policy scheduled beyond the first).
 func (m *Model) overdueAlerts(primed bool) bool {
-	if m.alerts.overdue == nil {
-		m.alerts.overdue = map[string]bool{}
+	ring, owned := false, false
+	// The map is the previous Model's too: changed on a copy, and only
+	// when something changes (a tick mostly changes nothing).
+	own := func() {
+		if !owned {
+			m.alerts.overdue, owned = maps.Clone(m.alerts.overdue), true
+			if m.alerts.overdue == nil {
+				m.alerts.overdue = map[string]bool{}
+			}
+		}
 	}
-	ring := false
 	for _, inc := range m.escalation.incidents {
 		for _, s := range m.escalation.policy.Ladder(inc, m.now) {
 			k := fmt.Sprintf("%d/%d", inc.ID, s.Step.Number)
 			if s.State != model.StepOverdue {
-				delete(m.alerts.overdue, k)
+				if m.alerts.overdue[k] {
+					own()
+					delete(m.alerts.overdue, k)
+				}
 				continue
 			}
 			if !m.alerts.overdue[k] {
+				own()
 				m.alerts.overdue[k] = true
 				ring = ring || primed
 			}
@@ -64,9 +76,6 @@ func (m *Model) rolloutAlerts(primed bool, ring *bool) []tea.Cmd {
 	p := &m.rollout
 	if !p.has || !p.started || p.rollout.Ended() {
 		return nil
-	}
-	if m.alerts.met == nil {
-		m.alerts.met = map[int64]bool{}
 	}
 	s := p.status(m.now)
 	id := p.deploy.ID
@@ -95,6 +104,12 @@ func (m *Model) rolloutAlerts(primed bool, ring *bool) []tea.Cmd {
 	if met && !m.alerts.met[id] && primed {
 		*ring = true
 	}
-	m.alerts.met[id] = met
+	if have, ok := m.alerts.met[id]; !ok || have != met {
+		m.alerts.met = maps.Clone(m.alerts.met) // the previous Model's map stays as it was
+		if m.alerts.met == nil {
+			m.alerts.met = map[int64]bool{}
+		}
+		m.alerts.met[id] = met
+	}
 	return cmds
 }

@@ -56,9 +56,15 @@ type Model struct {
 	store  Reader
 	writer Writer // nil: read-only, no write path at all
 	opts   Options
-	keys   KeyMap
-	styles Styles
-	help   help.Model
+	// The parts that are large and change rarely are behind pointers: a
+	// Model is copied on every message (Bubble Tea's Update takes and
+	// returns a value), so it is a few KB however big the dialogs are. The
+	// key map and help are shared and never changed in place (a scope
+	// copies the key map: liveKeys; a new width makes a new help); the open
+	// dialog is copied once per message (ownDialog) before it changes.
+	keys   *KeyMap
+	styles Styles // a handle: one shared set
+	help   *help.Model
 
 	width, height int
 	layout        layout
@@ -76,6 +82,11 @@ type Model struct {
 	helpTop int // first line of the ? help shown, when it is taller than the window
 	dialogs int // counts prompts opened, so a prompt can open the next one
 
+	// gen is this Model's generation and cache what View kept of the
+	// frames drawn for it (view_cache.go).
+	gen   uint64
+	cache *viewCache
+
 	loaded       bool
 	reloading    bool  // a reload for a change elsewhere is in flight
 	reloadQueued bool  // another change arrived meanwhile
@@ -85,8 +96,12 @@ type Model struct {
 	failingSenders []model.SenderFailure
 	// outage is the store's words while the database does not answer
 	// (Reader.Outage); the status line says it (outage.go).
-	outage      string
-	lastLoad    time.Time // when the last snapshot (or its failure) arrived
+	outage   string
+	lastLoad time.Time // when the last snapshot (or its failure) arrived
+	// shown is the snapshot on screen, handed to the next read so that a
+	// SnapshotReader reads only what changed since (never changed: its
+	// slices are shared with the panes and the next snapshot).
+	shown       *Snapshot
 	loadErr     error
 	deployments []model.Deployment
 	focusID     int64
@@ -96,10 +111,10 @@ type Model struct {
 	log         logPane
 	alerts      alertState
 
-	prompt prompt
+	prompt *prompt
 	choice choice
-	form   deployForm
-	iform  incidentForm
+	form   *deployForm
+	iform  *incidentForm
 
 	status    string
 	statusErr bool
@@ -136,20 +151,24 @@ func New(st Reader, opts Options) Model {
 	}
 	s := StylesFor(opts.Renderer)
 	h := help.New()
-	h.Styles.ShortKey = s.Accent
-	h.Styles.ShortDesc = s.Muted
-	h.Styles.ShortSeparator = s.Muted
-	h.Styles.FullKey = s.Accent
-	h.Styles.FullDesc = s.Muted
-	h.Styles.FullSeparator = s.Muted
-	h.Styles.Ellipsis = s.Muted
+	h.Styles.ShortKey = s.Accent.Style
+	h.Styles.ShortDesc = s.Muted.Style
+	h.Styles.ShortSeparator = s.Muted.Style
+	h.Styles.FullKey = s.Accent.Style
+	h.Styles.FullDesc = s.Muted.Style
+	h.Styles.FullSeparator = s.Muted.Style
+	h.Styles.Ellipsis = s.Muted.Style
+	keys := DefaultKeyMap()
 	return Model{
 		store:      st,
 		writer:     w,
 		opts:       opts,
-		keys:       DefaultKeyMap(),
+		keys:       &keys,
 		styles:     s,
-		help:       h,
+		help:       &h,
+		prompt:     &prompt{},
+		form:       &deployForm{},
+		iform:      &incidentForm{},
 		now:        opts.Now(),
 		checklist:  newChecklistPane(),
 		rollout:    newRolloutPane(opts.Rule, opts.HealthMaxAge, opts.Renderer),
@@ -157,6 +176,8 @@ func New(st Reader, opts Options) Model {
 		log:        newLogPane(),
 		focus:      paneChecklist,
 		arm:        tick,
+		gen:        nextGen(),
+		cache:      &viewCache{},
 	}
 }
 
@@ -168,6 +189,10 @@ func (m Model) Init() tea.Cmd {
 // Update routes messages: keys to the dialog or the focused pane, data and
 // clock messages to their handlers.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, clock := msg.(tickMsg); !clock {
+		m.gen = nextGen() // whatever it changes, View draws it afresh
+	}
+	m.ownDialog()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -189,8 +214,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.reloading = true
 		return m, m.load(m.focusID)
 	case editorTextMsg:
-		m.freshNow()
-		return m, m.editorText(msg)
+		return m.handleEditorText(msg)
 	case snapshotMsg:
 		m.freshNow()
 		m = m.handleData(msg)
@@ -232,12 +256,39 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch m.mode {
 	case modePrompt:
-		m.prompt, cmd = m.prompt.update(msg)
+		*m.prompt, cmd = m.prompt.update(msg)
 	case modeForm:
-		m.form, cmd = m.form.update(msg, m.keys)
+		*m.form, cmd = m.form.update(msg, *m.keys)
 	case modeIncidentForm:
-		m.iform, cmd = m.iform.update(msg, m.keys)
+		*m.iform, cmd = m.iform.update(msg, *m.keys)
 	}
+	return m, cmd
+}
+
+// ownDialog gives this message its own copy of the open dialog, which it
+// may then change in place: the Model it was handed (the caller's, a
+// test's earlier state) shares the pointer and must not change. A closed
+// dialog is never changed, so it stays shared.
+func (m *Model) ownDialog() {
+	switch m.mode {
+	case modePrompt:
+		p := *m.prompt
+		m.prompt = &p
+	case modeForm:
+		f := *m.form
+		m.form = &f
+	case modeIncidentForm:
+		f := *m.iform
+		m.iform = &f
+	}
+}
+
+// handleEditorText takes what the editor wrote. It is a method of its own
+// because editorText keeps &m (the action it starts reads it): inline, that
+// would move every Update's Model to the heap, a tick's included.
+func (m Model) handleEditorText(msg editorTextMsg) (tea.Model, tea.Cmd) {
+	m.freshNow()
+	cmd := m.editorText(msg)
 	return m, cmd
 }
 
@@ -256,11 +307,16 @@ func (m *Model) relayout() {
 	m.checklist.setSize(w, h)
 	w, h = m.layout.contentSize(paneRollout, fw, fh)
 	m.rollout.setSize(w, h)
+	m.rollout.tableFirst = m.layout.ClockBand
 	w, h = m.layout.contentSize(paneEscalation, fw, fh)
 	m.escalation.setSize(w, h)
 	w, h = m.layout.contentSize(paneLog, fw, fh)
 	m.log.setSize(w, h)
-	m.help.Width = m.width
+	if m.help.Width != m.width {
+		h := *m.help
+		h.Width = m.width
+		m.help = &h
+	}
 	bodyH := max(m.height-m.layout.HeaderH-m.layout.FooterH, 0)
 	m.hist.width, m.hist.height = m.width, bodyH
 	m.detail.setSize(m.width, bodyH)
@@ -305,16 +361,17 @@ func (m Model) handleData(msg snapshotMsg) Model {
 	}
 	m.loaded, m.loadErr = true, nil
 	s := msg.snap
-	m.deployments = s.deployments
-	m.focusID = s.focusID
+	m.shown = s
+	m.deployments = s.Deployments
+	m.focusID = s.FocusID
 	d, has := m.focused()
-	m.checklist.setData(d, has, s.items, s.guidance)
+	m.checklist.setData(d, has, s.Items, s.Guidance)
 	m.rollout.setData(d, has, m.checklist.list, s)
-	m.surfaceFailures(s.events)
-	m.failingSenders = s.failingSenders
-	m.escalation.setData(s.incidents, m.now)
-	m.escalation.resolved = s.resolved
-	m.log.setNewest(s.events, s.logQuery, s.deployments)
+	m.surfaceFailures(s.Events)
+	m.failingSenders = s.FailingSenders
+	m.escalation.setData(s.Incidents, m.now)
+	m.escalation.resolved = s.Resolved
+	m.log.setNewest(s.Events, s.LogQuery, s.Deployments)
 	return m
 }
 

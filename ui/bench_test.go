@@ -88,11 +88,13 @@ func BenchmarkStartToFirstFrame(b *testing.B) {
 	}
 }
 
+// benchView is one whole frame drawn from scratch (after a key or a
+// reload); BenchmarkIdleSecond is the frame after a tick.
 func benchView(b *testing.B, w, hgt int) {
 	h := ui.NewHarness(dashstore.New(openBench(b)), benchOptions(), w, hgt)
 	b.ResetTimer()
 	for b.Loop() {
-		_ = h.View()
+		_ = h.ViewAfresh()
 	}
 }
 
@@ -192,6 +194,17 @@ func BenchmarkChangeNoticed(b *testing.B) {
 	}
 }
 
+// BenchmarkReload is the read a change notification triggers when the
+// change is elsewhere (a commit that touched none of what is on screen):
+// the snapshot reads and Update, View not included.
+func BenchmarkReload(b *testing.B) {
+	h := ui.NewHarness(dashstore.New(openBench(b)), benchOptions(), 200, 50)
+	b.ResetTimer()
+	for b.Loop() {
+		h.Reload()
+	}
+}
+
 // BenchmarkIdlePoll is the cost of one change check when nothing changed.
 func BenchmarkIdlePoll(b *testing.B) {
 	st := openBench(b)
@@ -235,5 +248,61 @@ func BenchmarkFloorUpdateTick(b *testing.B) {
 	for b.Loop() {
 		t = t.Add(time.Second)
 		m, _ = m.Update(floorTick(t))
+	}
+}
+
+// idleHarness is the idle-cost scenario of .ci/idle-cost.sh: a canary
+// soaking and a SEV1 counting down, on a fresh database, w x h.
+func idleHarness(b *testing.B, w, h int) (*ui.Harness, time.Time) {
+	b.Helper()
+	ctx := context.Background()
+	st, err := data.Open(ctx, filepath.Join(b.TempDir(), "idle.db"), data.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	at := benchNow
+	d, err := st.StartDeployment(ctx, model.NewDeployment{Service: "checkout-api", Version: "v2.14.0"}, mdtemplate.Builtin(), "bench", at)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := st.StartExecution(ctx, d.ID, "bench", at, true); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := st.GoLive(ctx, d.ID, "bench", at); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := st.OpenIncident(ctx, model.NewIncident{Title: "checkout 5xx (idle-cost run)", Severity: model.SEV1}, "bench", at); err != nil {
+		b.Fatal(err)
+	}
+	now := at.Add(90 * time.Second)
+	opts := ui.Options{Actor: "bench", Now: func() time.Time { return now }, Location: time.UTC, Template: mdtemplate.Builtin()}
+	return ui.NewHarness(dashstore.New(st), opts, w, h), now
+}
+
+// benchIdleSecond is the dashboard's work in one idle second: the tick and
+// the frame it draws (what Bubble Tea's renderer then sends is not
+// included).
+func benchIdleSecond(b *testing.B, w, h int) {
+	hs, t := idleHarness(b, w, h)
+	b.ResetTimer()
+	for b.Loop() {
+		t = t.Add(time.Second)
+		hs.Tick(t)
+		_ = hs.View()
+	}
+}
+
+func BenchmarkIdleSecond80x24(b *testing.B)  { benchIdleSecond(b, 80, 24) }
+func BenchmarkIdleSecond200x50(b *testing.B) { benchIdleSecond(b, 200, 50) }
+
+// BenchmarkFloorIdleSecond is the floor's tick and frame.
+func BenchmarkFloorIdleSecond(b *testing.B) {
+	var m tea.Model = floorModel{now: benchNow}
+	t := benchNow
+	for b.Loop() {
+		t = t.Add(time.Second)
+		m, _ = m.Update(floorTick(t))
+		_ = m.View()
 	}
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -100,7 +101,8 @@ func (p *checklistPane) currentPhase() (model.PhaseGroup, bool) {
 func collapseKey(phase, section string) string { return phase + "\x00" + section }
 
 func (p *checklistPane) rebuild() {
-	p.rows = p.rows[:0]
+	// A new slice, never p.rows[:0]: the old rows are the previous Model's.
+	p.rows = make([]clRow, 0, len(p.rows))
 	ph, ok := p.currentPhase()
 	if !ok {
 		return
@@ -299,6 +301,7 @@ func (p *checklistPane) toggleSection() {
 	}
 	si := p.rows[p.cursor].section
 	k := collapseKey(ph.Name, ph.Sections[si].Name)
+	p.collapsed = maps.Clone(p.collapsed) // the previous Model's map stays as it was
 	p.collapsed[k] = !p.collapsed[k]
 	p.rebuild()
 	for i, r := range p.rows {
@@ -319,6 +322,7 @@ func (p *checklistPane) toggleAll() {
 	for _, s := range ph.Sections {
 		all = all && p.collapsed[collapseKey(ph.Name, s.Name)]
 	}
+	p.collapsed = maps.Clone(p.collapsed) // the previous Model's map stays as it was
 	for _, s := range ph.Sections {
 		p.collapsed[collapseKey(ph.Name, s.Name)] = !all
 	}

@@ -20,6 +20,18 @@ func tick(gen int) tea.Cmd {
 	return tea.Every(time.Second, func(t time.Time) tea.Msg { return tickMsg{t: t, gen: gen} })
 }
 
+// pollingTick is tick that first calls poll (RunOptions.Poll) each time it
+// fires, in the clock's goroutine: a commit elsewhere is asked about once a
+// second at no wake-up of its own.
+func pollingTick(poll func()) func(gen int) tea.Cmd {
+	return func(gen int) tea.Cmd {
+		return tea.Every(time.Second, func(t time.Time) tea.Msg {
+			poll()
+			return tickMsg{t: t, gen: gen}
+		})
+	}
+}
+
 // freshNow reads the clock when data arrives (a reload, an action's result,
 // a history page): the data may hold times after the last tick, such as an
 // incident opened at x.15 s, and rendering it with the tick's older now

@@ -40,7 +40,7 @@ func (p *escalationPane) setSize(w, h int) { p.width, p.height = w, h }
 func (p *escalationPane) setData(incs []model.Incident, now time.Time) {
 	p.incidents = append([]model.Incident(nil), incs...)
 	model.SortByUrgency(p.incidents, p.policy, now)
-	p.rows = p.rows[:0]
+	p.rows = nil // never p.rows[:0]: the old rows are the previous Model's
 	for _, inc := range p.incidents {
 		p.rows = append(p.rows, escRow{inc: inc.ID})
 		for _, s := range p.policy.Steps {
@@ -125,19 +125,25 @@ func (p *escalationPane) view(st Styles, now time.Time, loc *time.Location, focu
 	}
 	// Show the whole ladders when they fit; otherwise only the steps that
 	// still matter; otherwise one line per incident with its next deadline.
-	var lines []string
+	// Each level is planned (cheap) and only the one shown is drawn.
+	var plan []escLine
 	cur := -1
+	withPost := false
 	for detail := 2; detail >= 0; detail-- {
-		lines, cur = p.render(st, now, loc, focused, detail, w)
-		if len(lines)+len(post) <= h {
-			lines = append(lines, post...)
+		plan, cur = p.plan(now, focused, detail)
+		if len(plan)+len(post) <= h {
+			withPost = true
 			break
 		}
-		if len(lines) <= h {
+		if len(plan) <= h {
 			break
 		}
 	}
 	// Scroll so the cursor's line stays in view.
+	n := len(plan)
+	if withPost {
+		n += len(post)
+	}
 	if cur >= 0 {
 		if cur < p.offset {
 			p.offset = cur
@@ -146,29 +152,57 @@ func (p *escalationPane) view(st Styles, now time.Time, loc *time.Location, focu
 			p.offset = cur - h + 1
 		}
 	}
-	p.offset = max(min(p.offset, len(lines)-h), 0)
-	lines = lines[p.offset:min(len(lines), p.offset+h)]
+	p.offset = max(min(p.offset, n-h), 0)
+	lines := make([]string, 0, min(n-p.offset, h))
+	for i := p.offset; i < min(n, p.offset+h); i++ {
+		if i < len(plan) {
+			lines = append(lines, p.draw(st, plan[i], now, loc, w))
+		} else {
+			lines = append(lines, post[i-len(plan)])
+		}
+	}
 	return lines
 }
 
-// render draws the incidents at a level of detail: 2 every step, 1 the
-// steps still in play (and the cursor's), 0 headers with the next deadline.
-func (p *escalationPane) render(st Styles, now time.Time, loc *time.Location, focused bool, detail, w int) ([]string, int) {
-	var lines []string
+// escLine is one line of the pane as planned: an incident's header, one
+// of its steps, or its next stakeholder update.
+type escLine struct {
+	kind  escLineKind
+	inc   *model.Incident // in p.incidents
+	step  model.StepStatus
+	due   time.Time // the update's
+	sel   bool
+	roleW int
+}
+
+type escLineKind int
+
+const (
+	escHeader escLineKind = iota
+	escStep
+	escUpdate
+)
+
+// plan lays out the incidents at a level of detail: 2 every step, 1 the
+// steps still in play (and the cursor's), 0 headers with the next
+// deadline; cur is the cursor's line (-1: none).
+func (p *escalationPane) plan(now time.Time, focused bool, detail int) ([]escLine, int) {
+	lines := make([]escLine, 0, len(p.incidents)*(len(p.policy.Steps)+2))
 	cur := -1
-	for _, inc := range p.incidents {
+	for i := range p.incidents {
+		inc := &p.incidents[i]
 		onHeader := p.cursorInc == inc.ID && p.cursorRow == 0
 		if onHeader || detail == 0 && p.cursorInc == inc.ID {
 			cur = len(lines)
 		}
-		lines = append(lines, p.headerLine(st, inc, now, loc, focused && onHeader, w))
-		ladder := p.policy.Ladder(inc, now)
+		lines = append(lines, escLine{kind: escHeader, inc: inc, sel: focused && onHeader})
 		if detail == 0 {
-			if s, ok := p.policy.NextDeadline(inc, now); ok {
-				lines = append(lines, p.stepLine(st, s, loc, false, 8, w))
+			if s, ok := p.policy.NextDeadline(*inc, now); ok {
+				lines = append(lines, escLine{kind: escStep, inc: inc, step: s, roleW: 8})
 			}
 			continue
 		}
+		ladder := p.policy.Ladder(*inc, now)
 		roleW := 0
 		for _, s := range ladder {
 			roleW = max(roleW, len([]rune(roleLabel(s.Step))))
@@ -181,13 +215,25 @@ func (p *escalationPane) render(st Styles, now time.Time, loc *time.Location, fo
 			if isCur {
 				cur = len(lines)
 			}
-			lines = append(lines, p.stepLine(st, s, loc, focused && isCur, min(roleW, 24), w))
+			lines = append(lines, escLine{kind: escStep, inc: inc, step: s, sel: focused && isCur, roleW: min(roleW, 24)})
 		}
-		if due, ok := p.updates.NextUpdateDue(inc); ok {
-			lines = append(lines, p.updateLine(st, due, now, loc, w))
+		if due, ok := p.updates.NextUpdateDue(*inc); ok {
+			lines = append(lines, escLine{kind: escUpdate, inc: inc, due: due})
 		}
 	}
 	return lines, cur
+}
+
+// draw draws one planned line.
+func (p *escalationPane) draw(st Styles, l escLine, now time.Time, loc *time.Location, w int) string {
+	switch l.kind {
+	case escHeader:
+		return p.headerLine(st, *l.inc, now, loc, l.sel, w)
+	case escStep:
+		return p.stepLine(st, l.step, loc, l.sel, l.roleW, w)
+	default:
+		return p.updateLine(st, l.due, now, loc, w)
+	}
 }
 
 func (p *escalationPane) headerLine(st Styles, inc model.Incident, now time.Time, loc *time.Location, sel bool, w int) string {

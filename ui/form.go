@@ -69,9 +69,9 @@ func newDeployForm(st Styles) deployForm {
 		in.CharLimit = 80
 		in.Cursor.SetMode(cursor.CursorStatic) // no blink: no redraws while idle
 		in.Placeholder = placeholders[i]
-		in.TextStyle = st.Text
-		in.PlaceholderStyle = st.Muted
-		in.Cursor.Style = st.Cursor
+		in.TextStyle = st.Text.Style
+		in.PlaceholderStyle = st.Muted.Style
+		in.Cursor.Style = st.Cursor.Style
 		f.inputs[i] = in
 	}
 	f.inputs[0].Focus()

@@ -89,7 +89,7 @@ func (m Model) handleFormKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, inFlight(&m, model.StartOverride{})
 	}
 	var cmd tea.Cmd
-	m.form, cmd = m.form.update(msg, m.keys)
+	*m.form, cmd = m.form.update(msg, *m.keys)
 	m.form.err = ""
 	return m, cmd
 }

@@ -24,6 +24,15 @@ func NewHarness(st Store, opts Options, w, h int) *Harness {
 // View renders the current frame.
 func (h *Harness) View() string { return h.m.View() }
 
+// ViewAfresh renders the current frame with nothing kept from earlier
+// frames: the frame after a key or a reload (View after a tick keeps the
+// panes the clock does not change).
+func (h *Harness) ViewAfresh() string {
+	m := h.m
+	m.cache = nil
+	return m.View()
+}
+
 // Tick delivers one clock tick at t (the 1 s clock of the running program).
 func (h *Harness) Tick(t time.Time) {
 	nm, _ := h.m.Update(tickMsg{t: t, gen: h.m.clockGen})
@@ -39,7 +48,7 @@ func (h *Harness) Key(msg tea.KeyMsg) {
 
 // Reload performs the read a change notification triggers.
 func (h *Harness) Reload() {
-	nm, _ := h.m.Update(loadCmd(h.m.store, h.m.focusID, h.m.log.query)())
+	nm, _ := h.m.Update(h.m.load(h.m.focusID)())
 	h.m = nm.(Model)
 }
 

@@ -78,12 +78,12 @@ func (m Model) fullHelpView(h int) []string {
 // that do nothing at this moment too, but never an action a read-only
 // session refuses.
 func (m Model) helpLines() []string {
-	k := m.readOnlyKeys(m.keys)
+	k := m.readOnlyKeys(*m.keys)
 	st := m.styles
 	lines := []string{st.Section.Render(" Keys"), ""}
 	// Pack the groups into rows as wide as the window allows, so every key
 	// is listed at any width.
-	hm := m.help
+	hm := *m.help
 	hm.Width = 0
 	var row []string
 	rowW := 0

@@ -57,9 +57,9 @@ func newIncidentForm(st Styles, links []model.Deployment) incidentForm {
 	in.CharLimit = model.MaxIncidentTitle
 	in.Cursor.SetMode(cursor.CursorStatic)
 	in.Placeholder = "what is broken, e.g. checkout 5xx after v2.14.0"
-	in.TextStyle = st.Text
-	in.PlaceholderStyle = st.Muted
-	in.Cursor.Style = st.Cursor
+	in.TextStyle = st.Text.Style
+	in.PlaceholderStyle = st.Muted.Style
+	in.Cursor.Style = st.Cursor.Style
 	in.Focus()
 	return incidentForm{title: in, sev: model.SEV2, links: links}
 }
@@ -200,7 +200,8 @@ func (f incidentForm) linkView(st Styles, inner int, mark string) string {
 
 func (m Model) openIncidentForm() (tea.Model, tea.Cmd) {
 	d, has := m.focused()
-	m.iform = newIncidentForm(m.styles, linkChoices(m.deployments, d, has))
+	f := newIncidentForm(m.styles, linkChoices(m.deployments, d, has))
+	m.iform = &f
 	m.mode = modeIncidentForm
 	return m, nil
 }
@@ -231,7 +232,7 @@ func (m Model) handleIncidentFormKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		})
 	}
 	var cmd tea.Cmd
-	m.iform, cmd = m.iform.update(msg, m.keys)
+	*m.iform, cmd = m.iform.update(msg, *m.keys)
 	m.iform.err = ""
 	return m, cmd
 }

@@ -223,7 +223,8 @@ func TestLogPagesThroughManyEvents(t *testing.T) {
 }
 
 func TestGoldenEscalation(t *testing.T) {
-	for _, sz := range [][2]int{{80, 24}, {140, 40}} {
+	// 200x50: the clock band (layout.go), the rollout beside the escalation.
+	for _, sz := range [][2]int{{80, 24}, {140, 40}, {200, 50}} {
 		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
 			st, m, clock, _ := withIncident(t, sz[0], sz[1])
 			_, _ = st.OpenIncident(context.Background(), model.NewIncident{Title: "status page stale", Severity: model.SEV4}, "bob", t0.Add(time.Minute))

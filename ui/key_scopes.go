@@ -104,7 +104,7 @@ func (k KeyMap) dashboardGroups() []keyGroup {
 // liveKeys is the key map as it applies now: the focused pane disables what
 // would do nothing, and a read-only session every action.
 func (m Model) liveKeys() KeyMap {
-	k := m.keys
+	k := *m.keys
 	switch m.focus {
 	case paneChecklist:
 		k = m.checklist.enable(k)
@@ -121,7 +121,7 @@ func (m Model) liveKeys() KeyMap {
 // scopeNow is what the keys do right now: the open dialog's, the
 // full-screen view's, or the focused pane's and the global ones.
 func (m Model) scopeNow() keyScope {
-	k := m.keys
+	k := *m.keys
 	switch m.mode {
 	case modePrompt:
 		return k.promptKeys()

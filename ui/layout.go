@@ -20,8 +20,12 @@ const (
 	modeTooSmall layoutMode = iota // below 20x5: a one-line notice
 	modeNarrow                     // <80 cols or <24 rows: one pane and a tab strip
 	modeMedium                     // 80–119 cols: stacked
-	modeWide                       // ≥120 cols: a grid
+	modeWide                       // ≥120 cols: a grid (from clockBandWidth, the clocks on top)
 )
+
+// clockBandWidth is the width from which the rollout and the escalation
+// panes sit side by side across the top (computeLayout).
+const clockBandWidth = 160
 
 // Minimum window the dashboard draws in.
 const (
@@ -44,7 +48,10 @@ type layout struct {
 	FooterH int
 	// Framed is false when panes are too short for borders (tiny windows).
 	Framed bool
-	Panes  [paneCount]rect
+	// ClockBand: the rollout and the escalation side by side across the
+	// top (wide windows from clockBandWidth).
+	ClockBand bool
+	Panes     [paneCount]rect
 }
 
 // computeLayout is a pure function of the window size, the focused pane and
@@ -102,6 +109,30 @@ func computeLayout(width, height int, focus paneID, frameW, frameH int) layout {
 			l.Panes[paneLog] = rect{0, top + rowH + rest - big, width, big}
 		}
 	case modeWide:
+		if width >= clockBandWidth {
+			l.ClockBand = true
+			// The two clocks side by side in a band across the top, the
+			// checklist and the log side by side below. Every second
+			// redraws the rows with a countdown in them, and a terminal
+			// is sent each changed row whole: here those rows hold the
+			// rollout's and the escalation's countdowns together, and no
+			// checklist line beside them (the grid below puts six rows of
+			// 200 columns on the wire each second, this one four or five).
+			// The band holds the rollout's lines and a 4-stage table, or
+			// an incident's whole ladder and the next one's steps in play;
+			// with one of its panes focused, two whole ladders.
+			bandH := min(frameH+10, body/2)
+			if focus == paneRollout || focus == paneEscalation {
+				bandH = min(frameH+14, body/2)
+			}
+			left := width / 2
+			l.Panes[paneRollout] = rect{0, top, left, bandH}
+			l.Panes[paneEscalation] = rect{left, top, width - left, bandH}
+			cw := width / 2
+			l.Panes[paneChecklist] = rect{0, top + bandH, cw, body - bandH}
+			l.Panes[paneLog] = rect{cw, top + bandH, width - cw, body - bandH}
+			break
+		}
 		// Checklist on the left; rollout over escalation on the right; the
 		// log across the bottom.
 		upper := body * 3 / 5

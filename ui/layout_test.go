@@ -12,6 +12,10 @@ func TestComputeLayout(t *testing.T) {
 		{80, 24, paneChecklist, modeMedium},
 		{120, 40, paneChecklist, modeWide},
 		{200, 50, paneLog, modeWide},
+		{200, 50, paneEscalation, modeWide},
+		{160, 40, paneChecklist, modeWide},
+		{159, 40, paneRollout, modeWide},
+		{250, 80, paneRollout, modeWide},
 		{100, 30, paneLog, modeMedium},
 		{79, 24, paneChecklist, modeNarrow},
 		{120, 23, paneRollout, modeNarrow},
@@ -24,6 +28,16 @@ func TestComputeLayout(t *testing.T) {
 		l := computeLayout(c.w, c.h, c.focus, fw, fh)
 		if l.Mode != c.mode {
 			t.Errorf("%dx%d: mode %v, want %v", c.w, c.h, l.Mode, c.mode)
+		}
+		if band := l.Mode == modeWide && c.w >= clockBandWidth; l.ClockBand != band {
+			t.Errorf("%dx%d: clock band %v, want %v", c.w, c.h, l.ClockBand, band)
+		}
+		if l.ClockBand {
+			// The clocks side by side on top, sharing their rows.
+			ro, es := l.Panes[paneRollout], l.Panes[paneEscalation]
+			if ro.Y != es.Y || ro.H != es.H || ro.X+ro.W != es.X || ro.Y != l.HeaderH {
+				t.Errorf("%dx%d: rollout %+v and escalation %+v not side by side on top", c.w, c.h, ro, es)
+			}
 		}
 		if l.Mode == modeTooSmall {
 			continue

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,11 +41,17 @@ func (p *logPane) setSize(w, h int) { p.width, p.height = w, h }
 func (p *logPane) setNewest(events []model.Event, q LogQuery, deployments []model.Deployment) {
 	// Remember every deployment seen in this session, so a line's label
 	// does not change when its deployment finishes and leaves the list.
-	if p.deploy == nil {
-		p.deploy = make(map[int64]string, len(deployments))
-	}
-	for _, d := range deployments {
-		p.deploy[d.ID] = d.Service
+	for i, d := range deployments {
+		if name, ok := p.deploy[d.ID]; !ok || name != d.Service {
+			// A copy: the map is the previous Model's too.
+			next := make(map[int64]string, len(p.deploy)+len(deployments)-i)
+			maps.Copy(next, p.deploy)
+			for _, d := range deployments[i:] {
+				next[d.ID] = d.Service
+			}
+			p.deploy = next
+			break
+		}
 	}
 	if !sameFilter(q, p.query) {
 		return // a reply to an older filter
@@ -55,11 +63,15 @@ func (p *logPane) setNewest(events []model.Event, q LogQuery, deployments []mode
 		for _, e := range events {
 			byID[e.ID] = e
 		}
-		for i, e := range p.events {
+		// A new slice: the old one is the previous Model's (and a
+		// snapshot's), which must not change under it.
+		refreshed := slices.Clone(p.events)
+		for i, e := range refreshed {
 			if n, ok := byID[e.ID]; ok {
-				p.events[i] = n
+				refreshed[i] = n
 			}
 		}
+		p.events = refreshed
 		return
 	}
 	p.events = events

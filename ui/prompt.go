@@ -40,9 +40,9 @@ func newPrompt(st Styles, label, placeholder, initial string, submit func(m *Mod
 	in.Prompt = ""
 	in.CharLimit = PromptMaxLen + 1
 	in.Cursor.SetMode(cursor.CursorStatic) // no blink: no redraws while idle
-	in.TextStyle = st.Text
-	in.PlaceholderStyle = st.Muted
-	in.Cursor.Style = st.Cursor
+	in.TextStyle = st.Text.Style
+	in.PlaceholderStyle = st.Muted.Style
+	in.Cursor.Style = st.Cursor.Style
 	in.Placeholder = placeholder
 	in.SetValue(initial)
 	in.CursorEnd()
@@ -152,7 +152,8 @@ func (k KeyMap) promptKeys() keyScope { return oneGroup("Prompt", k.Submit, k.Ca
 func (k KeyMap) confirmKeys() keyScope { return oneGroup("Question", k.Confirm, k.Dismiss) }
 
 func (m *Model) openPrompt(label, placeholder, initial string, submit func(m *Model, v string) (tea.Cmd, string)) {
-	m.prompt = newPrompt(m.styles, label, placeholder, initial, submit)
+	p := newPrompt(m.styles, label, placeholder, initial, submit)
+	m.prompt = &p
 	m.mode = modePrompt
 	m.dialogs++
 }
@@ -177,13 +178,13 @@ func (m Model) handlePromptKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.mode = modeNormal
 			// What was typed comes back if the write is refused (the
 			// database unreachable, a stale decision): never retyped.
-			cmd = keepPromptOnRefusal(cmd, m.prompt)
+			cmd = keepPromptOnRefusal(cmd, *m.prompt)
 		}
 		m.status = ""
 		return m, cmd
 	}
 	var cmd tea.Cmd
-	m.prompt, cmd = m.prompt.update(msg)
+	*m.prompt, cmd = m.prompt.update(msg)
 	m.prompt.err = ""
 	return m, cmd
 }
@@ -221,7 +222,8 @@ func (m *Model) reopenRefused(p *prompt, err error) {
 	if p == nil || m.mode != modeNormal || errors.Is(err, model.ErrStale) {
 		return
 	}
-	m.prompt = *p
+	again := *p
+	m.prompt = &again
 	m.prompt.selected = false
 	m.prompt.err = "not saved: " + err.Error()
 	m.prompt.input.Focus()

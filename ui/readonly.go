@@ -24,7 +24,14 @@ func (k *KeyMap) actions() []*key.Binding {
 
 // readOnlyKeys is k with every action disabled when the session is read-only.
 func (m Model) readOnlyKeys(k KeyMap) KeyMap {
-	offUnless(!m.opts.ReadOnly, k.actions()...)
+	if !m.opts.ReadOnly {
+		return k // (no &k here: k stays on the stack, drawn every frame)
+	}
+	return withoutActions(k)
+}
+
+func withoutActions(k KeyMap) KeyMap {
+	offUnless(false, k.actions()...)
 	return k
 }
 

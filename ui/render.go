@@ -1,18 +1,21 @@
 package ui
 
 import (
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 )
 
-type lipglossStyle = lipgloss.Style
+// lipglossStyle is a style of Styles (style_fast.go), for files that
+// name the type without importing Lip Gloss.
+type lipglossStyle = style
 
 // styledLine is a line of text and the style to draw it with.
 type styledLine struct {
-	style lipgloss.Style
+	style style
 	text  string
 }
 
@@ -36,7 +39,7 @@ func wrapLines(_ Styles, w, h int, in []styledLine) []string {
 
 // joinLR draws left (plain text, in style) and right (already styled)
 // aligned to the two ends of w cells; right is dropped when there is no room.
-func joinLR(style lipgloss.Style, left, right string, w int) string {
+func joinLR(style style, left, right string, w int) string {
 	rw := ansi.StringWidth(right)
 	if right == "" || rw+12 > w {
 		return style.Render(pad(left, w))
@@ -98,7 +101,23 @@ func renderPane(st Styles, title string, content []string, r rect, focused, fram
 
 // compose places rendered panes on a canvas of bodyH lines starting at row top.
 func compose(l layout, top, bodyH int, rendered map[paneID][]string) []string {
-	rows := make([]strings.Builder, bodyH)
+	out, _ := composeExact(l, top, bodyH, rendered, nil)
+	return out
+}
+
+// composeExact is compose that also says which lines are exactly the
+// window's width already: panes side by side across the whole width, each
+// line of each pane its rect's width (renderPane). clamp need not measure
+// those again: measuring every line's width was a quarter of a frame.
+//
+// rows, when given, keeps each row's pieces and the line they made: a row
+// whose pieces are the previous frame's (the kept panes' lines) is not
+// joined again.
+func composeExact(l layout, top, bodyH int, rendered map[paneID][]string, rows *rowCache) ([]string, []bool) {
+	parts := make([][]string, bodyH)
+	widths := make([]int, bodyH)
+	narrow := make([]bool, bodyH) // a pane too narrow for its frame: measure
+
 	ids := make([]paneID, 0, len(rendered))
 	for id := range rendered {
 		ids = append(ids, id)
@@ -109,13 +128,100 @@ func compose(l layout, top, bodyH int, rendered map[paneID][]string) []string {
 		for i, line := range rendered[id] {
 			y := r.Y - top + i
 			if y >= 0 && y < bodyH && i < r.H {
-				rows[y].WriteString(line)
+				parts[y] = append(parts[y], line)
+				widths[y] += r.W
+				narrow[y] = narrow[y] || r.W < minExactPane
 			}
 		}
 	}
 	out := make([]string, bodyH)
-	for i := range rows {
-		out[i] = rows[i].String()
+	exact := make([]bool, bodyH)
+	for i := range parts {
+		out[i] = rows.join(i, parts[i])
+		exact[i] = widths[i] == l.Width && !narrow[i]
 	}
-	return out
+	return out, exact
 }
+
+// rowCache is the previous frame's rows, by their pieces.
+type rowCache struct {
+	mu   sync.Mutex
+	rows []cachedRow
+}
+
+type cachedRow struct {
+	parts []string
+	line  string
+}
+
+// join is joinRuns(parts), or row i's line of the previous frame when its
+// pieces are the same strings (equal strings sharing their bytes compare
+// at once: the kept panes hand back the very strings of the frame before).
+func (c *rowCache) join(i int, parts []string) string {
+	if c == nil {
+		return joinRuns(parts)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if i < len(c.rows) && slices.Equal(c.rows[i].parts, parts) {
+		return c.rows[i].line
+	}
+	line := joinRuns(parts)
+	for len(c.rows) <= i {
+		c.rows = append(c.rows, cachedRow{})
+	}
+	c.rows[i] = cachedRow{parts: parts, line: line}
+	return line
+}
+
+// joinRuns joins the panes' pieces of one row. Where a piece ends in the
+// colour its neighbour starts with (two borders side by side), the colour
+// runs on rather than being reset and set again: the same cells, 14 bytes
+// less on every such row the terminal is sent.
+func joinRuns(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	var b strings.Builder
+	b.WriteString(parts[0])
+	prev := parts[0]
+	for _, p := range parts[1:] {
+		if sgr := trailingRun(prev); sgr != "" && strings.HasPrefix(p, sgr) {
+			s := b.String()
+			b.Reset()
+			b.WriteString(s[:len(s)-len(sgrReset)])
+			b.WriteString(p[len(sgr):])
+		} else {
+			b.WriteString(p)
+		}
+		prev = p
+	}
+	return b.String()
+}
+
+const sgrReset = "\x1b[0m"
+
+// trailingRun is the colour sequence of the run s ends with (s ends in
+// "\x1b[…m text \x1b[0m", the text without escapes), or "".
+func trailingRun(s string) string {
+	if !strings.HasSuffix(s, sgrReset) {
+		return ""
+	}
+	body := s[:len(s)-len(sgrReset)]
+	i := strings.LastIndex(body, "\x1b[")
+	if i < 0 {
+		return ""
+	}
+	m := strings.IndexByte(body[i:], 'm')
+	if m < 0 || strings.ContainsRune(body[i+m+1:], '\x1b') {
+		return ""
+	}
+	return body[i : i+m+1]
+}
+
+// minExactPane is the narrowest pane whose framed lines are exactly its
+// width (a border corner each side and the title's marker).
+const minExactPane = 4

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/octoacme/flightdeck/model"
 )
@@ -27,9 +27,14 @@ type rolloutPane struct {
 	incidents []model.Incident // every open incident; gate picks the linked ones
 	rule      model.RollbackRule
 	maxAge    time.Duration // how old a reading may be to promote without a reason
-	bar       progress.Model
+	bar       soakBar
 	width     int
 	height    int
+	// tableFirst draws the stage table above the health line: in the
+	// clock band (layout.go) the running stage's row then shares its line
+	// with the escalation's next-update countdown instead of taking a line
+	// of its own that the terminal is sent every second.
+	tableFirst bool
 }
 
 func newRolloutPane(rule model.RollbackRule, maxAge time.Duration, r *lipgloss.Renderer) rolloutPane {
@@ -40,17 +45,16 @@ func newRolloutPane(rule model.RollbackRule, maxAge time.Duration, r *lipgloss.R
 	if maxAge <= 0 {
 		maxAge = model.DefaultHealthMaxAge
 	}
-	bar := progress.New(progress.WithSolidFill(fill), progress.WithoutPercentage(), progress.WithColorProfile(r.ColorProfile()))
-	return rolloutPane{rule: rule, maxAge: maxAge, bar: bar}
+	return rolloutPane{rule: rule, maxAge: maxAge, bar: newSoakBar(r.ColorProfile(), fill)}
 }
 
 func (p *rolloutPane) setSize(w, h int) { p.width, p.height = w, h }
 
-func (p *rolloutPane) setData(d model.Deployment, has bool, list model.Checklist, s snapshot) {
+func (p *rolloutPane) setData(d model.Deployment, has bool, list model.Checklist, s *Snapshot) {
 	p.deploy, p.has, p.list = d, has, list
-	p.rollout, p.started = s.rollout, s.hasRollout && has
-	p.health, p.declared = s.health, s.declared
-	p.items, p.incidents = s.items, s.incidents
+	p.rollout, p.started = s.Rollout, s.HasRollout && has
+	p.health, p.declared = s.Health, s.Declared
+	p.items, p.incidents = s.Items, s.Incidents
 }
 
 // gate is the store's gate (data's Store.gate) built from the snapshot, so
@@ -160,8 +164,7 @@ func (p *rolloutPane) view(st Styles, now time.Time, loc *time.Location) []strin
 	case model.RolloutRollingBack, model.RolloutRolledBack:
 		lines = append(lines, p.rollbackLines(st, now, loc, w)...)
 	default:
-		p.bar.Width = max(w-14, 4)
-		bar := p.bar.ViewAs(barFill(s.Progress, p.bar.Width))
+		bar := p.bar.view(s.Progress, max(w-14, 4))
 		left := model.FormatCountdown(s.Remaining)
 		if s.Soak == 0 {
 			add(st.Muted.Render("no minimum soak: promote when it is verified"))
@@ -205,9 +208,16 @@ func (p *rolloutPane) view(st Styles, now time.Time, loc *time.Location) []strin
 		}
 		add(st.Muted.Render(next))
 	}
-	add(p.healthLine(st, now, loc))
-	if len(lines) < h {
-		lines = append(lines, p.stageTimeLines(st, now, h-len(lines), w)...)
+	if p.tableFirst {
+		if room := h - len(lines) - 1; room > 0 {
+			lines = append(lines, p.stageTimeLines(st, now, room, w)...)
+		}
+		add(p.healthLine(st, now, loc))
+	} else {
+		add(p.healthLine(st, now, loc))
+		if len(lines) < h {
+			lines = append(lines, p.stageTimeLines(st, now, h-len(lines), w)...)
+		}
 	}
 	if len(lines) > h {
 		lines = lines[:h]
@@ -228,6 +238,41 @@ func stateWord(s model.RolloutStatus) string {
 // only once the soak is over (99.7% with 3 s to go reads 99%).
 func percentShown(progress float64) int {
 	return int(math.Floor(min(max(progress, 0), 1) * 100))
+}
+
+// soakBar draws the soak's progress as bubbles' progress bar does (its
+// glyphs, its colours on this renderer's profile), but with one colour
+// sequence for the filled run and one for the empty run, where the bar
+// colours every cell on its own: 15 bytes a cell, a kilobyte a bar at
+// 200 columns, sent again each time a cell fills.
+type soakBar struct {
+	full, empty termenv.Color
+}
+
+func newSoakBar(p termenv.Profile, fill string) soakBar {
+	return soakBar{full: p.Color(fill), empty: p.Color(barEmptyColor)}
+}
+
+// Bubbles' progress bar's glyphs and empty colour.
+const (
+	barFull       = "█"
+	barEmpty      = "░"
+	barEmptyColor = "#606060"
+)
+
+// view is a bar of width cells showing progress rounded down to whole
+// cells (barFill).
+func (b soakBar) view(progress float64, width int) string {
+	fw := int(math.Round(float64(width) * barFill(progress, width)))
+	fw = max(0, min(width, fw))
+	var out strings.Builder
+	if fw > 0 {
+		out.WriteString(termenv.String(strings.Repeat(barFull, fw)).Foreground(b.full).String())
+	}
+	if width > fw {
+		out.WriteString(termenv.String(strings.Repeat(barEmpty, width-fw)).Foreground(b.empty).String())
+	}
+	return out.String()
 }
 
 // barFill is progress rounded down to whole cells of a bar width cells
@@ -379,8 +424,7 @@ func (p *rolloutPane) compactView(st Styles, s model.RolloutStatus, met bool, no
 			if strings.HasSuffix(next, " left") {
 				barW -= 2 // the clock is two cells longer than "then 25%"
 			}
-			p.bar.Width = max(barW, 4)
-			bar := p.bar.ViewAs(barFill(s.Progress, p.bar.Width))
+			bar := p.bar.view(s.Progress, max(barW, 4))
 			lines = append(lines, fit(bar+" "+st.Muted.Render(next)+" · "+p.healthShort(st, now), w))
 		}
 	}

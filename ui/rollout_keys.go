@@ -41,7 +41,7 @@ func (m Model) handleRolloutKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	p := &m.rollout
 	// Match against the full map (a disabled binding matches nothing) and
 	// ask the live one whether the action applies.
-	live := p.enable(k, m.now)
+	live := p.enable(*k, m.now)
 	switch {
 	case key.Matches(msg, k.Promote):
 		if !live.Promote.Enabled() {

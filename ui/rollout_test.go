@@ -242,7 +242,8 @@ func TestAbortFocusesRollbackAndStabilityWatch(t *testing.T) {
 }
 
 func TestGoldenRollout(t *testing.T) {
-	for _, sz := range [][2]int{{80, 24}, {140, 40}} {
+	// 200x50: the clock band (layout.go), the rollout beside the escalation.
+	for _, sz := range [][2]int{{80, 24}, {140, 40}, {200, 50}} {
 		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
 			st, m, clock, _ := executing(t, sz[0], sz[1])
 			m = reading(t, st, m, t0.Add(15*time.Minute), 0.5)

@@ -14,6 +14,11 @@ type RunOptions struct {
 	// Changes signals that another process (or connection) committed; the
 	// dashboard then reloads. Nil means no live sync.
 	Changes <-chan struct{}
+	// Poll, when set, asks the database whether another process committed
+	// (signalling Changes if so). The dashboard's 1 s clock calls it as it
+	// fires, from the clock's own goroutine: an idle poll then wakes
+	// nothing of its own.
+	Poll func()
 }
 
 // Run starts the dashboard on the terminal and blocks until it quits.
@@ -35,7 +40,11 @@ func Run(ctx context.Context, st Reader, opts Options, ro RunOptions) error {
 		}
 		defer f.Close()
 	}
-	p := tea.NewProgram(New(st, opts), popts...)
+	m := New(st, opts)
+	if ro.Poll != nil {
+		m.arm = pollingTick(ro.Poll)
+	}
+	p := tea.NewProgram(m, popts...)
 	done := make(chan struct{})
 	defer close(done)
 	if ro.Changes != nil {

@@ -23,10 +23,18 @@ func fit(s string, width int) string {
 	return ansi.Truncate(s, width, "…")
 }
 
-// pad truncates or right-pads s to exactly width cells.
+// pad truncates or right-pads s to exactly width cells (fit, then the
+// spaces; s is measured once when it fits, as most lines do).
 func pad(s string, width int) string {
-	s = fit(s, width)
-	if w := ansi.StringWidth(s); w < width {
+	if width <= 0 {
+		return ""
+	}
+	w := ansi.StringWidth(s)
+	if w > width {
+		s = ansi.Truncate(s, width, "…")
+		w = ansi.StringWidth(s)
+	}
+	if w < width {
 		s += strings.Repeat(" ", width-w)
 	}
 	return s

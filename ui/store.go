@@ -138,29 +138,58 @@ const storeTimeout = 15 * time.Second
 // logPageSize is how many timeline events one page load reads.
 const logPageSize = 200
 
-// snapshot is everything the panes draw, read in one command.
-type snapshot struct {
-	deployments []model.Deployment
-	focusID     int64
-	items       []model.Item
-	guidance    []model.Guidance
-	events      []model.Event
-	incidents   []model.Incident
-	resolved    []model.Incident // recently resolved: their postmortems are due
-	logQuery    LogQuery
+// Snapshot is everything the panes draw, read in one command. Its slices
+// may be shared with the snapshot read before or after it: never change
+// them.
+type Snapshot struct {
+	Deployments []model.Deployment
+	FocusID     int64
+	Items       []model.Item
+	Guidance    []model.Guidance
+	Events      []model.Event
+	Incidents   []model.Incident
+	Resolved    []model.Incident // recently resolved: their postmortems are due
+	LogQuery    LogQuery
 
-	rollout    model.Rollout
-	hasRollout bool
-	health     model.Health
-	declared   []model.Declaration
+	Rollout    model.Rollout
+	HasRollout bool
+	Health     model.Health
+	Declared   []model.Declaration
 
-	failingSenders []model.SenderFailure
+	FailingSenders []model.SenderFailure
+
+	// State is the store's own note of what it read, handed back with the
+	// next read (SnapshotReader); the dashboard never looks inside.
+	State any
 }
+
+// SnapshotQuery is what a snapshot reads: the deployment in focus (0, or
+// one no longer active: the newest active one), the log's filter (its
+// newest page of LogQuery.Limit events) and how many recently resolved
+// incidents.
+type SnapshotQuery struct {
+	FocusID  int64
+	Log      LogQuery
+	Resolved int
+}
+
+// SnapshotReader is a Reader that reads a whole snapshot at once and,
+// handed the previous snapshot it read, reads again only what a commit
+// since can have changed: a reload after a commit elsewhere costs what
+// that commit touched, with statements prepared once. Without it the
+// dashboard reads through the Reader's methods, one by one.
+type SnapshotReader interface {
+	Snapshot(ctx context.Context, q SnapshotQuery, prev *Snapshot) (*Snapshot, error)
+}
+
+// resolvedShown is how many recently resolved incidents a snapshot reads
+// (their postmortem clocks).
+const resolvedShown = 10
 
 // snapshotMsg delivers a snapshot, or the error that prevented it, plus the
 // outcome of the write that preceded it, if any.
 type snapshotMsg struct {
-	snap     snapshot
+	snap     *Snapshot
 	err      error
 	status   string  // what the write did, shown in the status line
 	writeErr error   // the write failed: nothing was changed
@@ -170,59 +199,95 @@ type snapshotMsg struct {
 }
 
 // loadSnapshot reads the active deployments and the focused one's checklist,
-// the open incidents and the newest page of the timeline.
-func loadSnapshot(ctx context.Context, st Reader, focusID int64, q LogQuery) (snapshot, error) {
-	var s snapshot
-	var err error
-	if s.deployments, err = st.ActiveDeployments(ctx); err != nil {
-		return s, err
-	}
-	for _, d := range s.deployments {
-		if d.ID == focusID {
-			s.focusID = focusID
-		}
-	}
-	if s.focusID == 0 && len(s.deployments) > 0 {
-		s.focusID = s.deployments[0].ID
-	}
-	if s.focusID != 0 {
-		if s.items, s.guidance, err = st.Checklist(ctx, s.focusID); err != nil {
-			return s, err
-		}
-		if s.rollout, s.hasRollout, err = st.Rollout(ctx, s.focusID); err != nil {
-			return s, err
-		}
-		if s.health, s.declared, err = st.RolloutHealth(ctx, s.focusID); err != nil {
-			return s, err
-		}
-	}
-	if s.incidents, err = st.OpenIncidents(ctx); err != nil {
-		return s, err
-	}
-	if s.failingSenders, err = st.FailingSenders(ctx); err != nil {
-		return s, err
-	}
-	if s.resolved, err = st.IncidentHistory(ctx, HistoryQuery{Status: string(model.IncidentResolved), Limit: 10}); err != nil {
-		return s, err
-	}
+// the open incidents and the newest page of the timeline. prev is the
+// snapshot on screen (nil: none yet), for a SnapshotReader to build on.
+func loadSnapshot(ctx context.Context, st Reader, focusID int64, q LogQuery, prev *Snapshot) (*Snapshot, error) {
 	q.BeforeID, q.Limit = 0, logPageSize
-	s.logQuery = q
-	s.events, err = st.LogPage(ctx, q)
+	s, err := snapshotOf(ctx, st, SnapshotQuery{FocusID: focusID, Log: q, Resolved: resolvedShown}, prev)
+	if err != nil {
+		return &Snapshot{}, err
+	}
+	return s, nil
+}
+
+// snapshotOf reads through st's SnapshotReader, else through its methods.
+func snapshotOf(ctx context.Context, st Reader, q SnapshotQuery, prev *Snapshot) (*Snapshot, error) {
+	if sr, ok := st.(SnapshotReader); ok {
+		s, err := sr.Snapshot(ctx, q, prev)
+		if err != nil {
+			return nil, err
+		}
+		s.LogQuery = q.Log
+		return s, nil
+	}
+	s, err := readSnapshot(ctx, st, q)
+	return &s, err
+}
+
+// Snapshot is the wrapped store's (a read).
+func (r readOnlyStore) Snapshot(ctx context.Context, q SnapshotQuery, prev *Snapshot) (*Snapshot, error) {
+	return snapshotOf(ctx, r.Reader, q, prev)
+}
+
+// readSnapshot is a snapshot read through the Reader's methods one by one:
+// for stores without SnapshotReader, and the tests' reference for those
+// with it.
+func readSnapshot(ctx context.Context, st Reader, q SnapshotQuery) (Snapshot, error) {
+	var s Snapshot
+	var err error
+	if s.Deployments, err = st.ActiveDeployments(ctx); err != nil {
+		return s, err
+	}
+	for _, d := range s.Deployments {
+		if d.ID == q.FocusID {
+			s.FocusID = q.FocusID
+		}
+	}
+	if s.FocusID == 0 && len(s.Deployments) > 0 {
+		s.FocusID = s.Deployments[0].ID
+	}
+	if s.FocusID != 0 {
+		if s.Items, s.Guidance, err = st.Checklist(ctx, s.FocusID); err != nil {
+			return s, err
+		}
+		if s.Rollout, s.HasRollout, err = st.Rollout(ctx, s.FocusID); err != nil {
+			return s, err
+		}
+		if s.Health, s.Declared, err = st.RolloutHealth(ctx, s.FocusID); err != nil {
+			return s, err
+		}
+	}
+	if s.Incidents, err = st.OpenIncidents(ctx); err != nil {
+		return s, err
+	}
+	if s.FailingSenders, err = st.FailingSenders(ctx); err != nil {
+		return s, err
+	}
+	if s.Resolved, err = st.IncidentHistory(ctx, HistoryQuery{Status: string(model.IncidentResolved), Limit: q.Resolved}); err != nil {
+		return s, err
+	}
+	s.LogQuery = q.Log
+	s.Events, err = st.LogPage(ctx, q.Log)
 	return s, err
 }
 
 func loadCmd(st Reader, focusID int64, q LogQuery) func() tea.Msg {
+	return loadCmdFrom(st, focusID, q, nil)
+}
+
+// loadCmdFrom reads a snapshot building on prev (see loadSnapshot).
+func loadCmdFrom(st Reader, focusID int64, q LogQuery, prev *Snapshot) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
-		snap, err := loadSnapshot(ctx, st, focusID, q)
+		snap, err := loadSnapshot(ctx, st, focusID, q, prev)
 		return snapshotMsg{snap: snap, err: err, reload: true, outage: st.Outage()}
 	}
 }
 
 // writeCmd runs one write (one transaction in the store) and then reloads,
 // so the screen shows an action as done only after it is committed.
-func writeCmd(st Reader, focusID int64, q LogQuery, write func(ctx context.Context) (status string, focus int64, err error)) func() tea.Msg {
+func writeCmd(st Reader, focusID int64, q LogQuery, prev *Snapshot, write func(ctx context.Context) (status string, focus int64, err error)) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
@@ -230,7 +295,7 @@ func writeCmd(st Reader, focusID int64, q LogQuery, write func(ctx context.Conte
 		if newFocus != 0 {
 			focusID = newFocus
 		}
-		snap, err := loadSnapshot(ctx, st, focusID, q)
+		snap, err := loadSnapshot(ctx, st, focusID, q, prev)
 		return snapshotMsg{snap: snap, err: err, status: status, writeErr: werr, outage: st.Outage()}
 	}
 }
@@ -252,7 +317,9 @@ func olderCmd(st Reader, q LogQuery) func() tea.Msg {
 }
 
 // load reads a fresh snapshot, keeping the log's filter.
-func (m Model) load(focusID int64) tea.Cmd { return loadCmd(m.store, focusID, m.log.query) }
+func (m Model) load(focusID int64) tea.Cmd {
+	return loadCmdFrom(m.store, focusID, m.log.query, m.shown)
+}
 
 // write runs one write then reloads; see writeCmd.
 // Without a Writer nothing runs: do would call through m.writer.
@@ -261,7 +328,7 @@ func (m Model) write(focusID int64, do func(ctx context.Context) (string, int64,
 		err := errors.New(m.readOnlyNotice())
 		do = func(context.Context) (string, int64, error) { return "", 0, err }
 	}
-	return writeCmd(m.store, focusID, m.log.query, do)
+	return writeCmd(m.store, focusID, m.log.query, m.shown, do)
 }
 
 // dataChangedMsg says the database changed under us: reload.

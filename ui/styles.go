@@ -1,6 +1,11 @@
 package ui
 
-import "github.com/charmbracelet/lipgloss"
+import (
+	"strconv"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+)
 
 // Palette: semantic colours, adaptive to light and dark backgrounds. View code
 // picks styles from Styles; nothing else in ui names a colour.
@@ -17,48 +22,53 @@ var (
 	colorHeaderB = lipgloss.AdaptiveColor{Light: "#eaeef2", Dark: "#161b22"}
 )
 
-// Styles is every style the dashboard draws with, built once.
-type Styles struct {
-	Header      lipgloss.Style
-	HeaderTitle lipgloss.Style
-	HeaderDim   lipgloss.Style
+// Styles is every style the dashboard draws with, built once. It is a
+// handle on one shared set, read only: a Model is copied on every message
+// and a Styles into every view function, and the set is 15 KB.
+type Styles struct{ *styleSet }
+
+// styleSet is the styles themselves (fields promoted through Styles).
+type styleSet struct {
+	Header      style
+	HeaderTitle style
+	HeaderDim   style
 
 	// Pane frames: focus is shown by border shape as well as colour, so it
 	// reads without colour too.
-	Pane        lipgloss.Style
-	PaneFocused lipgloss.Style
-	Title       lipgloss.Style
-	TitleFocus  lipgloss.Style
+	Pane        style
+	PaneFocused style
+	Title       style
+	TitleFocus  style
 
-	Tab       lipgloss.Style
-	TabActive lipgloss.Style
+	Tab       style
+	TabActive style
 
-	Text     lipgloss.Style
-	Muted    lipgloss.Style
-	Accent   lipgloss.Style
-	OK       lipgloss.Style
-	Warn     lipgloss.Style
-	Danger   lipgloss.Style
-	Selected lipgloss.Style
-	Section  lipgloss.Style
-	Done     lipgloss.Style
-	NA       lipgloss.Style
+	Text     style
+	Muted    style
+	Accent   style
+	OK       style
+	Warn     style
+	Danger   style
+	Selected style
+	Section  style
+	Done     style
+	NA       style
 
 	// Banner is for what must not be missed (rollback criteria met); it is
 	// reversed so it stands out even without colour.
-	Banner lipgloss.Style
+	Banner style
 
-	StatusInfo  lipgloss.Style
-	StatusError lipgloss.Style
+	StatusInfo  style
+	StatusError style
 
-	Dialog      lipgloss.Style
-	DialogTitle lipgloss.Style
-	Label       lipgloss.Style
+	Dialog      style
+	DialogTitle style
+	Label       style
 
 	// Plain is the renderer's unstyled base, for styles built at draw time.
-	Plain lipgloss.Style
+	Plain style
 	// Cursor is the text inputs' cursor (reverse video).
-	Cursor lipgloss.Style
+	Cursor style
 }
 
 // DefaultStyles builds the theme on the default renderer (this terminal).
@@ -68,48 +78,71 @@ func DefaultStyles() Styles { return StylesFor(lipgloss.DefaultRenderer()) }
 // own renderer, so colours follow the client's terminal, not the server's
 // (pitfalls E34).
 func StylesFor(r *lipgloss.Renderer) Styles {
-	base := r.NewStyle().Foreground(colorText)
+	c := func(ac lipgloss.AdaptiveColor) lipgloss.TerminalColor { return resolved(r, ac) }
+	base := r.NewStyle().Foreground(c(colorText))
 	pane := r.NewStyle().
 		Border(lipgloss.RoundedBorder(), false, true, true, true).
-		BorderForeground(colorBorder).
+		BorderForeground(c(colorBorder)).
 		Padding(0, 1)
-	return Styles{
-		Header:      r.NewStyle().Foreground(colorText).Background(colorHeaderB),
-		HeaderTitle: r.NewStyle().Foreground(colorAccent).Background(colorHeaderB).Bold(true),
-		HeaderDim:   r.NewStyle().Foreground(colorMuted).Background(colorHeaderB),
+	return Styles{&styleSet{
+		Header:      mk(r.NewStyle().Foreground(c(colorText)).Background(c(colorHeaderB))),
+		HeaderTitle: mk(r.NewStyle().Foreground(c(colorAccent)).Background(c(colorHeaderB)).Bold(true)),
+		HeaderDim:   mk(r.NewStyle().Foreground(c(colorMuted)).Background(c(colorHeaderB))),
 
-		Pane:        pane,
-		PaneFocused: pane.Border(lipgloss.ThickBorder(), false, true, true, true).BorderForeground(colorFocus),
-		Title:       r.NewStyle().Foreground(colorMuted),
-		TitleFocus:  r.NewStyle().Foreground(colorFocus).Bold(true),
+		Pane:        mk(pane),
+		PaneFocused: mk(pane.Border(lipgloss.ThickBorder(), false, true, true, true).BorderForeground(c(colorFocus))),
+		Title:       mk(r.NewStyle().Foreground(c(colorMuted))),
+		TitleFocus:  mk(r.NewStyle().Foreground(c(colorFocus)).Bold(true)),
 
-		Tab:       r.NewStyle().Foreground(colorMuted),
-		TabActive: r.NewStyle().Foreground(colorFocus).Bold(true).Underline(true),
+		Tab:       mk(r.NewStyle().Foreground(c(colorMuted))),
+		TabActive: mk(r.NewStyle().Foreground(c(colorFocus)).Bold(true).Underline(true)),
 
-		Text:     base,
-		Muted:    r.NewStyle().Foreground(colorMuted),
-		Accent:   r.NewStyle().Foreground(colorAccent),
-		OK:       r.NewStyle().Foreground(colorOK),
-		Warn:     r.NewStyle().Foreground(colorWarn).Bold(true),
-		Danger:   r.NewStyle().Foreground(colorDanger).Bold(true),
-		Selected: r.NewStyle().Background(colorSelBg).Bold(true),
-		Section:  r.NewStyle().Foreground(colorAccent).Bold(true),
-		Done:     r.NewStyle().Foreground(colorOK),
-		NA:       r.NewStyle().Foreground(colorMuted).Italic(true),
+		Text:     mk(base),
+		Muted:    mk(r.NewStyle().Foreground(c(colorMuted))),
+		Accent:   mk(r.NewStyle().Foreground(c(colorAccent))),
+		OK:       mk(r.NewStyle().Foreground(c(colorOK))),
+		Warn:     mk(r.NewStyle().Foreground(c(colorWarn)).Bold(true)),
+		Danger:   mk(r.NewStyle().Foreground(c(colorDanger)).Bold(true)),
+		Selected: mk(r.NewStyle().Background(c(colorSelBg)).Bold(true)),
+		Section:  mk(r.NewStyle().Foreground(c(colorAccent)).Bold(true)),
+		Done:     mk(r.NewStyle().Foreground(c(colorOK))),
+		NA:       mk(r.NewStyle().Foreground(c(colorMuted)).Italic(true)),
 
-		Banner: r.NewStyle().Foreground(lipgloss.AdaptiveColor{Light: "#ffffff", Dark: "#ffffff"}).
-			Background(colorDanger).Bold(true).Reverse(false),
+		Banner: mk(r.NewStyle().Foreground(c(lipgloss.AdaptiveColor{Light: "#ffffff", Dark: "#ffffff"})).
+			Background(c(colorDanger)).Bold(true).Reverse(false)),
 
-		StatusInfo:  r.NewStyle().Foreground(colorOK),
-		StatusError: r.NewStyle().Foreground(colorDanger).Bold(true),
+		StatusInfo:  mk(r.NewStyle().Foreground(c(colorOK))),
+		StatusError: mk(r.NewStyle().Foreground(c(colorDanger)).Bold(true)),
 
-		Dialog:      r.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(colorFocus).Padding(0, 1),
-		DialogTitle: r.NewStyle().Foreground(colorFocus).Bold(true),
-		Label:       r.NewStyle().Foreground(colorMuted),
+		Dialog:      mk(r.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(c(colorFocus)).Padding(0, 1)),
+		DialogTitle: mk(r.NewStyle().Foreground(c(colorFocus)).Bold(true)),
+		Label:       mk(r.NewStyle().Foreground(c(colorMuted))),
 
-		Plain:  r.NewStyle(),
-		Cursor: r.NewStyle().Reverse(true),
+		Plain:  mk(r.NewStyle()),
+		Cursor: mk(r.NewStyle().Reverse(true)),
+	}}
+}
+
+// resolved is ac as renderer r draws it, worked out once. Lip Gloss
+// converts a hex colour for the terminal's profile on every Render (for
+// 256 colours a nearest-colour search in HSLuv space), a large part of an
+// idle frame's time; the colour's number for the profile is taken as it
+// is, to the same escape sequence.
+func resolved(r *lipgloss.Renderer, ac lipgloss.AdaptiveColor) lipgloss.TerminalColor {
+	hex := ac.Light
+	if r.HasDarkBackground() {
+		hex = ac.Dark
 	}
+	switch p := r.ColorProfile(); p {
+	case termenv.ANSI256, termenv.ANSI:
+		switch tc := p.Convert(termenv.RGBColor(hex)).(type) {
+		case termenv.ANSI256Color:
+			return lipgloss.Color(strconv.Itoa(int(tc)))
+		case termenv.ANSIColor:
+			return lipgloss.Color(strconv.Itoa(int(tc)))
+		}
+	}
+	return lipgloss.Color(hex)
 }
 
 // paneFrame is the space a pane's frame takes: the style's borders and

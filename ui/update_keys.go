@@ -111,7 +111,8 @@ func (m Model) handleGlobalKey(msg tea.KeyMsg) (_ tea.Model, _ tea.Cmd, ok bool)
 		m.screen = screenLinks
 		m.relayout()
 	case key.Matches(msg, k.NewDeploy):
-		m.form = newDeployForm(m.styles)
+		f := newDeployForm(m.styles)
+		m.form = &f
 		m.mode = modeForm
 		return m, templatesCmd(m.store), true
 	case key.Matches(msg, k.NextDeploy), key.Matches(msg, k.PrevDeploy):

@@ -24,6 +24,7 @@ func (m Model) View() string {
 	}
 	bodyH := m.height - l.HeaderH - l.TabsH - l.FooterH
 	var body []string
+	var exact []bool // body lines known to be the window's width
 	switch {
 	case m.mode == modeHelp:
 		body = m.fullHelpView(bodyH)
@@ -33,13 +34,13 @@ func (m Model) View() string {
 		lines = lines[:l.HeaderH]
 		body = m.screenView(bodyH)
 	default:
-		body = m.bodyView(bodyH)
+		body, exact = m.bodyView(bodyH)
 	}
 	switch m.mode {
 	case modeForm:
-		body = placeOver(body, m.form.view(m.styles, m.width), m.width)
+		body, exact = placeOver(body, m.form.view(m.styles, m.width), m.width), nil
 	case modeIncidentForm:
-		body = placeOver(body, m.iform.view(m.styles, m.width), m.width)
+		body, exact = placeOver(body, m.iform.view(m.styles, m.width), m.width), nil
 	}
 	// A wrapped prompt or question takes the lines it needs from the bottom
 	// of the body rather than cutting its question.
@@ -48,17 +49,28 @@ func (m Model) View() string {
 		extra = min(extra, len(body))
 		body = body[:len(body)-extra]
 	}
+	known := make([]bool, len(lines), m.height)
+	if exact != nil {
+		known = append(known, exact[:len(body)]...)
+	}
 	lines = append(lines, body...)
 	lines = append(lines, footer...)
-	return clamp(lines, m.width, m.height)
+	return clampKnown(lines, known, m.width, m.height)
 }
 
 // clamp guarantees the frame fits the window: no line wider, no extra lines.
-func clamp(lines []string, w, h int) string {
+func clamp(lines []string, w, h int) string { return clampKnown(lines, nil, w, h) }
+
+// clampKnown is clamp, with the lines exact[i] says are w wide already
+// left as they are.
+func clampKnown(lines []string, exact []bool, w, h int) string {
 	if len(lines) > h {
 		lines = lines[:h]
 	}
 	for i, l := range lines {
+		if i < len(exact) && exact[i] {
+			continue
+		}
 		lines[i] = pad(l, w)
 	}
 	for len(lines) < h {
@@ -67,7 +79,7 @@ func clamp(lines []string, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-func (m Model) bodyView(bodyH int) []string {
+func (m Model) bodyView(bodyH int) ([]string, []bool) {
 	l := m.layout
 	st := m.styles
 	d, has := m.focused()
@@ -76,6 +88,12 @@ func (m Model) bodyView(bodyH int) []string {
 		r := l.Panes[p]
 		if !r.visible() {
 			continue
+		}
+		if keptPane(p) {
+			if lines, ok := m.cache.get(p, m.paneKey(p)); ok {
+				rendered[p] = lines
+				continue
+			}
 		}
 		var content []string
 		title := fmt.Sprintf("%d %s", p+1, paneNames[p])
@@ -107,8 +125,21 @@ func (m Model) bodyView(bodyH int) []string {
 			}
 		}
 		rendered[p] = renderPane(st, title, content, r, m.focus == p, l.Framed)
+		if keptPane(p) {
+			m.cache.put(p, m.paneKey(p), rendered[p])
+		}
 	}
-	return compose(l, l.HeaderH+l.TabsH, bodyH, rendered)
+	var rows *rowCache
+	if m.cache != nil {
+		rows = &m.cache.rows
+	}
+	return composeExact(l, l.HeaderH+l.TabsH, bodyH, rendered, rows)
+}
+
+// paneKey is what pane p's framed lines, kept between frames, depend on.
+func (m Model) paneKey(p paneID) paneKey {
+	return paneKey{gen: m.gen, day: dayOf(m.now, m.loc()), loc: m.loc(), r: m.layout.Panes[p],
+		focused: m.focus == p, framed: m.layout.Framed, loaded: m.loaded, failed: m.loadErr != nil}
 }
 
 // headerView draws headerLine for the dashboard's state: focused
@@ -159,7 +190,7 @@ func (m Model) footerView() []string {
 	st := m.styles
 	w := m.width
 	var status string
-	helpLine := m.help.ShortHelpView(m.shortHelp())
+	helpLine := m.shortHelpLine()
 	var dialog []string
 	switch m.mode {
 	case modePrompt:

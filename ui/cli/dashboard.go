@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/octoacme/flightdeck/data"
@@ -34,7 +35,7 @@ func runDashboard(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	changes, stop, err := a.changes(ctx, st)
+	changes, poll, stop, err := a.changes(ctx, st, true)
 	if err != nil {
 		return err
 	}
@@ -49,7 +50,7 @@ func runDashboard(ctx context.Context, a *app) error {
 		// No write path at all, not only disabled keys: see ui.ReadOnly.
 		dash = ui.ReadOnly(dash)
 	}
-	return ui.Run(ctx, dash, opts, ui.RunOptions{Mouse: a.mouse, DebugLog: debugLog, Changes: changes})
+	return ui.Run(ctx, dash, opts, ui.RunOptions{Mouse: a.mouse, DebugLog: debugLog, Changes: changes, Poll: poll})
 }
 
 // themeFlag reads --theme and $FLIGHTDECK_THEME (ui.ParseTheme); a bad
@@ -80,52 +81,112 @@ func (a *app) dashboardOptions(st *data.Store, cfg config.Effective) ui.Options 
 // serve): the store's commit watcher, shared with the notifier and the
 // probe when the configuration runs them. The stop function ends the
 // notifier first (it gives back anything it had to interrupt), then the
-// watcher.
-func (a *app) changes(ctx context.Context, st *data.Store) (<-chan struct{}, func(), error) {
-	changes, stopWatch, err := watchChanges(ctx, st)
+// watcher. With ticked (the dashboard), poll is the check its 1 s clock
+// makes each second (see watch).
+func (a *app) changes(ctx context.Context, st *data.Store, ticked bool) (changes <-chan struct{}, poll func(), stop func(), err error) {
+	changes, poll, stopWatch, err := watch(ctx, st, ticked)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	changes, stopBackground := startBackground(ctx, a, st, changes)
-	return changes, func() { stopBackground(); stopWatch() }, nil
+	return changes, poll, func() { stopBackground(); stopWatch() }, nil
 }
 
-// pollInterval is how often the dashboard asks SQLite whether another
-// process committed: one PRAGMA data_version of a few microseconds, so
-// changes show within half a second at no measurable cost.
-const pollInterval = 300 * time.Millisecond
+// On SQLite a commit elsewhere shows only by asking, PRAGMA data_version of
+// a few microseconds; what an idle poll costs is waking up to ask. The
+// dashboard asks from its 1 s clock, which wakes it anyway (poll); for
+// busyFor after a change its watcher asks on the half seconds too, so a
+// burst of changes shows within half a second and a first one within a
+// second. serve and notify, without a clock of their own, ask every half
+// second of the wall clock.
+const (
+	pollInterval = 500 * time.Millisecond
+	busyFor      = 30 * time.Second
+)
+
+// nextPoll is how long from now until the next poll: the next multiple of
+// pollInterval of the wall clock.
+func nextPoll(now time.Time) time.Duration {
+	return now.Truncate(pollInterval).Add(pollInterval).Sub(now)
+}
 
 // watchChanges signals on the returned channel (capacity one: bursts
-// coalesce) whenever another connection commits.
+// coalesce) whenever another connection commits, asking every half second.
 func watchChanges(ctx context.Context, st *data.Store) (<-chan struct{}, func(), error) {
+	changes, _, stop, err := watch(ctx, st, false)
+	return changes, stop, err
+}
+
+// watch signals on changes (capacity one: bursts coalesce) whenever
+// another connection commits. On PostgreSQL the change feed says so itself
+// (Watcher.C: notifications, reconnections, the slow poll while the server
+// is out of reach), and nothing polls. On SQLite, with ticked, poll is the
+// once-a-second check the caller's clock makes, and the watcher adds the
+// half seconds while busy; without, the watcher asks every half second.
+func watch(ctx context.Context, st *data.Store, ticked bool) (changes <-chan struct{}, poll func(), stop func(), err error) {
 	w, err := st.Watch(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	changes := make(chan struct{}, 1)
+	out := make(chan struct{}, 1)
+	busy := make(chan struct{}, 1)
+	var busyUntil atomic.Int64 // unix nanoseconds
+	check := func() {
+		// No deadline: with one, the SQLite driver watches every query's
+		// context from a goroutine of its own (to interrupt it), two more
+		// thread wake-ups a poll, most of what an idle poll costs. PRAGMA
+		// data_version takes no lock and waits for nothing; on PostgreSQL
+		// Changed reads the feed's state in memory.
+		changed, err := w.Changed(context.Background())
+		if err != nil || !changed {
+			return
+		}
+		busyUntil.Store(time.Now().Add(busyFor).UnixNano())
+		for _, c := range []chan struct{}{out, busy} {
+			select {
+			case c <- struct{}{}:
+			default: // already pending
+			}
+		}
+	}
+	feed := w.C() // nil on SQLite
+	poll = func() {}
+	if feed == nil && ticked {
+		poll = check
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(pollInterval)
+		t := time.NewTimer(nextPoll(time.Now()))
 		defer t.Stop()
 		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			case <-w.C(): // PostgreSQL: a notification, at once (nil on SQLite)
-			}
-			qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
-			changed, err := w.Changed(qctx)
-			qcancel()
-			if err == nil && changed {
+			switch {
+			case feed != nil:
 				select {
-				case changes <- struct{}{}:
-				default: // a reload is already pending
+				case <-ctx.Done():
+					return
+				case <-feed:
+				}
+			case ticked && time.Now().UnixNano() >= busyUntil.Load():
+				// Idle: the clock asks; wait for it to see a change.
+				select {
+				case <-ctx.Done():
+					return
+				case <-busy:
+					t.Reset(nextPoll(time.Now()))
+					continue
+				}
+			default:
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					t.Reset(nextPoll(time.Now()))
 				}
 			}
+			check()
 		}
 	}()
-	return changes, func() { cancel(); <-done; _ = w.Close() }, nil
+	return out, poll, func() { cancel(); <-done; _ = w.Close() }, nil
 }

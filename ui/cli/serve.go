@@ -102,7 +102,7 @@ func runServe(ctx context.Context, a *app, o warroom.Options) error {
 	if err != nil {
 		return err
 	}
-	changes, stop, err := a.changes(ctx, st)
+	changes, _, stop, err := a.changes(ctx, st, false)
 	if err != nil {
 		return err
 	}

@@ -94,6 +94,14 @@ func (s sessionReader) OpenIncidents(ctx context.Context) ([]model.Incident, err
 	return s.Reader.OpenIncidents(ctx)
 }
 
+// Snapshot is the shared store's snapshot (ui.SnapshotReader: what changed
+// since prev), tied to the session.
+func (s sessionReader) Snapshot(ctx context.Context, q ui.SnapshotQuery, prev *ui.Snapshot) (*ui.Snapshot, error) {
+	ctx, done := s.bind(ctx)
+	defer done()
+	return s.Reader.(ui.SnapshotReader).Snapshot(ctx, q, prev)
+}
+
 func (s sessionReader) Rollout(ctx context.Context, id int64) (model.Rollout, bool, error) {
 	ctx, done := s.bind(ctx)
 	defer done()

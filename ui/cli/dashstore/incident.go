@@ -10,11 +10,15 @@ import (
 
 // LogPage maps the dashboard's log query onto the store's event pages.
 func (s Store) LogPage(ctx context.Context, q ui.LogQuery) ([]model.Event, error) {
-	return s.EventsPage(ctx, data.EventPageFilter{
+	return s.EventsPage(ctx, eventFilter(q))
+}
+
+func eventFilter(q ui.LogQuery) data.EventPageFilter {
+	return data.EventPageFilter{
 		BeforeID:    q.BeforeID,
 		Limit:       q.Limit,
 		MinSeverity: q.MinSeverity,
 		Search:      q.Search,
 		StarredOnly: q.StarredOnly,
-	})
+	}
 }

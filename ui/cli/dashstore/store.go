@@ -15,13 +15,16 @@ import (
 // Store is the SQLite store as the dashboard sees it.
 type Store struct {
 	*data.Store
-	metrics *data.MetricsCache // shared by the copies of the Store
+	metrics *data.MetricsCache    // shared by the copies of the Store
+	reader  *data.DashboardReader // the snapshots' prepared statements
 }
 
 var _ ui.Store = Store{}
 
 // New wraps st.
-func New(st *data.Store) Store { return Store{st, data.NewMetricsCache(st)} }
+func New(st *data.Store) Store {
+	return Store{Store: st, metrics: data.NewMetricsCache(st), reader: st.DashboardReader()}
+}
 
 // FailingSenders lists the senders whose deliveries are failing now.
 func (s Store) FailingSenders(ctx context.Context) ([]model.SenderFailure, error) {
@@ -29,13 +32,18 @@ func (s Store) FailingSenders(ctx context.Context) ([]model.SenderFailure, error
 	if err != nil {
 		return nil, err
 	}
+	return failing(all), nil
+}
+
+// failing is the senders among all that are failing now.
+func failing(all []data.OutboxState) []model.SenderFailure {
 	var out []model.SenderFailure
 	for _, o := range all {
 		if o.Failing() {
 			out = append(out, model.SenderFailure{Name: o.Sender, FailingSince: o.FailingSince, Lost: o.Lost, LastError: o.LastError})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Outage is the store's wording for a PostgreSQL server it cannot reach
@@ -47,4 +55,37 @@ func (s Store) Outage() string {
 		return ""
 	}
 	return data.UnreachableText(since)
+}
+
+// Snapshot reads the dashboard's snapshot in one transaction with
+// statements prepared once; handed the previous one, it reads again only
+// the parts the commits since name (data.DashboardReader).
+func (s Store) Snapshot(ctx context.Context, q ui.SnapshotQuery, prev *ui.Snapshot) (*ui.Snapshot, error) {
+	var was *data.Dashboard
+	if prev != nil {
+		was, _ = prev.State.(*data.Dashboard)
+	}
+	r := s.reader
+	if r == nil { // a Store not made by New
+		r = s.Store.DashboardReader()
+	}
+	d, err := r.Read(ctx, data.DashboardQuery{FocusID: q.FocusID, Log: eventFilter(q.Log), Resolved: q.Resolved}, was)
+	if err != nil {
+		return nil, err
+	}
+	return &ui.Snapshot{
+		Deployments:    d.Deployments,
+		FocusID:        d.FocusID,
+		Items:          d.Items,
+		Guidance:       d.Guidance,
+		Events:         d.Events,
+		Incidents:      d.Incidents,
+		Resolved:       d.Resolved,
+		Rollout:        d.Rollout,
+		HasRollout:     d.HasRollout,
+		Health:         d.Health,
+		Declared:       d.Declared,
+		FailingSenders: failing(d.Outbox),
+		State:          d,
+	}, nil
 }
