@@ -251,7 +251,7 @@ func TestIncidentShowResolvedStepsAreClosed(t *testing.T) {
 	if strings.Contains(out, "OVERDUE") {
 		t.Fatalf("a resolved incident shows a live OVERDUE clock:\n%s", out)
 	}
-	if !regexp.MustCompile(`1  On-call DevOps Engineer +never acknowledged: was overdue \+00:00 at resolve \(due \d\d:\d\d UTC\)`).MatchString(out) {
+	if !regexp.MustCompile(`1  On-call DevOps Engineer +never acknowledged: was overdue \+00:\d\d at resolve \(due \d\d:\d\d UTC\)`).MatchString(out) {
 		t.Fatalf("step 1 does not say it was closed unacknowledged:\n%s", out)
 	}
 }
