@@ -22,9 +22,14 @@ func SanitizeLine(s string) string { return sanitize(s, false) }
 func SanitizeText(s string) string { return sanitize(s, true) }
 
 func sanitize(s string, multiline bool) string {
-	if plain(s) {
+	if unchanged(s, multiline) {
 		return s
 	}
+	return sanitizeRunes(s, multiline)
+}
+
+// sanitizeRunes is sanitize without the fast path: rune by rune.
+func sanitizeRunes(s string, multiline bool) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	rs := runes(s)
@@ -72,12 +77,30 @@ func runes(s string) []rune {
 	return rs
 }
 
-// plain is the fast path: printable ASCII only.
-func plain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
+// unchanged is the fast path: whether sanitize would return s as it is
+// (no escape, control, bidirectional control or invalid byte; line breaks
+// and tabs only where multiline keeps them), found without allocating.
+// Most text, and every block the CLI prints, is that: a metrics --json of a
+// year at 10x is 1.3 MB of it.
+func unchanged(s string, multiline bool) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f {
+			i++
+			continue
+		}
+		if c < 0x80 {
+			if multiline && (c == '\n' || c == '\t') {
+				i++
+				continue
+			}
 			return false
 		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || (r >= 0x80 && r < 0xa0) || bidiControl(r) {
+			return false
+		}
+		i += n
 	}
 	return true
 }

@@ -40,12 +40,15 @@ func TestSanitize(t *testing.T) {
 // FuzzSanitize: whatever a user (or a pipeline) types, no control sequence
 // reaches the terminal, and a line stays one line.
 func FuzzSanitize(f *testing.F) {
-	for _, s := range []string{"plain", "\x1b[2J\x1b[H", "\x1b]0;title\x07", "\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "a\r\nb\tc", "\u202eevil", "\x9b31m", "\xff\xfe", "日本語 ✓"} {
+	for _, s := range []string{"plain", "\x1b[2J\x1b[H", "\x1b]0;title\x07", "\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "a\r\nb\tc", "\u202eevil", "\x9b31m", "\xff\xfe", "日本語 ✓", "line\nnext\ttab", "cr\r", "\ufffd", "\u200e", "del\x7f", "\xc2\x85 C1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, multiline := range []bool{false, true} {
 			c := sanitize(s, multiline)
+			if slow := sanitizeRunes(s, multiline); slow != c || unchanged(s, multiline) != (slow == s) {
+				t.Fatalf("sanitize(%q, %v): fast path %q (unchanged %v), rune by rune %q", s, multiline, c, unchanged(s, multiline), slow)
+			}
 			for _, r := range c {
 				if (r < 0x20 && !(multiline && (r == '\n' || r == '\t'))) || r == 0x7f || (r >= 0x80 && r < 0xa0) || bidiControl(r) || r == utf8.RuneError {
 					t.Fatalf("sanitize(%q, %v) kept control rune %U: %q", s, multiline, r, c)
