@@ -45,7 +45,14 @@ func runDashboard(ctx context.Context, a *app) error {
 	opts.ReadOnly = a.readOnly
 	opts.Bell = func() { _, _ = os.Stdout.WriteString("\a") }
 	opts.Editor = cmp.Or(strings.TrimSpace(os.Getenv("VISUAL")), strings.TrimSpace(os.Getenv("EDITOR")), "vi")
-	var dash ui.Reader = dashstore.New(st)
+	ds := dashstore.New(st)
+	// The metrics screen's first window is read ahead in the background;
+	// the read ends (cancelled if need be) before the store is closed.
+	warmCtx, stopWarm := context.WithCancel(ctx)
+	warmed := make(chan struct{})
+	go func() { defer close(warmed); ds.WarmMetrics(warmCtx, a.clock) }()
+	defer func() { stopWarm(); <-warmed }()
+	var dash ui.Reader = ds
 	if a.readOnly {
 		// No write path at all, not only disabled keys: see ui.ReadOnly.
 		dash = ui.ReadOnly(dash)
