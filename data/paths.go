@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/adrg/xdg"
 )
@@ -70,22 +71,24 @@ func ResolveDB(flagValue, configured string) (string, error) {
 }
 
 // urlScheme matches the start of an address such as mysql://… .
-var urlScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+var urlScheme = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`) })
 
 // notAFile refuses what is plainly a database address flightdeck does not
 // read, instead of creating a SQLite file of that name in the current
 // directory: another scheme, or a libpq key/value string.
 func notAFile(p string) error {
-	if m := urlScheme.FindString(p); m != "" && !strings.HasPrefix(p, "sqlite:") && !strings.HasPrefix(p, "file:") {
+	if m := urlScheme().FindString(p); m != "" && !strings.HasPrefix(p, "sqlite:") && !strings.HasPrefix(p, "file:") {
 		return fmt.Errorf("%s… is not a database flightdeck can open: give a SQLite file (a path, or sqlite:PATH) or a PostgreSQL DSN (postgres://USER@HOST/DBNAME)", strings.TrimSuffix(m, "//"))
 	}
-	if kvDSN.MatchString(p) {
+	if kvDSN().MatchString(p) {
 		return errors.New("the database looks like a key=value PostgreSQL connection string: write it as a URL, postgres://USER@HOST:PORT/DBNAME (the password from PGPASSWORD or ~/.pgpass)")
 	}
 	return nil
 }
 
-var kvDSN = regexp.MustCompile(`(?i)^\s*(host|dbname|user|port|hostaddr|service)\s*=`)
+var kvDSN = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^\s*(host|dbname|user|port|hostaddr|service)\s*=`)
+})
 
 // ScriptDSN is the database as a script may be handed it (FLIGHTDECK_DB in
 // a notify or probe command's environment) or told it: a file path as it

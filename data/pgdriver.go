@@ -280,7 +280,7 @@ func RedactDSN(dsn string) string {
 
 // secretParam matches password=… (and sslpassword=…) in a key/value DSN,
 // a URL query or a message that quotes one.
-var secretParam = regexp.MustCompile(`(?i)\b((?:ssl)?password)=('[^']*'|[^\s&]*)`)
+var secretParam = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\b((?:ssl)?password)=('[^']*'|[^\s&]*)`) })
 
 // redactSecrets blanks password=… in a key/value DSN or a message.
-func redactSecrets(s string) string { return secretParam.ReplaceAllString(s, "${1}=xxxxx") }
+func redactSecrets(s string) string { return secretParam().ReplaceAllString(s, "${1}=xxxxx") }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -26,7 +27,7 @@ type Commit struct {
 // is refused with a message rather than silently cut.
 const MaxShippedCommits = 10000
 
-var fullSHA = regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`)
+var fullSHA = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`) })
 
 // ValidateCommits checks a deployment's commit list: full lower-case SHAs,
 // no duplicates, positions 0…n-1 in order, times set, at most
@@ -38,7 +39,7 @@ func ValidateCommits(cs []Commit, deployed string) error {
 	}
 	seen := make(map[string]bool, len(cs))
 	for i, c := range cs {
-		if !fullSHA.MatchString(c.SHA) {
+		if !fullSHA().MatchString(c.SHA) {
 			return fmt.Errorf("commit %d: %q is not a full commit id (40 or 64 lower-case hex digits)", i+1, c.SHA)
 		}
 		if seen[c.SHA] {

@@ -47,7 +47,7 @@ func ParseCommitLog(r io.Reader) ([]LoggedCommit, error) {
 			return nil, fmt.Errorf("line %d: %q is not \"hash commit-time author-time parents…\": produce it with git log --format='%s'", line, SanitizeLine(firstRunes(text, 80)), CommitLogFormat)
 		}
 		c := LoggedCommit{Commit: Commit{SHA: strings.ToLower(f[0])}}
-		if !fullSHA.MatchString(c.SHA) {
+		if !fullSHA().MatchString(c.SHA) {
 			return nil, fmt.Errorf("line %d: %q is not a full commit id (git log --format='%s' prints one)", line, SanitizeLine(firstRunes(f[0], 80)), CommitLogFormat)
 		}
 		var err error
@@ -59,7 +59,7 @@ func ParseCommitLog(r io.Reader) ([]LoggedCommit, error) {
 		}
 		for _, p := range f[3:] {
 			p = strings.ToLower(p)
-			if !fullSHA.MatchString(p) {
+			if !fullSHA().MatchString(p) {
 				return nil, fmt.Errorf("line %d: parent %q is not a full commit id", line, SanitizeLine(firstRunes(p, 80)))
 			}
 			c.Parents = append(c.Parents, p)

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -233,12 +234,12 @@ func (l *loader) duration(p cfgPath, s string) (time.Duration, error) {
 	return d, nil
 }
 
-var durationWords = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)$`)
+var durationWords = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)$`) })
 
 // durationHint turns what people write into what ParseDuration reads:
 // "15 minutes" → "write 15m".
 func durationHint(s string) string {
-	m := durationWords.FindStringSubmatch(strings.TrimSpace(s))
+	m := durationWords().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return "write it like 15m, 1h30m or 90s"
 	}
@@ -370,7 +371,7 @@ func strategyList() string {
 	return strings.Join(names, ", ")
 }
 
-var percentLabel = regexp.MustCompile(`^([0-9]{1,3})\s*%$`)
+var percentLabel = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]{1,3})\s*%$`) })
 
 func (l *loader) strategies(cfg map[string][]StageConfig, plans map[model.Strategy]model.Plan) error {
 	seen := map[model.Strategy]string{}
@@ -411,7 +412,7 @@ func (l *loader) strategies(cfg map[string][]StageConfig, plans map[model.Strate
 				if stage.Name == "" {
 					stage.Name = slugName(label)
 				}
-				if m := percentLabel.FindStringSubmatch(label); m != nil {
+				if m := percentLabel().FindStringSubmatch(label); m != nil {
 					stage.Percent, _ = strconv.Atoi(m[1])
 				}
 			}

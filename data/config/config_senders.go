@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/octoacme/flightdeck/model"
@@ -27,10 +28,10 @@ const (
 const LegacyCommandSender = "command"
 
 var (
-	senderName = regexp.MustCompile(`^[a-z0-9_-]+$`)
-	envName    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	senderName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9_-]+$`) })
+	envName    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 	// linkVar is a {placeholder} of a sender's link.
-	linkVar = regexp.MustCompile(`\{[^{}]*\}`)
+	linkVar = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{[^{}]*\}`) })
 )
 
 // LinkVars are the placeholders a sender's link may hold.
@@ -95,7 +96,7 @@ func (l *loader) sender(p cfgPath, sc SenderConfig, links []Link) (Sender, error
 	switch {
 	case name == "":
 		return Sender{}, l.errf(p.key("name"), "name is missing: give the sender a short name such as ops-slack (how the status line and notify --sender name it)")
-	case !senderName.MatchString(name):
+	case !senderName().MatchString(name):
 		return Sender{}, l.errf(p.key("name"), "%q is not a sender name: use lower-case letters, digits, '-' and '_', e.g. ops-slack", name)
 	}
 	typ := strings.ToLower(strings.TrimSpace(sc.Type))
@@ -222,7 +223,7 @@ func (l *loader) secret(p cfgPath, key, literal, env string) (string, error) {
 }
 
 func (l *loader) fromEnv(p cfgPath, what, env string) (string, error) {
-	if !envName.MatchString(env) {
+	if !envName().MatchString(env) {
 		return "", l.errf(p, "%q is not an environment variable name: write the variable's name (letters, digits and '_'), e.g. %s, not its value", env, suggestEnv(what))
 	}
 	v, ok := os.LookupEnv(env)
@@ -520,12 +521,12 @@ func (l *loader) senderLink(p cfgPath, raw string, links []Link) (string, error)
 		return "", nil
 	}
 	lp := p.key("link")
-	for _, v := range linkVar.FindAllString(raw, -1) {
+	for _, v := range linkVar().FindAllString(raw, -1) {
 		if !slices.Contains(LinkVars, v) {
 			return "", l.errf(lp, "unknown placeholder %s: use %s", v, strings.Join(LinkVars, ", "))
 		}
 	}
-	u, err := url.Parse(linkVar.ReplaceAllString(raw, "x"))
+	u, err := url.Parse(linkVar().ReplaceAllString(raw, "x"))
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return "", l.errf(lp, "%q is not an http or https URL: write it in full, e.g. https://wiki.example.com/incidents/{ref}", raw)
 	}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
@@ -54,7 +55,7 @@ type cfgPath []any
 func (p cfgPath) key(k string) cfgPath { return append(slices.Clip(p), k) }
 func (p cfgPath) idx(i int) cfgPath    { return append(slices.Clip(p), i) }
 
-var plainKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+var plainKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]+$`) })
 
 // String writes the path as people read it: escalation[1].delay,
 // roster["Engineering Lead"].
@@ -66,7 +67,7 @@ func (p cfgPath) String() string {
 			fmt.Fprintf(&b, "[%d]", s)
 		case string:
 			switch {
-			case !plainKey.MatchString(s):
+			case !plainKey().MatchString(s):
 				b.WriteString("[" + strconv.Quote(s) + "]")
 			case i > 0:
 				b.WriteString("." + s)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/octoacme/flightdeck/model"
@@ -37,7 +38,7 @@ type incRow struct {
 	sevHistory                     []model.SeverityChange
 }
 
-var commitPattern = regexp.MustCompile(`^[0-9a-fA-F]{4,64}$`)
+var commitPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-fA-F]{4,64}$`) })
 
 // timeCell reads a cell in the shared time grammar; "" is zero. Nothing may
 // be after now.
@@ -118,7 +119,7 @@ func (r *reader) addDeployment(d depRow) int64 {
 		ok = false
 	}
 	commit := strings.TrimSpace(d.commit)
-	if commit != "" && !commitPattern.MatchString(commit) {
+	if commit != "" && !commitPattern().MatchString(commit) {
 		r.c.addf("%s: commit %q is not a commit hash: 4 to 64 hex digits", d.at, commit)
 		ok = false
 	}

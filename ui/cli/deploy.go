@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -149,11 +150,11 @@ func newDeployStartCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-var commitPattern = regexp.MustCompile(`^[0-9a-fA-F]{4,64}$`)
+var commitPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-fA-F]{4,64}$`) })
 
 func parseCommit(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	if s != "" && !commitPattern.MatchString(s) {
+	if s != "" && !commitPattern().MatchString(s) {
 		return "", usagef("--commit %q is not a commit hash: pass 4 to 64 hex digits, e.g. --commit 3f2a9c1", s)
 	}
 	return s, nil

@@ -81,7 +81,7 @@ func (a *app) readCommits(ctx context.Context, s *data.Store, n *model.NewDeploy
 		if f.commit == "" {
 			return g, nil // no commit, nothing to read: not in lead time
 		}
-		if !commitPattern.MatchString(strings.TrimSpace(f.commit)) {
+		if !commitPattern().MatchString(strings.TrimSpace(f.commit)) {
 			why := "the working directory is not inside a git repository"
 			if errors.Is(err, gitlog.ErrNoGit) {
 				why = gitlog.ErrNoGit.Error()

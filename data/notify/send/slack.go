@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/octoacme/flightdeck/model"
 )
@@ -140,7 +141,7 @@ func nonEmpty(ss []string) []string {
 	return out
 }
 
-var mention = regexp.MustCompile(`(?i)@(channel|here|everyone|all)\b`)
+var mention = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)@(channel|here|everyone|all)\b`) })
 
 // SlackEscape makes text people typed safe in a Slack-style message: one
 // clean line (model.SanitizeLine), &, < and > as Slack's entities (so no
@@ -150,7 +151,7 @@ var mention = regexp.MustCompile(`(?i)@(channel|here|everyone|all)\b`)
 func SlackEscape(s string) string {
 	s = model.SanitizeLine(s)
 	s = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-	return mention.ReplaceAllString(s, "@\u2060$1")
+	return mention().ReplaceAllString(s, "@\u2060$1")
 }
 
 // slackURL keeps a link from ending the <url|label> early.
@@ -175,7 +176,7 @@ func fillLink(link string, n model.Notice) string {
 		vals["{environment}"] = d.Environment
 	}
 	missing := false
-	out := placeholder.ReplaceAllStringFunc(link, func(p string) string {
+	out := placeholder().ReplaceAllStringFunc(link, func(p string) string {
 		v, ok := vals[p]
 		if !ok || v == "" {
 			missing = true
@@ -189,4 +190,4 @@ func fillLink(link string, n model.Notice) string {
 	return out
 }
 
-var placeholder = regexp.MustCompile(`\{(ref|incident|deployment|service|environment)\}`)
+var placeholder = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{(ref|incident|deployment|service|environment)\}`) })
