@@ -7,21 +7,18 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	promapi "github.com/prometheus/client_golang/api"
-	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
-	pmodel "github.com/prometheus/common/model"
 
 	"github.com/octoacme/flightdeck/data/config"
 	"github.com/octoacme/flightdeck/model"
 )
 
 // The Prometheus probe: an instant query at the probe's time against the
-// server's HTTP API, through the official client, bounded by the probe's
+// server's HTTP API (promquery.go), bounded by the probe's
 // timeout. The answer must be exactly one number (a one-series vector or a
 // scalar), finite and not negative; anything else — no series, several,
 // NaN, ±Inf, a query error, an HTTP error, a timeout, an unreachable
@@ -75,21 +72,21 @@ func readProm(ctx context.Context, p *config.Probe, vars config.PromVars, at tim
 	if pp.BearerToken != "" {
 		rt = bearer{token: pp.BearerToken, next: rt}
 	}
-	client, err := promapi.NewClient(promapi.Config{Address: pp.URL, RoundTripper: rt})
+	base, err := url.Parse(pp.URL)
 	if err != nil {
 		return promReading{reason: redact("Prometheus client: "+err.Error(), p.Secrets())}
 	}
-	api := promv1.NewAPI(client)
+	base.Path = strings.TrimRight(base.Path, "/")
 	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
 	defer cancel()
 	var r promReading
-	// Prometheus's own evaluation timeout: the client sends
+	// Prometheus's own evaluation timeout: the query sends
 	// time.Duration.String(), and Prometheus parses "1.5s" as neither a
 	// float nor one of its durations, refusing every query. Whole seconds
 	// parse; our context deadline keeps the exact timeout.
 	evalTimeout := max(p.Timeout.Truncate(time.Second), time.Second)
 	one := func(what, q string) (float64, bool) {
-		v, warns, err := api.Query(ctx, q, at, promv1.WithTimeout(evalTimeout))
+		v, warns, err := promQuery(ctx, rt, base, q, at, evalTimeout)
 		for _, w := range warns {
 			r.warnings = append(r.warnings, what+": "+redact(w, p.Secrets()))
 		}
@@ -122,7 +119,7 @@ func readProm(ctx context.Context, p *config.Probe, vars config.PromVars, at tim
 // promError says why a query failed. interrupted is true when ctx's
 // parent ended (the process is quitting), not the probe's timeout.
 func promError(ctx context.Context, err error, url string, timeout time.Duration) (reason string, timedOut, interrupted bool) {
-	var ae *promv1.Error
+	var ae *promAPIError
 	var ne net.Error
 	switch {
 	case errors.Is(ctx.Err(), context.Canceled):
@@ -131,11 +128,11 @@ func promError(ctx context.Context, err error, url string, timeout time.Duration
 		return fmt.Sprintf("no answer from Prometheus at %s within %s", url, model.FormatDurationExact(timeout)), true, false
 	case errors.As(err, &ae):
 		switch ae.Type {
-		case promv1.ErrBadData:
+		case promErrBadData:
 			return "Prometheus refused it: " + firstLine(ae.Msg), false, false
-		case promv1.ErrTimeout, promv1.ErrCanceled:
+		case promErrTimeout, promErrCanceled:
 			return "Prometheus gave up evaluating it: " + firstLine(ae.Msg), true, false
-		case promv1.ErrServer, promv1.ErrClient, promv1.ErrBadResponse:
+		case promErrServer, promErrClient, promErrBadResponse:
 			return fmt.Sprintf("Prometheus at %s answered %s", url, firstLine(strings.TrimSpace(ae.Msg+" "+ae.Detail))), false, false
 		}
 		return "Prometheus: " + firstLine(ae.Error()), false, false
@@ -149,26 +146,26 @@ func promError(ctx context.Context, err error, url string, timeout time.Duration
 
 // promValue reads the error rate from an instant query's answer, in
 // percent; reason says why there is none (it is never a zero).
-func promValue(v pmodel.Value, unit string) (pct float64, reason string) {
+func promValue(v promResult, unit string) (pct float64, reason string) {
 	var f float64
-	switch v := v.(type) {
-	case pmodel.Vector:
-		switch len(v) {
+	switch v.typ {
+	case "vector":
+		switch len(v.samples) {
 		case 0:
 			return 0, "no series (is the service scraped, are the label values right?)"
 		case 1:
-			f = float64(v[0].Value)
+			f = v.samples[0]
 		default:
-			return 0, fmt.Sprintf("%d series, not one: aggregate them, e.g. sum(...) / sum(...)", len(v))
+			return 0, fmt.Sprintf("%d series, not one: aggregate them, e.g. sum(...) / sum(...)", len(v.samples))
 		}
-	case *pmodel.Scalar:
-		f = float64(v.Value)
-	case pmodel.Matrix:
+	case "scalar":
+		f = v.scalar
+	case "matrix":
 		return 0, "a range vector, not one number: wrap the [window] in rate() or sum_over_time()"
-	case nil:
+	case "":
 		return 0, "no value"
 	default:
-		return 0, fmt.Sprintf("a %s, not a number", v.Type())
+		return 0, fmt.Sprintf("a %s, not a number", v.typ)
 	}
 	switch {
 	case math.IsNaN(f):
