@@ -83,7 +83,6 @@ func promQuery(ctx context.Context, rt http.RoundTripper, base *url.URL, query s
 		}
 		code, data, warnings, err = promDo(ctx, client, req)
 	}
-	_ = code
 	if err != nil {
 		return promResult{}, warnings, err
 	}
