@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"strconv"
 
@@ -33,20 +34,21 @@ import (
 // longer is sent from its first changed cell to its end.
 type cellWriter struct {
 	*os.File // Fd, Read, Close: Bubble Tea still sees its terminal
+	dst      io.Writer
 
 	prev  [][]byte // the lines as the terminal shows them; nil: unknown
 	dirty bool     // something other than a frame was written since
 	out   bytes.Buffer
 }
 
-func newCellWriter(f *os.File) *cellWriter { return &cellWriter{File: f} }
+func newCellWriter(f *os.File) *cellWriter { return &cellWriter{File: f, dst: f} }
 
 func (w *cellWriter) Write(b []byte) (int, error) {
 	out := w.frame(b)
 	if out == nil {
-		return w.File.Write(b)
+		return w.dst.Write(b)
 	}
-	if _, err := w.File.Write(out); err != nil {
+	if _, err := w.dst.Write(out); err != nil {
 		return 0, err
 	}
 	return len(b), nil
