@@ -36,9 +36,29 @@ type cellWriter struct {
 	*os.File // Fd, Read, Close: Bubble Tea still sees its terminal
 	dst      io.Writer
 
-	prev  [][]byte // the lines as the terminal shows them; nil: unknown
-	dirty bool     // something other than a frame was written since
+	prev  []*termLine // the lines as the terminal shows them; nil: unknown
+	dirty bool        // something other than a frame was written since
 	out   bytes.Buffer
+}
+
+// A termLine is a line as the renderer wrote it, and its cells once they
+// were needed (a line is taken apart once, as the new line of one frame,
+// and is the old line of the next).
+type termLine struct {
+	line   []byte
+	parsed bool
+	cells  []lineCell
+	pens   []string // the pens of the cells (lineCell.pen indexes them)
+	erase  bool     // the line ended with "erase to the end of the line"
+	ok     bool
+}
+
+func (l *termLine) split() *termLine {
+	if !l.parsed {
+		l.parsed = true
+		l.cells, l.pens, l.erase, l.ok = lineCells(l.line)
+	}
+	return l
 }
 
 func newCellWriter(f *os.File) *cellWriter { return &cellWriter{File: f, dst: f} }
@@ -63,12 +83,12 @@ func (w *cellWriter) frame(b []byte) []byte {
 	}
 	prev, dirty := w.prev, w.dirty
 	w.dirty = false
-	next := make([][]byte, len(rows))
+	next := make([]*termLine, len(rows))
 	skipped := false
 	for i, r := range rows {
 		switch {
 		case written[i]:
-			next[i] = r
+			next[i] = &termLine{line: bytes.Clone(r)} // a Writer keeps nothing of b
 		case i < len(prev):
 			next[i] = prev[i]
 		default:
@@ -93,7 +113,7 @@ func (w *cellWriter) frame(b []byte) []byte {
 	}
 	w.out.Reset()
 	for i := range rows {
-		if written[i] && !diffLine(&w.out, i, prev[i], rows[i]) {
+		if written[i] && !diffLine(&w.out, i, prev[i].split(), next[i].split()) {
 			return nil
 		}
 	}
@@ -158,50 +178,66 @@ func parseFrame(b []byte) (rows [][]byte, written []bool, last []byte, ok bool) 
 	return rows, written, last, true
 }
 
-// A cell of a line: its text (one grapheme), its width, and the pen in
-// force (the SGR sequences since the last reset, as written).
+// A cell of a line: its text (one grapheme, line[off:off+n]), its width,
+// and the pen in force (the SGR sequences since the last reset, as
+// written; an index into the line's pens, 0 for none).
 type lineCell struct {
-	text []byte
-	pen  []byte
-	w    int
+	off uint32
+	n   uint16
+	pen uint16
+	w   uint8
 }
 
-// cells splits a line the renderer wrote into cells; eraseRight says it
+// lineCells splits a line the renderer wrote into cells; erase says it
 // ended with "erase to the end of the line" (a line narrower than the
-// window). ok is false for anything but text, SGR and that erase, and
-// for a line that does not end with its pen reset.
-func lineCells(line []byte) (cs []lineCell, eraseRight bool, ok bool) {
-	const el = "\x1b[K"
-	if bytes.HasSuffix(line, []byte(el)) {
-		line, eraseRight = line[:len(line)-len(el)], true
+// window). ok is false for anything but text, SGR and that erase, and for
+// a line that does not end with its pen reset.
+func lineCells(line []byte) (cs []lineCell, pens []string, erase, ok bool) {
+	if bytes.HasSuffix(line, []byte(ansi.EraseLineRight)) {
+		line, erase = line[:len(line)-len(ansi.EraseLineRight)], true
 	}
-	var pen []byte
-	var state byte
-	for len(line) > 0 {
-		seq, width, n, st := ansi.DecodeSequence(line, state, nil)
-		state = st
+	cs = make([]lineCell, 0, len(line))
+	pens = []string{""}
+	pen := 0
+	for i := 0; i < len(line); {
+		c := line[i]
 		switch {
-		case n <= 0:
-			return nil, false, false
-		case seq[0] == 0x1b:
-			if len(seq) < 3 || seq[1] != '[' || seq[len(seq)-1] != 'm' {
-				return nil, false, false
+		case c >= 0x20 && c < 0x7f: // ASCII: a cell of one byte
+			cs = append(cs, lineCell{off: uint32(i), n: 1, pen: uint16(pen), w: 1})
+			i++
+		case c == 0x1b:
+			// Only SGR: ESC [ params m.
+			j := i + 2
+			if j > len(line) || line[i+1] != '[' {
+				return nil, nil, false, false
 			}
-			if p := seq[2 : len(seq)-1]; len(p) == 0 || string(p) == "0" {
-				pen = nil
+			for j < len(line) && (line[j] >= '0' && line[j] <= '9' || line[j] == ';') {
+				j++
+			}
+			if j >= len(line) || line[j] != 'm' {
+				return nil, nil, false, false
+			}
+			if p := line[i+2 : j]; len(p) == 0 || string(p) == "0" {
+				pen = 0
 			} else {
-				pen = append(pen[:len(pen):len(pen)], seq...)
+				pens = append(pens, pens[pen]+string(line[i:j+1]))
+				pen = len(pens) - 1
 			}
-		case seq[0] < 0x20 || seq[0] == 0x7f:
-			return nil, false, false
+			i = j + 1
+		case c < 0x20 || c == 0x7f:
+			return nil, nil, false, false
 		default:
-			cs = append(cs, lineCell{text: seq, pen: pen, w: width})
+			seq, width, n, _ := ansi.DecodeSequence(line[i:], ansi.NormalState, nil)
+			if n <= 0 || len(seq) == 0 || seq[0] < 0x80 {
+				return nil, nil, false, false
+			}
+			cs = append(cs, lineCell{off: uint32(i), n: uint16(n), pen: uint16(pen), w: uint8(width)})
+			i += n
 		}
-		line = line[n:]
 	}
 	// A line that leaves a pen on would colour what follows it, which a
 	// line sent in pieces would not: such lines go out whole.
-	return cs, eraseRight, len(pen) == 0
+	return cs, pens, erase, pen == 0 && len(pens) < 1<<16 && len(line) < 1<<32
 }
 
 // gapCells: unchanged cells between two changed runs shorter than this are
@@ -209,28 +245,32 @@ func lineCells(line []byte) (cs []lineCell, eraseRight bool, ok bool) {
 // the pen again, about as much).
 const gapCells = 12
 
-// diffLine writes what turns row i from old into line: the runs of changed
+// diffLine writes what turns row i from o into l: the runs of changed
 // cells, each at its column; from the first changed cell to the end when
 // the two lines do not have the same cells in the same columns. false: the
 // lines cannot be taken apart (the frame then goes out as it was written).
-func diffLine(out *bytes.Buffer, i int, old, line []byte) bool {
-	oc, oErase, ok1 := lineCells(old)
-	nc, nErase, ok2 := lineCells(line)
-	if !ok1 || !ok2 {
+func diffLine(out *bytes.Buffer, i int, o, l *termLine) bool {
+	if !o.ok || !l.ok {
 		return false
 	}
-	aligned := len(oc) == len(nc) && oErase == nErase
+	oc, nc := o.cells, l.cells
+	same := func(k int) bool {
+		a, b := oc[k], nc[k]
+		return a.w == b.w && o.pens[a.pen] == l.pens[b.pen] &&
+			bytes.Equal(o.line[a.off:a.off+uint32(a.n)], l.line[b.off:b.off+uint32(b.n)])
+	}
+	aligned := len(oc) == len(nc) && o.erase == l.erase
 	for k := 0; aligned && k < len(nc); k++ {
 		aligned = oc[k].w == nc[k].w
 	}
 	if !aligned {
 		p, col := 0, 0
-		for p < len(oc) && p < len(nc) && sameCell(oc[p], nc[p]) {
-			col += nc[p].w
+		for p < len(oc) && p < len(nc) && same(p) {
+			col += int(nc[p].w)
 			p++
 		}
-		writeCells(out, i, col, nc[p:])
-		if nErase {
+		writeCells(out, i, col, l, nc[p:])
+		if l.erase {
 			if p == len(nc) {
 				out.WriteString(ansi.CursorPosition(col+1, i+1))
 			}
@@ -240,48 +280,44 @@ func diffLine(out *bytes.Buffer, i int, old, line []byte) bool {
 	}
 	from, start, col, gap := -1, 0, 0, 0
 	for k := range nc {
-		if !sameCell(oc[k], nc[k]) {
+		if !same(k) {
 			if from < 0 {
 				from, start = k, col
 			}
 			gap = 0
 		} else if from >= 0 {
 			if gap++; gap >= gapCells {
-				writeCells(out, i, start, nc[from:k-gap+1])
+				writeCells(out, i, start, l, nc[from:k-gap+1])
 				from, gap = -1, 0
 			}
 		}
-		col += nc[k].w
+		col += int(nc[k].w)
 	}
 	if from >= 0 {
-		writeCells(out, i, start, nc[from:len(nc)-gap])
+		writeCells(out, i, start, l, nc[from:len(nc)-gap])
 	}
 	return true
 }
 
-func sameCell(a, b lineCell) bool {
-	return a.w == b.w && bytes.Equal(a.text, b.text) && bytes.Equal(a.pen, b.pen)
-}
-
-// writeCells writes cells at row i from column col (0-based), each with its
-// pen, and resets the pen after.
-func writeCells(out *bytes.Buffer, i, col int, cs []lineCell) {
+// writeCells writes cells of l at row i from column col (0-based), each
+// with its pen, and resets the pen after.
+func writeCells(out *bytes.Buffer, i, col int, l *termLine, cs []lineCell) {
 	if len(cs) == 0 {
 		return
 	}
 	out.WriteString(ansi.CursorPosition(col+1, i+1))
-	var pen []byte
+	pen := uint16(0)
 	for _, c := range cs {
-		if !bytes.Equal(c.pen, pen) {
-			if len(pen) > 0 {
+		if c.pen != pen && l.pens[c.pen] != l.pens[pen] {
+			if pen != 0 {
 				out.WriteString(ansi.ResetStyle)
 			}
-			out.Write(c.pen)
-			pen = c.pen
+			out.WriteString(l.pens[c.pen])
 		}
-		out.Write(c.text)
+		pen = c.pen
+		out.Write(l.line[c.off : c.off+uint32(c.n)])
 	}
-	if len(pen) > 0 {
+	if pen != 0 {
 		out.WriteString(ansi.ResetStyle)
 	}
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -305,5 +306,30 @@ func TestCellWriterSendsTheDigits(t *testing.T) {
 	cellwise.write(sent.Bytes())
 	if d := plain.diff(cellwise); d != "" {
 		t.Fatal(d)
+	}
+}
+
+// BenchmarkCellWriterIdleFrame: one idle second's frame at 200x50, eight
+// rows of two panes with a counter changed in each.
+func BenchmarkCellWriterIdleFrame(b *testing.B) {
+	border := "\x1b[38;5;59m│\x1b[0m"
+	pane := func(s string) string { return border + s + strings.Repeat(" ", 98-ansi.StringWidth(s)) + border }
+	frame := func(sec int) []string {
+		lines := make([]string, 50)
+		for i := range lines {
+			lines[i] = pane(fmt.Sprintf(" \x1b[38;5;195m[x] checklist line %d · erin 17:40\x1b[0m", i)) + pane(" \x1b[38;5;195m17:40:06  ·   checkou…#5002 erin checked\x1b[0m")
+		}
+		for i := 3; i < 11; i++ {
+			lines[i] = pane(fmt.Sprintf(" \x1b[38;5;195m14:%02d left · soak ends 20:34:35\x1b[0m", sec)) + pane(fmt.Sprintf(" \x1b[1;38;5;203m2 Eng Lead OVERDUE +2:14:%02d\x1b[0m", sec))
+		}
+		return lines
+	}
+	frames := [2][]byte{renderFrame(frame(1), frame(2), 200, false), renderFrame(frame(2), frame(1), 200, false)}
+	cw := &cellWriter{dst: io.Discard}
+	_, _ = cw.Write(renderFrame(nil, frame(1), 200, true))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		_, _ = cw.Write(frames[i%2])
 	}
 }
