@@ -227,7 +227,12 @@ func (m *Model) editText(header, initial string, done func(m *Model, text string
 	}
 	argv := append(strings.Fields(m.opts.Editor), f.Name())
 	msg := editorTextMsg{path: f.Name(), done: done}
-	return tea.ExecProcess(exec.Command(argv[0], argv[1:]...), func(err error) tea.Msg {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	// The editor gets the terminal itself: the program's output is a
+	// writer around it (cellWriter), which exec would hand on as a pipe.
+	// Only the local dashboard has an editor (Options.Editor).
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return tea.ExecProcess(cmd, func(err error) tea.Msg {
 		msg.err = err
 		return msg
 	})

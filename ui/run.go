@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"os"
 
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -29,6 +30,10 @@ func Run(ctx context.Context, st Reader, opts Options, ro RunOptions) error {
 		// A 1 s dashboard needs no 60 fps renderer; 20 fps keeps keys
 		// instant at a third of the idle cost (pitfalls B11).
 		tea.WithFPS(20),
+		// Only the cells that changed of a changed line go to the
+		// terminal (cellWriter): a ticking countdown in a wide row costs
+		// its digits, not the row.
+		tea.WithOutput(newCellWriter(os.Stdout)),
 	}
 	if ro.Mouse {
 		popts = append(popts, tea.WithMouseCellMotion())
