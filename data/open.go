@@ -500,7 +500,7 @@ func checkHeader(path string, f *os.File) (suspect bool, err error) {
 	if !bytes.HasPrefix(h[:n], sqliteHeader) {
 		return false, errors.New(notSQLiteMessage(path))
 	}
-	return suspectHeader(h[:n], fi.Size()) && !walAhead(path, fi.Size()), nil
+	return suspectHeader(h[:n], fi.Size()) && !walAhead(path), nil
 }
 
 // walAhead reports whether the database at path is in WAL mode with
@@ -523,7 +523,7 @@ func checkHeader(path string, f *os.File) (suspect bool, err error) {
 // closes a descriptor of the -shm, which drops any POSIX lock this process
 // holds on it (pitfalls D28): call it only while no Store of this process
 // has the file open (claimFile).
-func walAhead(path string, size int64) bool {
+func walAhead(path string) bool {
 	if fi, err := os.Stat(path + "-wal"); err != nil || fi.Size() == 0 {
 		return false
 	}
