@@ -532,18 +532,21 @@ func walAhead(path string) bool {
 		return false
 	}
 	defer f.Close()
-	var h [136]byte
-	if _, err := f.ReadAt(h[:], 0); err != nil {
-		return false
-	}
 	// WalIndexHdr (48 bytes, twice, in the machine's byte order): isInit at
-	// 12, mxFrame at 16; then WalCkptInfo: nBackfill at 96.
-	if !bytes.Equal(h[0:48], h[48:96]) || h[12] == 0 {
-		return false
+	// 12, mxFrame at 16; then WalCkptInfo: nBackfill at 96. The copies
+	// differ for the moment a commit rewrites them: read again.
+	var h [136]byte
+	for range 3 {
+		if _, err := f.ReadAt(h[:], 0); err != nil {
+			return false
+		}
+		if bytes.Equal(h[0:48], h[48:96]) && h[12] != 0 {
+			mxFrame := binary.NativeEndian.Uint32(h[16:20])
+			nBackfill := binary.NativeEndian.Uint32(h[96:100])
+			return mxFrame > nBackfill
+		}
 	}
-	mxFrame := binary.NativeEndian.Uint32(h[16:20])
-	nBackfill := binary.NativeEndian.Uint32(h[96:100])
-	return mxFrame > nBackfill
+	return false
 }
 
 // cause drops the operation and path that *fs.PathError repeats, since our
