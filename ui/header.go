@@ -38,6 +38,10 @@ type headerInfo struct {
 	NoCommander string // ref of a SEV1/SEV2 with no commander: "INC-1"
 	Deadline    string // the next deadline: "INC-1 Eng Lead in 12:30", "INC-1 postmortem in 18:55:38"
 	DeadlineAt  string // the same without the incident: "Eng Lead in 12:30", "postmortem in 18:55:38"
+	// DeadlineDue is the state of a due or overdue step alone ("OVERDUE
+	// +3:16:07", "DUE NOW"), "" otherwise: in the narrowest header the
+	// step's name gives way before its clock does.
+	DeadlineDue string
 }
 
 // headerCut is how much decoration a header rendering leaves out. Cuts are
@@ -45,7 +49,7 @@ type headerInfo struct {
 // safety flags (FREEZE, HOLD, NO COMMANDER, the worst incident, the next
 // deadline) or the clock.
 type headerCut struct {
-	switchHint, envStrategy, title, counts, others, version, tight, deadlineRef, stage, state, commanderRef, idOnly, holdShort, deploy, tighter, zone, flag, holdNoID, worstShort bool
+	switchHint, envStrategy, title, counts, others, version, tight, deadlineRef, stage, state, commanderRef, idOnly, holdShort, deploy, tighter, zone, flag, holdNoID, worstShort, deadlineDue bool
 }
 
 var headerCuts = []func(*headerCut){
@@ -69,6 +73,7 @@ var headerCuts = []func(*headerCut){
 	// A one-pane layout under 80 columns: the flags stay, their labels go.
 	func(c *headerCut) { c.holdNoID = true },
 	func(c *headerCut) { c.worstShort = true },
+	func(c *headerCut) { c.deadlineDue = true },
 }
 
 // headerTitle is the product name at the header's left, the first thing to
@@ -177,7 +182,9 @@ func (h headerInfo) middle(c headerCut) string {
 		}
 	}
 	if h.Deadline != "" {
-		if c.deadlineRef {
+		if c.deadlineDue && h.DeadlineDue != "" {
+			parts = append(parts, h.DeadlineDue)
+		} else if c.deadlineRef {
 			parts = append(parts, h.DeadlineAt)
 		} else {
 			parts = append(parts, h.Deadline)
@@ -240,7 +247,7 @@ func (m Model) headerInfoOf() headerInfo {
 			break
 		}
 	}
-	h.Deadline, h.DeadlineAt = nextDeadline(m.escalation.policy, incs, m.escalation.resolved, m.now)
+	h.Deadline, h.DeadlineAt, h.DeadlineDue = nextDeadline(m.escalation.policy, incs, m.escalation.resolved, m.now)
 	return h
 }
 
@@ -264,17 +271,22 @@ func worstIncident(incs []model.Incident) (model.Incident, bool) {
 // "INC-1 Eng Lead in 12:30" and without the incident ("Eng Lead in 12:30").
 // A resolved incident's postmortem meeting still to come takes its place
 // when it is sooner than every pending step and none is due or overdue:
-// "INC-1 postmortem in 18:55:38".
-func nextDeadline(p model.EscalationPolicy, incs, resolved []model.Incident, now time.Time) (string, string) {
-	ref, at, due, urgent := nextEscalation(p, incs, now)
+// "INC-1 postmortem in 18:55:38". dueNow is the state of a due or overdue
+// step alone ("OVERDUE +02:10"), else "".
+func nextDeadline(p model.EscalationPolicy, incs, resolved []model.Incident, now time.Time) (deadline, at, dueNow string) {
+	ref, role, when, due, urgent := nextEscalation(p, incs, now)
 	if meet, ok := nextMeeting(resolved, now); ok && !urgent && (ref == "" || meet.Meeting.At.Before(due)) {
 		at = "postmortem in " + model.FormatCountdown(model.Left(now, meet.Meeting.At))
-		return meet.Ref() + " " + at, at
+		return meet.Ref() + " " + at, at, ""
 	}
 	if ref == "" {
-		return "", ""
+		return "", "", ""
 	}
-	return ref + " " + at, at
+	if urgent {
+		dueNow = when
+	}
+	at = role + " " + when
+	return ref + " " + at, at, dueNow
 }
 
 // nextMeeting is the soonest postmortem meeting not started yet.
@@ -294,9 +306,9 @@ func nextMeeting(resolved []model.Incident, now time.Time) (model.Incident, bool
 }
 
 // nextEscalation is nextDeadline's escalation step: the incident's ref, the
-// step and when ("Eng Lead in 12:30"), its due time, and whether it is due
-// or overdue already; ref is "" when no step is pending.
-func nextEscalation(p model.EscalationPolicy, incs []model.Incident, now time.Time) (ref, at string, due time.Time, urgent bool) {
+// step's short role ("Eng Lead") and when ("in 12:30"), its due time, and
+// whether it is due or overdue already; ref is "" when no step is pending.
+func nextEscalation(p model.EscalationPolicy, incs []model.Incident, now time.Time) (ref, role, when string, due time.Time, urgent bool) {
 	var best model.StepStatus
 	var bestInc model.Incident
 	rank := func(s model.StepStatus) int {
@@ -325,9 +337,8 @@ func nextEscalation(p model.EscalationPolicy, incs []model.Incident, now time.Ti
 		}
 	}
 	if !found {
-		return "", "", time.Time{}, false
+		return "", "", "", time.Time{}, false
 	}
-	var when string
 	switch best.State {
 	case model.StepOverdue:
 		when = "OVERDUE +" + model.FormatCountdown(best.Overdue)
@@ -336,5 +347,5 @@ func nextEscalation(p model.EscalationPolicy, incs []model.Incident, now time.Ti
 	default:
 		when = "in " + model.FormatCountdown(best.Remaining)
 	}
-	return bestInc.Ref(), clean(best.Step.ShortRole()) + " " + when, best.Due, best.State != model.StepPending
+	return bestInc.Ref(), clean(best.Step.ShortRole()), when, best.Due, best.State != model.StepPending
 }

@@ -28,6 +28,8 @@ func TestHeaderLine(t *testing.T) {
 	held60 := held // the demo at 60 columns: a longer incident ref
 	held60.ID, held60.Worst, held60.NoCommander, held60.Clock = 5002, "SEV2 INC-2002", "INC-2002", "13:26:32"
 	held60.Hold, held60.Deadline, held60.DeadlineAt = "HOLD: INC-2002 SEV2 open", "INC-2002 Eng Lead in 03:53", "Eng Lead in 03:53"
+	overdue60 := held60 // the demo hours later: the SEV2's Eng Lead step long overdue
+	overdue60.Deadline, overdue60.DeadlineAt, overdue60.DeadlineDue = "INC-2002 Eng Lead OVERDUE +3:16:07", "Eng Lead OVERDUE +3:16:07", "OVERDUE +3:16:07"
 	meeting := full // the postmortem meeting comes before every escalation step
 	meeting.Deadline, meeting.DeadlineAt = "INC-2 postmortem in 18:55:38", "postmortem in 18:55:38"
 	afterAll := headerInfo{Clock: "09:29:20", Zone: "UTC", Loaded: true, Deadline: "INC-12 postmortem in 18:55:38", DeadlineAt: "postmortem in 18:55:38"}
@@ -51,6 +53,10 @@ func TestHeaderLine(t *testing.T) {
 			" FREEZE SEV1 INC-1 NO COMMANDER Eng Lead in 14:10  09:29:20"},
 		{"60 held: every flag and the deadline, their labels gone", held60, 60,
 			" HOLD FREEZE SEV2 NO COMMANDER Eng Lead in 03:53   13:26:32"},
+		{"60 overdue: the step's name goes before its clock's seconds", overdue60, 60,
+			" HOLD FREEZE SEV2 NO COMMANDER OVERDUE +3:16:07    13:26:32"},
+		{"80 overdue: the name stays while there is room", overdue60, 80,
+			" HOLD FREEZE SEV2 INC-2002 NO COMMANDER Eng Lead OVERDUE +3:16:07      13:26:32"},
 		{"80 quiet", quiet, 80,
 			" flightdeck  #5 web v9 Pre-Deployment │ no open incidents" + strings.Repeat(" ", 9) + " 09:29:20 UTC"},
 		{"200 meeting", meeting, 200,
@@ -139,7 +145,7 @@ func TestNextDeadlineMeeting(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, _ := nextDeadline(p, c.open, c.done, now)
+			got, _, _ := nextDeadline(p, c.open, c.done, now)
 			if got != c.want {
 				t.Errorf("nextDeadline = %q, want %q", got, c.want)
 			}
