@@ -340,11 +340,12 @@ func (st deployStatus) writeText(w io.Writer, now time.Time) {
 // jsonTime prints RFC 3339 UTC with milliseconds (as export does), or null.
 type jsonTime time.Time
 
+// jsonTimeLayout is RFC 3339 in UTC with milliseconds, as every --json
+// time is written.
+const jsonTimeLayout = "2006-01-02T15:04:05.000Z07:00"
+
 func (t jsonTime) MarshalJSON() ([]byte, error) {
-	if time.Time(t).IsZero() {
-		return []byte("null"), nil
-	}
-	return []byte(`"` + time.Time(t).UTC().Format("2006-01-02T15:04:05.000Z07:00") + `"`), nil
+	return appendJSONTime(make([]byte, 0, 26), t), nil
 }
 
 func writeJSON(w io.Writer, v any) error {

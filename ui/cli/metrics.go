@@ -57,7 +57,7 @@ func newMetricsCmd(a *app) *cobra.Command {
 				return cliError(err)
 			}
 			if asJSON {
-				return writeJSON(a.stdout, newMetricsJSON(m))
+				return writeMetricsJSON(a.stdout, newMetricsJSON(m))
 			}
 			if w.Service != "" && m.Deployments == 0 && m.ChangeFailRate.Den == 0 {
 				if all, err := s.Services(ctx); err == nil && !containsFold(all, w.Service) {
