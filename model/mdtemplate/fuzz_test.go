@@ -23,34 +23,8 @@ import (
 // and holds no control characters; and it is deterministic, deaf to a
 // byte-order mark and to CRLF line endings.
 func FuzzParse(f *testing.F) {
-	f.Add(BuiltinSource())
-	if seed, err := os.ReadFile("../../testdata/octoacme-seed.md"); err == nil {
-		f.Add(seed)
-	}
-	for _, s := range []string{
-		"",
-		"\ufeff",
-		"- [ ] one\n",
-		"# T\n- [ ] loose\n## A Checklist\n### S\n- [x] done already\n- plain guidance\n",
-		"## A\n- [ ] x\n## A\n- [ ] y\n",
-		"## A\n### S\n- [ ] Same\n- [ ] same\n",
-		"## A\n- [ ] p\n  - [ ] c\n    - [ ] g\n  - detail\n",
-		"## A\n- [ ] \\* &amp; &#x1b;[2J &#0; \u202e `co\\de` <b>x</b> [l](u) <http://x.y>\n",
-		"##\n- [ ] empty heading\n###\n- [ ] empty section\n",
-		"> - [ ] quoted\n\n```\n- [ ] fenced\n```\n    - [ ] indented code\n",
-		"1. [ ] ordered\n2. [x] list\n* [ ] star\n+ [ ] plus\n",
-		"<!-- - [ ] comment -->\n<div>\n- [ ] html\n</div>\n",
-		"## A\n- [ ] caf\xe9\n",
-		"## A\n- [ ] nul\x00\n",
-		"\xff\xfe#\x00",
-		"- [ ]\n- [x]\n- [ ]   \n",
-		"Setext phase\n------------\n- [ ] item\n",
-		"## Rollback\n### When to Rollback\n- a\n- b\n### Steps\n- [ ] undo\n",
-		"---\nname: x\n---\n# A\n- [ ] a\n# B\n### S\n- [ ] a\n",
-		"## A\n| a | b |\n|---|---|\n| 1 | |\n- [ ] p\n  - [ ] c\n<details><summary>s</summary>\n- [ ] hidden\n</details>\n",
-		"#### A\n- [ ] " + strings.Repeat("long ", 100) + "\n#### B\n- [ ] " + strings.Repeat("long ", 100) + "x\n",
-	} {
-		f.Add([]byte(s))
+	for _, s := range parseSeeds() {
+		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		tpl, err := Parse("fuzz", src)
@@ -83,6 +57,41 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// parseSeeds are the inputs the Markdown fuzz targets start from: the
+// built-in template, the seed document and one of each construct.
+func parseSeeds() [][]byte {
+	seeds := [][]byte{BuiltinSource()}
+	if seed, err := os.ReadFile("../../testdata/octoacme-seed.md"); err == nil {
+		seeds = append(seeds, seed)
+	}
+	for _, s := range []string{
+		"",
+		"\ufeff",
+		"- [ ] one\n",
+		"# T\n- [ ] loose\n## A Checklist\n### S\n- [x] done already\n- plain guidance\n",
+		"## A\n- [ ] x\n## A\n- [ ] y\n",
+		"## A\n### S\n- [ ] Same\n- [ ] same\n",
+		"## A\n- [ ] p\n  - [ ] c\n    - [ ] g\n  - detail\n",
+		"## A\n- [ ] \\* &amp; &#x1b;[2J &#0; \u202e `co\\de` <b>x</b> [l](u) <http://x.y>\n",
+		"##\n- [ ] empty heading\n###\n- [ ] empty section\n",
+		"> - [ ] quoted\n\n```\n- [ ] fenced\n```\n    - [ ] indented code\n",
+		"1. [ ] ordered\n2. [x] list\n* [ ] star\n+ [ ] plus\n",
+		"<!-- - [ ] comment -->\n<div>\n- [ ] html\n</div>\n",
+		"## A\n- [ ] caf\xe9\n",
+		"## A\n- [ ] nul\x00\n",
+		"\xff\xfe#\x00",
+		"- [ ]\n- [x]\n- [ ]   \n",
+		"Setext phase\n------------\n- [ ] item\n",
+		"## Rollback\n### When to Rollback\n- a\n- b\n### Steps\n- [ ] undo\n",
+		"---\nname: x\n---\n# A\n- [ ] a\n# B\n### S\n- [ ] a\n",
+		"## A\n| a | b |\n|---|---|\n| 1 | |\n- [ ] p\n  - [ ] c\n<details><summary>s</summary>\n- [ ] hidden\n</details>\n",
+		"#### A\n- [ ] " + strings.Repeat("long ", 100) + "\n#### B\n- [ ] " + strings.Repeat("long ", 100) + "x\n",
+	} {
+		seeds = append(seeds, []byte(s))
+	}
+	return seeds
 }
 
 func checkParseError(t *testing.T, err error) {

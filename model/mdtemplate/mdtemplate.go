@@ -1,6 +1,7 @@
 // Package mdtemplate reads checklist templates written as Markdown task lists
-// (GFM `- [ ] item` lines under headings) with goldmark, and holds the
-// built-in OctoAcme template, embedded verbatim from the seed document.
+// (GFM `- [ ] item` lines under headings) with goldmark's CommonMark parser,
+// plus GFM's task boxes and tables (gfm.go), and holds the built-in OctoAcme
+// template, embedded verbatim from the seed document.
 //
 // Headings: a level-2 heading with items under it makes level-2 headings
 // phases ("Pre-Deployment Checklist" becomes the phase "Pre-Deployment") and
@@ -30,10 +31,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
-	extast "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 
@@ -59,11 +58,9 @@ func Builtin() model.Template {
 // BuiltinSource is the Markdown the built-in template is parsed from.
 func BuiltinSource() []byte { return append([]byte(nil), builtinSource...) }
 
-// md is the Markdown reader, built on first use: most flightdeck processes
-// (a CLI action, --help) never read a template.
-var md = sync.OnceValue(func() goldmark.Markdown {
-	return goldmark.New(goldmark.WithExtensions(extension.TaskList, extension.Table))
-})
+// md is the Markdown reader (newReader), built on first use: most
+// flightdeck processes (a CLI action, --help) never read a template.
+var md = sync.OnceValue(newReader)
 
 // Parse reads a Markdown checklist into a template named name. Every
 // error is an *Error naming the template; see checkSource for what is
@@ -94,7 +91,7 @@ type itemPos struct {
 
 // Inspect is Parse that also returns the warnings about what was read past.
 func Inspect(name string, src []byte) (model.Template, []Warning, error) {
-	t, w, err := parse(name, src)
+	t, w, err := parse(md(), name, src)
 	if err != nil {
 		if e, ok := err.(*Error); ok {
 			return model.Template{}, nil, e.In(fmt.Sprintf("template %q", name))
@@ -157,7 +154,7 @@ func headingPlan(doc ast.Node) int {
 func listHasTask(n ast.Node) bool {
 	found := false
 	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
-		if _, ok := c.(*extast.TaskCheckBox); ok && entering {
+		if _, ok := c.(*taskBox); ok && entering {
 			found = true
 			return ast.WalkStop, nil
 		}
@@ -166,7 +163,7 @@ func listHasTask(n ast.Node) bool {
 	return found
 }
 
-func parse(name string, src []byte) (model.Template, []Warning, error) {
+func parse(reader parser.Parser, name string, src []byte) (model.Template, []Warning, error) {
 	if err := checkSource(src); err != nil {
 		return model.Template{}, nil, err
 	}
@@ -183,7 +180,7 @@ func parse(name string, src []byte) (model.Template, []Warning, error) {
 		return model.Template{}, nil, err
 	}
 	src = blankFrontMatter(src)
-	doc := md().Parser().Parse(text.NewReader(src))
+	doc := reader.Parse(text.NewReader(src))
 	phaseLevel := headingPlan(doc)
 	t := model.Template{Name: name}
 	var warnings []Warning
@@ -274,7 +271,7 @@ func parse(name string, src []byte) (model.Template, []Warning, error) {
 			if len(guidance) > 0 {
 				p.Guidance = append(p.Guidance, model.Guidance{Phase: p.Name, Title: section, Lines: guidance})
 			}
-		case *extast.Table:
+		case *tableNode: // a table; its rows and cells are inside it
 			p := ensurePhase()
 			var lines []string
 			for r := n.FirstChild(); r != nil; r = r.NextSibling() {
@@ -447,7 +444,7 @@ func listItem(li ast.Node, src []byte) (string, bool, int) {
 	}
 	isTask := false
 	if c := first.FirstChild(); c != nil {
-		if _, ok := c.(*extast.TaskCheckBox); ok {
+		if _, ok := c.(*taskBox); ok {
 			isTask = true
 		}
 	}
@@ -510,10 +507,17 @@ func inlineText(n ast.Node, src []byte) string {
 		case *ast.String:
 			b.Write(c.Value)
 		case *ast.CodeSpan:
+			cell := inTableCell(c)
 			for t := c.FirstChild(); t != nil; t = t.NextSibling() {
 				switch t := t.(type) {
 				case *ast.Text:
-					b.Write(t.Segment.Value(src))
+					v := t.Segment.Value(src)
+					if cell {
+						// GFM: "\|" is a pipe even in code, which keeps
+						// backslash escapes otherwise.
+						v = bytes.ReplaceAll(v, []byte(`\|`), []byte("|"))
+					}
+					b.Write(v)
 				case *ast.String:
 					b.Write(t.Value)
 				}
