@@ -166,6 +166,110 @@ func fdWriters(c *config, t *target, round int) (writersResult, error) {
 	return res, nil
 }
 
+// fdBatchWriters is fdWriters with each writer one `flightdeck batch`
+// process (the whole binary, start-up included) given its n actions as
+// lines on stdin: one open database per process, as each sqlite3 reference
+// process keeps one connection. A note action prints one line when it has
+// committed, so an action's time is the gap since the process's previous
+// line (the first: since the start). Refusals are counted from stderr.
+func fdBatchWriters(c *config, t *target, round int) (writersResult, error) {
+	var res writersResult
+	n := c.writerActions()
+	type proc struct {
+		name       string
+		cmd        *exec.Cmd
+		out, errs  io.ReadCloser
+		ok, failed int
+		firstFail  string
+	}
+	ps := make([]*proc, writerProcs)
+	for k := range ps {
+		p := &proc{name: fmt.Sprintf("b%dp%d", round, k)}
+		var in strings.Builder
+		for i := range n {
+			fmt.Fprintf(&in, "check %d --deploy %d --note %s-%d\n", t.items[k+1], t.deploy, p.name, i)
+		}
+		p.cmd = exec.Command(c.fd, "--db", t.db, "--as", p.name, "batch", "--keep-going", "-")
+		p.cmd.Stdin = strings.NewReader(in.String())
+		var err error
+		if p.out, err = p.cmd.StdoutPipe(); err != nil {
+			return res, err
+		}
+		if p.errs, err = p.cmd.StderrPipe(); err != nil {
+			return res, err
+		}
+		ps[k] = p
+	}
+	limit := c.writersLimit()
+	began := time.Now()
+	for _, p := range ps {
+		if err := p.cmd.Start(); err != nil {
+			return res, err
+		}
+	}
+	timer := time.AfterFunc(limit, func() {
+		for _, p := range ps {
+			_ = p.cmd.Process.Kill() // our own child
+		}
+	})
+	defer timer.Stop()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, p := range ps {
+		wg.Go(func() {
+			sc := bufio.NewScanner(p.errs)
+			for sc.Scan() {
+				if line := sc.Text(); strings.HasPrefix(line, "flightdeck: line ") {
+					mu.Lock()
+					p.failed++
+					if p.firstFail == "" {
+						p.firstFail = line
+					}
+					mu.Unlock()
+				}
+			}
+		})
+		wg.Go(func() {
+			sc := bufio.NewScanner(p.out)
+			last := began
+			for sc.Scan() {
+				if !strings.Contains(sc.Text(), " note: ") {
+					continue
+				}
+				now := time.Now()
+				mu.Lock()
+				res.slowestMS = max(res.slowestMS, float64(now.Sub(last))/1e6)
+				res.done++
+				p.ok++
+				mu.Unlock()
+				last = now
+			}
+			_ = p.cmd.Wait()
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(began)
+	res.capped = elapsed >= limit
+	if res.done == 0 {
+		return res, fmt.Errorf("no batch writer finished an action: %s", ps[0].firstFail)
+	}
+	res.perSec = float64(res.done) / elapsed.Seconds()
+	held, err := notesBy(c, t, fmt.Sprintf("b%dp%%", round))
+	if err != nil {
+		return res, err
+	}
+	for _, p := range ps {
+		res.refused += p.failed
+		if res.firstRefusal == "" && p.firstFail != "" {
+			res.firstRefusal = p.name + ": " + p.firstFail
+		}
+		if held[p.name] < p.ok {
+			res.lost += p.ok - held[p.name]
+		}
+	}
+	return res, nil
+}
+
 // notesBy counts the note events per actor whose name is like pattern.
 func notesBy(c *config, t *target, pattern string) (map[string]int, error) {
 	q := fmt.Sprintf("SELECT actor, count(*) FROM events WHERE kind = 'check.note' AND actor LIKE '%s' GROUP BY actor", pattern)
@@ -278,16 +382,40 @@ func measureWriters(c *config) ([]*row, error) {
 	}
 	var rows []*row
 	for _, engine := range []string{"SQLite", "PostgreSQL"} {
+		for _, mode := range []writerMode{
+			{"each action one CLI call (cli.Run: open, act, close)", fdWriters},
+			{"each process one `flightdeck batch` of its actions", fdBatchWriters},
+		} {
+			r, err := measureWritersMode(c, engine, mode, rounds)
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows, r...)
+		}
+	}
+	return rows, nil
+}
+
+// writerMode is how the eight flightdeck writers run their actions.
+type writerMode struct {
+	name string
+	run  func(c *config, t *target, round int) (writersResult, error)
+}
+
+func measureWritersMode(c *config, engine string, mode writerMode, rounds int) ([]*row, error) {
+	var rows []*row
+	{
 		ref := "sqlite3"
 		if engine == "PostgreSQL" {
 			ref = "psql"
 		}
-		tput := newRow(fmt.Sprintf("%d processes × %d actions: throughput", writerProcs, c.writerActions()), engine, ref, "writes/s",
+		what := fmt.Sprintf("%d processes × %d actions, %s", writerProcs, c.writerActions(), mode.name)
+		tput := newRow(what+": throughput", engine, ref, "writes/s",
 			bar{barRatio, 0.5}, bar{barFlat, flatLimit})
 		tput.higher = true
-		slow := newRow(fmt.Sprintf("%d processes × %d actions: slowest action", writerProcs, c.writerActions()), engine, ref, "ms",
+		slow := newRow(what+": slowest action", engine, ref, "ms",
 			bar{barAbs, 250})
-		bad := newRow(fmt.Sprintf("%d processes × %d actions: refused or lost", writerProcs, c.writerActions()), engine, "", "actions",
+		bad := newRow(what+": refused or lost", engine, "", "actions",
 			bar{barAbs, 0})
 		bad.worst = true
 		for round := range rounds {
@@ -299,12 +427,12 @@ func measureWriters(c *config) ([]*row, error) {
 				var rw, rs float64
 				var err error
 				if round%2 == 0 {
-					if fw, err = fdWriters(c, t, round); err == nil {
+					if fw, err = mode.run(c, t, round); err == nil {
 						rw, rs, err = refWriters(c, t)
 					}
 				} else {
 					if rw, rs, err = refWriters(c, t); err == nil {
-						fw, err = fdWriters(c, t, round)
+						fw, err = mode.run(c, t, round)
 					}
 				}
 				if err != nil {
@@ -314,8 +442,8 @@ func measureWriters(c *config) ([]*row, error) {
 				if fw.capped {
 					capped = fmt.Sprintf(" (stopped at %s: %d of %d actions done)", c.writersLimit(), fw.done+fw.refused, writerProcs*c.writerActions())
 				}
-				detail("%s %s round %d: flightdeck %.0f writes/s, slowest %.0f ms, %d refused, %d lost%s; %s %.0f writes/s, slowest %.0f ms",
-					engine, t.label(c), round+1, fw.perSec, fw.slowestMS, fw.refused, fw.lost, capped, ref, rw, rs)
+				detail("%s %s %s round %d: flightdeck %.0f writes/s, slowest %.0f ms, %d refused, %d lost%s; %s %.0f writes/s, slowest %.0f ms",
+					engine, t.label(c), mode.name, round+1, fw.perSec, fw.slowestMS, fw.refused, fw.lost, capped, ref, rw, rs)
 				if fw.firstRefusal != "" {
 					detail("first refusal: %s", fw.firstRefusal)
 				}

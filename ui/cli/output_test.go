@@ -21,6 +21,7 @@ var jsonExempt = map[string]string{
 	"demo":            "opens the dashboard on a demo database",
 	"notify":          "a delivery log (--once, --watch) or test report; failures are the exit code",
 	"version":         "stream G gives it --json",
+	"batch":           "prints what its lines print: give --json on a line",
 }
 
 // TestEveryPrintingCommandHasJSON walks the command tree: every runnable

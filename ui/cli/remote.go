@@ -123,6 +123,7 @@ var remoteCommands = map[string]remotePolicy{
 	"demo":           refused("it creates a database on the server"),
 	"migrate":        refused("it opens databases the server names by path or address; run it where both are reachable"),
 	"serve":          refused("it starts another server"),
+	"batch":          refused("every command over SSH already runs on the server's open database: send the lines as commands, or run batch on the server"),
 	"notify":         refused("it runs the server's notification senders; the server already delivers notifications when its config has senders"),
 	"config":         refused("it reads the server's configuration file"),
 	"config check":   refused("it reads the server's configuration file"),

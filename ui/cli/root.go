@@ -72,6 +72,12 @@ type app struct {
 	// refused, - (stdin) is fine.
 	noLocalFiles bool
 
+	// batch is set for a line of flightdeck batch, parent being the batch's
+	// own app: the store, the global flags and the configuration are the
+	// batch's (batch.go).
+	batch  *batchRun
+	parent *app
+
 	configFlag string
 	cfgMu      sync.Mutex        // SSH sessions may ask at once
 	cfg        *config.Effective // loaded once by config()
@@ -145,6 +151,16 @@ func (a *app) openWith(ctx context.Context, reading bool) (*data.Store, error) {
 	if a.store != nil {
 		return a.store, nil
 	}
+	if a.parent != nil {
+		// A batch line: the batch's one store, opened by its first line
+		// that needs it, as that command would open it alone.
+		st, err := a.parent.openWith(ctx, reading)
+		if err != nil {
+			return nil, err
+		}
+		a.store = st
+		return st, nil
+	}
 	cfg, err := a.config()
 	if err != nil {
 		return nil, err
@@ -181,7 +197,7 @@ func (a *app) clock() time.Time { return a.now().Round(0) }
 func (a *app) debugging() bool { return a.debug || strings.TrimSpace(os.Getenv("DEBUG")) != "" }
 
 func (a *app) close() {
-	if a.store != nil && a.remote == nil { // the server's store outlives a remote command
+	if a.store != nil && a.remote == nil && a.batch == nil { // the server's (or the batch's) store outlives the command
 		_ = a.store.Close()
 		a.store = nil
 	}
@@ -206,6 +222,7 @@ func topCommands() []topCommand {
 		{"metrics", newMetricsCmd}, {"history", newHistoryCmd}, {"demo", newDemoCmd},
 		{"template", newTemplateCmd},
 		{"import", newImportCmd},
+		{"batch", newBatchCmd},
 	}
 }
 
@@ -250,6 +267,16 @@ func newRootCmdFor(a *app, only string) *cobra.Command {
 	f.BoolVar(&a.mouse, "mouse", false, "capture the mouse (off by default so you can select and copy text)")
 	pf.BoolVar(&a.readOnly, "read-only", false, "open the database read-only: the dashboard disables every action (for a shared screen), commands that write refuse")
 	f.BoolVar(&a.debug, "debug", false, "write a debug log to flightdeck-debug.log in the current directory")
+	if p := a.parent; p != nil {
+		// A batch line starts from the batch's flags; its own --as wins.
+		a.dbFlag, a.as, a.configFlag, a.readOnly = p.dbFlag, p.as, p.configFlag, p.readOnly
+		root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+			if err := a.checkBatch(cmd); err != nil {
+				return err
+			}
+			return a.checkActor()
+		}
+	}
 
 	for _, c := range topCommands() {
 		if only == "" || only == c.name {
@@ -304,7 +331,11 @@ func (a *app) execute(ctx context.Context, args []string) int {
 		return exitOK
 	}
 	// Cobra's own errors quote flags and commands as typed.
-	fmt.Fprintf(stderr, "flightdeck: %s\n", model.SanitizeLine(oneLine(err.Error())))
+	where := ""
+	if a.batch != nil {
+		where = fmt.Sprintf("line %d: ", a.batch.line)
+	}
+	fmt.Fprintf(stderr, "flightdeck: %s%s\n", where, model.SanitizeLine(oneLine(err.Error())))
 	// Commands with their own exit codes (deploy wait: 124 on timeout); first,
 	// so text quoted in their message cannot look like a cobra usage error.
 	var ec exitCoder
