@@ -80,13 +80,18 @@ func currentHealth(ctx context.Context, q queryer, deploymentID int64) (model.He
 	if h.Has {
 		after = toMS(h.At)
 	}
-	if err := q.QueryRowContext(ctx, `SELECT min(at) FROM events WHERE deployment_id = ? AND kind = ? AND at > ?`,
-		deploymentID, string(model.EventProbeFailed), after).Scan(&since); err != nil {
+	if err := q.QueryRowContext(ctx, probeFailedSinceSQL, deploymentID, after).Scan(&since); err != nil {
 		return h, fmt.Errorf("read probe failures of deployment #%d: %w", deploymentID, err)
 	}
 	h.ProbeFailingSince = fromMS(since)
 	return h, nil
 }
+
+// probeFailedSinceSQL is the first probe failure of a deployment after a
+// time. The kind is written out, not a parameter: only then does the
+// partial index of probe failures (migration 12) answer it, instead of a
+// walk over every event of the deployment since (TestProbeFailedSinceUsesItsIndex).
+const probeFailedSinceSQL = `SELECT min(at) FROM events WHERE deployment_id = ? AND kind = '` + string(model.EventProbeFailed) + `' AND at > ?`
 
 // linkedIncidents is the unresolved incidents linked to the deployment.
 func linkedIncidents(ctx context.Context, q queryer, deploymentID int64) ([]model.Incident, error) {

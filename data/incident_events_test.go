@@ -227,6 +227,18 @@ func TestEventsPageUsesIndexes(t *testing.T) {
 	}
 }
 
+// TestProbeFailedSinceUsesItsIndex: the health line's question, asked on
+// every reload, reads probe failures only, not every event of the
+// deployment since its last health reading.
+func TestProbeFailedSinceUsesItsIndex(t *testing.T) {
+	sqliteOnly(t)
+	s := newStore(t)
+	plan := queryPlan(t, s.db, probeFailedSinceSQL, []any{1, 0})
+	if !strings.Contains(plan, "INDEX events_probe_failed (") {
+		t.Errorf("probeFailedSinceSQL does not use events_probe_failed:\n%s", plan)
+	}
+}
+
 func queryPlan(t *testing.T, db *sql.DB, q string, args []any) string {
 	t.Helper()
 	rows, err := db.Query("EXPLAIN QUERY PLAN "+q, args...)

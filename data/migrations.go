@@ -22,7 +22,7 @@ const applicationID = 0x464c444b
 
 // SchemaVersion is the newest schema this binary knows: the number of the
 // last embedded migration, stored in PRAGMA user_version.
-const SchemaVersion = 11
+const SchemaVersion = 12
 
 type migration struct {
 	version int
