@@ -195,6 +195,8 @@ var (
 // "(cleared_at IS NULL)" compare equal.
 func normPredicate(s string) string {
 	s = strings.Join(strings.Fields(strings.TrimSuffix(strings.TrimSpace(s), ";")), " ")
+	// PostgreSQL writes a text literal back with its type: 'probe.failed'::text.
+	s = strings.ReplaceAll(s, "'::text", "'")
 	for strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") {
 		s = strings.TrimSpace(s[1 : len(s)-1])
 	}
