@@ -91,7 +91,7 @@ func (s *Store) Backup(ctx context.Context, dest string) (err error) {
 
 // checkCopy runs quick_check on the finished copy, read-only.
 func checkCopy(ctx context.Context, path string) error {
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro")
+	db, err := sql.Open(sqliteDriverName, "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro")
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	_ "modernc.org/sqlite" // the SQLite driver; stmtcache.go registers the store's wrapper of it
 
 	"github.com/octoacme/flightdeck/model"
 )
@@ -225,7 +225,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if busy <= 0 {
 		busy = DefaultBusyTimeout
 	}
-	db, err := sql.Open("sqlite", dsn(abs, opt.ReadOnly, unsharable(abs, opt.ReadOnly), busy))
+	db, err := sql.Open(sqliteDriverName, dsn(abs, opt.ReadOnly, unsharable(abs, opt.ReadOnly), busy))
 	if err != nil {
 		cl.release(false)
 		return nil, fmt.Errorf("open %s: %w", abs, err)
