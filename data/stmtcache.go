@@ -167,7 +167,7 @@ func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 	return c.in.BeginTx(ctx, opts)
 }
 
-func (c *cachingConn) Ping(ctx context.Context) error          { return c.in.Ping(ctx) }
+func (c *cachingConn) Ping(ctx context.Context) error         { return c.in.Ping(ctx) }
 func (c *cachingConn) ResetSession(ctx context.Context) error { return c.in.ResetSession(ctx) }
 func (c *cachingConn) IsValid() bool                          { return c.in.IsValid() }
 
