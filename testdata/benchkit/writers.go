@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,7 +26,8 @@ func (c *config) writerActions() int { return 500 }
 // writerChild is one of the eight writers: as ui/cli's
 // TestConcurrentWriterProcesses does, it runs n `check ITEM --note` actions
 // through cli.Run (each opens the database, writes one transaction and
-// closes it), after "go" on stdin, and prints its slowest action.
+// closes it), after "go" on stdin, and prints its slowest action; on one
+// processor, as the flightdeck binary runs such a command (ui/procs).
 func writerChild(args []string) error {
 	fs := flag.NewFlagSet("writer", flag.ExitOnError)
 	db := fs.String("db", "", "database")
@@ -34,6 +36,11 @@ func writerChild(args []string) error {
 	name := fs.String("name", "", "actor and note prefix")
 	n := fs.Int("n", 500, "actions")
 	_ = fs.Parse(args)
+	// As the flightdeck binary runs a one-action command (ui/procs): on
+	// one processor, unless GOMAXPROCS says otherwise.
+	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
+		runtime.GOMAXPROCS(1)
+	}
 	fmt.Println("ready")
 	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
 	if err != nil || strings.TrimSpace(line) != "go" {

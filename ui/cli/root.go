@@ -229,6 +229,27 @@ func topCommands() []topCommand {
 // newRootCmd is the whole command tree.
 func newRootCmd(a *app) *cobra.Command { return newRootCmdFor(a, "") }
 
+// LongRunning, when set, is called as a command that keeps running starts:
+// the flightdeck binary runs its one-action commands on one processor
+// (ui/procs) and sets this to give the others the runtime's default back.
+var LongRunning func()
+
+// longRunning are the top-level commands that keep running or do bulk work
+// on their own goroutines: the dashboard (""), the SSH server, the demo
+// (a dashboard), the notification senders and a database copy.
+var longRunning = map[string]bool{"": true, "serve": true, "demo": true, "notify": true, "migrate": true}
+
+// keepsRunning calls LongRunning for the commands in longRunning.
+func keepsRunning(cmd *cobra.Command) {
+	if LongRunning == nil {
+		return
+	}
+	top, _, _ := strings.Cut(remoteKey(cmd), " ")
+	if longRunning[top] {
+		LongRunning()
+	}
+}
+
 // newRootCmdFor is the command tree with only the top-level command only
 // under the root, or the whole tree when only is "". Building all of it,
 // every flag of every command, was a tenth of what a one-action run costs
@@ -253,7 +274,10 @@ func newRootCmdFor(a *app, only string) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDashboard(cmd.Context(), a)
 		},
-		PersistentPreRunE: func(*cobra.Command, []string) error { return a.checkActor() },
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			keepsRunning(cmd)
+			return a.checkActor()
+		},
 	}
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
