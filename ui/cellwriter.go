@@ -240,11 +240,6 @@ func lineCells(line []byte) (cs []lineCell, pens []string, erase, ok bool) {
 	return cs, pens, erase, pen == 0 && len(pens) < 1<<16 && len(line) < 1<<32
 }
 
-// gapCells: unchanged cells between two changed runs shorter than this are
-// sent again rather than jumped over (a jump costs a cursor position and
-// the pen again, about as much).
-const gapCells = 12
-
 // diffLine writes what turns row i from o into l: the runs of changed
 // cells, each at its column; from the first changed cell to the end when
 // the two lines do not have the same cells in the same columns. false: the
@@ -278,25 +273,70 @@ func diffLine(out *bytes.Buffer, i int, o, l *termLine) bool {
 		}
 		return true
 	}
-	from, start, col, gap := -1, 0, 0, 0
-	for k := range nc {
-		if !same(k) {
-			if from < 0 {
-				from, start = k, col
-			}
-			gap = 0
-		} else if from >= 0 {
-			if gap++; gap >= gapCells {
-				writeCells(out, i, start, l, nc[from:k-gap+1])
-				from, gap = -1, 0
-			}
+	// The runs of changed cells, left to right. Between two runs the
+	// unchanged cells are either jumped over (a cursor position, the
+	// first run's pen reset and the next run's pen) or sent again: the
+	// run goes on across them when that is no more bytes, counted exactly.
+	from, start, to := -1, 0, 0
+	for k, col := 0, 0; k < len(nc); {
+		if same(k) {
+			col += int(nc[k].w)
+			k++
+			continue
 		}
-		col += int(nc[k].w)
+		at, atCol := k, col
+		for k < len(nc) && !same(k) {
+			col += int(nc[k].w)
+			k++
+		}
+		if from >= 0 {
+			if cellsLen(i, start, l, nc[from:k]) <= cellsLen(i, start, l, nc[from:to])+cellsLen(i, atCol, l, nc[at:k]) {
+				to = k
+				continue
+			}
+			writeCells(out, i, start, l, nc[from:to])
+		}
+		from, start, to = at, atCol, k
 	}
 	if from >= 0 {
-		writeCells(out, i, start, l, nc[from:len(nc)-gap])
+		writeCells(out, i, start, l, nc[from:to])
 	}
 	return true
+}
+
+// cellsLen is the number of bytes writeCells(out, i, col, l, cs) writes.
+func cellsLen(i, col int, l *termLine, cs []lineCell) int {
+	if len(cs) == 0 {
+		return 0
+	}
+	n := len(ansi.CursorHomePosition)
+	if i > 0 || col > 0 { // ansi.CursorPosition: ESC [ row ; col H
+		n = 4 + digits(i+1) + digits(col+1)
+	}
+	pen := uint16(0)
+	for _, c := range cs {
+		if c.pen != pen && l.pens[c.pen] != l.pens[pen] {
+			if pen != 0 {
+				n += len(ansi.ResetStyle)
+			}
+			n += len(l.pens[c.pen])
+		}
+		pen = c.pen
+		n += int(c.n)
+	}
+	if pen != 0 {
+		n += len(ansi.ResetStyle)
+	}
+	return n
+}
+
+// digits is the number of decimal digits of n > 0.
+func digits(n int) int {
+	d := 1
+	for ; n >= 10; n /= 10 {
+		d++
+	}
+	return d
 }
 
 // writeCells writes cells of l at row i from column col (0-based), each

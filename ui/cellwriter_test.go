@@ -333,3 +333,57 @@ func BenchmarkCellWriterIdleFrame(b *testing.B) {
 		_, _ = cw.Write(frames[i%2])
 	}
 }
+
+// cellsLen counts exactly what writeCells writes, for any run of any line
+// at any row and column (it decides whether a gap is jumped or sent).
+func TestCellsLenIsWhatWriteCellsWrites(t *testing.T) {
+	for seed := range uint64(200) {
+		r := rand.New(rand.NewPCG(seed, 7))
+		w := 10 + r.IntN(190)
+		l := (&termLine{line: []byte(randomLine(r, w))}).split()
+		if !l.ok || len(l.cells) == 0 {
+			continue
+		}
+		from := r.IntN(len(l.cells))
+		to := from + r.IntN(len(l.cells)-from+1)
+		row, col := r.IntN(60), r.IntN(w)
+		if seed%10 == 0 {
+			row, col = 0, 0 // the home position
+		}
+		var out bytes.Buffer
+		writeCells(&out, row, col, l, l.cells[from:to])
+		if got := cellsLen(row, col, l, l.cells[from:to]); got != out.Len() {
+			t.Fatalf("seed %d: cellsLen %d, writeCells wrote %d bytes (%q)", seed, got, out.Len(), out.String())
+		}
+	}
+}
+
+// Two counters a dozen cells apart in one pen (a header's overdue clock
+// and its wall clock, once a longer id pushed them apart) go out as one
+// run: sending the cells between again is fewer bytes than a second
+// cursor position and pen.
+func TestCellWriterBridgesAShortGap(t *testing.T) {
+	pen := "\x1b[38;5;195;48;5;232m"
+	line := func(over, clock string) string {
+		return pen + " HOLD SEV2 INC-20002 NO COMMANDER OVERDUE +27:" + over + "       03:35:" + clock + "\x1b[m"
+	}
+	a, b := []string{line("29", "13")}, []string{line("30", "14")}
+	var sent bytes.Buffer
+	cw := &cellWriter{dst: &sent}
+	for _, f := range [][]byte{renderFrame(nil, a, 80, true), renderFrame(a, b, 80, false)} {
+		sent.Reset()
+		if _, err := cw.Write(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := strings.Count(sent.String(), pen); n != 1 {
+		t.Errorf("the tick went out in %d runs (%q), want 1", n, sent.String())
+	}
+	plain, cellwise := newVT(80, 1), newVT(80, 1)
+	plain.write(renderFrame(nil, b, 80, true))
+	cellwise.write(renderFrame(nil, a, 80, true))
+	cellwise.write(sent.Bytes())
+	if d := plain.diff(cellwise); d != "" {
+		t.Fatal(d)
+	}
+}
