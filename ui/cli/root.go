@@ -229,15 +229,19 @@ func topCommands() []topCommand {
 // newRootCmd is the whole command tree.
 func newRootCmd(a *app) *cobra.Command { return newRootCmdFor(a, "") }
 
-// LongRunning, when set, is called as a command that keeps running starts:
+// LongRunning, when set, is called as a command in longRunning starts:
 // the flightdeck binary runs its one-action commands on one processor
 // (ui/procs) and sets this to give the others the runtime's default back.
 var LongRunning func()
 
-// longRunning are the top-level commands that keep running or do bulk work
-// on their own goroutines: the dashboard (""), the SSH server, the demo
-// (a dashboard), the notification senders and a database copy.
-var longRunning = map[string]bool{"": true, "serve": true, "demo": true, "notify": true, "migrate": true}
+// longRunning are the top-level commands that serve many at once or do
+// bulk work: the SSH server (a dashboard and commands per session), the
+// demo (it generates a year of history first), the notification senders
+// and a database copy. The dashboard is not one of them: it is an event
+// loop, one message at a time, and on one processor its goroutines (input,
+// frames, reloads) take turns on one thread instead of waking each other
+// across two (idle with timers running: a sixth less CPU).
+var longRunning = map[string]bool{"serve": true, "demo": true, "notify": true, "migrate": true}
 
 // keepsRunning calls LongRunning for the commands in longRunning.
 func keepsRunning(cmd *cobra.Command) {

@@ -1,5 +1,5 @@
-// Package procs runs a flightdeck command on one processor unless it is
-// one that keeps running.
+// Package procs runs a flightdeck command on one processor unless it
+// serves many at once or does bulk work.
 //
 // A command-line action is one goroutine's work from start to exit: parse,
 // open, one transaction, print. With the runtime's default of one P per
@@ -14,10 +14,11 @@
 //
 // It is set in package initialisation, before the other packages' init
 // starts threads of its own, and only in the flightdeck binary: main
-// imports this package; ui/cli and its tests do not. The commands that keep
-// running (the dashboard, serve, demo, notify, migrate) call Default and
-// get the runtime's default back. A GOMAXPROCS in the environment is the
-// user's choice and is left as it is.
+// imports this package; ui/cli and its tests do not. The dashboard, an
+// event loop, stays on one processor too (idle, a sixth less CPU); the
+// commands that serve many at once or do bulk work (serve, demo, notify,
+// migrate) call Default and get the runtime's default back. A GOMAXPROCS
+// in the environment is the user's choice and is left as it is.
 package procs
 
 import (
