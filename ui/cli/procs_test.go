@@ -8,10 +8,10 @@ import (
 	"testing"
 )
 
-// The flightdeck binary runs a one-action command and the dashboard on one
-// processor and gives the commands that serve many or do bulk work the
-// runtime's default back (ui/procs, main.go): LongRunning is called for
-// those, as the command starts, and for no other.
+// The flightdeck binary runs a one-action command on one processor and
+// gives the commands that keep running or do bulk work the runtime's
+// default back (ui/procs, main.go): LongRunning is called for those, as the
+// command starts, and for no other.
 func TestLongRunningCalledForTheCommandsThatKeepRunning(t *testing.T) {
 	calls := 0
 	LongRunning = func() { calls++ }
@@ -34,7 +34,7 @@ func TestLongRunningCalledForTheCommandsThatKeepRunning(t *testing.T) {
 			t.Errorf("%s: LongRunning called %d times, want %d (stderr %q)", strings.Join(tc.args, " "), calls, tc.want, errb.String())
 		}
 	}
-	// The others start a server or generate a year: look them up in the tree.
+	// The others start a terminal, a server or a long job: look them up in the tree.
 	root := newRootCmd(&app{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}})
 	for name := range longRunning {
 		cmd, _, err := root.Find(strings.Fields(name))
@@ -47,7 +47,7 @@ func TestLongRunningCalledForTheCommandsThatKeepRunning(t *testing.T) {
 			t.Errorf("%q: LongRunning called %d times, want 1", name, calls)
 		}
 	}
-	for _, name := range []string{"check", ""} { // "": the dashboard
+	for _, name := range []string{"check", "deploy", "incident", "batch", "history"} {
 		cmd, _, _ := root.Find(strings.Fields(name))
 		calls = 0
 		keepsRunning(cmd)
