@@ -6,14 +6,21 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
 // The measures on screen: each program runs in tmux as a person would see
 // it, and a capture says when a frame is there.
 
+// tmuxServers numbers the tmux servers a run starts: each measure gets a
+// socket of its own, so a new server never meets the previous measure's
+// while it is still going away (a control client that attached to the
+// dying one ended mid-measure: "tmux control client ended").
+var tmuxServers atomic.Int64
+
 func (c *config) tmux() (*tmuxCtl, error) {
-	return startTmux(fmt.Sprintf("fdbench-%d", os.Getpid()))
+	return startTmux(fmt.Sprintf("fdbench-%d-%d", os.Getpid(), tmuxServers.Add(1)))
 }
 
 func firstFrame(s string) bool { return strings.Contains(s, "Incident log") }
