@@ -258,7 +258,7 @@ func (s *Store) backupPostgres(ctx context.Context, abs string) (err error) {
 			}
 		}
 	}()
-	cp, err := Open(ctx, tmpPath, Options{})
+	cp, err := Open(ctx, tmpPath, Options{HandOn: true})
 	if err != nil {
 		return fmt.Errorf("back up to %s: %w", abs, err)
 	}

@@ -60,6 +60,11 @@ type Options struct {
 	// connection (often another process) holds before failing with a "busy"
 	// error that says nothing was changed. Zero means DefaultBusyTimeout.
 	BusyTimeout time.Duration
+	// HandOn is for a file that is handed on alone once this store has
+	// written it (a backup's copy): the last connection to close deletes
+	// the -wal and -shm, as SQLite does by default, instead of leaving them
+	// empty for the next process (see keepWAL).
+	HandOn bool
 }
 
 // Store is an open flightdeck database. It is safe for concurrent use.
@@ -225,7 +230,11 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if busy <= 0 {
 		busy = DefaultBusyTimeout
 	}
-	db, err := sql.Open(sqliteDriverName, dsn(abs, opt.ReadOnly, unsharable(abs, opt.ReadOnly), busy))
+	drv := sqliteDriverName
+	if opt.HandOn {
+		drv = sqliteHandOnDriverName
+	}
+	db, err := sql.Open(drv, dsn(abs, opt.ReadOnly, unsharable(abs, opt.ReadOnly), busy))
 	if err != nil {
 		cl.release(false)
 		return nil, fmt.Errorf("open %s: %w", abs, err)

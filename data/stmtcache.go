@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"strings"
 
 	sqlitedrv "modernc.org/sqlite"
 )
@@ -28,11 +29,17 @@ import (
 // snapshot and no lock between uses; SQLite re-compiles a kept statement
 // by itself when the schema changes under it.
 
-// sqliteDriverName is the driver every SQLite store opens.
-const sqliteDriverName = "flightdeck-sqlite"
+// sqliteDriverName is the driver every SQLite store opens;
+// sqliteHandOnDriverName the one for a file that is handed on alone once
+// it is written (a backup's copy, Options.HandOn): see keepWAL.
+const (
+	sqliteDriverName       = "flightdeck-sqlite"
+	sqliteHandOnDriverName = "flightdeck-sqlite-hand-on"
+)
 
 func init() {
-	sql.Register(sqliteDriverName, cachingDriver{&sqlitedrv.Driver{}})
+	sql.Register(sqliteDriverName, cachingDriver{d: &sqlitedrv.Driver{}, keepWAL: true})
+	sql.Register(sqliteHandOnDriverName, cachingDriver{d: &sqlitedrv.Driver{}})
 }
 
 // stmtsPerConn bounds each connection's kept statements; past it the one
@@ -41,12 +48,23 @@ func init() {
 // whatever a long-running dashboard meets.
 const stmtsPerConn = 256
 
-type cachingDriver struct{ d driver.Driver }
+type cachingDriver struct {
+	d driver.Driver
+	// keepWAL: a connection that may write leaves the -wal and -shm in
+	// place when it is the last to close (keepWAL).
+	keepWAL bool
+}
 
 func (c cachingDriver) Open(name string) (driver.Conn, error) {
 	conn, err := c.d.Open(name)
 	if err != nil {
 		return nil, err
+	}
+	if c.keepWAL && !strings.Contains(name, "mode=ro") {
+		if err := keepWAL(conn); err != nil {
+			_ = conn.Close()
+			return nil, err
+		}
 	}
 	return newCachingConn(conn)
 }
