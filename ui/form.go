@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -88,7 +87,7 @@ func (f deployForm) value(now time.Time, loc *time.Location) (model.NewDeploymen
 		CommitSHA:   strings.ToLower(strings.TrimSpace(f.inputs[3].Value())),
 		Strategy:    model.Strategies[f.strategy],
 	}
-	if n.CommitSHA != "" && !formCommit.MatchString(n.CommitSHA) {
+	if n.CommitSHA != "" && !isCommitHash(n.CommitSHA) {
 		return n, fmt.Errorf("commit %q is not a commit hash: give 4 to 64 hex digits, e.g. 3f2a9c1 (or leave it empty)", clean(n.CommitSHA))
 	}
 	if at := strings.TrimSpace(f.inputs[4].Value()); at != "" {
@@ -104,7 +103,20 @@ func (f deployForm) value(now time.Time, loc *time.Location) (model.NewDeploymen
 	return n.Normalize()
 }
 
-var formCommit = regexp.MustCompile(`^[0-9a-f]{4,64}$`)
+// isCommitHash reports whether s is 4 to 64 lower-case hex digits. A loop,
+// not a regular expression: one compiled in package initialisation was paid
+// by every flightdeck process, --help included.
+func isCommitHash(s string) bool {
+	if len(s) < 4 || len(s) > 64 {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 func (f *deployForm) focusField(i int) {
 	f.field = (i + len(formLabels)) % len(formLabels)
