@@ -108,7 +108,7 @@ func measureAction(c *config) ([]*row, error) {
 					if t.pg() {
 						return []string{c.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", t.db, "-c", tx}
 					}
-					return []string{c.sqlite3, t.db, sqlitePragmas + " " + tx}
+					return []string{c.sqlite3, t.refDB(), sqlitePragmas + " " + tx}
 				})
 			if err != nil {
 				return nil, err

@@ -34,11 +34,24 @@ type target struct {
 	engine string // "SQLite" or "PostgreSQL"
 	big    bool   // the 10× history (else 1×)
 	db     string // a working copy of the file, or the DSN
-	deploy int64  // the demo's canary, whose checklist the actions write to
+	// ref is the SQLite references' own copy of the file: each program
+	// meets the file as it leaves it (flightdeck keeps the -wal and -shm
+	// for the next process, sqlite3 deletes them), never as the other
+	// left it. Empty on PostgreSQL, where both use db.
+	ref    string
+	deploy int64 // the demo's canary, whose checklist the actions write to
 	items  []int64
 }
 
 func (t *target) pg() bool { return t.engine == "PostgreSQL" }
+
+// refDB is where the reference (sqlite3, psql) writes.
+func (t *target) refDB() string {
+	if t.ref != "" {
+		return t.ref
+	}
+	return t.db
+}
 
 func (t *target) label(c *config) string {
 	if t.big {
@@ -105,6 +118,10 @@ func runAll(args []string) error {
 			t.db = filepath.Join(c.work, fmt.Sprintf("work-%s-%s.db", strings.ToLower(d.engine), strings.TrimSuffix(t.label(c), "×")+"x"))
 			step("copying %s to %s", d.src, t.db)
 			if err := copyFile(d.src, t.db); err != nil {
+				return err
+			}
+			t.ref = strings.TrimSuffix(t.db, ".db") + "-ref.db"
+			if err := copyFile(d.src, t.ref); err != nil {
 				return err
 			}
 		}

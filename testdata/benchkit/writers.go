@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"runtime"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/octoacme/flightdeck/ui/cli"
+	sqlitedrv "modernc.org/sqlite"
 )
 
 const writerProcs = 8
@@ -35,6 +38,7 @@ func writerChild(args []string) error {
 	item := fs.String("item", "", "checklist item")
 	name := fs.String("name", "", "actor and note prefix")
 	n := fs.Int("n", 500, "actions")
+	raw := fs.Bool("raw", false, "each action a new connection of the SQLite driver alone, no flightdeck code (the floor of one call)")
 	_ = fs.Parse(args)
 	// As the flightdeck binary runs a one-action command (ui/procs): on
 	// one processor, unless GOMAXPROCS says otherwise.
@@ -49,6 +53,23 @@ func writerChild(args []string) error {
 	ctx := context.Background()
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
+	if *raw {
+		deployID, _ := strconv.ParseInt(*deploy, 10, 64)
+		itemID, _ := strconv.ParseInt(*item, 10, 64)
+		t := &target{engine: "SQLite", deploy: deployID}
+		for i := range *n {
+			began := time.Now()
+			err := rawNote(ctx, *db, noteTx(t, itemID, *name, fmt.Sprintf("%s-%d", *name, i)))
+			took := time.Since(began)
+			if err != nil {
+				fmt.Fprintf(out, "fail 1 %s\n", strings.Join(strings.Fields(err.Error()), " "))
+			} else {
+				fmt.Fprintf(out, "ok %d\n", took.Microseconds())
+			}
+			out.Flush()
+		}
+		return nil
+	}
 	for i := range *n {
 		var errb bytes.Buffer
 		a := []string{"--db", *db, "--as", *name, "check", *item, "--deploy", *deploy, "--note", fmt.Sprintf("%s-%d", *name, i)}
@@ -67,6 +88,43 @@ func writerChild(args []string) error {
 	return nil
 }
 
+// rawDSN is the name data/open.go gives a read-write SQLite connection:
+// the same pragmas, set as the connection opens.
+func rawDSN(path string) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_busy_timeout=10000&_synchronous=FULL&_foreign_keys=1&_pragma=journal_size_limit(67108864)&_txlock=immediate&_time_format=sqlite&mode=rw"
+}
+
+// rawNote is one action with no flightdeck code: a new connection of the
+// SQLite driver through database/sql, with flightdeck's pragmas and its
+// kept -wal (data/keepwal.go), running the transaction the sqlite3
+// reference runs, then closed. It is the floor under one CLI call: what
+// opening, committing and closing cost in SQLite compiled to Go.
+func rawNote(ctx context.Context, path, tx string) error {
+	db, err := sql.Open("sqlite", rawDSN(path))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := conn.Raw(func(dc any) error {
+		fc, ok := dc.(sqlitedrv.FileControl)
+		if !ok {
+			return errors.New("the driver's connection has no file control")
+		}
+		_, err := fc.FileControlPersistWAL("main", 1)
+		return err
+	}); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, tx)
+	return err
+}
+
 // writersResult is one run of the eight writers.
 type writersResult struct {
 	perSec, slowestMS float64
@@ -81,6 +139,15 @@ type writersResult struct {
 // counts each writer's notes in the database against its acknowledged
 // actions.
 func fdWriters(c *config, t *target, round int) (writersResult, error) {
+	return writers(c, t, round, false)
+}
+
+// rawWriters is fdWriters with each action rawNote: the driver alone.
+func rawWriters(c *config, t *target, round int) (writersResult, error) {
+	return writers(c, t, round, true)
+}
+
+func writers(c *config, t *target, round int, raw bool) (writersResult, error) {
 	var res writersResult
 	n := c.writerActions()
 	type proc struct {
@@ -94,8 +161,11 @@ func fdWriters(c *config, t *target, round int) (writersResult, error) {
 	ps := make([]*proc, writerProcs)
 	for k := range ps {
 		p := &proc{name: fmt.Sprintf("w%dp%d", round, k)}
+		if raw {
+			p.name = fmt.Sprintf("r%dp%d", round, k)
+		}
 		p.cmd = exec.Command(c.self, "writer", "-db", t.db, "-deploy", strconv.FormatInt(t.deploy, 10),
-			"-item", strconv.FormatInt(t.items[k+1], 10), "-name", p.name, "-n", strconv.Itoa(n))
+			"-item", strconv.FormatInt(t.items[k+1], 10), "-name", p.name, "-n", strconv.Itoa(n), "-raw="+strconv.FormatBool(raw))
 		p.cmd.Stderr = &p.errb
 		var err error
 		if p.stdin, err = p.cmd.StdinPipe(); err != nil {
@@ -161,7 +231,7 @@ func fdWriters(c *config, t *target, round int) (writersResult, error) {
 	// Over the whole run: a writer that stalls until the time limit
 	// counts against the throughput.
 	res.perSec = float64(res.done) / elapsed.Seconds()
-	held, err := notesBy(c, t, fmt.Sprintf("w%dp%%", round))
+	held, err := notesBy(c, t, fmt.Sprintf("%s%dp%%", map[bool]string{false: "w", true: "r"}[raw], round))
 	if err != nil {
 		return res, err
 	}
@@ -284,7 +354,9 @@ func notesBy(c *config, t *target, pattern string) (map[string]int, error) {
 	if t.pg() {
 		cmd = exec.Command(c.psql, "-X", "-q", "-A", "-t", "-F", "|", "-d", t.db, "-c", q)
 	} else {
-		cmd = exec.Command(c.sqlite3, t.db, q)
+		// As flightdeck's own connections do: the -wal and -shm stay
+		// for the next round (its output line "1" has no "|").
+		cmd = exec.Command(c.sqlite3, t.db, ".filectrl persist_wal 1", q)
 	}
 	out, err := cmd.Output()
 	if err != nil {
@@ -333,7 +405,7 @@ func refWriters(c *config, t *target) (float64, float64, error) {
 		if t.pg() {
 			cmds[k] = exec.Command(c.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", t.db)
 		} else {
-			cmds[k] = exec.Command(c.sqlite3, t.db)
+			cmds[k] = exec.Command(c.sqlite3, t.refDB())
 		}
 		cmds[k].Stdin = strings.NewReader(in.String())
 		cmds[k].Stdout, cmds[k].Stderr = &outs[k], &errs[k]
@@ -390,9 +462,13 @@ func measureWriters(c *config) ([]*row, error) {
 	var rows []*row
 	for _, engine := range []string{"SQLite", "PostgreSQL"} {
 		for _, mode := range []writerMode{
-			{"each action one CLI call (cli.Run: open, act, close)", fdWriters},
-			{"each process one `flightdeck batch` of its actions", fdBatchWriters},
+			{name: "each action one CLI call (cli.Run: open, act, close)", run: fdWriters},
+			{name: "each action a new connection of the SQLite driver alone (no flightdeck code: the floor under one CLI call)", run: rawWriters, floor: true},
+			{name: "each process one `flightdeck batch` of its actions", run: fdBatchWriters},
 		} {
+			if mode.floor && engine != "SQLite" {
+				continue
+			}
 			r, err := measureWritersMode(c, engine, mode, rounds)
 			if err != nil {
 				return nil, err
@@ -407,6 +483,9 @@ func measureWriters(c *config) ([]*row, error) {
 type writerMode struct {
 	name string
 	run  func(c *config, t *target, round int) (writersResult, error)
+	// floor: context for the rows above it, not flightdeck, so no bar
+	// but none refused or lost.
+	floor bool
 }
 
 func measureWritersMode(c *config, engine string, mode writerMode, rounds int) ([]*row, error) {
@@ -422,6 +501,11 @@ func measureWritersMode(c *config, engine string, mode writerMode, rounds int) (
 		tput.higher = true
 		slow := newRow(what+": slowest action", engine, ref, "ms",
 			bar{barAbs, 250})
+		if mode.floor {
+			tput = newRow(what+": throughput", engine, ref, "writes/s")
+			tput.higher = true
+			slow = newRow(what+": slowest action", engine, ref, "ms")
+		}
 		bad := newRow(what+": refused or lost", engine, "", "actions",
 			bar{barAbs, 0})
 		bad.worst = true
