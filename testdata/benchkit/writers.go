@@ -57,9 +57,12 @@ func writerChild(args []string) error {
 		deployID, _ := strconv.ParseInt(*deploy, 10, 64)
 		itemID, _ := strconv.ParseInt(*item, 10, 64)
 		t := &target{engine: "SQLite", deploy: deployID}
+		if strings.HasPrefix(*db, "postgres") {
+			t.engine = "PostgreSQL"
+		}
 		for i := range *n {
 			began := time.Now()
-			err := rawNote(ctx, *db, noteTx(t, itemID, *name, fmt.Sprintf("%s-%d", *name, i)))
+			err := rawNote(ctx, t, *db, noteTx(t, itemID, *name, fmt.Sprintf("%s-%d", *name, i)))
 			took := time.Since(began)
 			if err != nil {
 				fmt.Fprintf(out, "fail 1 %s\n", strings.Join(strings.Fields(err.Error()), " "))
@@ -96,12 +99,17 @@ func rawDSN(path string) string {
 }
 
 // rawNote is one action with no flightdeck code: a new connection of the
-// SQLite driver through database/sql, with flightdeck's pragmas and its
-// kept -wal (data/keepwal.go), running the transaction the sqlite3
-// reference runs, then closed. It is the floor under one CLI call: what
-// opening, committing and closing cost in SQLite compiled to Go.
-func rawNote(ctx context.Context, path, tx string) error {
-	db, err := sql.Open("sqlite", rawDSN(path))
+// driver through database/sql, running the transaction the reference runs,
+// then closed. On SQLite the connection has flightdeck's pragmas and its
+// kept -wal (data/keepwal.go); on PostgreSQL it is pgx's, with its login.
+// It is the floor under one CLI call: what opening, committing and closing
+// cost with the drivers flightdeck uses.
+func rawNote(ctx context.Context, t *target, path, tx string) error {
+	name, dsn := "sqlite", rawDSN(path)
+	if t.pg() {
+		name, dsn = "pgx", path
+	}
+	db, err := sql.Open(name, dsn)
 	if err != nil {
 		return err
 	}
@@ -111,6 +119,10 @@ func rawNote(ctx context.Context, path, tx string) error {
 		return err
 	}
 	defer conn.Close()
+	if t.pg() {
+		_, err = conn.ExecContext(ctx, tx)
+		return err
+	}
 	if err := conn.Raw(func(dc any) error {
 		fc, ok := dc.(sqlitedrv.FileControl)
 		if !ok {
@@ -463,12 +475,9 @@ func measureWriters(c *config) ([]*row, error) {
 	for _, engine := range []string{"SQLite", "PostgreSQL"} {
 		for _, mode := range []writerMode{
 			{name: "each action one CLI call (cli.Run: open, act, close)", run: fdWriters},
-			{name: "each action a new connection of the SQLite driver alone (no flightdeck code: the floor under one CLI call)", run: rawWriters, floor: true},
+			{name: "each action a new connection of the driver alone (no flightdeck code: the floor under one CLI call)", run: rawWriters, floor: true},
 			{name: "each process one `flightdeck batch` of its actions", run: fdBatchWriters},
 		} {
-			if mode.floor && engine != "SQLite" {
-				continue
-			}
 			r, err := measureWritersMode(c, engine, mode, rounds)
 			if err != nil {
 				return nil, err
